@@ -1,0 +1,71 @@
+//! Time comes from an injected clock so that expiry rules can be tested
+//! without waiting. SQL never calls `now()` for a rule; it is given the time.
+
+use std::sync::Mutex;
+
+use chrono::{DateTime, Duration, FixedOffset, Utc};
+
+pub trait Clock: Send + Sync + 'static {
+    fn now(&self) -> DateTime<Utc>;
+}
+
+pub struct SystemClock;
+
+impl Clock for SystemClock {
+    fn now(&self) -> DateTime<Utc> {
+        Utc::now()
+    }
+}
+
+/// Real time plus an offset that tests move forward.
+#[derive(Default)]
+pub struct ShiftedClock {
+    offset: Mutex<Duration>,
+}
+
+impl ShiftedClock {
+    pub fn advance(&self, by: Duration) {
+        let mut offset = self.offset.lock().unwrap_or_else(|p| p.into_inner());
+        *offset += by;
+    }
+}
+
+impl Clock for ShiftedClock {
+    fn now(&self) -> DateTime<Utc> {
+        Utc::now() + *self.offset.lock().unwrap_or_else(|p| p.into_inner())
+    }
+}
+
+/// Bay Area time, UTC+8, used for everything shown to people.
+pub fn bay_area_offset() -> FixedOffset {
+    FixedOffset::east_opt(8 * 3600).unwrap_or_else(|| unreachable!("+08:00 is a valid offset"))
+}
+
+/// `2026-11-26 14:05 (UTC+8)`.
+pub fn format_bay_area(at: DateTime<Utc>) -> String {
+    format!(
+        "{} (UTC+8)",
+        at.with_timezone(&bay_area_offset())
+            .format("%Y-%m-%d %H:%M")
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    #[test]
+    fn shows_bay_area_time() {
+        let at = Utc.with_ymd_and_hms(2026, 11, 26, 23, 30, 0).unwrap();
+        assert_eq!(format_bay_area(at), "2026-11-27 07:30 (UTC+8)");
+    }
+
+    #[test]
+    fn shifted_clock_moves_forward() {
+        let c = ShiftedClock::default();
+        let before = c.now();
+        c.advance(Duration::hours(2));
+        assert!(c.now() - before >= Duration::hours(2));
+    }
+}

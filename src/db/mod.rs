@@ -1,0 +1,169 @@
+//! The connection pool, database creation and the embedded migrations.
+
+pub mod schema;
+
+use std::time::Duration;
+
+use diesel::prelude::*;
+use diesel_async::async_connection_wrapper::AsyncConnectionWrapper;
+use diesel_async::pooled_connection::AsyncDieselConnectionManager;
+use diesel_async::pooled_connection::deadpool;
+use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
+use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
+use url::Url;
+
+pub const MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations");
+
+pub type Pool = deadpool::Pool<AsyncPgConnection>;
+pub type PooledConn = deadpool::Object<AsyncPgConnection>;
+
+/// Why the database could not be prepared, worded for the person starting the app.
+#[derive(Debug, thiserror::Error)]
+pub enum SetupError {
+    #[error(
+        "PostgreSQL is not answering at {address} ({cause}). Start it, e.g. `pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start`, or set DATABASE_URL."
+    )]
+    Unreachable { address: String, cause: String },
+    #[error("could not create database {name:?}: {cause}")]
+    Create { name: String, cause: String },
+    #[error("migrations failed: {0}")]
+    Migrate(String),
+    #[error("could not build the connection pool: {0}")]
+    Pool(String),
+}
+
+/// Splits `postgres://u@h:p/db` into the maintenance URL (`…/postgres`) and `db`.
+fn maintenance_url(database_url: &str) -> Result<(String, String), SetupError> {
+    let mut url = Url::parse(database_url).map_err(|e| SetupError::Unreachable {
+        address: database_url.into(),
+        cause: e.to_string(),
+    })?;
+    let name = url.path().trim_start_matches('/').to_string();
+    url.set_path("/postgres");
+    Ok((url.to_string(), name))
+}
+
+fn address_of(database_url: &str) -> String {
+    Url::parse(database_url)
+        .ok()
+        .map(|u| {
+            format!(
+                "{}:{}",
+                u.host_str().unwrap_or("localhost"),
+                u.port().unwrap_or(5432)
+            )
+        })
+        .unwrap_or_else(|| database_url.to_string())
+}
+
+pub async fn connect(database_url: &str) -> Result<AsyncPgConnection, SetupError> {
+    AsyncPgConnection::establish(database_url)
+        .await
+        .map_err(|e| SetupError::Unreachable {
+            address: address_of(database_url),
+            cause: e.to_string(),
+        })
+}
+
+#[derive(QueryableByName)]
+struct Exists {
+    #[diesel(sql_type = diesel::sql_types::Bool)]
+    exists: bool,
+}
+
+/// Creates the database named in `database_url` unless it exists.
+pub async fn ensure_database(database_url: &str) -> Result<(), SetupError> {
+    let (maintenance, name) = maintenance_url(database_url)?;
+    let mut conn = connect(&maintenance).await?;
+    let found: Exists =
+        diesel::sql_query("SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1) AS exists")
+            .bind::<diesel::sql_types::Text, _>(&name)
+            .get_result(&mut conn)
+            .await
+            .map_err(|e| SetupError::Create {
+                name: name.clone(),
+                cause: e.to_string(),
+            })?;
+    if !found.exists {
+        let create = format!("CREATE DATABASE {}", quote_ident(&name));
+        match diesel::sql_query(create).execute(&mut conn).await {
+            Ok(_) => tracing::info!(database = %name, "created database"),
+            // Another process created it between our check and our CREATE.
+            Err(diesel::result::Error::DatabaseError(_, info))
+                if info.message().contains("already exists") => {}
+            Err(e) => {
+                return Err(SetupError::Create {
+                    name,
+                    cause: e.to_string(),
+                });
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Double-quotes an SQL identifier.
+pub fn quote_ident(name: &str) -> String {
+    format!("\"{}\"", name.replace('"', "\"\""))
+}
+
+/// Runs the embedded migrations over a pure-Rust connection (no libpq).
+pub async fn run_migrations(database_url: &str) -> Result<(), SetupError> {
+    let conn = connect(database_url).await?;
+    tokio::task::spawn_blocking(move || {
+        let mut wrapper: AsyncConnectionWrapper<AsyncPgConnection> =
+            AsyncConnectionWrapper::from(conn);
+        wrapper
+            .run_pending_migrations(MIGRATIONS)
+            .map(|done| done.len())
+            .map_err(|e| SetupError::Migrate(e.to_string()))
+    })
+    .await
+    .map_err(|e| SetupError::Migrate(e.to_string()))?
+    .map(|applied| {
+        if applied > 0 {
+            tracing::info!(applied, "ran migrations");
+        }
+    })
+}
+
+pub fn build_pool(database_url: &str, size: usize) -> Result<Pool, SetupError> {
+    let manager = AsyncDieselConnectionManager::<AsyncPgConnection>::new(database_url);
+    deadpool::Pool::builder(manager)
+        .max_size(size)
+        .runtime(::deadpool::Runtime::Tokio1)
+        // A request waits at most this long for a connection, then gets 503.
+        .wait_timeout(Some(Duration::from_secs(5)))
+        .create_timeout(Some(Duration::from_secs(5)))
+        .recycle_timeout(Some(Duration::from_secs(5)))
+        .build()
+        .map_err(|e| SetupError::Pool(e.to_string()))
+}
+
+/// `/readyz`: can we get a connection and run a query?
+pub async fn ping(pool: &Pool) -> bool {
+    let Ok(mut conn) = pool.get().await else {
+        return false;
+    };
+    diesel::select(1.into_sql::<diesel::sql_types::Integer>())
+        .get_result::<i32>(&mut conn)
+        .await
+        .is_ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn maintenance_url_keeps_credentials_and_host() {
+        let (url, name) = maintenance_url("postgres://postgres@127.0.0.1:5432/baygrants").unwrap();
+        assert_eq!(url, "postgres://postgres@127.0.0.1:5432/postgres");
+        assert_eq!(name, "baygrants");
+    }
+
+    #[test]
+    fn identifiers_are_quoted() {
+        assert_eq!(quote_ident("a\"b"), "\"a\"\"b\"");
+    }
+}

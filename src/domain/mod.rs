@@ -1,0 +1,7 @@
+//! Pure rules with no I/O: what a valid input is, who is throttled, which
+//! roles exist. Everything here is unit-tested without a database.
+
+pub mod account;
+pub mod role;
+pub mod throttle;
+pub mod token;

@@ -1,0 +1,155 @@
+//! Emails: typed messages rendered in the recipient's language and written
+//! to the outbox inside the caller's transaction (DESIGN §7). Delivery is the
+//! worker's job; nothing here talks to SMTP.
+
+pub mod transport;
+pub mod worker;
+
+use askama::Template;
+use chrono::{DateTime, Utc};
+
+use crate::i18n::Lang;
+use crate::models::{Conn, outbox};
+
+/// Every email the platform sends. Text comes from the catalogues
+/// (`email-<kind>-subject`, paragraphs `-p1`, `-p2`, …, `-action`); links are absolute.
+#[derive(Debug, Clone)]
+pub enum Email {
+    VerifyEmail { name: String, link: String },
+    PasswordReset { name: String, link: String },
+}
+
+impl Email {
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Email::VerifyEmail { .. } => "verify-email",
+            Email::PasswordReset { .. } => "password-reset",
+        }
+    }
+
+    fn args(&self) -> Vec<(&'static str, String)> {
+        match self {
+            Email::VerifyEmail { name, .. } | Email::PasswordReset { name, .. } => {
+                vec![("name", name.clone())]
+            }
+        }
+    }
+
+    fn action(&self) -> Option<&str> {
+        match self {
+            Email::VerifyEmail { link, .. } | Email::PasswordReset { link, .. } => Some(link),
+        }
+    }
+
+    pub fn render(&self, lang: Lang) -> Result<RenderedEmail, askama::Error> {
+        let kind = self.kind();
+        let args = self.args();
+        let subject = lang.t_with(&format!("email-{kind}-subject"), &args);
+        let paragraphs: Vec<String> = (1..=9)
+            .map(|n| format!("email-{kind}-p{n}"))
+            .take_while(|key| lang.has(key))
+            .map(|key| lang.t_with(&key, &args))
+            .collect();
+        let action = self.action().map(|link| Action {
+            label: lang.t(&format!("email-{kind}-action")),
+            link: link.to_string(),
+        });
+        let layout = Layout {
+            lang: lang.code(),
+            subject: &subject,
+            paragraphs: &paragraphs,
+            action: action.as_ref(),
+            footer: lang.t("email-footer"),
+        };
+        Ok(RenderedEmail {
+            kind,
+            subject: subject.clone(),
+            text: TextLayout(&layout).render()?,
+            html: layout.render()?,
+        })
+    }
+}
+
+pub struct RenderedEmail {
+    pub kind: &'static str,
+    pub subject: String,
+    pub text: String,
+    pub html: String,
+}
+
+struct Action {
+    label: String,
+    link: String,
+}
+
+#[derive(Template)]
+#[template(path = "emails/layout.html")]
+struct Layout<'a> {
+    lang: &'a str,
+    subject: &'a str,
+    paragraphs: &'a [String],
+    action: Option<&'a Action>,
+    footer: String,
+}
+
+#[derive(Template)]
+#[template(path = "emails/layout.txt")]
+struct TextLayout<'a>(&'a Layout<'a>);
+
+/// Renders `email` for `to` in `lang` and queues it in the current transaction.
+pub async fn enqueue(
+    conn: &mut Conn,
+    now: DateTime<Utc>,
+    to: &str,
+    lang: Lang,
+    email: &Email,
+) -> Result<i64, crate::error::AppError> {
+    let rendered = email.render(lang).map_err(anyhow::Error::from)?;
+    let id = outbox::insert(
+        conn,
+        &outbox::NewEmail {
+            kind: rendered.kind,
+            recipient: to,
+            lang: lang.code(),
+            subject: &rendered.subject,
+            body_text: &rendered.text,
+            body_html: &rendered.html,
+            next_attempt_at: now,
+            created_at: now,
+        },
+    )
+    .await?;
+    tracing::info!(outbox_id = id, kind = rendered.kind, "email queued");
+    Ok(id)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn renders_in_each_language_with_escaped_html() {
+        let email = Email::VerifyEmail {
+            name: "<b>陳</b>".into(),
+            link: "https://x.test/verify?token=a&b".into(),
+        };
+        let en = email.render(Lang::En).unwrap();
+        assert!(en.subject.contains("Confirm"), "{}", en.subject);
+        assert!(en.text.contains("https://x.test/verify?token=a&b"));
+        assert!(
+            en.text.contains("<b>陳</b>"),
+            "text is not HTML-escaped: {}",
+            en.text
+        );
+        assert!(
+            en.html.contains("&#60;b&#62;陳&#60;/b&#62;") || en.html.contains("&lt;b&gt;陳"),
+            "{}",
+            en.html
+        );
+        assert!(!en.html.contains("<b>陳"));
+        let hant = email.render(Lang::ZhHant).unwrap();
+        let hans = email.render(Lang::ZhHans).unwrap();
+        assert_ne!(hant.subject, hans.subject);
+        assert_ne!(hant.subject, en.subject);
+    }
+}

@@ -1,0 +1,67 @@
+//! Where emails go: an SMTP server (`SMTP_URL`), or, when none is configured,
+//! `.eml` files in `MAIL_DIR` so a newcomer can read what would have been sent.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use lettre::message::{Mailbox, MultiPart};
+use lettre::{AsyncFileTransport, AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
+
+use crate::models::outbox::OutboxEmail;
+
+pub enum Transport {
+    Smtp(AsyncSmtpTransport<Tokio1Executor>),
+    Files(AsyncFileTransport<Tokio1Executor>, PathBuf),
+}
+
+impl Transport {
+    pub fn new(smtp_url: Option<&str>, mail_dir: &std::path::Path) -> anyhow::Result<Self> {
+        match smtp_url {
+            Some(url) => Ok(Transport::Smtp(
+                AsyncSmtpTransport::<Tokio1Executor>::from_url(url)?
+                    .timeout(Some(Duration::from_secs(20)))
+                    .build(),
+            )),
+            None => {
+                std::fs::create_dir_all(mail_dir)?;
+                tracing::info!(dir = %mail_dir.display(), "SMTP_URL unset: emails are written as .eml files");
+                Ok(Transport::Files(
+                    AsyncFileTransport::new(mail_dir),
+                    mail_dir.to_path_buf(),
+                ))
+            }
+        }
+    }
+
+    pub async fn send(&self, message: Message) -> Result<(), String> {
+        match self {
+            Transport::Smtp(smtp) => smtp
+                .send(message)
+                .await
+                .map(drop)
+                .map_err(|e| e.to_string()),
+            Transport::Files(files, dir) => {
+                let id = files.send(message).await.map_err(|e| e.to_string())?;
+                tracing::info!(file = %dir.join(format!("{id}.eml")).display(), "email written");
+                Ok(())
+            }
+        }
+    }
+}
+
+/// The MIME message for a queued email: plain text with an HTML alternative.
+pub fn build_message(email: &OutboxEmail, from: &Mailbox) -> Result<Message, String> {
+    let to: Mailbox = email
+        .recipient
+        .parse()
+        .map_err(|e| format!("bad recipient: {e}"))?;
+    Message::builder()
+        .from(from.clone())
+        .to(to)
+        .subject(email.subject.clone())
+        .multipart(MultiPart::alternative_plain_html(
+            email.body_text.clone(),
+            email.body_html.clone(),
+        ))
+        .map_err(|e| e.to_string())
+}

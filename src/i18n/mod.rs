@@ -1,0 +1,207 @@
+//! Languages and message catalogues (Fluent files under `i18n/locales/`).
+//!
+//! Traditional Chinese is the default; Simplified Chinese and English follow.
+//! A page asks for text by key; the catalogue test keeps the three in step.
+
+use std::borrow::Cow;
+use std::collections::HashMap;
+
+use fluent_templates::fluent_bundle::FluentValue;
+use fluent_templates::{LanguageIdentifier, Loader, langid};
+
+fluent_templates::static_loader! {
+    static LOCALES = {
+        locales: "./src/i18n/locales",
+        fallback_language: "zh-Hant",
+        // No Unicode isolation marks around arguments: they end up in emails and titles.
+        customise: |bundle| bundle.set_use_isolating(false),
+    };
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum Lang {
+    #[default]
+    ZhHant,
+    ZhHans,
+    En,
+}
+
+impl Lang {
+    pub const ALL: [Lang; 3] = [Lang::ZhHant, Lang::ZhHans, Lang::En];
+
+    /// The code stored in the database and used in `lang=` attributes.
+    pub fn code(self) -> &'static str {
+        match self {
+            Lang::ZhHant => "zh-Hant",
+            Lang::ZhHans => "zh-Hans",
+            Lang::En => "en",
+        }
+    }
+
+    /// The language's own name, for the switcher.
+    pub fn native_name(self) -> &'static str {
+        match self {
+            Lang::ZhHant => "繁體中文",
+            Lang::ZhHans => "简体中文",
+            Lang::En => "English",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<Lang> {
+        Lang::ALL
+            .into_iter()
+            .find(|l| l.code().eq_ignore_ascii_case(code.trim()))
+    }
+
+    fn langid(self) -> LanguageIdentifier {
+        match self {
+            Lang::ZhHant => langid!("zh-Hant"),
+            Lang::ZhHans => langid!("zh-Hans"),
+            Lang::En => langid!("en"),
+        }
+    }
+
+    /// Maps one language tag from a browser to ours: `zh-TW`, `zh-HK`,
+    /// `zh-MO` and `zh-Hant-*` are Traditional; `zh-CN`, `zh-SG`, `zh-Hans-*`
+    /// and bare `zh` are Simplified; `en-*` is English.
+    pub fn from_tag(tag: &str) -> Option<Lang> {
+        let tag = tag.trim().to_ascii_lowercase();
+        let mut parts = tag.split(['-', '_']);
+        match parts.next()? {
+            "en" => Some(Lang::En),
+            "zh" => {
+                let rest: Vec<&str> = parts.collect();
+                if rest
+                    .iter()
+                    .any(|p| matches!(*p, "hant" | "tw" | "hk" | "mo"))
+                {
+                    Some(Lang::ZhHant)
+                } else {
+                    Some(Lang::ZhHans)
+                }
+            }
+            _ => None,
+        }
+    }
+
+    /// Picks the best of our languages for an `Accept-Language` header.
+    pub fn negotiate(accept_language: &str) -> Option<Lang> {
+        let mut choices: Vec<(f32, usize, Lang)> = accept_language
+            .split(',')
+            .enumerate()
+            .filter_map(|(i, item)| {
+                let mut parts = item.split(';');
+                let lang = Lang::from_tag(parts.next()?)?;
+                let q = parts
+                    .find_map(|p| {
+                        p.trim()
+                            .strip_prefix("q=")
+                            .and_then(|q| q.parse::<f32>().ok())
+                    })
+                    .unwrap_or(1.0);
+                (q > 0.0).then_some((q, i, lang))
+            })
+            .collect();
+        choices.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+        choices.first().map(|c| c.2)
+    }
+
+    /// The text for `key`.
+    pub fn t(self, key: &str) -> String {
+        LOCALES.lookup(&self.langid(), key)
+    }
+
+    /// The text for `key` with named arguments.
+    pub fn t_with(self, key: &str, args: &[(&'static str, String)]) -> String {
+        let args: HashMap<Cow<'static, str>, FluentValue<'_>> = args
+            .iter()
+            .map(|(k, v)| (Cow::Borrowed(*k), FluentValue::from(v.as_str())))
+            .collect();
+        LOCALES.lookup_with_args(&self.langid(), key, &args)
+    }
+
+    /// Whether the catalogue of this language has `key` (no fallback).
+    pub fn has(self, key: &str) -> bool {
+        // Formatting without the message's arguments reports a formatting
+        // error, but the message is there. (The error type is not exported.)
+        match LOCALES.lookup_single_language::<&str>(&self.langid(), key, None) {
+            Ok(_) => true,
+            Err(e) => e.to_string().starts_with("Fluent errors"),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn browser_tags_map_to_the_right_script() {
+        assert_eq!(Lang::from_tag("zh-HK"), Some(Lang::ZhHant));
+        assert_eq!(Lang::from_tag("zh-Hant-MO"), Some(Lang::ZhHant));
+        assert_eq!(Lang::from_tag("zh-CN"), Some(Lang::ZhHans));
+        assert_eq!(Lang::from_tag("zh"), Some(Lang::ZhHans));
+        assert_eq!(Lang::from_tag("en-GB"), Some(Lang::En));
+        assert_eq!(Lang::from_tag("fr"), None);
+    }
+
+    #[test]
+    fn negotiation_respects_quality() {
+        assert_eq!(
+            Lang::negotiate("fr, en;q=0.5, zh-CN;q=0.8"),
+            Some(Lang::ZhHans)
+        );
+        assert_eq!(Lang::negotiate("en-US,en;q=0.9"), Some(Lang::En));
+        assert_eq!(Lang::negotiate("de, fr;q=0.5"), None);
+        assert_eq!(Lang::negotiate("zh-TW;q=0, en;q=0.1"), Some(Lang::En));
+        assert_eq!(Lang::negotiate(""), None);
+    }
+
+    #[test]
+    fn codes_round_trip() {
+        for l in Lang::ALL {
+            assert_eq!(Lang::from_code(l.code()), Some(l));
+        }
+        assert_eq!(Lang::from_code("klingon"), None);
+    }
+
+    #[test]
+    fn text_differs_by_language() {
+        let titles: Vec<String> = Lang::ALL.iter().map(|l| l.t("nav-login")).collect();
+        assert_eq!(titles[2], "Log in");
+        assert_ne!(titles[0], titles[1]);
+        assert_ne!(titles[0], titles[2]);
+    }
+
+    /// Every key in any catalogue exists in all three; a missing translation
+    /// would otherwise silently show Traditional Chinese to an English reader.
+    #[test]
+    fn catalogues_have_the_same_keys() {
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/src/i18n/locales");
+        let keys_of = |lang: Lang| -> std::collections::BTreeSet<String> {
+            let path = format!("{dir}/{}/main.ftl", lang.code());
+            let text = std::fs::read_to_string(&path).unwrap();
+            text.lines()
+                .filter(|l| !l.starts_with([' ', '#', '\t', '.']) && l.contains(" ="))
+                .map(|l| l.split(" =").next().unwrap().trim().to_string())
+                .collect()
+        };
+        let reference = keys_of(Lang::En);
+        assert!(reference.len() > 50);
+        for key in &reference {
+            assert!(Lang::En.has(key), "English cannot resolve {key}");
+        }
+        for lang in [Lang::ZhHant, Lang::ZhHans] {
+            let keys = keys_of(lang);
+            let missing: Vec<_> = reference.difference(&keys).collect();
+            let extra: Vec<_> = keys.difference(&reference).collect();
+            assert!(
+                missing.is_empty() && extra.is_empty(),
+                "{lang:?}: missing {missing:?}, extra {extra:?}"
+            );
+            for key in &reference {
+                assert!(lang.has(key), "{lang:?} cannot resolve {key}");
+            }
+        }
+    }
+}

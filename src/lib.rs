@@ -1,0 +1,124 @@
+//! Baygrants: grant management for venture philanthropy in the
+//! Guangdong–Hong Kong–Macau Greater Bay Area.
+//!
+//! `build` prepares the database and returns a server that is bound but not
+//! yet running; `main` and the tests both start the app through it.
+
+#![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used))]
+
+pub mod clock;
+pub mod config;
+pub mod db;
+pub mod domain;
+pub mod email;
+pub mod error;
+pub mod i18n;
+pub mod models;
+pub mod policy;
+pub mod services;
+pub mod web;
+
+use std::net::TcpListener;
+use std::sync::Arc;
+
+use actix_web::dev::Server;
+use actix_web::{App, HttpServer, middleware::from_fn, web as aweb};
+
+use crate::clock::Clock;
+use crate::config::Config;
+use crate::email::transport::Transport;
+use crate::email::worker::Worker;
+
+/// What every request and use case shares.
+#[derive(Clone)]
+pub struct AppState {
+    pub pool: db::Pool,
+    pub config: Arc<Config>,
+    pub clock: Arc<dyn Clock>,
+}
+
+impl AppState {
+    /// Creates the database if needed, migrates it, and opens the pool.
+    pub async fn connect(
+        config: Config,
+        clock: Arc<dyn Clock>,
+    ) -> Result<AppState, db::SetupError> {
+        db::ensure_database(&config.database_url).await?;
+        db::run_migrations(&config.database_url).await?;
+        let pool = db::build_pool(&config.database_url, config.db_pool_size)?;
+        Ok(AppState {
+            pool,
+            config: Arc::new(config),
+            clock,
+        })
+    }
+
+    pub fn worker(&self) -> anyhow::Result<Worker> {
+        Ok(Worker {
+            pool: self.pool.clone(),
+            clock: self.clock.clone(),
+            transport: Transport::new(self.config.smtp_url.as_deref(), &self.config.mail_dir)?,
+            from: self.config.mail_from.clone(),
+            poll: self.config.outbox_poll,
+        })
+    }
+}
+
+pub struct Application {
+    pub state: AppState,
+    port: u16,
+    server: Server,
+}
+
+impl Application {
+    /// Binds the configured address (port 0 picks a free one) and, unless
+    /// disabled, starts the outbox worker beside the server.
+    pub async fn build(
+        config: Config,
+        clock: Arc<dyn Clock>,
+        workers: usize,
+    ) -> anyhow::Result<Application> {
+        let state = AppState::connect(config, clock).await?;
+        if state.config.run_worker {
+            tokio::spawn(state.worker()?.run());
+        }
+        let listener = TcpListener::bind(&state.config.bind)?;
+        let port = listener.local_addr()?.port();
+        let data = aweb::Data::new(state.clone());
+        let server = HttpServer::new(move || {
+            App::new()
+                .app_data(data.clone())
+                .app_data(aweb::PayloadConfig::new(web::ctx::FORM_LIMIT))
+                .app_data(
+                    aweb::QueryConfig::default()
+                        .error_handler(|_, _| error::AppError::BadRequest.into()),
+                )
+                .app_data(
+                    aweb::PathConfig::default()
+                        .error_handler(|_, _| error::AppError::NotFound.into()),
+                )
+                .configure(web::routes)
+                .default_service(aweb::to(|| async {
+                    Err::<actix_web::HttpResponse, _>(error::AppError::NotFound)
+                }))
+                .wrap(from_fn(web::middleware::finish))
+                .wrap(web::middleware::security_headers())
+        })
+        .workers(workers.max(1))
+        .listen(listener)?
+        .run();
+        Ok(Application {
+            state,
+            port,
+            server,
+        })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        self.server.await
+    }
+}

@@ -1,0 +1,163 @@
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use baygrants::clock::SystemClock;
+use baygrants::config::Config;
+use baygrants::domain::role::Role;
+use baygrants::{AppState, Application, db, services};
+use clap::{Parser, Subcommand};
+
+#[derive(Parser)]
+#[command(
+    name = "baygrants",
+    about = "Grant management for Greater Bay Area venture philanthropy",
+    version
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Migrate the database and serve the web application (the default).
+    Serve {
+        /// Create the demo users first (as `seed --demo`).
+        #[arg(long)]
+        demo: bool,
+    },
+    /// Create the database if needed and run the migrations.
+    Migrate,
+    /// Run only the outbox worker that delivers email.
+    Worker,
+    /// Fill the database with data.
+    Seed {
+        /// One verified user per role, passwords printed once.
+        #[arg(long)]
+        demo: bool,
+    },
+    /// Manage users.
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum UserCommand {
+    /// Give a registered user a role.
+    Grant {
+        #[arg(long)]
+        email: String,
+        #[arg(long, value_parser = ["admin", "finance"])]
+        role: String,
+    },
+}
+
+fn init_tracing() {
+    use tracing_subscriber::EnvFilter;
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_target(false);
+    if std::env::var("LOG_FORMAT").is_ok_and(|f| f == "json") {
+        builder.json().init();
+    } else {
+        builder.init();
+    }
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    init_tracing();
+    let cli = Cli::parse();
+    let config = match Config::from_env() {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("{e}");
+            return ExitCode::from(2);
+        }
+    };
+    match run(
+        cli.command.unwrap_or(Command::Serve { demo: false }),
+        config,
+    )
+    .await
+    {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("baygrants: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(command: Command, config: Config) -> anyhow::Result<()> {
+    let clock = Arc::new(SystemClock);
+    match command {
+        Command::Migrate => {
+            db::ensure_database(&config.database_url).await?;
+            db::run_migrations(&config.database_url).await?;
+            println!("database is migrated");
+        }
+        Command::Worker => {
+            let state = AppState::connect(config, clock).await?;
+            state.worker()?.run().await;
+        }
+        Command::Seed { demo } => {
+            if !demo {
+                anyhow::bail!("say what to seed: `baygrants seed --demo`");
+            }
+            let state = AppState::connect(config, clock).await?;
+            print_demo_users(&state).await?;
+        }
+        Command::User {
+            command: UserCommand::Grant { email, role },
+        } => {
+            let role =
+                Role::from_code(&role).ok_or_else(|| anyhow::anyhow!("unknown role {role}"))?;
+            let state = AppState::connect(config, clock).await?;
+            match services::roles::grant_by_email(&state, &email, role).await {
+                Ok(true) => println!("{email} is now {}", role.code()),
+                Ok(false) => println!("{email} already was {}", role.code()),
+                Err(baygrants::error::AppError::NotFound) => {
+                    anyhow::bail!("no user has the email {email}")
+                }
+                Err(e) => return Err(e.into()),
+            }
+        }
+        Command::Serve { demo } => {
+            let workers = std::thread::available_parallelism()
+                .map(|n| n.get())
+                .unwrap_or(2);
+            let app = Application::build(config, clock, workers).await?;
+            if demo {
+                print_demo_users(&app.state).await?;
+            }
+            tracing::info!(url = %app.state.config.base_url, "serving");
+            app.run_until_stopped().await?;
+        }
+    }
+    Ok(())
+}
+
+async fn print_demo_users(state: &AppState) -> anyhow::Result<()> {
+    let users = services::demo::seed(state).await?;
+    println!("Demo users (log in at {}login):", state.config.base_url);
+    for u in users {
+        let roles: Vec<&str> = u.roles.iter().map(|r| r.code()).collect();
+        let roles = if roles.is_empty() {
+            "applicant".to_string()
+        } else {
+            roles.join(", ")
+        };
+        match u.password {
+            Some(p) => println!("  {:<32} {:<10} password: {p}", u.email, roles),
+            None => println!(
+                "  {:<32} {:<10} (exists; password was printed when it was created)",
+                u.email, roles
+            ),
+        }
+    }
+    Ok(())
+}

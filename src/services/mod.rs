@@ -1,0 +1,23 @@
+//! Use cases, one transaction each: check the rules, write rows, audit, and
+//! queue email, all or nothing.
+
+pub mod accounts;
+pub mod audit;
+pub mod demo;
+pub mod emails;
+pub mod passwords;
+pub mod roles;
+
+/// Where a request came from, for the audit trail.
+#[derive(Debug, Clone, Default)]
+pub struct Origin {
+    pub ip: Option<String>,
+}
+
+impl Origin {
+    pub fn cli() -> Self {
+        Origin {
+            ip: Some("cli".into()),
+        }
+    }
+}

@@ -1,0 +1,126 @@
+//! The signed-in user's own settings, and the language switcher.
+
+use actix_web::cookie::time;
+use actix_web::{HttpResponse, web};
+use askama::Template;
+use serde::Deserialize;
+
+use super::ctx::{CsrfForm, Ctx, LANG_COOKIE, NoFields};
+use super::{cookie, render, render_invalid, safe_next, see_other_with_flash};
+use crate::AppState;
+use crate::error::{AppError, FormErrors};
+use crate::i18n::Lang;
+use crate::services::accounts::{self, PasswordChange, ProfileUpdate};
+
+#[derive(Template)]
+#[template(path = "account/show.html")]
+struct AccountPage<'a> {
+    c: &'a Ctx,
+    profile: ProfileUpdate,
+    profile_errors: FormErrors,
+    password_errors: FormErrors,
+}
+
+pub async fn show(ctx: Ctx) -> Result<HttpResponse, AppError> {
+    let user = ctx.require_user()?;
+    let profile = ProfileUpdate {
+        name: user.name.clone(),
+        lang: ctx.lang.code().to_string(),
+    };
+    render(&AccountPage {
+        c: &ctx,
+        profile,
+        profile_errors: FormErrors::default(),
+        password_errors: FormErrors::default(),
+    })
+}
+
+pub async fn update_profile(
+    ctx: Ctx,
+    state: web::Data<AppState>,
+    CsrfForm(form): CsrfForm<ProfileUpdate>,
+) -> Result<HttpResponse, AppError> {
+    let user = ctx.require_user()?;
+    match accounts::update_profile(&state, user.id, &form, &ctx.origin).await {
+        Ok(()) => Ok(see_other_with_flash(
+            "/account",
+            "flash-profile-saved",
+            state.config.cookie_secure,
+        )),
+        Err(AppError::Invalid(profile_errors)) => render_invalid(&AccountPage {
+            c: &ctx,
+            profile: form,
+            profile_errors,
+            password_errors: FormErrors::default(),
+        }),
+        Err(e) => Err(e),
+    }
+}
+
+pub async fn change_password(
+    ctx: Ctx,
+    state: web::Data<AppState>,
+    CsrfForm(form): CsrfForm<PasswordChange>,
+) -> Result<HttpResponse, AppError> {
+    let user = ctx.require_user()?;
+    match accounts::change_password(&state, user.id, user.session_id, &form, &ctx.origin).await {
+        Ok(()) => Ok(see_other_with_flash(
+            "/account",
+            "flash-password-changed",
+            state.config.cookie_secure,
+        )),
+        Err(AppError::Invalid(password_errors)) => render_invalid(&AccountPage {
+            c: &ctx,
+            profile: ProfileUpdate {
+                name: user.name.clone(),
+                lang: ctx.lang.code().to_string(),
+            },
+            profile_errors: FormErrors::default(),
+            password_errors,
+        }),
+        Err(e) => Err(e),
+    }
+}
+
+pub async fn resend_verification(
+    ctx: Ctx,
+    state: web::Data<AppState>,
+    _form: CsrfForm<NoFields>,
+) -> Result<HttpResponse, AppError> {
+    let user = ctx.require_user()?;
+    accounts::resend_verification(&state, user.id, &ctx.origin).await?;
+    Ok(see_other_with_flash(
+        "/account",
+        "flash-verification-sent",
+        state.config.cookie_secure,
+    ))
+}
+
+#[derive(Default, Deserialize)]
+#[serde(default)]
+pub struct LanguageChoice {
+    lang: String,
+    next: String,
+}
+
+/// The switcher: a cookie for everyone, and the account setting when signed in.
+pub async fn switch_language(
+    ctx: Ctx,
+    state: web::Data<AppState>,
+    CsrfForm(form): CsrfForm<LanguageChoice>,
+) -> Result<HttpResponse, AppError> {
+    let lang = Lang::from_code(&form.lang).ok_or(AppError::BadRequest)?;
+    if let Some(user) = &ctx.user {
+        accounts::set_language(&state, user.id, lang, &ctx.origin).await?;
+    }
+    let secure = state.config.cookie_secure;
+    Ok(HttpResponse::SeeOther()
+        .insert_header((actix_web::http::header::LOCATION, safe_next(&form.next)))
+        .cookie(cookie(
+            LANG_COOKIE,
+            lang.code().to_string(),
+            secure,
+            Some(time::Duration::days(365)),
+        ))
+        .finish())
+}

@@ -1,0 +1,185 @@
+//! Platform administration: users and roles, failed emails, the audit trail.
+
+use actix_web::{HttpResponse, web};
+use askama::Template;
+use serde::Deserialize;
+
+use super::ctx::{CsrfForm, Ctx, NoFields};
+use super::{render, see_other_with_flash};
+use crate::AppState;
+use crate::domain::role::Role;
+use crate::error::AppError;
+use crate::models::users::UserWithRoles;
+use crate::models::{UserId, audit, outbox, users};
+use crate::policy::Permission;
+use crate::services::roles::{self, Change};
+
+const PAGE: i64 = 50;
+
+#[derive(Deserialize)]
+pub struct UsersQuery {
+    #[serde(default)]
+    q: String,
+    after: Option<i64>,
+}
+
+#[derive(Template)]
+#[template(path = "admin/users.html")]
+struct UsersPage<'a> {
+    c: &'a Ctx,
+    q: String,
+    rows: Vec<UserWithRoles>,
+    roles: [Role; 2],
+    next_after: Option<i64>,
+}
+
+pub async fn users(
+    ctx: Ctx,
+    state: web::Data<AppState>,
+    query: web::Query<UsersQuery>,
+) -> Result<HttpResponse, AppError> {
+    ctx.require(Permission::ManageRoles)?;
+    let mut conn = state.pool.get().await?;
+    let rows = users::page_with_roles(&mut conn, Some(&query.q), query.after.map(UserId), PAGE + 1)
+        .await?;
+    let (rows, next_after) = split_page(rows, |r| r.user.id.0);
+    render(&UsersPage {
+        c: &ctx,
+        q: query.q.clone(),
+        rows,
+        roles: Role::ALL,
+        next_after,
+    })
+}
+
+/// Keeps `PAGE` rows and says where the next page starts, if there is one.
+fn split_page<T>(mut rows: Vec<T>, key: impl Fn(&T) -> i64) -> (Vec<T>, Option<i64>) {
+    if rows.len() as i64 > PAGE {
+        rows.truncate(PAGE as usize);
+        let next = rows.last().map(key);
+        (rows, next)
+    } else {
+        (rows, None)
+    }
+}
+
+#[derive(Default, Deserialize)]
+#[serde(default)]
+pub struct RoleForm {
+    role: String,
+    action: String,
+}
+
+pub async fn change_role(
+    ctx: Ctx,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    CsrfForm(form): CsrfForm<RoleForm>,
+) -> Result<HttpResponse, AppError> {
+    let actor = ctx.require(Permission::ManageRoles)?;
+    let target = path
+        .parse::<i64>()
+        .map(UserId)
+        .map_err(|_| AppError::NotFound)?;
+    let role = Role::from_code(&form.role).ok_or(AppError::BadRequest)?;
+    let change = match form.action.as_str() {
+        "grant" => Change::Grant,
+        "revoke" => Change::Revoke,
+        _ => return Err(AppError::BadRequest),
+    };
+    let secure = state.config.cookie_secure;
+    match roles::change(&state, &actor, target, role, change, &ctx.origin).await {
+        Ok(_) => Ok(see_other_with_flash(
+            "/admin/users",
+            "flash-roles-saved",
+            secure,
+        )),
+        Err(AppError::Invalid(_)) => Ok(see_other_with_flash(
+            "/admin/users",
+            "flash-last-admin",
+            secure,
+        )),
+        Err(e) => Err(e),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "admin/emails.html")]
+struct EmailsPage<'a> {
+    c: &'a Ctx,
+    rows: Vec<outbox::OutboxEmail>,
+    pending: i64,
+}
+
+pub async fn emails(ctx: Ctx, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
+    ctx.require(Permission::ManageEmails)?;
+    let mut conn = state.pool.get().await?;
+    let rows = outbox::problems(&mut conn, 100).await?;
+    let pending = outbox::count_by_status(&mut conn, "pending").await?;
+    render(&EmailsPage {
+        c: &ctx,
+        rows,
+        pending,
+    })
+}
+
+pub async fn retry_email(
+    ctx: Ctx,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    _form: CsrfForm<NoFields>,
+) -> Result<HttpResponse, AppError> {
+    let actor = ctx.require(Permission::ManageEmails)?;
+    let id = path.parse::<i64>().map_err(|_| AppError::NotFound)?;
+    let requeued = crate::services::emails::retry(&state, &actor, id, &ctx.origin).await?;
+    let flash = if requeued {
+        "flash-email-requeued"
+    } else {
+        "flash-email-not-failed"
+    };
+    Ok(see_other_with_flash(
+        "/admin/emails",
+        flash,
+        state.config.cookie_secure,
+    ))
+}
+
+#[derive(Deserialize)]
+pub struct AuditQuery {
+    entity_type: Option<String>,
+    entity_id: Option<String>,
+    before: Option<i64>,
+}
+
+#[derive(Template)]
+#[template(path = "admin/audit.html")]
+struct AuditPage<'a> {
+    c: &'a Ctx,
+    rows: Vec<audit::AuditRow>,
+    next_before: Option<i64>,
+    filter: Option<(String, String)>,
+}
+
+pub async fn audit(
+    ctx: Ctx,
+    state: web::Data<AppState>,
+    query: web::Query<AuditQuery>,
+) -> Result<HttpResponse, AppError> {
+    ctx.require(Permission::ViewAudit)?;
+    let filter = query.entity_type.clone().zip(query.entity_id.clone());
+    let mut conn = state.pool.get().await?;
+    let rows = audit::page(
+        &mut conn,
+        filter.as_ref().map(|(t, i)| (t.as_str(), i.as_str())),
+        query.before,
+        PAGE + 1,
+    )
+    .await?;
+    let (rows, next_before) = split_page(rows, |r| r.id);
+    render(&AuditPage {
+        c: &ctx,
+        rows,
+        next_before,
+        filter,
+    })
+}

@@ -1,0 +1,308 @@
+//! `Ctx`: who is asking, in which language, with which CSRF token — read
+//! once per request from the cookies and the session table.
+//! `CsrfForm<T>`: a form body that is only accepted with the right token.
+
+use std::future::Future;
+use std::pin::Pin;
+
+use actix_web::dev::Payload;
+use actix_web::http::header::ACCEPT_LANGUAGE;
+use actix_web::{FromRequest, HttpMessage, HttpRequest, web};
+use serde::de::DeserializeOwned;
+
+use crate::AppState;
+use crate::domain::role::Role;
+use crate::domain::token::{constant_time_eq, digest, new_token};
+use crate::error::AppError;
+use crate::i18n::Lang;
+use crate::models::{UserId, sessions};
+use crate::policy::{Actor, Permission, may};
+use crate::services::Origin;
+
+pub const SESSION_COOKIE: &str = "bg_session";
+pub const CSRF_COOKIE: &str = "bg_csrf";
+pub const LANG_COOKIE: &str = "bg_lang";
+pub const FLASH_COOKIE: &str = "bg_flash";
+
+/// Touching `last_seen_at` on every request would write on every read;
+/// once a minute is precise enough for an idle timeout counted in minutes.
+const TOUCH_AFTER: chrono::Duration = chrono::Duration::seconds(60);
+
+#[derive(Debug, Clone)]
+pub struct SessionUser {
+    pub id: UserId,
+    pub session_id: i64,
+    pub name: String,
+    pub email: String,
+    pub email_verified: bool,
+    pub roles: Vec<Role>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Ctx {
+    pub user: Option<SessionUser>,
+    pub lang: Lang,
+    pub csrf: String,
+    /// Catalogue key of a message left by the previous request.
+    pub flash: Option<String>,
+    /// Path and query of this request, to come back to after login or a switch.
+    pub path: String,
+    pub origin: Origin,
+}
+
+/// Cookie work the middleware does on the way out.
+#[derive(Debug, Clone, Default)]
+pub struct CookieActions {
+    pub set_csrf: Option<String>,
+    pub clear_session: bool,
+    pub clear_flash: bool,
+}
+
+impl Ctx {
+    pub fn t(&self, key: &str) -> String {
+        self.lang.t(key)
+    }
+
+    pub fn t_with(&self, key: &str, args: &[(&'static str, String)]) -> String {
+        self.lang.t_with(key, args)
+    }
+
+    /// A time as people in the Bay Area read it.
+    pub fn when(&self, at: &chrono::DateTime<chrono::Utc>) -> String {
+        crate::clock::format_bay_area(*at)
+    }
+
+    pub fn langs(&self) -> [Lang; 3] {
+        Lang::ALL
+    }
+
+    pub fn actor(&self) -> Option<Actor> {
+        self.user.as_ref().map(|u| Actor::User {
+            id: u.id,
+            roles: u.roles.clone(),
+        })
+    }
+
+    pub fn has_role(&self, role: &Role) -> bool {
+        self.user.as_ref().is_some_and(|u| u.roles.contains(role))
+    }
+
+    pub fn is_admin(&self) -> bool {
+        self.has_role(&Role::Admin)
+    }
+
+    pub fn is_finance(&self) -> bool {
+        self.has_role(&Role::Finance)
+    }
+
+    /// The signed-in user, or a redirect to the login page.
+    pub fn require_user(&self) -> Result<&SessionUser, AppError> {
+        self.user.as_ref().ok_or_else(|| AppError::SignInRequired {
+            next: self.path.clone(),
+        })
+    }
+
+    /// The actor if allowed; a visitor is sent to log in, anyone else gets 404.
+    pub fn require(&self, permission: Permission) -> Result<Actor, AppError> {
+        self.require_user()?;
+        let actor = self.actor().ok_or(AppError::NotFound)?;
+        if may(&actor, permission) {
+            Ok(actor)
+        } else {
+            Err(AppError::NotFound)
+        }
+    }
+
+    pub fn check_csrf(&self, submitted: &str) -> Result<(), AppError> {
+        if !submitted.is_empty() && constant_time_eq(submitted, &self.csrf) {
+            Ok(())
+        } else {
+            Err(AppError::Csrf)
+        }
+    }
+
+    /// For error pages: what can be known without the database.
+    pub fn from_headers(req: &HttpRequest) -> Ctx {
+        let lang = lang_from_request(req, None);
+        let csrf = req
+            .cookie(CSRF_COOKIE)
+            .map(|c| c.value().to_string())
+            .unwrap_or_default();
+        Ctx {
+            user: None,
+            lang,
+            csrf,
+            flash: None,
+            path: path_of(req),
+            origin: origin_of(req),
+        }
+    }
+}
+
+pub fn origin_of(req: &HttpRequest) -> Origin {
+    // The socket's address, not X-Forwarded-For: a client could forge that
+    // header to escape login throttling.
+    Origin {
+        ip: req.peer_addr().map(|a| a.ip().to_string()),
+    }
+}
+
+fn path_of(req: &HttpRequest) -> String {
+    let uri = req.uri();
+    uri.path_and_query()
+        .map(|p| p.as_str().to_string())
+        .unwrap_or_else(|| uri.path().to_string())
+}
+
+/// The user's setting, then the visitor's switcher cookie, then the browser.
+fn lang_from_request(req: &HttpRequest, user_lang: Option<&str>) -> Lang {
+    user_lang
+        .and_then(Lang::from_code)
+        .or_else(|| {
+            req.cookie(LANG_COOKIE)
+                .and_then(|c| Lang::from_code(c.value()))
+        })
+        .or_else(|| {
+            req.headers()
+                .get(ACCEPT_LANGUAGE)
+                .and_then(|h| h.to_str().ok())
+                .and_then(Lang::negotiate)
+        })
+        .unwrap_or_default()
+}
+
+fn valid_flash_key(key: &str) -> bool {
+    key.starts_with("flash-")
+        && key.len() < 64
+        && key.bytes().all(|b| b.is_ascii_lowercase() || b == b'-')
+}
+
+async fn load(req: &HttpRequest, state: &AppState) -> Result<(Ctx, CookieActions), AppError> {
+    let mut actions = CookieActions::default();
+    let now = state.clock.now();
+    let mut session = None;
+    if let Some(cookie) = req.cookie(SESSION_COOKIE) {
+        let mut conn = state.pool.get().await?;
+        match sessions::find_with_user(&mut conn, &digest(cookie.value())).await? {
+            Some((s, u))
+                if s.last_seen_at + state.config.session_idle > now
+                    && s.created_at + state.config.session_absolute > now =>
+            {
+                if now - s.last_seen_at > TOUCH_AFTER {
+                    sessions::touch(&mut conn, s.id, now).await?;
+                }
+                let roles = crate::models::users::roles_of(&mut conn, u.id).await?;
+                session = Some((s, u, roles));
+            }
+            Some((s, _)) => {
+                // Expired: end it on the server too.
+                sessions::delete(&mut conn, s.id).await?;
+                actions.clear_session = true;
+            }
+            None => actions.clear_session = true,
+        }
+    }
+    let flash = req.cookie(FLASH_COOKIE).map(|c| c.value().to_string());
+    actions.clear_flash = flash.is_some();
+    let flash = flash.filter(|k| valid_flash_key(k));
+
+    let (user, lang, csrf) = match session {
+        Some((s, u, roles)) => {
+            let lang = lang_from_request(req, Some(&u.lang));
+            let user = SessionUser {
+                id: u.id,
+                session_id: s.id,
+                name: u.name,
+                email: u.email,
+                email_verified: u.email_verified_at.is_some(),
+                roles,
+            };
+            (Some(user), lang, s.csrf_token)
+        }
+        None => {
+            let csrf = match req.cookie(CSRF_COOKIE).map(|c| c.value().to_string()) {
+                Some(token) if token.len() == 43 => token,
+                _ => {
+                    let token = new_token();
+                    actions.set_csrf = Some(token.clone());
+                    token
+                }
+            };
+            (None, lang_from_request(req, None), csrf)
+        }
+    };
+    Ok((
+        Ctx {
+            user,
+            lang,
+            csrf,
+            flash,
+            path: path_of(req),
+            origin: origin_of(req),
+        },
+        actions,
+    ))
+}
+
+impl FromRequest for Ctx {
+    type Error = AppError;
+    type Future = Pin<Box<dyn Future<Output = Result<Ctx, AppError>>>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let req = req.clone();
+        Box::pin(async move {
+            if let Some(ctx) = req.extensions().get::<Ctx>() {
+                return Ok(ctx.clone());
+            }
+            let state = req
+                .app_data::<web::Data<AppState>>()
+                .ok_or_else(|| AppError::Internal(anyhow::anyhow!("AppState missing")))?;
+            let (ctx, actions) = load(&req, state).await?;
+            req.extensions_mut().insert(ctx.clone());
+            req.extensions_mut().insert(actions);
+            Ok(ctx)
+        })
+    }
+}
+
+/// Largest form body accepted (attachments use their own limit).
+pub const FORM_LIMIT: usize = 64 * 1024;
+
+/// A urlencoded form that carries a valid `csrf` field. Without one the
+/// request is refused with 403 before the form is even read.
+pub struct CsrfForm<T>(pub T);
+
+#[derive(serde::Deserialize)]
+struct CsrfField {
+    #[serde(default)]
+    csrf: String,
+}
+
+impl<T: DeserializeOwned + 'static> FromRequest for CsrfForm<T> {
+    type Error = AppError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, AppError>>>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let req = req.clone();
+        let body = web::Bytes::from_request(&req, payload);
+        Box::pin(async move {
+            let ctx = Ctx::from_request(&req, &mut Payload::None).await?;
+            let bytes = body
+                .await
+                .map_err(|e| match e.as_response_error().status_code() {
+                    actix_web::http::StatusCode::PAYLOAD_TOO_LARGE => AppError::TooLarge,
+                    _ => AppError::BadRequest,
+                })?;
+            let field: CsrfField =
+                serde_urlencoded::from_bytes(&bytes).map_err(|_| AppError::Csrf)?;
+            ctx.check_csrf(&field.csrf)?;
+            serde_urlencoded::from_bytes(&bytes)
+                .map(CsrfForm)
+                .map_err(|_| AppError::BadRequest)
+        })
+    }
+}
+
+/// A form with nothing but the CSRF token (logout, retry buttons).
+#[derive(serde::Deserialize)]
+pub struct NoFields {}

@@ -1,0 +1,180 @@
+//! HTTP: the route list, extractors, middleware and thin handlers. Handlers
+//! read the request, call one service, and render a page or redirect.
+
+mod account;
+mod admin;
+mod assets;
+mod auth;
+pub mod ctx;
+mod health;
+mod home;
+pub mod middleware;
+
+use actix_web::cookie::{Cookie, SameSite, time};
+use actix_web::http::Method;
+use actix_web::http::header::{CONTENT_TYPE, LOCATION};
+use actix_web::{HttpResponse, web};
+use askama::Template;
+
+use crate::error::AppError;
+
+/// Every route, in one list. The authorization-matrix test walks it.
+pub const ROUTES: &[(&str, &str)] = &[
+    ("GET", "/"),
+    ("GET", "/healthz"),
+    ("GET", "/readyz"),
+    ("GET", "/static/{file}"),
+    ("GET", "/register"),
+    ("POST", "/register"),
+    ("GET", "/verify-email"),
+    ("POST", "/verify-email/resend"),
+    ("GET", "/login"),
+    ("POST", "/login"),
+    ("POST", "/logout"),
+    ("GET", "/password/forgot"),
+    ("POST", "/password/forgot"),
+    ("GET", "/password/reset"),
+    ("POST", "/password/reset"),
+    ("GET", "/account"),
+    ("POST", "/account"),
+    ("POST", "/account/password"),
+    ("POST", "/lang"),
+    ("GET", "/admin/users"),
+    ("POST", "/admin/users/{id}/roles"),
+    ("GET", "/admin/emails"),
+    ("POST", "/admin/emails/{id}/retry"),
+    ("GET", "/admin/audit"),
+];
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.route("/", web::get().to(home::index))
+        .route("/healthz", web::get().to(health::healthz))
+        .route("/readyz", web::get().to(health::readyz))
+        .route("/static/{file}", web::get().to(assets::serve))
+        .route("/register", web::get().to(auth::register_form))
+        .route("/register", web::post().to(auth::register))
+        .route("/verify-email", web::get().to(auth::verify_email))
+        .route(
+            "/verify-email/resend",
+            web::post().to(account::resend_verification),
+        )
+        .route("/login", web::get().to(auth::login_form))
+        .route("/login", web::post().to(auth::login))
+        .route("/logout", web::post().to(auth::logout))
+        .route("/password/forgot", web::get().to(auth::forgot_form))
+        .route("/password/forgot", web::post().to(auth::forgot))
+        .route("/password/reset", web::get().to(auth::reset_form))
+        .route("/password/reset", web::post().to(auth::reset))
+        .route("/account", web::get().to(account::show))
+        .route("/account", web::post().to(account::update_profile))
+        .route(
+            "/account/password",
+            web::post().to(account::change_password),
+        )
+        .route("/lang", web::post().to(account::switch_language))
+        .route("/admin/users", web::get().to(admin::users))
+        .route(
+            "/admin/users/{id}/roles",
+            web::post().to(admin::change_role),
+        )
+        .route("/admin/emails", web::get().to(admin::emails))
+        .route(
+            "/admin/emails/{id}/retry",
+            web::post().to(admin::retry_email),
+        )
+        .route("/admin/audit", web::get().to(admin::audit));
+}
+
+/// Every route's method as an actix `Method` (for tests that walk `ROUTES`).
+pub fn method_of(name: &str) -> Method {
+    Method::from_bytes(name.as_bytes()).unwrap_or(Method::GET)
+}
+
+pub fn render(page: &impl Template) -> Result<HttpResponse, AppError> {
+    Ok(HttpResponse::Ok()
+        .insert_header((CONTENT_TYPE, "text/html; charset=utf-8"))
+        .body(page.render()?))
+}
+
+/// Renders a form again with its errors, keeping what was typed.
+pub fn render_invalid(page: &impl Template) -> Result<HttpResponse, AppError> {
+    Ok(HttpResponse::UnprocessableEntity()
+        .insert_header((CONTENT_TYPE, "text/html; charset=utf-8"))
+        .body(page.render()?))
+}
+
+pub fn see_other(location: &str) -> HttpResponse {
+    HttpResponse::SeeOther()
+        .insert_header((LOCATION, location))
+        .finish()
+}
+
+/// Redirect after POST, leaving a message (a catalogue key) for the next page.
+pub fn see_other_with_flash(location: &str, flash_key: &str, secure: bool) -> HttpResponse {
+    HttpResponse::SeeOther()
+        .insert_header((LOCATION, location))
+        .cookie(cookie(
+            ctx::FLASH_COOKIE,
+            flash_key.to_string(),
+            secure,
+            Some(time::Duration::minutes(5)),
+        ))
+        .finish()
+}
+
+pub fn cookie(
+    name: &'static str,
+    value: String,
+    secure: bool,
+    max_age: Option<time::Duration>,
+) -> Cookie<'static> {
+    let mut c = Cookie::build(name, value)
+        .path("/")
+        .http_only(true)
+        .same_site(SameSite::Lax)
+        .secure(secure)
+        .finish();
+    if let Some(age) = max_age {
+        c.set_max_age(age);
+    }
+    c
+}
+
+pub fn removal_cookie(name: &'static str, secure: bool) -> Cookie<'static> {
+    let mut c = cookie(name, String::new(), secure, None);
+    c.make_removal();
+    c
+}
+
+pub fn url_encode(s: &str) -> String {
+    url::form_urlencoded::byte_serialize(s.as_bytes()).collect()
+}
+
+/// Only same-site paths are followed after login or a language switch, so
+/// that a crafted link cannot bounce a user to another site.
+pub fn safe_next(next: &str) -> &str {
+    let ok = next.starts_with('/')
+        && !next.starts_with("//")
+        && !next.starts_with("/\\")
+        && !next.chars().any(char::is_control);
+    if ok { next } else { "/" }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn next_must_stay_on_site() {
+        assert_eq!(safe_next("/account?x=1"), "/account?x=1");
+        for bad in [
+            "https://evil.example",
+            "//evil.example",
+            "/\\evil.example",
+            "javascript:alert(1)",
+            "",
+        ] {
+            assert_eq!(safe_next(bad), "/", "{bad}");
+        }
+    }
+}

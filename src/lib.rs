@@ -78,11 +78,23 @@ impl Application {
         clock: Arc<dyn Clock>,
         workers: usize,
     ) -> anyhow::Result<Application> {
+        let listener = TcpListener::bind(&config.bind)
+            .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", config.bind))?;
+        Self::build_on(listener, config, clock, workers).await
+    }
+
+    /// As `build`, on a socket the caller already bound (tests bind port 0
+    /// first so that `BASE_URL` can name the port).
+    pub async fn build_on(
+        listener: TcpListener,
+        config: Config,
+        clock: Arc<dyn Clock>,
+        workers: usize,
+    ) -> anyhow::Result<Application> {
         let state = AppState::connect(config, clock).await?;
         if state.config.run_worker {
             tokio::spawn(state.worker()?.run());
         }
-        let listener = TcpListener::bind(&state.config.bind)?;
         let port = listener.local_addr()?.port();
         let data = aweb::Data::new(state.clone());
         let server = HttpServer::new(move || {

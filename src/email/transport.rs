@@ -33,20 +33,29 @@ impl Transport {
         }
     }
 
-    pub async fn send(&self, message: Message) -> Result<(), String> {
+    /// Sends one message. The error says whether trying again could help:
+    /// a permanent SMTP refusal (5xx, e.g. an unknown mailbox) cannot.
+    pub async fn send(&self, message: Message) -> Result<(), SendError> {
         match self {
-            Transport::Smtp(smtp) => smtp
-                .send(message)
-                .await
-                .map(drop)
-                .map_err(|e| e.to_string()),
+            Transport::Smtp(smtp) => smtp.send(message).await.map(drop).map_err(|e| SendError {
+                retryable: !e.is_permanent(),
+                message: e.to_string(),
+            }),
             Transport::Files(files, dir) => {
-                let id = files.send(message).await.map_err(|e| e.to_string())?;
+                let id = files.send(message).await.map_err(|e| SendError {
+                    retryable: true,
+                    message: e.to_string(),
+                })?;
                 tracing::info!(file = %dir.join(format!("{id}.eml")).display(), "email written");
                 Ok(())
             }
         }
     }
+}
+
+pub struct SendError {
+    pub retryable: bool,
+    pub message: String,
 }
 
 /// The MIME message for a queued email: plain text with an HTML alternative.

@@ -53,7 +53,11 @@ impl Worker {
         let batch = outbox::claim_due(&mut conn, self.clock.now(), LEASE, BATCH).await?;
         for email in &batch {
             let result = match build_message(email, &self.from) {
-                Ok(message) => self.transport.send(message).await.map_err(|e| (e, true)),
+                Ok(message) => self
+                    .transport
+                    .send(message)
+                    .await
+                    .map_err(|e| (e.message, e.retryable)),
                 Err(e) => Err((e, false)),
             };
             match result {

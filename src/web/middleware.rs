@@ -109,12 +109,10 @@ fn render_error_page(
     res: ServiceResponse<BoxBody>,
     status: StatusCode,
 ) -> ServiceResponse<BoxBody> {
-    let ctx = res
-        .request()
-        .extensions()
-        .get::<Ctx>()
-        .cloned()
-        .unwrap_or_else(|| Ctx::from_headers(res.request()));
+    // Release the borrow of the extensions before `from_headers` reads
+    // cookies: actix caches parsed cookies in the same extensions.
+    let known = res.request().extensions().get::<Ctx>().cloned();
+    let ctx = known.unwrap_or_else(|| Ctx::from_headers(res.request()));
     let is_csrf = res
         .response()
         .error()

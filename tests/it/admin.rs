@@ -1,0 +1,162 @@
+//! Roles: granted and revoked by admins on a page, audited.
+
+use baygrants::domain::role::Role;
+
+use crate::support::{PASSWORD, TestApp};
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_admin_grants_and_revokes_roles_and_it_is_audited() {
+    let app = TestApp::spawn().await;
+    let admin = app.user_with_role("chief@example.org", Role::Admin).await;
+    let officer = app.logged_in("officer@example.org", PASSWORD).await;
+    let officer_id = {
+        let mut conn = app.state.pool.get().await.unwrap();
+        baygrants::models::users::find_by_email(&mut conn, "officer@example.org")
+            .await
+            .unwrap()
+            .unwrap()
+            .id
+    };
+    assert_eq!(officer.get("/admin/users").await.status, 404);
+    let res = admin
+        .submit(
+            "/admin/users",
+            &format!("/admin/users/{officer_id}/roles"),
+            &[("role", "admin"), ("action", "grant")],
+        )
+        .await;
+    assert_eq!(res.status, 303);
+    assert_eq!(
+        officer.get("/admin/users").await.status,
+        200,
+        "the role applies at once"
+    );
+
+    let res = admin
+        .submit(
+            "/admin/users",
+            &format!("/admin/users/{officer_id}/roles"),
+            &[("role", "admin"), ("action", "revoke")],
+        )
+        .await;
+    assert_eq!(res.status, 303);
+    assert_eq!(officer.get("/admin/users").await.status, 404);
+
+    let audit = admin
+        .get(&format!(
+            "/admin/audit?entity_type=user&entity_id={officer_id}"
+        ))
+        .await;
+    assert!(
+        audit.has("user.role_granted") && audit.has("user.role_revoked"),
+        "{}",
+        audit.body
+    );
+    assert!(audit.has("chief@example.org"), "who did it is shown");
+
+    // Bad ids and bad roles change nothing.
+    for (path, fields) in [
+        (
+            "/admin/users/999999/roles",
+            vec![("role", "admin"), ("action", "grant")],
+        ),
+        (
+            "/admin/users/abc/roles",
+            vec![("role", "admin"), ("action", "grant")],
+        ),
+    ] {
+        assert_eq!(
+            admin.submit("/admin/users", path, &fields).await.status,
+            404,
+            "{path}"
+        );
+    }
+    let res = admin
+        .submit(
+            "/admin/users",
+            &format!("/admin/users/{officer_id}/roles"),
+            &[("role", "root"), ("action", "grant")],
+        )
+        .await;
+    assert_eq!(res.status, 400);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_last_admin_cannot_lose_the_role() {
+    let app = TestApp::spawn().await;
+    let admin = app.user_with_role("only@example.org", Role::Admin).await;
+    let id = {
+        let mut conn = app.state.pool.get().await.unwrap();
+        baygrants::models::users::find_by_email(&mut conn, "only@example.org")
+            .await
+            .unwrap()
+            .unwrap()
+            .id
+    };
+    let res = admin
+        .submit(
+            "/admin/users",
+            &format!("/admin/users/{id}/roles"),
+            &[("role", "admin"), ("action", "revoke")],
+        )
+        .await;
+    assert_eq!(res.status, 303);
+    let page = admin.visit("/admin/users").await;
+    assert_eq!(page.status, 200, "still an admin");
+    assert!(page.has("The last fund administrator cannot lose the role"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_cli_grant_and_demo_seed_work_and_are_idempotent() {
+    let app = TestApp::spawn().await;
+    let first = baygrants::services::demo::seed(&app.state).await.unwrap();
+    assert_eq!(first.len(), 4);
+    assert!(first.iter().all(|u| u.password.is_some()));
+    let again = baygrants::services::demo::seed(&app.state).await.unwrap();
+    assert!(
+        again.iter().all(|u| u.password.is_none()),
+        "rerun leaves passwords alone"
+    );
+
+    let admin = first
+        .iter()
+        .find(|u| u.roles.contains(&Role::Admin))
+        .unwrap();
+    let b = app.browser();
+    b.login(admin.email, admin.password.as_deref().unwrap())
+        .await;
+    assert_eq!(b.get("/admin/users").await.status, 200);
+
+    let applicant = first.iter().find(|u| u.roles.is_empty()).unwrap();
+    assert!(
+        baygrants::services::roles::grant_by_email(&app.state, applicant.email, Role::Finance)
+            .await
+            .unwrap()
+    );
+    assert!(
+        !baygrants::services::roles::grant_by_email(&app.state, applicant.email, Role::Finance)
+            .await
+            .unwrap()
+    );
+    assert!(
+        baygrants::services::roles::grant_by_email(&app.state, "nobody@example.org", Role::Finance)
+            .await
+            .is_err()
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_audit_trail_cannot_be_rewritten() {
+    let app = TestApp::spawn().await;
+    app.logged_in("audited@example.org", PASSWORD).await;
+    let mut conn = app.state.pool.get().await.unwrap();
+    use diesel_async::RunQueryDsl;
+    for sql in [
+        "UPDATE audit_events SET action = 'nothing'",
+        "DELETE FROM audit_events",
+        "TRUNCATE audit_events",
+    ] {
+        let err = diesel::sql_query(sql).execute(&mut conn).await.unwrap_err();
+        assert!(err.to_string().contains("append-only"), "{sql}: {err}");
+    }
+}

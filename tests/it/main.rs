@@ -1,0 +1,12 @@
+//! End-to-end tests: the real app on a real PostgreSQL (one database per
+//! test, cloned from a migrated template), driven over HTTP, with emails
+//! received by a real SMTP server.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod support;
+
+mod accounts;
+mod admin;
+mod email;
+mod pages;
+mod sessions;

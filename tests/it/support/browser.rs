@@ -1,0 +1,176 @@
+//! A cookie-keeping HTTP client that behaves like a person with a browser:
+//! it reads the CSRF token from the form it is about to submit.
+
+use std::sync::Arc;
+
+use reqwest::cookie::{CookieStore, Jar};
+use reqwest::header::HeaderMap;
+use reqwest::redirect::Policy;
+
+pub struct Page {
+    pub status: u16,
+    pub headers: HeaderMap,
+    pub body: String,
+}
+
+impl Page {
+    pub fn location(&self) -> &str {
+        self.headers
+            .get("location")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+    }
+
+    /// The value of the hidden `csrf` field of the first form.
+    pub fn csrf(&self) -> String {
+        extract_value(&self.body, "name=\"csrf\" value=\"")
+            .unwrap_or_else(|| panic!("no csrf field in:\n{}", self.body))
+    }
+
+    /// The value of the input named `name` in the page's main content
+    /// (the header's language switcher has fields of its own).
+    pub fn field(&self, name: &str) -> Option<String> {
+        let main = &self.body[self.body.find("<main")?..];
+        let marker = format!("name=\"{name}\"");
+        let at = main.find(&marker)?;
+        extract_value(&main[at..], "value=\"")
+    }
+
+    pub fn has(&self, needle: &str) -> bool {
+        self.body.contains(needle)
+    }
+}
+
+fn extract_value(html: &str, prefix: &str) -> Option<String> {
+    let start = html.find(prefix)? + prefix.len();
+    let end = html[start..].find('"')?;
+    Some(
+        html[start..start + end]
+            .replace("&#38;", "&")
+            .replace("&amp;", "&"),
+    )
+}
+
+pub struct Browser {
+    base: String,
+    pub jar: Arc<Jar>,
+    client: reqwest::Client,
+}
+
+impl Browser {
+    pub fn new(base: &str) -> Browser {
+        Self::with_headers(base, HeaderMap::new())
+    }
+
+    pub fn with_headers(base: &str, headers: HeaderMap) -> Browser {
+        let jar = Arc::new(Jar::default());
+        let client = reqwest::Client::builder()
+            .cookie_provider(jar.clone())
+            .redirect(Policy::none())
+            .default_headers(headers)
+            .build()
+            .unwrap();
+        Browser {
+            base: base.to_string(),
+            jar,
+            client,
+        }
+    }
+
+    fn url(&self, path: &str) -> String {
+        if path.starts_with("http") {
+            path.to_string()
+        } else {
+            format!("{}{path}", self.base)
+        }
+    }
+
+    async fn page(res: reqwest::Response) -> Page {
+        let status = res.status().as_u16();
+        let headers = res.headers().clone();
+        let body = res.text().await.unwrap_or_default();
+        Page {
+            status,
+            headers,
+            body,
+        }
+    }
+
+    pub async fn get(&self, path: &str) -> Page {
+        Self::page(self.client.get(self.url(path)).send().await.unwrap()).await
+    }
+
+    pub async fn get_url(&self, url: &str) -> Page {
+        self.get(url).await
+    }
+
+    /// GET, following redirects the way a browser does.
+    pub async fn visit(&self, path: &str) -> Page {
+        let mut page = self.get(path).await;
+        for _ in 0..5 {
+            if !(300..400).contains(&page.status) {
+                break;
+            }
+            let next = page.location().to_string();
+            page = self.get(&next).await;
+        }
+        page
+    }
+
+    /// POSTs exactly these fields (no token added).
+    pub async fn post_raw(&self, path: &str, fields: &[(&str, &str)]) -> Page {
+        Self::page(
+            self.client
+                .post(self.url(path))
+                .form(fields)
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await
+    }
+
+    /// Opens `page`, takes the CSRF token from its form, and posts `fields` to `action`.
+    pub async fn submit(&self, page: &str, action: &str, fields: &[(&str, &str)]) -> Page {
+        let form = self.get(page).await;
+        assert_eq!(form.status, 200, "cannot open {page}: {}", form.body);
+        let token = form.csrf();
+        let mut all: Vec<(&str, &str)> = vec![("csrf", token.as_str())];
+        all.extend_from_slice(fields);
+        self.post_raw(action, &all).await
+    }
+
+    pub async fn login(&self, email: &str, password: &str) -> Page {
+        let res = self
+            .submit(
+                "/login",
+                "/login",
+                &[("email", email), ("password", password)],
+            )
+            .await;
+        assert_eq!(res.status, 303, "login failed: {}", res.body);
+        res
+    }
+
+    pub async fn logout(&self) -> Page {
+        self.submit("/", "/logout", &[]).await
+    }
+
+    /// The value of cookie `name` as the browser would send it.
+    pub fn cookie(&self, name: &str) -> Option<String> {
+        let url = self.base.parse().unwrap();
+        let header = self.jar.cookies(&url)?;
+        header
+            .to_str()
+            .ok()?
+            .split("; ")
+            .find_map(|kv| kv.strip_prefix(&format!("{name}=")).map(str::to_string))
+    }
+
+    /// Puts a cookie into the jar, as an attacker replaying it would.
+    pub fn set_cookie(&self, name: &str, value: &str) {
+        let url = self.base.parse().unwrap();
+        self.jar
+            .add_cookie_str(&format!("{name}={value}; Path=/"), &url);
+    }
+}

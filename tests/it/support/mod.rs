@@ -1,0 +1,169 @@
+pub mod browser;
+pub mod db;
+pub mod smtp;
+
+use std::collections::HashMap;
+use std::net::TcpListener;
+use std::sync::Arc;
+use std::time::Duration;
+
+use baygrants::clock::ShiftedClock;
+use baygrants::config::Config;
+use baygrants::{AppState, Application};
+
+pub use browser::Browser;
+pub use smtp::SmtpServer;
+
+pub struct TestApp {
+    pub base: String,
+    pub state: AppState,
+    pub clock: Arc<ShiftedClock>,
+    pub smtp: SmtpServer,
+    _db: db::TestDb,
+}
+
+pub struct Options {
+    /// Start the SMTP receiver with the app (false: SMTP is "down").
+    pub smtp_up: bool,
+    pub vars: Vec<(&'static str, String)>,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            smtp_up: true,
+            vars: Vec::new(),
+        }
+    }
+}
+
+impl TestApp {
+    pub async fn spawn() -> TestApp {
+        Self::spawn_with(Options::default()).await
+    }
+
+    pub async fn spawn_with(options: Options) -> TestApp {
+        let db = db::TestDb::create().await;
+        let smtp_port = free_port();
+        let smtp = if options.smtp_up {
+            SmtpServer::start(smtp_port).await
+        } else {
+            SmtpServer::stopped(smtp_port)
+        };
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let base = format!("http://127.0.0.1:{port}");
+        let mut vars: HashMap<&str, String> = HashMap::from([
+            ("DATABASE_URL", db.url.clone()),
+            ("BIND", format!("127.0.0.1:{port}")),
+            ("BASE_URL", base.clone()),
+            ("SMTP_URL", format!("smtp://127.0.0.1:{smtp_port}")),
+            (
+                "MAIL_FROM",
+                "Baygrants Test <no-reply@baygrants.test>".into(),
+            ),
+            ("OUTBOX_POLL_MS", "50".into()),
+            ("DB_POOL_SIZE", "8".into()),
+        ]);
+        vars.extend(options.vars);
+        let config = Config::from_lookup(|k| vars.get(k).cloned()).unwrap();
+        let clock = Arc::new(ShiftedClock::default());
+        let app = Application::build_on(listener, config, clock.clone(), 1)
+            .await
+            .unwrap();
+        let state = app.state.clone();
+        tokio::spawn(app.run_until_stopped());
+        TestApp {
+            base,
+            state,
+            clock,
+            smtp,
+            _db: db,
+        }
+    }
+
+    pub fn browser(&self) -> Browser {
+        Browser::new(&self.base)
+    }
+
+    /// Registers through the form and confirms the email with the emailed link.
+    pub async fn registered_user(&self, email: &str, password: &str, lang: &str) -> Browser {
+        let b = self.browser();
+        let res = b
+            .submit(
+                "/register",
+                "/register",
+                &[
+                    ("name", "測試用戶"),
+                    ("email", email),
+                    ("password", password),
+                    ("password_confirm", password),
+                    ("lang", lang),
+                ],
+            )
+            .await;
+        assert_eq!(res.status, 303, "registration failed: {}", res.body);
+        let mail = self.smtp.wait_for(email, "/verify-email?token=").await;
+        let link = mail.link_containing("/verify-email?token=");
+        let verified = b.get_url(&link).await;
+        assert_eq!(verified.status, 200, "{}", verified.body);
+        b
+    }
+
+    /// A verified user, logged in.
+    pub async fn logged_in(&self, email: &str, password: &str) -> Browser {
+        let b = self.registered_user(email, password, "en").await;
+        b.login(email, password).await;
+        b
+    }
+
+    /// A logged-in user holding `role`.
+    pub async fn user_with_role(
+        &self,
+        email: &str,
+        role: baygrants::domain::role::Role,
+    ) -> Browser {
+        let b = self.registered_user(email, PASSWORD, "en").await;
+        baygrants::services::roles::grant_by_email(&self.state, email, role)
+            .await
+            .unwrap();
+        b.login(email, PASSWORD).await;
+        b
+    }
+
+    pub async fn audit_actions(&self) -> Vec<String> {
+        let mut conn = self.state.pool.get().await.unwrap();
+        let rows = baygrants::models::audit::page(&mut conn, None, None, 1000)
+            .await
+            .unwrap();
+        rows.into_iter().rev().map(|r| r.action).collect()
+    }
+}
+
+pub const PASSWORD: &str = "correct horse battery";
+
+pub fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// Polls `check` every 25 ms until it is true or `timeout` passes.
+pub async fn eventually<F, Fut>(timeout: Duration, mut check: F) -> bool
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = bool>,
+{
+    let deadline = tokio::time::Instant::now() + timeout;
+    loop {
+        if check().await {
+            return true;
+        }
+        if tokio::time::Instant::now() > deadline {
+            return false;
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+}

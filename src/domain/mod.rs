@@ -2,6 +2,10 @@
 //! roles exist. Everything here is unit-tested without a database.
 
 pub mod account;
+pub mod call;
+pub mod money;
+pub mod organization;
 pub mod role;
 pub mod throttle;
 pub mod token;
+pub mod uscc;

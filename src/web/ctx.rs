@@ -294,9 +294,9 @@ impl<T: DeserializeOwned + 'static> FromRequest for CsrfForm<T> {
                     _ => AppError::BadRequest,
                 })?;
             let field: CsrfField =
-                serde_urlencoded::from_bytes(&bytes).map_err(|_| AppError::Csrf)?;
+                serde_html_form::from_bytes(&bytes).map_err(|_| AppError::Csrf)?;
             ctx.check_csrf(&field.csrf)?;
-            serde_urlencoded::from_bytes(&bytes)
+            serde_html_form::from_bytes(&bytes)
                 .map(CsrfForm)
                 .map_err(|_| AppError::BadRequest)
         })

@@ -63,6 +63,10 @@ pub enum AppError {
     TooLarge,
     #[error("the form has errors")]
     Invalid(FormErrors),
+    /// The request is understood but the record's state forbids it; the
+    /// key explains why.
+    #[error("conflict: {0}")]
+    Conflict(&'static str),
     #[error("service unavailable: {0}")]
     Unavailable(String),
     #[error("database error: {0}")]
@@ -92,6 +96,7 @@ impl ResponseError for AppError {
             AppError::BadRequest => StatusCode::BAD_REQUEST,
             AppError::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            AppError::Conflict(_) => StatusCode::CONFLICT,
             AppError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Db(diesel::result::Error::DatabaseError(
                 diesel::result::DatabaseErrorKind::ClosedConnection,

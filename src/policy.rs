@@ -36,13 +36,41 @@ pub enum Permission {
     ViewAudit,
     /// See failed emails and queue them again.
     ManageEmails,
+    /// Verify and return organizations; whitelist and debar them.
+    VerifyOrganizations,
+    /// Create funds and maintain the key-area catalogue.
+    ManageFunds,
+    /// Create, edit, publish and move calls through their states.
+    ManageCalls,
 }
 
 pub fn may(actor: &Actor, permission: Permission) -> bool {
     match permission {
-        Permission::ManageRoles | Permission::ViewAudit | Permission::ManageEmails => {
-            actor.has_role(Role::Admin)
-        }
+        Permission::ManageRoles
+        | Permission::ViewAudit
+        | Permission::ManageEmails
+        | Permission::VerifyOrganizations
+        | Permission::ManageFunds
+        | Permission::ManageCalls => actor.has_role(Role::Admin),
+    }
+}
+
+/// What someone may do with one organization, given their membership.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OrgAction {
+    /// Contact details and the member list.
+    SeeMembers,
+    /// Edit the profile.
+    Edit,
+    /// Invite, change roles, remove.
+    ManageMembers,
+}
+
+/// `membership` is the actor's role in the organization, if any.
+pub fn may_on_organization(actor: &Actor, membership: Option<&str>, action: OrgAction) -> bool {
+    match action {
+        OrgAction::SeeMembers => membership.is_some() || actor.has_role(Role::Admin),
+        OrgAction::Edit | OrgAction::ManageMembers => membership == Some("owner"),
     }
 }
 
@@ -58,11 +86,36 @@ mod tests {
     }
 
     #[test]
+    fn owners_manage_their_organization_and_members_see_it() {
+        let plain = user(&[]);
+        let admin = user(&[Role::Admin]);
+        for action in [OrgAction::Edit, OrgAction::ManageMembers] {
+            assert!(may_on_organization(&plain, Some("owner"), action));
+            assert!(!may_on_organization(&plain, Some("member"), action));
+            assert!(!may_on_organization(&plain, None, action));
+            assert!(
+                !may_on_organization(&admin, None, action),
+                "admins verify, they do not edit"
+            );
+        }
+        assert!(may_on_organization(
+            &plain,
+            Some("member"),
+            OrgAction::SeeMembers
+        ));
+        assert!(!may_on_organization(&plain, None, OrgAction::SeeMembers));
+        assert!(may_on_organization(&admin, None, OrgAction::SeeMembers));
+    }
+
+    #[test]
     fn only_admins_manage_the_platform() {
         for p in [
             Permission::ManageRoles,
             Permission::ViewAudit,
             Permission::ManageEmails,
+            Permission::VerifyOrganizations,
+            Permission::ManageFunds,
+            Permission::ManageCalls,
         ] {
             assert!(may(&user(&[Role::Admin]), p));
             assert!(!may(&user(&[Role::Finance]), p));

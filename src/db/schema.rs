@@ -15,11 +15,133 @@ diesel::table! {
 }
 
 diesel::table! {
+    call_focus_areas (call_id, focus_area) {
+        call_id -> Int8,
+        focus_area -> Text,
+    }
+}
+
+diesel::table! {
+    calls (id) {
+        id -> Int8,
+        fund_id -> Int8,
+        state -> Text,
+        title_zh -> Text,
+        title_en -> Text,
+        description_zh -> Text,
+        description_en -> Text,
+        opens_at -> Timestamptz,
+        closes_at -> Timestamptz,
+        budget -> Numeric,
+        min_request -> Numeric,
+        max_request -> Numeric,
+        max_duration_months -> Int4,
+        rule_joint_required -> Bool,
+        rule_lead_jurisdictions -> Array<Nullable<Text>>,
+        rule_verified_required -> Bool,
+        rule_whitelist_required -> Bool,
+        rule_min_registered_months -> Nullable<Int4>,
+        rule_min_matching_percent -> Nullable<Numeric>,
+        rule_max_overhead_percent -> Nullable<Numeric>,
+        rule_max_applications_per_lead -> Nullable<Int4>,
+        rule_no_debarred -> Bool,
+        rule_declaration_required -> Bool,
+        anonymise_reviews -> Bool,
+        rate_cny -> Numeric,
+        rate_hkd -> Numeric,
+        rate_mop -> Numeric,
+        published_at -> Nullable<Timestamptz>,
+        created_by -> Nullable<Int8>,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    focus_areas (code) {
+        code -> Text,
+        name_hant -> Text,
+        name_hans -> Text,
+        name_en -> Text,
+        active -> Bool,
+        position -> Int4,
+    }
+}
+
+diesel::table! {
+    funds (id) {
+        id -> Int8,
+        name_zh -> Text,
+        name_en -> Text,
+        sponsors -> Text,
+        currency -> Text,
+        created_by -> Nullable<Int8>,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
     login_failures (id) {
         id -> Int8,
         email -> Text,
         ip -> Text,
         at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    organization_focus_areas (organization_id, focus_area) {
+        organization_id -> Int8,
+        focus_area -> Text,
+    }
+}
+
+diesel::table! {
+    organization_invitations (id) {
+        id -> Int8,
+        organization_id -> Int8,
+        email -> Text,
+        role -> Text,
+        token_hash -> Bytea,
+        invited_by -> Int8,
+        created_at -> Timestamptz,
+        expires_at -> Timestamptz,
+        accepted_at -> Nullable<Timestamptz>,
+        accepted_by -> Nullable<Int8>,
+        revoked_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
+    organization_members (organization_id, user_id) {
+        organization_id -> Int8,
+        user_id -> Int8,
+        role -> Text,
+        joined_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    organizations (id) {
+        id -> Int8,
+        name_zh -> Text,
+        name_en -> Text,
+        jurisdiction -> Text,
+        city -> Nullable<Text>,
+        org_type -> Text,
+        registration_number -> Text,
+        founded_on -> Date,
+        address -> Text,
+        website -> Text,
+        contact_email -> Text,
+        verification -> Text,
+        verification_note -> Text,
+        verified_at -> Nullable<Timestamptz>,
+        whitelisted -> Bool,
+        debarred_until -> Nullable<Date>,
+        debarment_reason -> Text,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
     }
 }
 
@@ -39,6 +161,20 @@ diesel::table! {
         last_error -> Nullable<Text>,
         created_at -> Timestamptz,
         sent_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
+    rubric_criteria (id) {
+        id -> Int8,
+        call_id -> Int8,
+        position -> Int4,
+        name_zh -> Text,
+        name_en -> Text,
+        guidance_zh -> Text,
+        guidance_en -> Text,
+        weight -> Int4,
+        max_score -> Int4,
     }
 }
 
@@ -89,13 +225,33 @@ diesel::table! {
 }
 
 diesel::joinable!(audit_events -> users (actor_id));
+diesel::joinable!(call_focus_areas -> calls (call_id));
+diesel::joinable!(call_focus_areas -> focus_areas (focus_area));
+diesel::joinable!(calls -> funds (fund_id));
+diesel::joinable!(calls -> users (created_by));
+diesel::joinable!(funds -> users (created_by));
+diesel::joinable!(organization_focus_areas -> focus_areas (focus_area));
+diesel::joinable!(organization_focus_areas -> organizations (organization_id));
+diesel::joinable!(organization_invitations -> organizations (organization_id));
+diesel::joinable!(organization_members -> organizations (organization_id));
+diesel::joinable!(organization_members -> users (user_id));
+diesel::joinable!(rubric_criteria -> calls (call_id));
 diesel::joinable!(sessions -> users (user_id));
 diesel::joinable!(user_tokens -> users (user_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     audit_events,
+    call_focus_areas,
+    calls,
+    focus_areas,
+    funds,
     login_failures,
+    organization_focus_areas,
+    organization_invitations,
+    organization_members,
+    organizations,
     outbox,
+    rubric_criteria,
     sessions,
     user_roles,
     user_tokens,

@@ -280,3 +280,224 @@ mod tests {
         }
     }
 }
+
+/// The organization form as typed.
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[serde(default)]
+pub struct OrganizationForm {
+    pub name_zh: String,
+    pub name_en: String,
+    pub org_type: String,
+    pub city: String,
+    pub registration_number: String,
+    pub founded_on: String,
+    pub focus: Vec<String>,
+    pub address: String,
+    pub website: String,
+    pub contact_email: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct ValidOrganization {
+    pub name_zh: String,
+    pub name_en: String,
+    pub org_type: OrgType,
+    pub city: Option<City>,
+    pub registration_number: String,
+    pub founded_on: chrono::NaiveDate,
+    pub focus: Vec<String>,
+    pub address: String,
+    pub website: String,
+    pub contact_email: String,
+}
+
+impl OrganizationForm {
+    pub fn validate(
+        &self,
+        known_focus: &[String],
+        today: chrono::NaiveDate,
+    ) -> Result<ValidOrganization, crate::error::FormErrors> {
+        let mut e = crate::error::FormErrors::default();
+        let mut name = |field: &'static str, raw: &str| -> String {
+            let v = raw.trim();
+            if v.is_empty() {
+                e.add(field, "err-required");
+            } else if v.chars().count() > 200 {
+                e.add(field, "err-too-long");
+            } else if v.chars().any(char::is_control) {
+                e.add(field, "err-text-invalid");
+            }
+            v.to_string()
+        };
+        let name_zh = name("name_zh", &self.name_zh);
+        let name_en = name("name_en", &self.name_en);
+        let org_type = OrgType::from_code(&self.org_type);
+        if org_type.is_none() {
+            e.add("org_type", "err-choice-unknown");
+        }
+        let city = match org_type.map(OrgType::jurisdiction) {
+            Some(Jurisdiction::Mainland) => {
+                let city = City::from_code(self.city.trim());
+                if city.is_none() {
+                    e.add("city", "err-city-required");
+                }
+                city
+            }
+            _ => None,
+        };
+        let registration_number = match org_type {
+            Some(t) if t.jurisdiction() != Jurisdiction::Mainland || city.is_some() => {
+                validate_registration(&self.registration_number, t, city)
+                    .map_err(|k| e.add("registration_number", k))
+                    .unwrap_or_default()
+            }
+            _ => String::new(),
+        };
+        let founded_on = match chrono::NaiveDate::parse_from_str(self.founded_on.trim(), "%Y-%m-%d")
+        {
+            Ok(d) if d > today => {
+                e.add("founded_on", "err-date-future");
+                None
+            }
+            Ok(d) if d.year_ce().1 < 1800 => {
+                e.add("founded_on", "err-date-invalid");
+                None
+            }
+            Ok(d) => Some(d),
+            Err(_) => {
+                e.add(
+                    "founded_on",
+                    if self.founded_on.trim().is_empty() {
+                        "err-required"
+                    } else {
+                        "err-date-invalid"
+                    },
+                );
+                None
+            }
+        };
+        let mut focus: Vec<String> = self
+            .focus
+            .iter()
+            .map(|f| f.trim().to_string())
+            .filter(|f| !f.is_empty())
+            .collect();
+        focus.sort();
+        focus.dedup();
+        if focus.iter().any(|f| !known_focus.contains(f)) {
+            e.add("focus", "err-focus-unknown");
+        }
+        let address = self.address.trim().to_string();
+        if address.chars().count() > 500 {
+            e.add("address", "err-too-long");
+        }
+        let website = self.website.trim().to_string();
+        if !website.is_empty() {
+            let ok = url::Url::parse(&website)
+                .is_ok_and(|u| matches!(u.scheme(), "http" | "https") && u.host_str().is_some());
+            if !ok || website.len() > 300 {
+                e.add("website", "err-website-invalid");
+            }
+        }
+        let contact_email = if self.contact_email.trim().is_empty() {
+            String::new()
+        } else {
+            super::account::EmailAddress::parse(&self.contact_email)
+                .map(|a| a.as_str().to_string())
+                .map_err(|k| e.add("contact_email", k))
+                .unwrap_or_default()
+        };
+        match (org_type, founded_on) {
+            (Some(org_type), Some(founded_on)) if e.is_empty() => Ok(ValidOrganization {
+                name_zh,
+                name_en,
+                org_type,
+                city,
+                registration_number,
+                founded_on,
+                focus,
+                address,
+                website,
+                contact_email,
+            }),
+            _ => Err(e),
+        }
+    }
+}
+
+use chrono::Datelike;
+
+#[cfg(test)]
+mod form_tests {
+    use super::*;
+
+    fn form() -> OrganizationForm {
+        OrganizationForm {
+            name_zh: "廣州長者關愛協會".into(),
+            name_en: "Guangzhou Elder Care Association".into(),
+            org_type: "foundation".into(),
+            city: "guangzhou".into(),
+            registration_number: "53440103427841382l".into(),
+            founded_on: "2015-03-01".into(),
+            focus: vec!["elderly_care".into()],
+            ..Default::default()
+        }
+    }
+
+    fn today() -> chrono::NaiveDate {
+        chrono::NaiveDate::from_ymd_opt(2026, 11, 26).unwrap()
+    }
+
+    #[test]
+    fn a_mainland_organization_validates_and_normalises_its_code() {
+        let v = form().validate(&["elderly_care".into()], today()).unwrap();
+        assert_eq!(v.registration_number, "53440103427841382L");
+        assert_eq!(v.city, Some(City::Guangzhou));
+    }
+
+    #[test]
+    fn mismatches_are_named() {
+        let mut f = form();
+        f.org_type = "social_group".into();
+        assert_eq!(
+            f.validate(&[], today())
+                .unwrap_err()
+                .get("registration_number"),
+            Some("err-uscc-type")
+        );
+        let mut f = form();
+        f.city = "shenzhen".into();
+        assert_eq!(
+            f.validate(&[], today())
+                .unwrap_err()
+                .get("registration_number"),
+            Some("err-uscc-region")
+        );
+        let mut f = form();
+        f.founded_on = "2030-01-01".into();
+        assert_eq!(
+            f.validate(&["elderly_care".into()], today())
+                .unwrap_err()
+                .get("founded_on"),
+            Some("err-date-future")
+        );
+        let mut f = form();
+        f.website = "javascript:alert(1)".into();
+        assert_eq!(
+            f.validate(&["elderly_care".into()], today())
+                .unwrap_err()
+                .get("website"),
+            Some("err-website-invalid")
+        );
+    }
+
+    #[test]
+    fn hong_kong_organizations_have_no_city() {
+        let mut f = form();
+        f.org_type = "hk_charity".into();
+        f.registration_number = "91/12345".into();
+        let v = f.validate(&["elderly_care".into()], today()).unwrap();
+        assert_eq!(v.city, None);
+        assert_eq!(v.org_type.jurisdiction(), Jurisdiction::HongKong);
+    }
+}

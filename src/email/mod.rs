@@ -15,8 +15,29 @@ use crate::models::{Conn, outbox};
 /// (`email-<kind>-subject`, paragraphs `-p1`, `-p2`, …, `-action`); links are absolute.
 #[derive(Debug, Clone)]
 pub enum Email {
-    VerifyEmail { name: String, link: String },
-    PasswordReset { name: String, link: String },
+    VerifyEmail {
+        name: String,
+        link: String,
+    },
+    PasswordReset {
+        name: String,
+        link: String,
+    },
+    MemberInvitation {
+        organization: String,
+        inviter: String,
+        link: String,
+    },
+    OrganizationVerified {
+        organization: String,
+        note: String,
+        link: String,
+    },
+    OrganizationReturned {
+        organization: String,
+        reason: String,
+        link: String,
+    },
 }
 
 impl Email {
@@ -24,6 +45,9 @@ impl Email {
         match self {
             Email::VerifyEmail { .. } => "verify-email",
             Email::PasswordReset { .. } => "password-reset",
+            Email::MemberInvitation { .. } => "member-invitation",
+            Email::OrganizationVerified { .. } => "organization-verified",
+            Email::OrganizationReturned { .. } => "organization-returned",
         }
     }
 
@@ -32,12 +56,44 @@ impl Email {
             Email::VerifyEmail { name, .. } | Email::PasswordReset { name, .. } => {
                 vec![("name", name.clone())]
             }
+            Email::MemberInvitation {
+                organization,
+                inviter,
+                ..
+            } => {
+                vec![
+                    ("organization", organization.clone()),
+                    ("inviter", inviter.clone()),
+                ]
+            }
+            Email::OrganizationVerified {
+                organization, note, ..
+            } => {
+                vec![
+                    ("organization", organization.clone()),
+                    ("note", note.clone()),
+                ]
+            }
+            Email::OrganizationReturned {
+                organization,
+                reason,
+                ..
+            } => {
+                vec![
+                    ("organization", organization.clone()),
+                    ("reason", reason.clone()),
+                ]
+            }
         }
     }
 
     fn action(&self) -> Option<&str> {
         match self {
-            Email::VerifyEmail { link, .. } | Email::PasswordReset { link, .. } => Some(link),
+            Email::VerifyEmail { link, .. }
+            | Email::PasswordReset { link, .. }
+            | Email::MemberInvitation { link, .. }
+            | Email::OrganizationVerified { link, .. }
+            | Email::OrganizationReturned { link, .. } => Some(link),
         }
     }
 

@@ -1,7 +1,11 @@
 //! Row types and queries, one file per table family. No SQL lives elsewhere.
 
 pub mod audit;
+pub mod calls;
+pub mod focus_areas;
+pub mod funds;
 pub mod login_failures;
+pub mod organizations;
 pub mod outbox;
 pub mod sessions;
 pub mod tokens;
@@ -12,16 +16,27 @@ use serde::{Deserialize, Serialize};
 
 pub use diesel_async::AsyncPgConnection as Conn;
 
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, DieselNewType, Serialize, Deserialize,
-)]
-pub struct UserId(pub i64);
+macro_rules! id_type {
+    ($($name:ident),*) => {$(
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, DieselNewType, Serialize, Deserialize)]
+        pub struct $name(pub i64);
 
-impl std::fmt::Display for UserId {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        self.0.fmt(f)
-    }
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                self.0.fmt(f)
+            }
+        }
+
+        impl std::str::FromStr for $name {
+            type Err = std::num::ParseIntError;
+            fn from_str(s: &str) -> Result<Self, Self::Err> {
+                s.trim().parse().map($name)
+            }
+        }
+    )*};
 }
+
+id_type!(UserId, OrganizationId, FundId, CallId);
 
 /// Whether a database error is a unique-constraint violation.
 pub fn is_unique_violation(e: &diesel::result::Error) -> bool {

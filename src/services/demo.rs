@@ -18,7 +18,7 @@ pub struct DemoUser {
     pub password: Option<String>,
 }
 
-const USERS: [(&str, &str, &[Role]); 4] = [
+const USERS: [(&str, &str, &[Role]); 7] = [
     (
         "admin@demo.baygrants.org",
         "示範管理員 Demo Admin",
@@ -36,8 +36,72 @@ const USERS: [(&str, &str, &[Role]); 4] = [
     ),
     (
         "applicant@demo.baygrants.org",
-        "示範申請人 Demo Applicant",
+        "示範申請人 Demo Applicant (Guangzhou)",
         &[],
+    ),
+    (
+        "shenzhen@demo.baygrants.org",
+        "深圳示範用戶 Demo Shenzhen",
+        &[],
+    ),
+    (
+        "hongkong@demo.baygrants.org",
+        "香港示範用戶 Demo Hong Kong",
+        &[],
+    ),
+    ("macau@demo.baygrants.org", "澳門示範用戶 Demo Macau", &[]),
+];
+
+const FUND_NAME_EN: &str = "Greater Bay Area Venture Philanthropy Fund (demo)";
+
+type DemoOrganization = (
+    usize,
+    &'static str,
+    &'static str,
+    &'static str,
+    Option<&'static str>,
+    &'static str,
+    &'static str,
+);
+
+/// Verified organizations: owner (index into `USERS`), names, type, city,
+/// registration number, focus area.
+const ORGANIZATIONS: [DemoOrganization; 4] = [
+    (
+        3,
+        "廣州長者關愛基金會",
+        "Guangzhou Elder Care Foundation",
+        "foundation",
+        Some("guangzhou"),
+        "53440103427841382L",
+        "elderly_care",
+    ),
+    (
+        4,
+        "深圳社區共融協會",
+        "Shenzhen Community Inclusion Association",
+        "social_group",
+        Some("shenzhen"),
+        "514403036681849454",
+        "community_services",
+    ),
+    (
+        5,
+        "香港跨境青年服務社",
+        "Hong Kong Cross-border Youth Service",
+        "hk_charity",
+        None,
+        "91/12345",
+        "youth_exchange",
+    ),
+    (
+        6,
+        "澳門長者及社區服務協會",
+        "Macau Elderly and Community Service Association",
+        "macau_association",
+        None,
+        "1234/2015",
+        "elderly_care",
     ),
 ];
 
@@ -100,7 +164,130 @@ pub async fn seed(state: &AppState) -> Result<Vec<DemoUser>, AppError> {
             password: Some(password),
         });
     }
+    seed_data(state).await?;
     Ok(out)
+}
+
+/// A fund, four verified organizations (Guangzhou, Shenzhen, Hong Kong,
+/// Macau; the latter two whitelisted) and a call open for six weeks.
+async fn seed_data(state: &AppState) -> Result<(), AppError> {
+    use crate::domain::call::{CallForm, CallState};
+    use crate::domain::money::Currency;
+    use crate::models::organizations::{self as orgs, OrganizationFields};
+    use crate::models::{calls, funds};
+
+    let now = state.clock.now();
+    let mut conn = state.pool.get().await?;
+    if funds::find_by_name_en(&mut conn, FUND_NAME_EN)
+        .await?
+        .is_some()
+    {
+        return Ok(());
+    }
+    let admin = users::find_by_email(&mut conn, USERS[0].0)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let form = CallForm {
+        title_zh: "大灣區長者服務公益創投（示範）".into(),
+        title_en: "Greater Bay Area elderly care venture grants (demo)".into(),
+        description_zh: "支持內地與港澳社會組織聯合開展的長者服務創新項目。".into(),
+        description_en: "Supports innovative elderly-care projects run jointly by mainland, Hong Kong and Macau social organizations.".into(),
+        focus: vec!["elderly_care".into(), "community_services".into()],
+        opens_at: crate::domain::call::to_bay_area_input(now - chrono::Duration::days(1)),
+        closes_at: crate::domain::call::to_bay_area_input(now + chrono::Duration::days(42)),
+        budget: "2,000,000".into(),
+        min_request: "50,000".into(),
+        max_request: "500,000".into(),
+        max_duration_months: "24".into(),
+        joint_required: Some("on".into()),
+        verified_required: Some("on".into()),
+        whitelist_required: Some("on".into()),
+        min_registered_months: "12".into(),
+        min_matching_percent: "40".into(),
+        max_overhead_percent: "15".into(),
+        max_applications_per_lead: "2".into(),
+        no_debarred: Some("on".into()),
+        declaration_required: Some("on".into()),
+        rate_hkd: "0.92".into(),
+        rate_mop: "0.89".into(),
+        crit_name_zh: vec!["社會需要".into(), "項目設計".into(), "跨境協作".into(), "可持續性".into()],
+        crit_name_en: vec!["Social need".into(), "Project design".into(), "Cross-border collaboration".into(), "Sustainability".into()],
+        crit_guidance_zh: vec!["需要是否清晰並有數據支持？".into(), "方法是否可行？".into(), "合作是否實質？".into(), "資助結束後能否延續？".into()],
+        crit_guidance_en: vec![
+            "Is the need clear and evidenced?".into(),
+            "Is the approach workable?".into(),
+            "Is the partnership real?".into(),
+            "Will it last beyond the grant?".into(),
+        ],
+        crit_weight: vec!["30".into(), "30".into(), "25".into(), "15".into()],
+        crit_max: vec!["10".into(), "10".into(), "10".into(), "10".into()],
+        ..Default::default()
+    };
+    let known = crate::models::focus_areas::active_codes(&mut conn).await?;
+    let call = form
+        .validate(Currency::Cny, &known)
+        .map_err(AppError::Invalid)?;
+    conn.transaction::<_, AppError, _>(async |conn| {
+        let fund = funds::insert(
+            conn,
+            &funds::NewFund {
+                name_zh: "大灣區公益創投基金（示範）",
+                name_en: FUND_NAME_EN,
+                sponsors: "Demo Foundation; Demo Charitable Trust",
+                currency: Currency::Cny.code(),
+                created_by: Some(admin.id),
+                created_at: now,
+            },
+        )
+        .await?;
+        for (owner, name_zh, name_en, org_type, city, regno, focus) in ORGANIZATIONS {
+            let owner = users::find_by_email(conn, USERS[owner].0)
+                .await?
+                .ok_or(AppError::NotFound)?;
+            let jurisdiction = crate::domain::organization::OrgType::from_code(org_type)
+                .map(|t| t.jurisdiction())
+                .ok_or(AppError::NotFound)?;
+            let org = orgs::insert(
+                conn,
+                &OrganizationFields {
+                    name_zh: name_zh.into(),
+                    name_en: name_en.into(),
+                    jurisdiction: jurisdiction.code().into(),
+                    city: city.map(str::to_string),
+                    org_type: org_type.into(),
+                    registration_number: regno.into(),
+                    founded_on: chrono::NaiveDate::from_ymd_opt(2015, 6, 1).unwrap_or_default(),
+                    address: String::new(),
+                    website: "https://example.org".into(),
+                    contact_email: owner.email.clone(),
+                },
+                now,
+            )
+            .await?;
+            orgs::set_focus(conn, org.id, &[focus.to_string()]).await?;
+            orgs::add_member(conn, org.id, owner.id, "owner", now).await?;
+            orgs::set_verification(conn, org.id, "verified", "demo", now).await?;
+            if jurisdiction.is_cross_border() {
+                orgs::set_whitelisted(conn, org.id, true, now).await?;
+            }
+        }
+        let id = calls::insert(conn, fund.id, &call, admin.id, now).await?;
+        calls::set_state(conn, id, CallState::Draft, CallState::Published, now).await?;
+        audit::insert(
+            conn,
+            &event(
+                now,
+                None,
+                &Origin::cli(),
+                "demo.data_seeded",
+                "fund",
+                fund.id,
+            ),
+        )
+        .await?;
+        Ok(())
+    })
+    .await
 }
 
 /// Random and easy to copy: three groups of six letters and digits (~107 bits).

@@ -3,10 +3,14 @@
 
 pub mod accounts;
 pub mod audit;
+pub mod calls;
 pub mod demo;
 pub mod emails;
+pub mod funds;
+pub mod organizations;
 pub mod passwords;
 pub mod roles;
+pub mod verification;
 
 /// Where a request came from, for the audit trail.
 #[derive(Debug, Clone, Default)]

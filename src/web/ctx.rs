@@ -67,6 +67,11 @@ impl Ctx {
         self.lang.t_with(key, args)
     }
 
+    /// The text for a code: `label("city", "shenzhen")` reads `city-shenzhen`.
+    pub fn label(&self, prefix: &str, code: &str) -> String {
+        self.lang.t(&format!("{prefix}-{code}"))
+    }
+
     /// A time as people in the Bay Area read it.
     pub fn when(&self, at: &chrono::DateTime<chrono::Utc>) -> String {
         crate::clock::format_bay_area(*at)

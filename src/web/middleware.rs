@@ -113,15 +113,14 @@ fn render_error_page(
     // cookies: actix caches parsed cookies in the same extensions.
     let known = res.request().extensions().get::<Ctx>().cloned();
     let ctx = known.unwrap_or_else(|| Ctx::from_headers(res.request()));
-    let is_csrf = res
+    let app_error = res
         .response()
         .error()
-        .and_then(|e| e.as_error::<AppError>())
-        .is_some_and(|e| matches!(e, AppError::Csrf));
-    let (title_key, body_key) = if is_csrf {
-        ("error-csrf-title", "error-csrf-body")
-    } else {
-        error_keys(status)
+        .and_then(|e| e.as_error::<AppError>());
+    let (title_key, body_key) = match app_error {
+        Some(AppError::Csrf) => ("error-csrf-title", "error-csrf-body"),
+        Some(AppError::Conflict(reason)) => ("error-409-title", *reason),
+        _ => error_keys(status),
     };
     let page = ErrorPage {
         c: &ctx,

@@ -5,10 +5,13 @@ mod account;
 mod admin;
 mod assets;
 mod auth;
+mod calls;
 pub mod ctx;
+mod funds;
 mod health;
 mod home;
 pub mod middleware;
+mod orgs;
 
 use actix_web::cookie::{Cookie, SameSite, time};
 use actix_web::http::Method;
@@ -44,6 +47,35 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("GET", "/admin/emails"),
     ("POST", "/admin/emails/{id}/retry"),
     ("GET", "/admin/audit"),
+    ("GET", "/orgs"),
+    ("POST", "/orgs"),
+    ("GET", "/orgs/mine"),
+    ("GET", "/orgs/new"),
+    ("GET", "/orgs/{id}"),
+    ("GET", "/orgs/{id}/edit"),
+    ("POST", "/orgs/{id}/edit"),
+    ("GET", "/orgs/{id}/members"),
+    ("POST", "/orgs/{id}/invitations"),
+    ("POST", "/orgs/{id}/members/{user}"),
+    ("GET", "/invitations/{token}"),
+    ("POST", "/invitations/{token}"),
+    ("GET", "/admin/verifications"),
+    ("POST", "/admin/orgs/{id}/decision"),
+    ("POST", "/admin/orgs/{id}/whitelist"),
+    ("POST", "/admin/orgs/{id}/debarment"),
+    ("GET", "/admin/funds"),
+    ("POST", "/admin/funds"),
+    ("GET", "/admin/focus-areas"),
+    ("POST", "/admin/focus-areas"),
+    ("POST", "/admin/focus-areas/{code}/active"),
+    ("GET", "/admin/calls"),
+    ("POST", "/admin/calls"),
+    ("GET", "/admin/calls/new"),
+    ("GET", "/admin/calls/{id}/edit"),
+    ("POST", "/admin/calls/{id}/edit"),
+    ("POST", "/admin/calls/{id}/state"),
+    ("GET", "/calls"),
+    ("GET", "/calls/{id}"),
 ];
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
@@ -82,7 +114,51 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             "/admin/emails/{id}/retry",
             web::post().to(admin::retry_email),
         )
-        .route("/admin/audit", web::get().to(admin::audit));
+        .route("/admin/audit", web::get().to(admin::audit))
+        .route("/orgs", web::get().to(orgs::directory))
+        .route("/orgs", web::post().to(orgs::create))
+        .route("/orgs/mine", web::get().to(orgs::mine))
+        .route("/orgs/new", web::get().to(orgs::new_form))
+        .route("/orgs/{id}", web::get().to(orgs::show))
+        .route("/orgs/{id}/edit", web::get().to(orgs::edit_form))
+        .route("/orgs/{id}/edit", web::post().to(orgs::update))
+        .route("/orgs/{id}/members", web::get().to(orgs::members))
+        .route("/orgs/{id}/invitations", web::post().to(orgs::invite))
+        .route(
+            "/orgs/{id}/members/{user}",
+            web::post().to(orgs::change_member),
+        )
+        .route("/invitations/{token}", web::get().to(orgs::invitation))
+        .route(
+            "/invitations/{token}",
+            web::post().to(orgs::accept_invitation),
+        )
+        .route("/admin/verifications", web::get().to(orgs::queue))
+        .route("/admin/orgs/{id}/decision", web::post().to(orgs::decide))
+        .route(
+            "/admin/orgs/{id}/whitelist",
+            web::post().to(orgs::whitelist),
+        )
+        .route("/admin/orgs/{id}/debarment", web::post().to(orgs::debar))
+        .route("/admin/funds", web::get().to(funds::list))
+        .route("/admin/funds", web::post().to(funds::create))
+        .route("/admin/focus-areas", web::get().to(funds::focus_list))
+        .route("/admin/focus-areas", web::post().to(funds::focus_add))
+        .route(
+            "/admin/focus-areas/{code}/active",
+            web::post().to(funds::focus_active),
+        )
+        .route("/admin/calls", web::get().to(calls::admin_list))
+        .route("/admin/calls", web::post().to(calls::create))
+        .route("/admin/calls/new", web::get().to(calls::new_form))
+        .route("/admin/calls/{id}/edit", web::get().to(calls::edit_form))
+        .route("/admin/calls/{id}/edit", web::post().to(calls::update))
+        .route(
+            "/admin/calls/{id}/state",
+            web::post().to(calls::change_state),
+        )
+        .route("/calls", web::get().to(calls::list))
+        .route("/calls/{id}", web::get().to(calls::show));
 }
 
 /// Every route's method as an actix `Method` (for tests that walk `ROUTES`).

@@ -110,7 +110,7 @@ async fn the_last_admin_cannot_lose_the_role() {
 async fn the_cli_grant_and_demo_seed_work_and_are_idempotent() {
     let app = TestApp::spawn().await;
     let first = baygrants::services::demo::seed(&app.state).await.unwrap();
-    assert_eq!(first.len(), 4);
+    assert_eq!(first.len(), 7);
     assert!(first.iter().all(|u| u.password.is_some()));
     let again = baygrants::services::demo::seed(&app.state).await.unwrap();
     assert!(

@@ -7,6 +7,8 @@ mod support;
 
 mod accounts;
 mod admin;
+mod calls;
 mod email;
+mod organizations;
 mod pages;
 mod sessions;

@@ -167,3 +167,53 @@ where
         tokio::time::sleep(Duration::from_millis(25)).await;
     }
 }
+
+/// A valid Unified Social Credit Code for a mainland organization.
+pub fn uscc(type_char: char, region: &str, serial: u32) -> String {
+    let body = format!("5{type_char}{region}{serial:09}");
+    let check = baygrants::domain::uscc::check_char(&body).unwrap();
+    format!("{body}{check}")
+}
+
+/// The fields of a valid organization form for `/orgs`.
+pub fn org_fields(name: &str, org_type: &str, city: &str, regno: &str) -> Vec<(String, String)> {
+    vec![
+        ("name_zh".into(), format!("{name}（中文）")),
+        ("name_en".into(), name.to_string()),
+        ("org_type".into(), org_type.into()),
+        ("city".into(), city.into()),
+        ("registration_number".into(), regno.into()),
+        ("founded_on".into(), "2015-03-01".into()),
+        ("focus".into(), "elderly_care".into()),
+        ("address".into(), "1 Demo Road".into()),
+        ("website".into(), "https://example.org".into()),
+        ("contact_email".into(), "contact@example.org".into()),
+    ]
+}
+
+pub fn pairs(fields: &[(String, String)]) -> Vec<(&str, &str)> {
+    fields
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect()
+}
+
+impl TestApp {
+    /// Registers an organization through the form; returns its id.
+    pub async fn create_org(&self, owner: &Browser, fields: &[(String, String)]) -> i64 {
+        let res = owner.submit("/orgs/new", "/orgs", &pairs(fields)).await;
+        assert_eq!(res.status, 303, "organization not created: {}", res.body);
+        res.location().trim_start_matches("/orgs/").parse().unwrap()
+    }
+
+    pub async fn verify_org(&self, admin: &Browser, id: i64) {
+        let res = admin
+            .submit(
+                &format!("/orgs/{id}"),
+                &format!("/admin/orgs/{id}/decision"),
+                &[("decision", "approve"), ("note", "")],
+            )
+            .await;
+        assert_eq!(res.status, 303, "{}", res.body);
+    }
+}

@@ -1,0 +1,11 @@
+DROP TABLE rubric_criteria;
+DROP TABLE call_focus_areas;
+DROP TABLE calls;
+DROP FUNCTION call_parts_freeze();
+DROP FUNCTION calls_freeze();
+DROP TABLE funds;
+DROP TABLE organization_invitations;
+DROP TABLE organization_members;
+DROP TABLE organization_focus_areas;
+DROP TABLE organizations;
+DROP TABLE focus_areas;

@@ -1,0 +1,335 @@
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+use diesel_async::RunQueryDsl;
+use rust_decimal::Decimal;
+
+use super::{CallId, Conn, FundId, UserId};
+use crate::db::schema::{call_focus_areas, calls, funds, rubric_criteria};
+use crate::domain::call::{CallState, Criterion, ValidCall};
+use crate::domain::money::Currency;
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = calls)]
+pub struct Call {
+    pub id: CallId,
+    pub fund_id: FundId,
+    pub state: String,
+    pub title_zh: String,
+    pub title_en: String,
+    pub description_zh: String,
+    pub description_en: String,
+    pub opens_at: DateTime<Utc>,
+    pub closes_at: DateTime<Utc>,
+    pub budget: Decimal,
+    pub min_request: Decimal,
+    pub max_request: Decimal,
+    pub max_duration_months: i32,
+    pub rule_joint_required: bool,
+    pub rule_lead_jurisdictions: Vec<Option<String>>,
+    pub rule_verified_required: bool,
+    pub rule_whitelist_required: bool,
+    pub rule_min_registered_months: Option<i32>,
+    pub rule_min_matching_percent: Option<Decimal>,
+    pub rule_max_overhead_percent: Option<Decimal>,
+    pub rule_max_applications_per_lead: Option<i32>,
+    pub rule_no_debarred: bool,
+    pub rule_declaration_required: bool,
+    pub anonymise_reviews: bool,
+    pub rate_cny: Decimal,
+    pub rate_hkd: Decimal,
+    pub rate_mop: Decimal,
+    pub published_at: Option<DateTime<Utc>>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl Call {
+    pub fn state(&self) -> CallState {
+        CallState::from_code(&self.state).unwrap_or(CallState::Draft)
+    }
+
+    pub fn rate(&self, currency: Currency) -> Decimal {
+        match currency {
+            Currency::Cny => self.rate_cny,
+            Currency::Hkd => self.rate_hkd,
+            Currency::Mop => self.rate_mop,
+        }
+    }
+
+    pub fn lead_jurisdictions(&self) -> Vec<&str> {
+        self.rule_lead_jurisdictions
+            .iter()
+            .flatten()
+            .map(String::as_str)
+            .collect()
+    }
+}
+
+#[derive(AsChangeset, Insertable)]
+#[diesel(table_name = calls)]
+#[diesel(treat_none_as_null = true)]
+struct CallFields<'a> {
+    fund_id: FundId,
+    title_zh: &'a str,
+    title_en: &'a str,
+    description_zh: &'a str,
+    description_en: &'a str,
+    opens_at: DateTime<Utc>,
+    closes_at: DateTime<Utc>,
+    budget: Decimal,
+    min_request: Decimal,
+    max_request: Decimal,
+    max_duration_months: i32,
+    rule_joint_required: bool,
+    rule_lead_jurisdictions: Vec<Option<String>>,
+    rule_verified_required: bool,
+    rule_whitelist_required: bool,
+    rule_min_registered_months: Option<i32>,
+    rule_min_matching_percent: Option<Decimal>,
+    rule_max_overhead_percent: Option<Decimal>,
+    rule_max_applications_per_lead: Option<i32>,
+    rule_no_debarred: bool,
+    rule_declaration_required: bool,
+    anonymise_reviews: bool,
+    rate_cny: Decimal,
+    rate_hkd: Decimal,
+    rate_mop: Decimal,
+    updated_at: DateTime<Utc>,
+}
+
+fn fields(fund: FundId, c: &ValidCall, now: DateTime<Utc>) -> CallFields<'_> {
+    let rate = |cur: Currency| {
+        c.rates
+            .iter()
+            .find(|(k, _)| *k == cur)
+            .map(|(_, r)| *r)
+            .unwrap_or(Decimal::ONE)
+    };
+    CallFields {
+        fund_id: fund,
+        title_zh: &c.title_zh,
+        title_en: &c.title_en,
+        description_zh: &c.description_zh,
+        description_en: &c.description_en,
+        opens_at: c.opens_at,
+        closes_at: c.closes_at,
+        budget: c.budget,
+        min_request: c.min_request,
+        max_request: c.max_request,
+        max_duration_months: c.max_duration_months,
+        rule_joint_required: c.rules.joint_required,
+        rule_lead_jurisdictions: c
+            .rules
+            .lead_jurisdictions
+            .iter()
+            .map(|j| Some(j.code().to_string()))
+            .collect(),
+        rule_verified_required: c.rules.verified_required,
+        rule_whitelist_required: c.rules.whitelist_required,
+        rule_min_registered_months: c.rules.min_registered_months,
+        rule_min_matching_percent: c.rules.min_matching_percent,
+        rule_max_overhead_percent: c.rules.max_overhead_percent,
+        rule_max_applications_per_lead: c.rules.max_applications_per_lead,
+        rule_no_debarred: c.rules.no_debarred,
+        rule_declaration_required: c.rules.declaration_required,
+        anonymise_reviews: c.anonymise_reviews,
+        rate_cny: rate(Currency::Cny),
+        rate_hkd: rate(Currency::Hkd),
+        rate_mop: rate(Currency::Mop),
+        updated_at: now,
+    }
+}
+
+pub async fn insert(
+    conn: &mut Conn,
+    fund: FundId,
+    c: &ValidCall,
+    by: UserId,
+    now: DateTime<Utc>,
+) -> QueryResult<CallId> {
+    let id = diesel::insert_into(calls::table)
+        .values((
+            fields(fund, c, now),
+            calls::created_by.eq(by),
+            calls::created_at.eq(now),
+        ))
+        .returning(calls::id)
+        .get_result(conn)
+        .await?;
+    replace_parts(conn, id, c).await?;
+    Ok(id)
+}
+
+/// Saves a draft; `false` if the call is no longer a draft.
+pub async fn update_draft(
+    conn: &mut Conn,
+    id: CallId,
+    fund: FundId,
+    c: &ValidCall,
+    now: DateTime<Utc>,
+) -> QueryResult<bool> {
+    let n = diesel::update(calls::table.find(id).filter(calls::state.eq("draft")))
+        .set(fields(fund, c, now))
+        .execute(conn)
+        .await?;
+    if n == 1 {
+        replace_parts(conn, id, c).await?;
+    }
+    Ok(n == 1)
+}
+
+async fn replace_parts(conn: &mut Conn, id: CallId, c: &ValidCall) -> QueryResult<()> {
+    diesel::delete(call_focus_areas::table.filter(call_focus_areas::call_id.eq(id)))
+        .execute(conn)
+        .await?;
+    let focus: Vec<_> = c
+        .focus
+        .iter()
+        .map(|f| {
+            (
+                call_focus_areas::call_id.eq(id),
+                call_focus_areas::focus_area.eq(f),
+            )
+        })
+        .collect();
+    diesel::insert_into(call_focus_areas::table)
+        .values(focus)
+        .execute(conn)
+        .await?;
+    diesel::delete(rubric_criteria::table.filter(rubric_criteria::call_id.eq(id)))
+        .execute(conn)
+        .await?;
+    let rows: Vec<_> = c
+        .criteria
+        .iter()
+        .enumerate()
+        .map(|(i, k)| {
+            (
+                rubric_criteria::call_id.eq(id),
+                rubric_criteria::position.eq(i as i32 + 1),
+                rubric_criteria::name_zh.eq(&k.name_zh),
+                rubric_criteria::name_en.eq(&k.name_en),
+                rubric_criteria::guidance_zh.eq(&k.guidance_zh),
+                rubric_criteria::guidance_en.eq(&k.guidance_en),
+                rubric_criteria::weight.eq(k.weight),
+                rubric_criteria::max_score.eq(k.max_score),
+            )
+        })
+        .collect();
+    diesel::insert_into(rubric_criteria::table)
+        .values(rows)
+        .execute(conn)
+        .await
+        .map(drop)
+}
+
+pub async fn find(conn: &mut Conn, id: CallId) -> QueryResult<Option<Call>> {
+    calls::table
+        .find(id)
+        .select(Call::as_select())
+        .first(conn)
+        .await
+        .optional()
+}
+
+pub async fn find_for_update(conn: &mut Conn, id: CallId) -> QueryResult<Option<Call>> {
+    calls::table
+        .find(id)
+        .select(Call::as_select())
+        .for_update()
+        .first(conn)
+        .await
+        .optional()
+}
+
+/// Moves a call from `from` to `to`; `false` if it was not in `from`.
+pub async fn set_state(
+    conn: &mut Conn,
+    id: CallId,
+    from: CallState,
+    to: CallState,
+    now: DateTime<Utc>,
+) -> QueryResult<bool> {
+    let published_at = (to == CallState::Published).then_some(now);
+    let target = calls::table.find(id).filter(calls::state.eq(from.code()));
+    let n = match published_at {
+        Some(at) => {
+            diesel::update(target)
+                .set((
+                    calls::state.eq(to.code()),
+                    calls::published_at.eq(at),
+                    calls::updated_at.eq(now),
+                ))
+                .execute(conn)
+                .await?
+        }
+        None => {
+            diesel::update(target)
+                .set((calls::state.eq(to.code()), calls::updated_at.eq(now)))
+                .execute(conn)
+                .await?
+        }
+    };
+    Ok(n == 1)
+}
+
+pub async fn criteria(conn: &mut Conn, id: CallId) -> QueryResult<Vec<Criterion>> {
+    let rows: Vec<(String, String, String, String, i32, i32)> = rubric_criteria::table
+        .filter(rubric_criteria::call_id.eq(id))
+        .order(rubric_criteria::position)
+        .select((
+            rubric_criteria::name_zh,
+            rubric_criteria::name_en,
+            rubric_criteria::guidance_zh,
+            rubric_criteria::guidance_en,
+            rubric_criteria::weight,
+            rubric_criteria::max_score,
+        ))
+        .load(conn)
+        .await?;
+    Ok(rows
+        .into_iter()
+        .map(
+            |(name_zh, name_en, guidance_zh, guidance_en, weight, max_score)| Criterion {
+                name_zh,
+                name_en,
+                guidance_zh,
+                guidance_en,
+                weight,
+                max_score,
+            },
+        )
+        .collect())
+}
+
+pub async fn focus(conn: &mut Conn, id: CallId) -> QueryResult<Vec<String>> {
+    call_focus_areas::table
+        .filter(call_focus_areas::call_id.eq(id))
+        .select(call_focus_areas::focus_area)
+        .order(call_focus_areas::focus_area)
+        .load(conn)
+        .await
+}
+
+/// Every call with its fund's currency, newest first (admin list).
+pub async fn all_with_currency(conn: &mut Conn) -> QueryResult<Vec<(Call, String)>> {
+    calls::table
+        .inner_join(funds::table)
+        .select((Call::as_select(), funds::currency))
+        .order(calls::id.desc())
+        .limit(500)
+        .load(conn)
+        .await
+}
+
+/// Calls the public may see, with their fund's currency, by closing time.
+pub async fn public_with_currency(conn: &mut Conn) -> QueryResult<Vec<(Call, String)>> {
+    calls::table
+        .inner_join(funds::table)
+        .filter(calls::state.ne("draft"))
+        .select((Call::as_select(), funds::currency))
+        .order((calls::closes_at.desc(), calls::id))
+        .limit(500)
+        .load(conn)
+        .await
+}

@@ -1,0 +1,62 @@
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+use diesel_async::RunQueryDsl;
+
+use super::{Conn, FundId, UserId};
+use crate::db::schema::funds;
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = funds)]
+pub struct Fund {
+    pub id: FundId,
+    pub name_zh: String,
+    pub name_en: String,
+    pub sponsors: String,
+    pub currency: String,
+    pub created_at: DateTime<Utc>,
+}
+
+#[derive(Insertable)]
+#[diesel(table_name = funds)]
+pub struct NewFund<'a> {
+    pub name_zh: &'a str,
+    pub name_en: &'a str,
+    pub sponsors: &'a str,
+    pub currency: &'a str,
+    pub created_by: Option<UserId>,
+    pub created_at: DateTime<Utc>,
+}
+
+pub async fn insert(conn: &mut Conn, new: &NewFund<'_>) -> QueryResult<Fund> {
+    diesel::insert_into(funds::table)
+        .values(new)
+        .returning(Fund::as_returning())
+        .get_result(conn)
+        .await
+}
+
+pub async fn all(conn: &mut Conn) -> QueryResult<Vec<Fund>> {
+    funds::table
+        .select(Fund::as_select())
+        .order(funds::id)
+        .load(conn)
+        .await
+}
+
+pub async fn find(conn: &mut Conn, id: FundId) -> QueryResult<Option<Fund>> {
+    funds::table
+        .find(id)
+        .select(Fund::as_select())
+        .first(conn)
+        .await
+        .optional()
+}
+
+pub async fn find_by_name_en(conn: &mut Conn, name: &str) -> QueryResult<Option<Fund>> {
+    funds::table
+        .filter(funds::name_en.eq(name))
+        .select(Fund::as_select())
+        .first(conn)
+        .await
+        .optional()
+}

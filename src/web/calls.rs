@@ -1,0 +1,550 @@
+//! Calls: the public list and detail pages, and the admins' editor.
+
+use actix_web::{HttpResponse, web};
+use askama::Template;
+use chrono::{DateTime, Utc};
+use serde::Deserialize;
+
+use super::ctx::{CsrfForm, Ctx};
+use super::orgs::Choice;
+use super::{render, render_invalid, see_other_with_flash};
+use crate::AppState;
+use crate::domain::call::{CallForm, CallState, Criterion, MAX_CRITERIA, Phase, to_bay_area_input};
+use crate::domain::money::{Currency, format_amount, format_money};
+use crate::domain::organization::Jurisdiction;
+use crate::error::{AppError, FormErrors};
+use crate::i18n::Lang;
+use crate::models::calls::{self, Call};
+use crate::models::{CallId, focus_areas, funds};
+use crate::policy::{Permission, may};
+use crate::services::calls as service;
+
+fn pick<'a>(lang: Lang, zh: &'a str, en: &'a str) -> &'a str {
+    if lang == Lang::En { en } else { zh }
+}
+
+/// A call as a list row shows it.
+pub struct CallRow {
+    pub id: CallId,
+    pub title: String,
+    pub phase: &'static str,
+    pub state: &'static str,
+    pub closes: String,
+    pub budget: String,
+}
+
+fn row(ctx: &Ctx, call: &Call, currency: &str, now: DateTime<Utc>) -> CallRow {
+    let state = call.state();
+    CallRow {
+        id: call.id,
+        title: pick(ctx.lang, &call.title_zh, &call.title_en).to_string(),
+        phase: Phase::of(state, call.opens_at, call.closes_at, now).code(),
+        state: state.code(),
+        closes: ctx.when(&call.closes_at),
+        budget: format!("{currency} {}", format_amount(call.budget)),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "calls/list.html")]
+struct ListPage<'a> {
+    c: &'a Ctx,
+    sections: Vec<(&'static str, Vec<CallRow>)>,
+}
+
+pub async fn list(ctx: Ctx, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
+    let now = state.clock.now();
+    let mut conn = state.pool.get().await?;
+    let rows: Vec<CallRow> = calls::public_with_currency(&mut conn)
+        .await?
+        .iter()
+        .map(|(c, cur)| row(&ctx, c, cur, now))
+        .collect();
+    let (mut open, mut upcoming, mut closed) = (Vec::new(), Vec::new(), Vec::new());
+    for r in rows {
+        match r.phase {
+            "open" => open.push(r),
+            "upcoming" => upcoming.push(r),
+            _ => closed.push(r),
+        }
+    }
+    // Soonest deadline first for what is open; soonest opening first for what is coming.
+    open.reverse();
+    upcoming.reverse();
+    render(&ListPage {
+        c: &ctx,
+        sections: vec![
+            ("calls-open", open),
+            ("calls-upcoming", upcoming),
+            ("calls-closed", closed),
+        ],
+    })
+}
+
+/// The eligibility rules in plain words, in the reader's language.
+fn describe_rules(ctx: &Ctx, call: &Call) -> Vec<String> {
+    let mut out = Vec::new();
+    if call.rule_joint_required {
+        out.push(ctx.t("rule-joint"));
+    }
+    let leads = call.lead_jurisdictions();
+    if !leads.is_empty() {
+        let places: Vec<String> = leads
+            .iter()
+            .filter_map(|j| Jurisdiction::from_code(j))
+            .map(|j| ctx.t(&j.label_key()))
+            .collect();
+        out.push(ctx.t_with("rule-lead", &[("places", places.join(" / "))]));
+    }
+    if call.rule_verified_required {
+        out.push(ctx.t("rule-verified"));
+    }
+    if call.rule_whitelist_required {
+        out.push(ctx.t("rule-whitelist"));
+    }
+    if let Some(m) = call.rule_min_registered_months {
+        out.push(ctx.t_with("rule-registered", &[("months", m.to_string())]));
+    }
+    if let Some(p) = call.rule_min_matching_percent {
+        out.push(ctx.t_with("rule-matching", &[("percent", p.normalize().to_string())]));
+    }
+    if let Some(p) = call.rule_max_overhead_percent {
+        out.push(ctx.t_with("rule-overhead", &[("percent", p.normalize().to_string())]));
+    }
+    if let Some(n) = call.rule_max_applications_per_lead {
+        out.push(ctx.t_with("rule-max-applications", &[("count", n.to_string())]));
+    }
+    if call.rule_no_debarred {
+        out.push(ctx.t("rule-no-debarred"));
+    }
+    if call.rule_declaration_required {
+        out.push(ctx.t("rule-declaration"));
+    }
+    if out.is_empty() {
+        out.push(ctx.t("rule-none"));
+    }
+    out
+}
+
+fn time_left(ctx: &Ctx, phase: Phase, call: &Call, now: DateTime<Utc>) -> String {
+    let (key, until) = match phase {
+        Phase::Upcoming => ("call-opens-in", call.opens_at),
+        Phase::Open => ("call-closes-in", call.closes_at),
+        Phase::Closed => return ctx.t("call-closed-notice"),
+    };
+    let left = until - now;
+    ctx.t_with(
+        key,
+        &[
+            ("days", left.num_days().to_string()),
+            ("hours", (left.num_hours() % 24).to_string()),
+        ],
+    )
+}
+
+pub struct CriterionView {
+    pub name: String,
+    pub guidance: String,
+    pub weight: i32,
+    pub max_score: i32,
+}
+
+#[derive(Template)]
+#[template(path = "calls/show.html")]
+struct ShowPage<'a> {
+    c: &'a Ctx,
+    id: CallId,
+    title: String,
+    description: String,
+    fund: String,
+    phase: &'static str,
+    state: &'static str,
+    next_state: Option<&'static str>,
+    opens: String,
+    closes: String,
+    time_left: String,
+    budget: String,
+    min_request: String,
+    max_request: String,
+    duration: i32,
+    focus: Vec<String>,
+    rules: Vec<String>,
+    rubric: Vec<CriterionView>,
+    rates: Vec<(String, String)>,
+    is_admin: bool,
+}
+
+pub async fn show(
+    ctx: Ctx,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let id: CallId = path.parse().map_err(|_| AppError::NotFound)?;
+    let now = state.clock.now();
+    let is_admin = ctx
+        .actor()
+        .is_some_and(|a| may(&a, Permission::ManageCalls));
+    let mut conn = state.pool.get().await?;
+    let call = calls::find(&mut conn, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    // Drafts are the admins' business alone.
+    if !call.state().is_public() && !is_admin {
+        return Err(AppError::NotFound);
+    }
+    let fund = funds::find(&mut conn, call.fund_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let currency = Currency::from_code(&fund.currency).unwrap_or(Currency::Cny);
+    let areas = focus_areas::all(&mut conn).await?;
+    let focus = calls::focus(&mut conn, id).await?;
+    let criteria = calls::criteria(&mut conn, id).await?;
+    let phase = Phase::of(call.state(), call.opens_at, call.closes_at, now);
+    let page = ShowPage {
+        c: &ctx,
+        id,
+        title: pick(ctx.lang, &call.title_zh, &call.title_en).to_string(),
+        description: pick(ctx.lang, &call.description_zh, &call.description_en).to_string(),
+        fund: format!(
+            "{} ({})",
+            pick(ctx.lang, &fund.name_zh, &fund.name_en),
+            fund.currency
+        ),
+        phase: phase.code(),
+        state: call.state().code(),
+        next_state: call.state().next().map(CallState::code),
+        opens: ctx.when(&call.opens_at),
+        closes: ctx.when(&call.closes_at),
+        time_left: time_left(&ctx, phase, &call, now),
+        budget: format_money(call.budget, currency),
+        min_request: format_money(call.min_request, currency),
+        max_request: format_money(call.max_request, currency),
+        duration: call.max_duration_months,
+        focus: focus
+            .iter()
+            .map(|f| {
+                areas
+                    .iter()
+                    .find(|a| &a.code == f)
+                    .map_or(f.clone(), |a| a.name(ctx.lang).to_string())
+            })
+            .collect(),
+        rules: describe_rules(&ctx, &call),
+        rubric: criteria
+            .iter()
+            .map(|k: &Criterion| CriterionView {
+                name: pick(ctx.lang, &k.name_zh, &k.name_en).to_string(),
+                guidance: pick(ctx.lang, &k.guidance_zh, &k.guidance_en).to_string(),
+                weight: k.weight,
+                max_score: k.max_score,
+            })
+            .collect(),
+        rates: Currency::ALL
+            .iter()
+            .filter(|cur| **cur != currency)
+            .map(|cur| {
+                (
+                    format!("1 {}", cur.code()),
+                    format!("{} {}", call.rate(*cur).normalize(), currency.code()),
+                )
+            })
+            .collect(),
+        is_admin,
+    };
+    render(&page)
+}
+
+// ---- the admins' editor
+
+#[derive(Template)]
+#[template(path = "admin/calls.html")]
+struct AdminListPage<'a> {
+    c: &'a Ctx,
+    rows: Vec<CallRow>,
+}
+
+pub async fn admin_list(ctx: Ctx, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
+    ctx.require(Permission::ManageCalls)?;
+    let now = state.clock.now();
+    let mut conn = state.pool.get().await?;
+    let rows = calls::all_with_currency(&mut conn)
+        .await?
+        .iter()
+        .map(|(c, cur)| row(&ctx, c, cur, now))
+        .collect();
+    render(&AdminListPage { c: &ctx, rows })
+}
+
+/// Rubric rows shown on the form: what was typed, padded with blanks.
+const FORM_ROWS: usize = 6;
+
+pub struct RubricRow {
+    pub n: usize,
+    pub name_zh: String,
+    pub name_en: String,
+    pub guidance_zh: String,
+    pub guidance_en: String,
+    pub weight: String,
+    pub max: String,
+    pub error: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "admin/call_form.html")]
+struct FormPage<'a> {
+    c: &'a Ctx,
+    action: String,
+    form: CallForm,
+    errors: FormErrors,
+    funds: Vec<Choice>,
+    focus: Vec<Choice>,
+    jurisdictions: Vec<Choice>,
+    rubric: Vec<RubricRow>,
+}
+
+impl FormPage<'_> {
+    fn checked(&self, flag: &Option<String>) -> bool {
+        flag.is_some()
+    }
+}
+
+fn rubric_rows(form: &CallForm, errors: &FormErrors) -> Vec<RubricRow> {
+    let cell = |v: &Vec<String>, i: usize| v.get(i).cloned().unwrap_or_default();
+    let typed = form
+        .crit_name_zh
+        .len()
+        .max(form.crit_name_en.len())
+        .max(form.crit_weight.len());
+    (0..typed.clamp(FORM_ROWS, MAX_CRITERIA))
+        .map(|i| RubricRow {
+            n: i + 1,
+            name_zh: cell(&form.crit_name_zh, i),
+            name_en: cell(&form.crit_name_en, i),
+            guidance_zh: cell(&form.crit_guidance_zh, i),
+            guidance_en: cell(&form.crit_guidance_en, i),
+            weight: cell(&form.crit_weight, i),
+            max: cell(&form.crit_max, i),
+            error: errors
+                .get(&format!("criterion-{}", i + 1))
+                .map(str::to_string),
+        })
+        .collect()
+}
+
+async fn form_page(
+    ctx: &Ctx,
+    state: &AppState,
+    action: String,
+    form: CallForm,
+    errors: FormErrors,
+) -> Result<HttpResponse, AppError> {
+    let mut conn = state.pool.get().await?;
+    let funds = funds::all(&mut conn)
+        .await?
+        .into_iter()
+        .map(|f| Choice {
+            value: f.id.to_string(),
+            label: format!(
+                "{} ({})",
+                pick(ctx.lang, &f.name_zh, &f.name_en),
+                f.currency
+            ),
+        })
+        .collect();
+    let focus = focus_areas::all(&mut conn)
+        .await?
+        .into_iter()
+        .filter(|a| a.active)
+        .map(|a| Choice {
+            label: a.name(ctx.lang).to_string(),
+            value: a.code,
+        })
+        .collect();
+    let jurisdictions = Jurisdiction::ALL
+        .iter()
+        .map(|j| Choice {
+            value: j.code().into(),
+            label: ctx.t(&j.label_key()),
+        })
+        .collect();
+    let page = FormPage {
+        c: ctx,
+        action,
+        rubric: rubric_rows(&form, &errors),
+        form,
+        errors,
+        funds,
+        focus,
+        jurisdictions,
+    };
+    if page.errors.is_empty() {
+        render(&page)
+    } else {
+        render_invalid(&page)
+    }
+}
+
+pub async fn new_form(ctx: Ctx, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
+    ctx.require(Permission::ManageCalls)?;
+    let form = CallForm {
+        verified_required: Some("on".into()),
+        no_debarred: Some("on".into()),
+        min_registered_months: "12".into(),
+        max_duration_months: "24".into(),
+        ..Default::default()
+    };
+    form_page(
+        &ctx,
+        &state,
+        "/admin/calls".into(),
+        form,
+        FormErrors::default(),
+    )
+    .await
+}
+
+pub async fn create(
+    ctx: Ctx,
+    state: web::Data<AppState>,
+    CsrfForm(form): CsrfForm<CallForm>,
+) -> Result<HttpResponse, AppError> {
+    let actor = ctx.require(Permission::ManageCalls)?;
+    match service::create(&state, &actor, &form, &ctx.origin).await {
+        Ok(id) => Ok(see_other_with_flash(
+            &format!("/calls/{id}"),
+            "flash-call-saved",
+            state.config.cookie_secure,
+        )),
+        Err(AppError::Invalid(errors)) => {
+            form_page(&ctx, &state, "/admin/calls".into(), form, errors).await
+        }
+        Err(e) => Err(e),
+    }
+}
+
+fn form_of(call: &Call, focus: Vec<String>, criteria: &[Criterion]) -> CallForm {
+    let on = |b: bool| b.then(|| "on".to_string());
+    let opt = |v: Option<String>| v.unwrap_or_default();
+    CallForm {
+        fund_id: call.fund_id.to_string(),
+        title_zh: call.title_zh.clone(),
+        title_en: call.title_en.clone(),
+        description_zh: call.description_zh.clone(),
+        description_en: call.description_en.clone(),
+        focus,
+        opens_at: to_bay_area_input(call.opens_at),
+        closes_at: to_bay_area_input(call.closes_at),
+        budget: format_amount(call.budget),
+        min_request: format_amount(call.min_request),
+        max_request: format_amount(call.max_request),
+        max_duration_months: call.max_duration_months.to_string(),
+        joint_required: on(call.rule_joint_required),
+        lead_jurisdictions: call
+            .lead_jurisdictions()
+            .iter()
+            .map(|s| s.to_string())
+            .collect(),
+        verified_required: on(call.rule_verified_required),
+        whitelist_required: on(call.rule_whitelist_required),
+        min_registered_months: opt(call.rule_min_registered_months.map(|m| m.to_string())),
+        min_matching_percent: opt(call
+            .rule_min_matching_percent
+            .map(|p| p.normalize().to_string())),
+        max_overhead_percent: opt(call
+            .rule_max_overhead_percent
+            .map(|p| p.normalize().to_string())),
+        max_applications_per_lead: opt(call.rule_max_applications_per_lead.map(|m| m.to_string())),
+        no_debarred: on(call.rule_no_debarred),
+        declaration_required: on(call.rule_declaration_required),
+        anonymise_reviews: on(call.anonymise_reviews),
+        rate_cny: call.rate_cny.normalize().to_string(),
+        rate_hkd: call.rate_hkd.normalize().to_string(),
+        rate_mop: call.rate_mop.normalize().to_string(),
+        crit_name_zh: criteria.iter().map(|k| k.name_zh.clone()).collect(),
+        crit_name_en: criteria.iter().map(|k| k.name_en.clone()).collect(),
+        crit_guidance_zh: criteria.iter().map(|k| k.guidance_zh.clone()).collect(),
+        crit_guidance_en: criteria.iter().map(|k| k.guidance_en.clone()).collect(),
+        crit_weight: criteria.iter().map(|k| k.weight.to_string()).collect(),
+        crit_max: criteria.iter().map(|k| k.max_score.to_string()).collect(),
+    }
+}
+
+pub async fn edit_form(
+    ctx: Ctx,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    ctx.require(Permission::ManageCalls)?;
+    let id: CallId = path.parse().map_err(|_| AppError::NotFound)?;
+    let mut conn = state.pool.get().await?;
+    let call = calls::find(&mut conn, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if call.state() != CallState::Draft {
+        return Err(AppError::Conflict("err-call-frozen"));
+    }
+    let form = form_of(
+        &call,
+        calls::focus(&mut conn, id).await?,
+        &calls::criteria(&mut conn, id).await?,
+    );
+    drop(conn);
+    form_page(
+        &ctx,
+        &state,
+        format!("/admin/calls/{id}/edit"),
+        form,
+        FormErrors::default(),
+    )
+    .await
+}
+
+pub async fn update(
+    ctx: Ctx,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    CsrfForm(form): CsrfForm<CallForm>,
+) -> Result<HttpResponse, AppError> {
+    let actor = ctx.require(Permission::ManageCalls)?;
+    let id: CallId = path.parse().map_err(|_| AppError::NotFound)?;
+    match service::update(&state, &actor, id, &form, &ctx.origin).await {
+        Ok(()) => Ok(see_other_with_flash(
+            &format!("/calls/{id}"),
+            "flash-call-saved",
+            state.config.cookie_secure,
+        )),
+        Err(AppError::Invalid(errors)) => {
+            form_page(
+                &ctx,
+                &state,
+                format!("/admin/calls/{id}/edit"),
+                form,
+                errors,
+            )
+            .await
+        }
+        Err(e) => Err(e),
+    }
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct StateForm {
+    to: String,
+}
+
+pub async fn change_state(
+    ctx: Ctx,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    CsrfForm(form): CsrfForm<StateForm>,
+) -> Result<HttpResponse, AppError> {
+    let actor = ctx.require(Permission::ManageCalls)?;
+    let id: CallId = path.parse().map_err(|_| AppError::NotFound)?;
+    service::transition(&state, &actor, id, &form.to, &ctx.origin).await?;
+    Ok(see_other_with_flash(
+        &format!("/calls/{id}"),
+        "flash-call-state",
+        state.config.cookie_secure,
+    ))
+}

@@ -1,0 +1,471 @@
+//! Funds and calls: validation, publishing and the freeze, public pages.
+
+use baygrants::domain::role::Role;
+
+use crate::support::{Browser, PASSWORD, TestApp, pairs};
+
+async fn fund(app: &TestApp, admin: &Browser, currency: &str) -> String {
+    let res = admin
+        .submit(
+            "/admin/funds",
+            "/admin/funds",
+            &[
+                ("name_zh", "灣區基金"),
+                ("name_en", "Bay Fund"),
+                ("sponsors", "A; B"),
+                ("currency", currency),
+            ],
+        )
+        .await;
+    assert_eq!(res.status, 303, "{}", res.body);
+    let mut conn = app.state.pool.get().await.unwrap();
+    baygrants::models::funds::all(&mut conn)
+        .await
+        .unwrap()
+        .last()
+        .unwrap()
+        .id
+        .to_string()
+}
+
+fn call_fields(fund: &str) -> Vec<(String, String)> {
+    let mut f: Vec<(String, String)> = [
+        ("fund_id", fund),
+        ("title_zh", "長者服務創投"),
+        ("title_en", "Elder care ventures"),
+        ("description_zh", "中文說明"),
+        ("description_en", "English description"),
+        ("focus", "elderly_care"),
+        ("opens_at", "2026-01-01T09:00"),
+        ("closes_at", "2036-01-31T17:00"),
+        ("budget", "2,000,000"),
+        ("min_request", "50,000"),
+        ("max_request", "500,000"),
+        ("max_duration_months", "24"),
+        ("joint_required", "on"),
+        ("lead_jurisdictions", "mainland"),
+        ("verified_required", "on"),
+        ("whitelist_required", "on"),
+        ("min_registered_months", "12"),
+        ("min_matching_percent", "40"),
+        ("max_overhead_percent", "15"),
+        ("rate_cny", "1.08"),
+        ("rate_hkd", "0.92"),
+        ("rate_mop", "0.89"),
+    ]
+    .iter()
+    .map(|(k, v)| (k.to_string(), v.to_string()))
+    .collect();
+    for (zh, en, w) in [
+        ("需要", "Need", "40"),
+        ("方法", "Approach", "60"),
+        ("", "", ""),
+    ] {
+        f.push(("crit_name_zh".into(), zh.into()));
+        f.push(("crit_name_en".into(), en.into()));
+        f.push(("crit_guidance_zh".into(), String::new()));
+        f.push((
+            "crit_guidance_en".into(),
+            if en.is_empty() {
+                String::new()
+            } else {
+                format!("How good is the {en}?")
+            },
+        ));
+        f.push(("crit_weight".into(), w.into()));
+        f.push((
+            "crit_max".into(),
+            if w.is_empty() {
+                String::new()
+            } else {
+                "10".into()
+            },
+        ));
+    }
+    f
+}
+
+fn set(fields: &mut [(String, String)], key: &str, nth: usize, value: &str) {
+    let slot = fields
+        .iter_mut()
+        .filter(|(k, _)| k == key)
+        .nth(nth)
+        .unwrap();
+    slot.1 = value.to_string();
+}
+
+async fn call_count(app: &TestApp) -> usize {
+    let mut conn = app.state.pool.get().await.unwrap();
+    baygrants::models::calls::all_with_currency(&mut conn)
+        .await
+        .unwrap()
+        .len()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bad_calls_are_refused_with_the_form_kept_and_nothing_saved() {
+    let app = TestApp::spawn().await;
+    let admin = app.user_with_role("calls@example.org", Role::Admin).await;
+    admin
+        .submit("/", "/lang", &[("lang", "en"), ("next", "/")])
+        .await;
+    let fund = fund(&app, &admin, "CNY").await;
+    let cases: Vec<(&str, usize, &str, &str, &str)> = vec![
+        (
+            "crit_weight",
+            1,
+            "50",
+            "f-rubric-error",
+            "The weights of the criteria must add up to 100.",
+        ),
+        (
+            "closes_at",
+            0,
+            "2025-12-01T09:00",
+            "f-closes_at-error",
+            "The closing time must be after the opening time.",
+        ),
+        (
+            "min_request",
+            0,
+            "600,000",
+            "f-min_request-error",
+            "The smallest request cannot be above the largest.",
+        ),
+        (
+            "budget",
+            0,
+            "-100",
+            "f-budget-error",
+            "The amount cannot be negative.",
+        ),
+        (
+            "budget",
+            0,
+            "a lot",
+            "f-budget-error",
+            "Enter an amount such as 12,345.60.",
+        ),
+        (
+            "rate_hkd",
+            0,
+            "0",
+            "f-rate_hkd-error",
+            "A rate cannot be zero.",
+        ),
+        (
+            "fund_id",
+            0,
+            "999999",
+            "f-fund_id-error",
+            "Choose one of the options offered.",
+        ),
+    ];
+    for (key, nth, value, error_id, message) in cases {
+        let mut fields = call_fields(&fund);
+        set(&mut fields, key, nth, value);
+        let res = admin
+            .submit("/admin/calls/new", "/admin/calls", &pairs(&fields))
+            .await;
+        assert_eq!(res.status, 422, "{key}={value}");
+        assert!(
+            res.has(&format!("id=\"{error_id}\">{message}")),
+            "{key}={value}: {message}"
+        );
+        assert_eq!(
+            res.field("title_en").as_deref(),
+            Some("Elder care ventures"),
+            "form kept"
+        );
+        assert!(
+            res.has(&format!("value=\"{value}\""))
+                || res.has(&format!(">{value}<"))
+                || key == "fund_id",
+            "typed value kept: {value}"
+        );
+    }
+    assert_eq!(call_count(&app).await, 0, "nothing saved");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_published_call_cannot_be_changed_by_any_request() {
+    let app = TestApp::spawn().await;
+    let admin = app
+        .user_with_role("publisher@example.org", Role::Admin)
+        .await;
+    let fund = fund(&app, &admin, "HKD").await;
+    let fields = call_fields(&fund);
+    let res = admin
+        .submit("/admin/calls/new", "/admin/calls", &pairs(&fields))
+        .await;
+    assert_eq!(res.status, 303, "{}", res.body);
+    let id: i64 = res
+        .location()
+        .trim_start_matches("/calls/")
+        .parse()
+        .unwrap();
+
+    // A draft is the admins' alone.
+    let visitor = app.browser();
+    assert_eq!(visitor.get(&format!("/calls/{id}")).await.status, 404);
+    assert!(!visitor.get("/calls").await.has("Elder care ventures"));
+    // Drafts can be edited.
+    let mut edited = call_fields(&fund);
+    set(&mut edited, "title_en", 0, "Elder care ventures 2027");
+    let res = admin
+        .submit(
+            &format!("/admin/calls/{id}/edit"),
+            &format!("/admin/calls/{id}/edit"),
+            &pairs(&edited),
+        )
+        .await;
+    assert_eq!(
+        res.status,
+        303,
+        "{}",
+        res.body
+            .split("field-error")
+            .skip(1)
+            .map(|s| &s[..120.min(s.len())])
+            .collect::<Vec<_>>()
+            .join(" | ")
+    );
+
+    let res = admin
+        .submit(
+            &format!("/calls/{id}"),
+            &format!("/admin/calls/{id}/state"),
+            &[("to", "published")],
+        )
+        .await;
+    assert_eq!(res.status, 303, "{}", res.body);
+
+    // Now frozen: the editor refuses, over HTTP and in the database.
+    assert_eq!(
+        admin.get(&format!("/admin/calls/{id}/edit")).await.status,
+        409
+    );
+    let mut changed = call_fields(&fund);
+    set(&mut changed, "crit_weight", 0, "50");
+    set(&mut changed, "crit_weight", 1, "50");
+    set(&mut changed, "rate_hkd", 0, "1");
+    set(&mut changed, "min_matching_percent", 0, "0");
+    let res = admin
+        .submit(
+            "/admin/calls",
+            &format!("/admin/calls/{id}/edit"),
+            &pairs(&changed),
+        )
+        .await;
+    assert_eq!(res.status, 409);
+    assert!(res.has("can no longer be changed"));
+    // Only the next state is accepted.
+    for to in ["draft", "decided", "archived", "nonsense"] {
+        let res = admin
+            .submit(
+                &format!("/calls/{id}"),
+                &format!("/admin/calls/{id}/state"),
+                &[("to", to)],
+            )
+            .await;
+        assert!(
+            res.status == 409 || res.status == 400,
+            "{to}: {}",
+            res.status
+        );
+    }
+    {
+        use diesel_async::RunQueryDsl;
+        let mut conn = app.state.pool.get().await.unwrap();
+        let err = diesel::sql_query(format!("UPDATE calls SET rate_mop = 2 WHERE id = {id}"))
+            .execute(&mut conn)
+            .await
+            .unwrap_err();
+        assert!(
+            err.to_string().contains("can no longer be changed"),
+            "{err}"
+        );
+        let err = diesel::sql_query(format!(
+            "UPDATE rubric_criteria SET weight = 1 WHERE call_id = {id}"
+        ))
+        .execute(&mut conn)
+        .await
+        .unwrap_err();
+        assert!(
+            err.to_string().contains("can no longer be changed"),
+            "{err}"
+        );
+        let call = baygrants::models::calls::find(&mut conn, baygrants::models::CallId(id))
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(call.rate_hkd.to_string(), "1.000000");
+        assert_eq!(call.rule_min_matching_percent.unwrap().to_string(), "40.00");
+        let weights: Vec<i32> = baygrants::models::calls::criteria(&mut conn, call.id)
+            .await
+            .unwrap()
+            .iter()
+            .map(|c| c.weight)
+            .collect();
+        assert_eq!(weights, vec![40, 60]);
+    }
+
+    // The public sees it, with its rules in plain words, in each language.
+    let page = visitor.get(&format!("/calls/{id}")).await;
+    assert_eq!(page.status, 200);
+    assert!(page.has("接受申請中"));
+    assert!(page.has("必須聯合申請"));
+    visitor
+        .submit("/", "/lang", &[("lang", "en"), ("next", "/")])
+        .await;
+    let page = visitor.get(&format!("/calls/{id}")).await;
+    assert!(page.has("Elder care ventures 2027"));
+    assert!(page.has(
+        "A joint application: the lead and its partners include at least one mainland organization"
+    ));
+    assert!(page.has("Matching funds are at least 40% of the total project budget."));
+    assert!(page.has("Administration costs are at most 15% of the grant request."));
+    assert!(page.has("The lead organization is registered in: Mainland."));
+    assert!(page.has("HKD 2,000,000.00"));
+    assert!(page.has("1 MOP = 0.89 HKD"));
+    assert!(page.has("How good is the Need?"));
+    assert!(page.has("(UTC+8)"));
+    visitor
+        .submit("/", "/lang", &[("lang", "zh-Hans"), ("next", "/")])
+        .await;
+    assert!(
+        visitor
+            .get(&format!("/calls/{id}"))
+            .await
+            .has("配套资金至少占项目总预算的 40%")
+    );
+    assert!(
+        visitor.get("/calls").await.has("长者服务创投")
+            || visitor.get("/calls").await.has("長者服務創投")
+    );
+
+    // Past the closing time it shows as closed.
+    app.clock.advance(chrono::Duration::days(366 * 10));
+    visitor
+        .submit("/", "/lang", &[("lang", "en"), ("next", "/")])
+        .await;
+    let page = visitor.get(&format!("/calls/{id}")).await;
+    assert!(page.has("Applications are closed."));
+    let list = visitor.get("/calls").await;
+    let closed = list.body.split("id=\"calls-closed\"").nth(1).unwrap();
+    assert!(closed.contains("Elder care ventures 2027"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn only_admins_reach_call_editing_and_funds() {
+    let app = TestApp::spawn().await;
+    let user = app.logged_in("applicant@example.org", PASSWORD).await;
+    let finance = app.user_with_role("cash@example.org", Role::Finance).await;
+    let visitor = app.browser();
+    for path in [
+        "/admin/calls",
+        "/admin/calls/new",
+        "/admin/funds",
+        "/admin/focus-areas",
+        "/admin/verifications",
+        "/admin/calls/1/edit",
+    ] {
+        assert_eq!(user.get(path).await.status, 404, "{path}");
+        assert_eq!(finance.get(path).await.status, 404, "{path}");
+        assert_eq!(visitor.get(path).await.status, 303, "{path}");
+    }
+    let token = user.get("/").await.csrf();
+    let fields = call_fields("1");
+    let mut with_token = vec![("csrf", token.as_str())];
+    with_token.extend(pairs(&fields));
+    assert_eq!(user.post_raw("/admin/calls", &with_token).await.status, 404);
+    assert_eq!(
+        user.post_raw(
+            "/admin/funds",
+            &[
+                ("csrf", &token),
+                ("name_zh", "x"),
+                ("name_en", "x"),
+                ("currency", "CNY")
+            ]
+        )
+        .await
+        .status,
+        404
+    );
+    assert_eq!(call_count(&app).await, 0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn admins_keep_funds_and_the_key_area_catalogue() {
+    let app = TestApp::spawn().await;
+    let admin = app
+        .user_with_role("catalogue@example.org", Role::Admin)
+        .await;
+    admin
+        .submit("/", "/lang", &[("lang", "en"), ("next", "/")])
+        .await;
+    let res = admin
+        .submit(
+            "/admin/funds",
+            "/admin/funds",
+            &[
+                ("name_zh", "基金"),
+                ("name_en", "Fund"),
+                ("currency", "EUR"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status, 422);
+    assert!(res.has("id=\"f-currency-error\""));
+    assert_eq!(res.field("name_en").as_deref(), Some("Fund"));
+    fund(&app, &admin, "MOP").await;
+    assert!(admin.get("/admin/funds").await.has("MOP"));
+
+    let res = admin
+        .submit(
+            "/admin/focus-areas",
+            "/admin/focus-areas",
+            &[
+                ("code", "rural_revitalisation"),
+                ("name_hant", "鄉村振興"),
+                ("name_hans", "乡村振兴"),
+                ("name_en", "Rural revitalisation"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status, 303);
+    let res = admin
+        .submit(
+            "/admin/focus-areas",
+            "/admin/focus-areas",
+            &[
+                ("code", "Bad Code!"),
+                ("name_hant", "x"),
+                ("name_hans", "x"),
+                ("name_en", "x"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status, 422);
+    let user = app.logged_in("chooser@example.org", PASSWORD).await;
+    assert!(
+        user.get("/orgs/new")
+            .await
+            .has("value=\"rural_revitalisation\"")
+    );
+    admin
+        .submit(
+            "/admin/focus-areas",
+            "/admin/focus-areas/rural_revitalisation/active",
+            &[("active", "0")],
+        )
+        .await;
+    assert!(
+        !user
+            .get("/orgs/new")
+            .await
+            .has("value=\"rural_revitalisation\""),
+        "retired areas are not offered"
+    );
+}

@@ -17,10 +17,11 @@ impl Clock for SystemClock {
     }
 }
 
-/// Real time plus an offset that tests move forward.
+/// Real time plus an offset that tests move forward, or a frozen instant.
 #[derive(Default)]
 pub struct ShiftedClock {
     offset: Mutex<Duration>,
+    frozen: Mutex<Option<DateTime<Utc>>>,
 }
 
 impl ShiftedClock {
@@ -28,10 +29,18 @@ impl ShiftedClock {
         let mut offset = self.offset.lock().unwrap_or_else(|p| p.into_inner());
         *offset += by;
     }
+
+    /// Stops the clock at `at` (to the second, for deadline tests).
+    pub fn freeze_at(&self, at: DateTime<Utc>) {
+        *self.frozen.lock().unwrap_or_else(|p| p.into_inner()) = Some(at);
+    }
 }
 
 impl Clock for ShiftedClock {
     fn now(&self) -> DateTime<Utc> {
+        if let Some(at) = *self.frozen.lock().unwrap_or_else(|p| p.into_inner()) {
+            return at;
+        }
         Utc::now() + *self.offset.lock().unwrap_or_else(|p| p.into_inner())
     }
 }

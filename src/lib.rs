@@ -55,6 +55,7 @@ impl AppState {
 
     pub fn worker(&self) -> anyhow::Result<Worker> {
         Ok(Worker {
+            state: self.clone(),
             pool: self.pool.clone(),
             clock: self.clock.clone(),
             transport: Transport::new(self.config.smtp_url.as_deref(), &self.config.mail_dir)?,

@@ -74,6 +74,31 @@ pub fn may_on_organization(actor: &Actor, membership: Option<&str>, action: OrgA
     }
 }
 
+/// What someone may do with one application.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AppAction {
+    /// Read it, its budget and its attachments.
+    View,
+    /// Edit the draft, invite partners, upload, submit, withdraw.
+    Edit,
+}
+
+/// `lead_membership`: the actor's role in the lead organization;
+/// `partner_member`: whether they belong to a partner organization.
+pub fn may_on_application(
+    actor: &Actor,
+    lead_membership: Option<&str>,
+    partner_member: bool,
+    action: AppAction,
+) -> bool {
+    match action {
+        AppAction::View => {
+            lead_membership.is_some() || partner_member || actor.has_role(Role::Admin)
+        }
+        AppAction::Edit => lead_membership.is_some(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -105,6 +130,23 @@ mod tests {
         ));
         assert!(!may_on_organization(&plain, None, OrgAction::SeeMembers));
         assert!(may_on_organization(&admin, None, OrgAction::SeeMembers));
+    }
+
+    #[test]
+    fn the_lead_edits_partners_and_admins_read_others_see_nothing() {
+        let plain = user(&[]);
+        let admin = user(&[Role::Admin]);
+        assert!(may_on_application(
+            &plain,
+            Some("member"),
+            false,
+            AppAction::Edit
+        ));
+        assert!(!may_on_application(&plain, None, true, AppAction::Edit));
+        assert!(may_on_application(&plain, None, true, AppAction::View));
+        assert!(!may_on_application(&plain, None, false, AppAction::View));
+        assert!(may_on_application(&admin, None, false, AppAction::View));
+        assert!(!may_on_application(&admin, None, false, AppAction::Edit));
     }
 
     #[test]

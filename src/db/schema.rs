@@ -1,6 +1,64 @@
 // @generated automatically by Diesel CLI.
 
 diesel::table! {
+    application_partners (application_id, organization_id) {
+        application_id -> Int8,
+        organization_id -> Int8,
+        status -> Text,
+        role -> Text,
+        contribution -> Text,
+        invited_at -> Timestamptz,
+        responded_at -> Nullable<Timestamptz>,
+        responded_by -> Nullable<Int8>,
+    }
+}
+
+diesel::table! {
+    application_snapshots (id) {
+        id -> Int8,
+        application_id -> Int8,
+        taken_at -> Timestamptz,
+        content -> Jsonb,
+    }
+}
+
+diesel::table! {
+    applications (id) {
+        id -> Int8,
+        call_id -> Int8,
+        lead_org_id -> Int8,
+        state -> Text,
+        title -> Text,
+        summary -> Text,
+        need -> Text,
+        approach -> Text,
+        outcomes -> Text,
+        beneficiaries -> Text,
+        duration_months -> Nullable<Int4>,
+        focus -> Array<Nullable<Text>>,
+        declaration -> Bool,
+        created_by -> Int8,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+        submitted_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
+    attachments (id) {
+        id -> Int8,
+        application_id -> Int8,
+        filename -> Text,
+        content_type -> Text,
+        size_bytes -> Int4,
+        sha256 -> Bytea,
+        data -> Bytea,
+        uploaded_by -> Int8,
+        uploaded_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
     audit_events (id) {
         id -> Int8,
         at -> Timestamptz,
@@ -11,6 +69,20 @@ diesel::table! {
         before -> Nullable<Jsonb>,
         after -> Nullable<Jsonb>,
         ip -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    budget_lines (id) {
+        id -> Int8,
+        application_id -> Int8,
+        category -> Text,
+        organization_id -> Int8,
+        currency -> Text,
+        amount -> Numeric,
+        source -> Text,
+        description -> Text,
+        created_at -> Timestamptz,
     }
 }
 
@@ -81,11 +153,30 @@ diesel::table! {
 }
 
 diesel::table! {
+    job_runs (job, key) {
+        job -> Text,
+        key -> Text,
+        ran_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
     login_failures (id) {
         id -> Int8,
         email -> Text,
         ip -> Text,
         at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    milestones (id) {
+        id -> Int8,
+        application_id -> Int8,
+        month_due -> Int4,
+        deliverables -> Text,
+        tranche_percent -> Numeric,
+        created_at -> Timestamptz,
     }
 }
 
@@ -224,12 +315,24 @@ diesel::table! {
     }
 }
 
+diesel::joinable!(application_partners -> applications (application_id));
+diesel::joinable!(application_partners -> organizations (organization_id));
+diesel::joinable!(application_partners -> users (responded_by));
+diesel::joinable!(application_snapshots -> applications (application_id));
+diesel::joinable!(applications -> calls (call_id));
+diesel::joinable!(applications -> organizations (lead_org_id));
+diesel::joinable!(applications -> users (created_by));
+diesel::joinable!(attachments -> applications (application_id));
+diesel::joinable!(attachments -> users (uploaded_by));
 diesel::joinable!(audit_events -> users (actor_id));
+diesel::joinable!(budget_lines -> applications (application_id));
+diesel::joinable!(budget_lines -> organizations (organization_id));
 diesel::joinable!(call_focus_areas -> calls (call_id));
 diesel::joinable!(call_focus_areas -> focus_areas (focus_area));
 diesel::joinable!(calls -> funds (fund_id));
 diesel::joinable!(calls -> users (created_by));
 diesel::joinable!(funds -> users (created_by));
+diesel::joinable!(milestones -> applications (application_id));
 diesel::joinable!(organization_focus_areas -> focus_areas (focus_area));
 diesel::joinable!(organization_focus_areas -> organizations (organization_id));
 diesel::joinable!(organization_invitations -> organizations (organization_id));
@@ -240,12 +343,19 @@ diesel::joinable!(sessions -> users (user_id));
 diesel::joinable!(user_tokens -> users (user_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
+    application_partners,
+    application_snapshots,
+    applications,
+    attachments,
     audit_events,
+    budget_lines,
     call_focus_areas,
     calls,
     focus_areas,
     funds,
+    job_runs,
     login_failures,
+    milestones,
     organization_focus_areas,
     organization_invitations,
     organization_members,

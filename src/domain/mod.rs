@@ -2,6 +2,7 @@
 //! roles exist. Everything here is unit-tested without a database.
 
 pub mod account;
+pub mod application;
 pub mod call;
 pub mod money;
 pub mod organization;

@@ -38,6 +38,31 @@ pub enum Email {
         reason: String,
         link: String,
     },
+    PartnerInvitation {
+        lead: String,
+        title: String,
+        link: String,
+    },
+    PartnerAccepted {
+        partner: String,
+        title: String,
+        link: String,
+    },
+    PartnerDeclined {
+        partner: String,
+        title: String,
+        link: String,
+    },
+    SubmissionReceipt {
+        title: String,
+        call: String,
+        link: String,
+    },
+    DraftReminder {
+        title: String,
+        closes: String,
+        link: String,
+    },
 }
 
 impl Email {
@@ -48,43 +73,41 @@ impl Email {
             Email::MemberInvitation { .. } => "member-invitation",
             Email::OrganizationVerified { .. } => "organization-verified",
             Email::OrganizationReturned { .. } => "organization-returned",
+            Email::PartnerInvitation { .. } => "partner-invitation",
+            Email::PartnerAccepted { .. } => "partner-accepted",
+            Email::PartnerDeclined { .. } => "partner-declined",
+            Email::SubmissionReceipt { .. } => "submission-receipt",
+            Email::DraftReminder { .. } => "draft-reminder",
         }
     }
 
     fn args(&self) -> Vec<(&'static str, String)> {
-        match self {
+        let pairs: &[(&'static str, &String)] = match self {
             Email::VerifyEmail { name, .. } | Email::PasswordReset { name, .. } => {
-                vec![("name", name.clone())]
+                &[("name", name)]
             }
             Email::MemberInvitation {
                 organization,
                 inviter,
                 ..
-            } => {
-                vec![
-                    ("organization", organization.clone()),
-                    ("inviter", inviter.clone()),
-                ]
-            }
+            } => &[("organization", organization), ("inviter", inviter)],
             Email::OrganizationVerified {
                 organization, note, ..
-            } => {
-                vec![
-                    ("organization", organization.clone()),
-                    ("note", note.clone()),
-                ]
-            }
+            } => &[("organization", organization), ("note", note)],
             Email::OrganizationReturned {
                 organization,
                 reason,
                 ..
-            } => {
-                vec![
-                    ("organization", organization.clone()),
-                    ("reason", reason.clone()),
-                ]
+            } => &[("organization", organization), ("reason", reason)],
+            Email::PartnerInvitation { lead, title, .. } => &[("lead", lead), ("title", title)],
+            Email::PartnerAccepted { partner, title, .. }
+            | Email::PartnerDeclined { partner, title, .. } => {
+                &[("partner", partner), ("title", title)]
             }
-        }
+            Email::SubmissionReceipt { title, call, .. } => &[("title", title), ("call", call)],
+            Email::DraftReminder { title, closes, .. } => &[("title", title), ("closes", closes)],
+        };
+        pairs.iter().map(|(k, v)| (*k, (*v).clone())).collect()
     }
 
     fn action(&self) -> Option<&str> {
@@ -93,7 +116,12 @@ impl Email {
             | Email::PasswordReset { link, .. }
             | Email::MemberInvitation { link, .. }
             | Email::OrganizationVerified { link, .. }
-            | Email::OrganizationReturned { link, .. } => Some(link),
+            | Email::OrganizationReturned { link, .. }
+            | Email::PartnerInvitation { link, .. }
+            | Email::PartnerAccepted { link, .. }
+            | Email::PartnerDeclined { link, .. }
+            | Email::SubmissionReceipt { link, .. }
+            | Email::DraftReminder { link, .. } => Some(link),
         }
     }
 

@@ -26,7 +26,12 @@ pub fn backoff(attempts: i32) -> Duration {
     )
 }
 
+/// How often the periodic jobs (reminders) run.
+const JOBS_EVERY: std::time::Duration = std::time::Duration::from_secs(60);
+
 pub struct Worker {
+    /// For the periodic jobs, which are use cases of their own.
+    pub state: crate::AppState,
     pub pool: Pool,
     pub clock: Arc<dyn Clock>,
     pub transport: Transport,
@@ -37,7 +42,16 @@ pub struct Worker {
 impl Worker {
     pub async fn run(self) {
         tracing::info!("outbox worker started");
+        let mut next_jobs = tokio::time::Instant::now();
         loop {
+            if tokio::time::Instant::now() >= next_jobs {
+                next_jobs = tokio::time::Instant::now() + JOBS_EVERY;
+                match crate::services::applications::send_draft_reminders(&self.state).await {
+                    Ok(n) if n > 0 => tracing::info!(drafts = n, "closing reminders queued"),
+                    Ok(_) => {}
+                    Err(e) => tracing::warn!(error = %e, "closing reminders failed"),
+                }
+            }
             match self.deliver_due().await {
                 Ok(n) if n > 0 => continue,
                 Ok(_) => {}

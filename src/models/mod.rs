@@ -1,5 +1,6 @@
 //! Row types and queries, one file per table family. No SQL lives elsewhere.
 
+pub mod applications;
 pub mod audit;
 pub mod calls;
 pub mod focus_areas;
@@ -36,7 +37,7 @@ macro_rules! id_type {
     )*};
 }
 
-id_type!(UserId, OrganizationId, FundId, CallId);
+id_type!(UserId, OrganizationId, FundId, CallId, ApplicationId);
 
 /// Whether a database error is a unique-constraint violation.
 pub fn is_unique_violation(e: &diesel::result::Error) -> bool {

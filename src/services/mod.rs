@@ -2,6 +2,7 @@
 //! queue email, all or nothing.
 
 pub mod accounts;
+pub mod applications;
 pub mod audit;
 pub mod calls;
 pub mod demo;

@@ -172,6 +172,8 @@ struct ShowPage<'a> {
     rubric: Vec<CriterionView>,
     rates: Vec<(String, String)>,
     is_admin: bool,
+    /// The user's verified organizations, when the call is open.
+    can_lead: Vec<Choice>,
 }
 
 pub async fn show(
@@ -200,6 +202,18 @@ pub async fn show(
     let focus = calls::focus(&mut conn, id).await?;
     let criteria = calls::criteria(&mut conn, id).await?;
     let phase = Phase::of(call.state(), call.opens_at, call.closes_at, now);
+    let can_lead = match (&ctx.user, phase) {
+        (Some(u), Phase::Open) => crate::models::organizations::of_user(&mut conn, u.id)
+            .await?
+            .into_iter()
+            .filter(|(o, _)| o.is_verified())
+            .map(|(o, _)| Choice {
+                value: o.id.to_string(),
+                label: o.name_zh,
+            })
+            .collect(),
+        _ => Vec::new(),
+    };
     let page = ShowPage {
         c: &ctx,
         id,
@@ -250,6 +264,7 @@ pub async fn show(
             })
             .collect(),
         is_admin,
+        can_lead,
     };
     render(&page)
 }

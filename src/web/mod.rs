@@ -3,6 +3,7 @@
 
 mod account;
 mod admin;
+mod applications;
 mod assets;
 mod auth;
 mod calls;
@@ -76,6 +77,22 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("POST", "/admin/calls/{id}/state"),
     ("GET", "/calls"),
     ("GET", "/calls/{id}"),
+    ("POST", "/calls/{id}/apply"),
+    ("GET", "/applications"),
+    ("GET", "/applications/{id}"),
+    ("POST", "/applications/{id}/content"),
+    ("POST", "/applications/{id}/partners"),
+    ("POST", "/applications/{id}/partners/{org}/remove"),
+    ("POST", "/applications/{id}/partners/{org}/answer"),
+    ("POST", "/applications/{id}/budget"),
+    ("POST", "/applications/{id}/budget/{line}/delete"),
+    ("POST", "/applications/{id}/milestones"),
+    ("POST", "/applications/{id}/milestones/{m}/delete"),
+    ("POST", "/applications/{id}/attachments"),
+    ("GET", "/applications/{id}/attachments/{a}"),
+    ("POST", "/applications/{id}/attachments/{a}/delete"),
+    ("POST", "/applications/{id}/submit"),
+    ("POST", "/applications/{id}/state"),
 ];
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
@@ -158,7 +175,62 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             web::post().to(calls::change_state),
         )
         .route("/calls", web::get().to(calls::list))
-        .route("/calls/{id}", web::get().to(calls::show));
+        .route("/calls/{id}", web::get().to(calls::show))
+        .route("/calls/{id}/apply", web::post().to(applications::start))
+        .route("/applications", web::get().to(applications::dashboard))
+        .route("/applications/{id}", web::get().to(applications::show))
+        .route(
+            "/applications/{id}/content",
+            web::post().to(applications::save_content),
+        )
+        .route(
+            "/applications/{id}/partners",
+            web::post().to(applications::invite_partner),
+        )
+        .route(
+            "/applications/{id}/partners/{org}/remove",
+            web::post().to(applications::remove_partner),
+        )
+        .route(
+            "/applications/{id}/partners/{org}/answer",
+            web::post().to(applications::answer_partner),
+        )
+        .route(
+            "/applications/{id}/budget",
+            web::post().to(applications::add_budget_line),
+        )
+        .route(
+            "/applications/{id}/budget/{line}/delete",
+            web::post().to(applications::delete_budget_line),
+        )
+        .route(
+            "/applications/{id}/milestones",
+            web::post().to(applications::add_milestone),
+        )
+        .route(
+            "/applications/{id}/milestones/{m}/delete",
+            web::post().to(applications::delete_milestone),
+        )
+        .route(
+            "/applications/{id}/attachments",
+            web::post().to(applications::upload),
+        )
+        .route(
+            "/applications/{id}/attachments/{a}",
+            web::get().to(applications::download),
+        )
+        .route(
+            "/applications/{id}/attachments/{a}/delete",
+            web::post().to(applications::delete_attachment),
+        )
+        .route(
+            "/applications/{id}/submit",
+            web::post().to(applications::submit),
+        )
+        .route(
+            "/applications/{id}/state",
+            web::post().to(applications::take_back),
+        );
 }
 
 /// Every route's method as an actix `Method` (for tests that walk `ROUTES`).

@@ -7,6 +7,7 @@ mod support;
 
 mod accounts;
 mod admin;
+mod applications;
 mod calls;
 mod email;
 mod organizations;

@@ -217,3 +217,93 @@ impl TestApp {
         assert_eq!(res.status, 303, "{}", res.body);
     }
 }
+
+pub async fn fund(app: &TestApp, admin: &Browser, currency: &str) -> String {
+    let res = admin
+        .submit(
+            "/admin/funds",
+            "/admin/funds",
+            &[
+                ("name_zh", "灣區基金"),
+                ("name_en", "Bay Fund"),
+                ("sponsors", "A; B"),
+                ("currency", currency),
+            ],
+        )
+        .await;
+    assert_eq!(res.status, 303, "{}", res.body);
+    let mut conn = app.state.pool.get().await.unwrap();
+    baygrants::models::funds::all(&mut conn)
+        .await
+        .unwrap()
+        .last()
+        .unwrap()
+        .id
+        .to_string()
+}
+
+pub fn call_fields(fund: &str) -> Vec<(String, String)> {
+    let mut f: Vec<(String, String)> = [
+        ("fund_id", fund),
+        ("title_zh", "長者服務創投"),
+        ("title_en", "Elder care ventures"),
+        ("description_zh", "中文說明"),
+        ("description_en", "English description"),
+        ("focus", "elderly_care"),
+        ("opens_at", "2026-01-01T09:00"),
+        ("closes_at", "2036-01-31T17:00"),
+        ("budget", "2,000,000"),
+        ("min_request", "50,000"),
+        ("max_request", "500,000"),
+        ("max_duration_months", "24"),
+        ("joint_required", "on"),
+        ("lead_jurisdictions", "mainland"),
+        ("verified_required", "on"),
+        ("whitelist_required", "on"),
+        ("min_registered_months", "12"),
+        ("min_matching_percent", "40"),
+        ("max_overhead_percent", "15"),
+        ("rate_cny", "1.08"),
+        ("rate_hkd", "0.92"),
+        ("rate_mop", "0.89"),
+    ]
+    .iter()
+    .map(|(k, v)| (k.to_string(), v.to_string()))
+    .collect();
+    for (zh, en, w) in [
+        ("需要", "Need", "40"),
+        ("方法", "Approach", "60"),
+        ("", "", ""),
+    ] {
+        f.push(("crit_name_zh".into(), zh.into()));
+        f.push(("crit_name_en".into(), en.into()));
+        f.push(("crit_guidance_zh".into(), String::new()));
+        f.push((
+            "crit_guidance_en".into(),
+            if en.is_empty() {
+                String::new()
+            } else {
+                format!("How good is the {en}?")
+            },
+        ));
+        f.push(("crit_weight".into(), w.into()));
+        f.push((
+            "crit_max".into(),
+            if w.is_empty() {
+                String::new()
+            } else {
+                "10".into()
+            },
+        ));
+    }
+    f
+}
+
+pub fn set(fields: &mut [(String, String)], key: &str, nth: usize, value: &str) {
+    let slot = fields
+        .iter_mut()
+        .filter(|(k, _)| k == key)
+        .nth(nth)
+        .unwrap();
+    slot.1 = value.to_string();
+}

@@ -1,0 +1,577 @@
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+use diesel_async::RunQueryDsl;
+use rust_decimal::Decimal;
+
+use super::organizations::Organization;
+use super::{ApplicationId, CallId, Conn, OrganizationId, UserId};
+use crate::db::schema::{
+    application_partners, application_snapshots, applications, attachments, budget_lines, job_runs,
+    milestones, organization_members, organizations,
+};
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = applications)]
+pub struct Application {
+    pub id: ApplicationId,
+    pub call_id: CallId,
+    pub lead_org_id: OrganizationId,
+    pub state: String,
+    pub title: String,
+    pub summary: String,
+    pub need: String,
+    pub approach: String,
+    pub outcomes: String,
+    pub beneficiaries: String,
+    pub duration_months: Option<i32>,
+    pub focus: Vec<Option<String>>,
+    pub declaration: bool,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub submitted_at: Option<DateTime<Utc>>,
+}
+
+#[derive(Debug, Clone, AsChangeset)]
+#[diesel(table_name = applications)]
+#[diesel(treat_none_as_null = true)]
+pub struct Content {
+    pub title: String,
+    pub summary: String,
+    pub need: String,
+    pub approach: String,
+    pub outcomes: String,
+    pub beneficiaries: String,
+    pub duration_months: Option<i32>,
+    pub focus: Vec<Option<String>>,
+    pub declaration: bool,
+}
+
+pub async fn insert(
+    conn: &mut Conn,
+    call: CallId,
+    lead: OrganizationId,
+    by: UserId,
+    now: DateTime<Utc>,
+) -> QueryResult<ApplicationId> {
+    diesel::insert_into(applications::table)
+        .values((
+            applications::call_id.eq(call),
+            applications::lead_org_id.eq(lead),
+            applications::created_by.eq(by),
+            applications::created_at.eq(now),
+            applications::updated_at.eq(now),
+        ))
+        .returning(applications::id)
+        .get_result(conn)
+        .await
+}
+
+pub async fn find(conn: &mut Conn, id: ApplicationId) -> QueryResult<Option<Application>> {
+    applications::table
+        .find(id)
+        .select(Application::as_select())
+        .first(conn)
+        .await
+        .optional()
+}
+
+/// Locks the application: every change to it and its parts goes through this.
+pub async fn find_for_update(
+    conn: &mut Conn,
+    id: ApplicationId,
+) -> QueryResult<Option<Application>> {
+    applications::table
+        .find(id)
+        .select(Application::as_select())
+        .for_update()
+        .first(conn)
+        .await
+        .optional()
+}
+
+pub async fn save_content(
+    conn: &mut Conn,
+    id: ApplicationId,
+    content: &Content,
+    now: DateTime<Utc>,
+) -> QueryResult<()> {
+    diesel::update(applications::table.find(id))
+        .set((content, applications::updated_at.eq(now)))
+        .execute(conn)
+        .await
+        .map(drop)
+}
+
+pub async fn set_state(
+    conn: &mut Conn,
+    id: ApplicationId,
+    state: &str,
+    submitted_at: Option<DateTime<Utc>>,
+    now: DateTime<Utc>,
+) -> QueryResult<()> {
+    diesel::update(applications::table.find(id))
+        .set((
+            applications::state.eq(state),
+            applications::submitted_at.eq(submitted_at),
+            applications::updated_at.eq(now),
+        ))
+        .execute(conn)
+        .await
+        .map(drop)
+}
+
+pub async fn touch(conn: &mut Conn, id: ApplicationId, now: DateTime<Utc>) -> QueryResult<()> {
+    diesel::update(applications::table.find(id))
+        .set(applications::updated_at.eq(now))
+        .execute(conn)
+        .await
+        .map(drop)
+}
+
+/// Applications the lead organization has in the call, other than `except`, in states that count.
+pub async fn count_led_in_call(
+    conn: &mut Conn,
+    call: CallId,
+    lead: OrganizationId,
+    except: ApplicationId,
+) -> QueryResult<i64> {
+    applications::table
+        .filter(applications::call_id.eq(call))
+        .filter(applications::lead_org_id.eq(lead))
+        .filter(applications::id.ne(except))
+        .filter(applications::state.ne_all(vec!["draft", "withdrawn"]))
+        .count()
+        .get_result(conn)
+        .await
+}
+
+/// Applications a user's organizations lead or partner in, newest first.
+pub async fn for_user(conn: &mut Conn, user: UserId) -> QueryResult<Vec<(Application, String)>> {
+    let my_orgs = organization_members::table
+        .filter(organization_members::user_id.eq(user))
+        .select(organization_members::organization_id);
+    let partnered = application_partners::table
+        .filter(application_partners::organization_id.eq_any(my_orgs))
+        .select(application_partners::application_id);
+    let my_orgs = organization_members::table
+        .filter(organization_members::user_id.eq(user))
+        .select(organization_members::organization_id);
+    applications::table
+        .inner_join(organizations::table)
+        .filter(
+            applications::lead_org_id
+                .eq_any(my_orgs)
+                .or(applications::id.eq_any(partnered)),
+        )
+        .select((Application::as_select(), organizations::name_zh))
+        .order(applications::id.desc())
+        .limit(200)
+        .load(conn)
+        .await
+}
+
+/// Drafts of calls closing in `(from, to]`, not yet reminded under `job`.
+pub async fn drafts_closing_between(
+    conn: &mut Conn,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+) -> QueryResult<Vec<(ApplicationId, OrganizationId, String)>> {
+    use crate::db::schema::calls;
+    applications::table
+        .inner_join(calls::table)
+        .filter(applications::state.eq("draft"))
+        .filter(calls::state.eq("published"))
+        .filter(calls::closes_at.gt(from))
+        .filter(calls::closes_at.le(to))
+        .select((
+            applications::id,
+            applications::lead_org_id,
+            applications::title,
+        ))
+        .load(conn)
+        .await
+}
+
+// ---- partners
+
+#[derive(Debug, Clone, Queryable)]
+pub struct Partner {
+    pub organization: Organization,
+    pub status: String,
+    pub role: String,
+    pub contribution: String,
+}
+
+pub async fn partners(conn: &mut Conn, id: ApplicationId) -> QueryResult<Vec<Partner>> {
+    application_partners::table
+        .inner_join(organizations::table)
+        .filter(application_partners::application_id.eq(id))
+        .select((
+            Organization::as_select(),
+            application_partners::status,
+            application_partners::role,
+            application_partners::contribution,
+        ))
+        .order(organizations::id)
+        .load(conn)
+        .await
+}
+
+pub async fn partner_status(
+    conn: &mut Conn,
+    id: ApplicationId,
+    org: OrganizationId,
+) -> QueryResult<Option<String>> {
+    application_partners::table
+        .filter(application_partners::application_id.eq(id))
+        .filter(application_partners::organization_id.eq(org))
+        .select(application_partners::status)
+        .first(conn)
+        .await
+        .optional()
+}
+
+pub async fn invite_partner(
+    conn: &mut Conn,
+    id: ApplicationId,
+    org: OrganizationId,
+    now: DateTime<Utc>,
+) -> QueryResult<bool> {
+    diesel::insert_into(application_partners::table)
+        .values((
+            application_partners::application_id.eq(id),
+            application_partners::organization_id.eq(org),
+            application_partners::invited_at.eq(now),
+        ))
+        .on_conflict_do_nothing()
+        .execute(conn)
+        .await
+        .map(|n| n == 1)
+}
+
+#[allow(clippy::too_many_arguments)]
+pub async fn respond_partner(
+    conn: &mut Conn,
+    id: ApplicationId,
+    org: OrganizationId,
+    status: &str,
+    role: &str,
+    contribution: &str,
+    by: UserId,
+    now: DateTime<Utc>,
+) -> QueryResult<bool> {
+    diesel::update(
+        application_partners::table
+            .filter(application_partners::application_id.eq(id))
+            .filter(application_partners::organization_id.eq(org))
+            .filter(application_partners::status.eq("invited")),
+    )
+    .set((
+        application_partners::status.eq(status),
+        application_partners::role.eq(role),
+        application_partners::contribution.eq(contribution),
+        application_partners::responded_at.eq(now),
+        application_partners::responded_by.eq(by),
+    ))
+    .execute(conn)
+    .await
+    .map(|n| n == 1)
+}
+
+pub async fn remove_partner(
+    conn: &mut Conn,
+    id: ApplicationId,
+    org: OrganizationId,
+) -> QueryResult<bool> {
+    diesel::delete(
+        application_partners::table
+            .filter(application_partners::application_id.eq(id))
+            .filter(application_partners::organization_id.eq(org)),
+    )
+    .execute(conn)
+    .await
+    .map(|n| n == 1)
+}
+
+/// Organizations of the user that are invited as partners and have not answered.
+pub async fn invitations_for_user(
+    conn: &mut Conn,
+    user: UserId,
+) -> QueryResult<Vec<(ApplicationId, OrganizationId, String)>> {
+    let owned = organization_members::table
+        .filter(organization_members::user_id.eq(user))
+        .filter(organization_members::role.eq("owner"))
+        .select(organization_members::organization_id);
+    application_partners::table
+        .inner_join(applications::table)
+        .filter(application_partners::organization_id.eq_any(owned))
+        .filter(application_partners::status.eq("invited"))
+        .select((
+            applications::id,
+            application_partners::organization_id,
+            applications::title,
+        ))
+        .load(conn)
+        .await
+}
+
+// ---- budget
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = budget_lines)]
+pub struct BudgetLine {
+    pub id: i64,
+    pub category: String,
+    pub organization_id: OrganizationId,
+    pub currency: String,
+    pub amount: Decimal,
+    pub source: String,
+    pub description: String,
+}
+
+pub async fn budget(conn: &mut Conn, id: ApplicationId) -> QueryResult<Vec<BudgetLine>> {
+    budget_lines::table
+        .filter(budget_lines::application_id.eq(id))
+        .select(BudgetLine::as_select())
+        .order(budget_lines::id)
+        .load(conn)
+        .await
+}
+
+#[allow(clippy::too_many_arguments)]
+pub async fn add_budget_line(
+    conn: &mut Conn,
+    id: ApplicationId,
+    category: &str,
+    org: OrganizationId,
+    currency: &str,
+    amount: Decimal,
+    source: &str,
+    description: &str,
+    now: DateTime<Utc>,
+) -> QueryResult<i64> {
+    diesel::insert_into(budget_lines::table)
+        .values((
+            budget_lines::application_id.eq(id),
+            budget_lines::category.eq(category),
+            budget_lines::organization_id.eq(org),
+            budget_lines::currency.eq(currency),
+            budget_lines::amount.eq(amount),
+            budget_lines::source.eq(source),
+            budget_lines::description.eq(description),
+            budget_lines::created_at.eq(now),
+        ))
+        .returning(budget_lines::id)
+        .get_result(conn)
+        .await
+}
+
+pub async fn delete_budget_line(
+    conn: &mut Conn,
+    id: ApplicationId,
+    line: i64,
+) -> QueryResult<bool> {
+    diesel::delete(
+        budget_lines::table
+            .filter(budget_lines::application_id.eq(id))
+            .filter(budget_lines::id.eq(line)),
+    )
+    .execute(conn)
+    .await
+    .map(|n| n == 1)
+}
+
+// ---- milestones
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = milestones)]
+pub struct Milestone {
+    pub id: i64,
+    pub month_due: i32,
+    pub deliverables: String,
+    pub tranche_percent: Decimal,
+}
+
+pub async fn milestones(conn: &mut Conn, id: ApplicationId) -> QueryResult<Vec<Milestone>> {
+    milestones::table
+        .filter(milestones::application_id.eq(id))
+        .select(Milestone::as_select())
+        .order((milestones::month_due, milestones::id))
+        .load(conn)
+        .await
+}
+
+pub async fn add_milestone(
+    conn: &mut Conn,
+    id: ApplicationId,
+    month: i32,
+    deliverables: &str,
+    percent: Decimal,
+    now: DateTime<Utc>,
+) -> QueryResult<i64> {
+    diesel::insert_into(milestones::table)
+        .values((
+            milestones::application_id.eq(id),
+            milestones::month_due.eq(month),
+            milestones::deliverables.eq(deliverables),
+            milestones::tranche_percent.eq(percent),
+            milestones::created_at.eq(now),
+        ))
+        .returning(milestones::id)
+        .get_result(conn)
+        .await
+}
+
+pub async fn delete_milestone(
+    conn: &mut Conn,
+    id: ApplicationId,
+    milestone: i64,
+) -> QueryResult<bool> {
+    diesel::delete(
+        milestones::table
+            .filter(milestones::application_id.eq(id))
+            .filter(milestones::id.eq(milestone)),
+    )
+    .execute(conn)
+    .await
+    .map(|n| n == 1)
+}
+
+// ---- attachments
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = attachments)]
+pub struct AttachmentInfo {
+    pub id: i64,
+    pub filename: String,
+    pub content_type: String,
+    pub size_bytes: i32,
+    pub uploaded_by: UserId,
+    pub uploaded_at: DateTime<Utc>,
+}
+
+pub async fn attachments(
+    conn: &mut Conn,
+    id: ApplicationId,
+) -> QueryResult<Vec<(AttachmentInfo, String)>> {
+    use crate::db::schema::users;
+    attachments::table
+        .inner_join(users::table)
+        .filter(attachments::application_id.eq(id))
+        .select((AttachmentInfo::as_select(), users::name))
+        .order(attachments::id)
+        .load(conn)
+        .await
+}
+
+#[allow(clippy::too_many_arguments)]
+pub async fn add_attachment(
+    conn: &mut Conn,
+    id: ApplicationId,
+    filename: &str,
+    content_type: &str,
+    data: &[u8],
+    sha256: &[u8],
+    by: UserId,
+    now: DateTime<Utc>,
+) -> QueryResult<i64> {
+    diesel::insert_into(attachments::table)
+        .values((
+            attachments::application_id.eq(id),
+            attachments::filename.eq(filename),
+            attachments::content_type.eq(content_type),
+            attachments::size_bytes.eq(data.len() as i32),
+            attachments::sha256.eq(sha256),
+            attachments::data.eq(data),
+            attachments::uploaded_by.eq(by),
+            attachments::uploaded_at.eq(now),
+        ))
+        .returning(attachments::id)
+        .get_result(conn)
+        .await
+}
+
+/// An attachment's name, type and bytes, if it belongs to the application.
+pub async fn attachment_data(
+    conn: &mut Conn,
+    id: ApplicationId,
+    attachment: i64,
+) -> QueryResult<Option<(String, String, Vec<u8>)>> {
+    attachments::table
+        .filter(attachments::application_id.eq(id))
+        .filter(attachments::id.eq(attachment))
+        .select((
+            attachments::filename,
+            attachments::content_type,
+            attachments::data,
+        ))
+        .first(conn)
+        .await
+        .optional()
+}
+
+pub async fn delete_attachment(
+    conn: &mut Conn,
+    id: ApplicationId,
+    attachment: i64,
+) -> QueryResult<bool> {
+    diesel::delete(
+        attachments::table
+            .filter(attachments::application_id.eq(id))
+            .filter(attachments::id.eq(attachment)),
+    )
+    .execute(conn)
+    .await
+    .map(|n| n == 1)
+}
+
+// ---- snapshots and jobs
+
+pub async fn add_snapshot(
+    conn: &mut Conn,
+    id: ApplicationId,
+    content: &serde_json::Value,
+    now: DateTime<Utc>,
+) -> QueryResult<()> {
+    diesel::insert_into(application_snapshots::table)
+        .values((
+            application_snapshots::application_id.eq(id),
+            application_snapshots::taken_at.eq(now),
+            application_snapshots::content.eq(content),
+        ))
+        .execute(conn)
+        .await
+        .map(drop)
+}
+
+pub async fn latest_snapshot(
+    conn: &mut Conn,
+    id: ApplicationId,
+) -> QueryResult<Option<serde_json::Value>> {
+    application_snapshots::table
+        .filter(application_snapshots::application_id.eq(id))
+        .order(application_snapshots::id.desc())
+        .select(application_snapshots::content)
+        .first(conn)
+        .await
+        .optional()
+}
+
+/// Records that `job` ran for `key`; `false` if it already had (another worker).
+pub async fn claim_job(
+    conn: &mut Conn,
+    job: &str,
+    key: &str,
+    now: DateTime<Utc>,
+) -> QueryResult<bool> {
+    diesel::insert_into(job_runs::table)
+        .values((
+            job_runs::job.eq(job),
+            job_runs::key.eq(key),
+            job_runs::ran_at.eq(now),
+        ))
+        .on_conflict_do_nothing()
+        .execute(conn)
+        .await
+        .map(|n| n == 1)
+}

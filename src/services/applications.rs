@@ -1,0 +1,1145 @@
+//! Applications: drafts, partners, budget, milestones, attachments,
+//! submission, return to draft and withdrawal (DESIGN §4).
+
+use chrono::{DateTime, Duration, Utc};
+use diesel_async::AsyncConnection;
+use serde_json::json;
+use sha2::{Digest, Sha256};
+
+use super::Origin;
+use super::audit::{WithChange, event};
+use super::organizations::display_name;
+use crate::AppState;
+use crate::domain::application::{
+    self as rules, AppState as State, CATEGORIES, Facts, Line, OrgFacts, PartnerStatus, Problem,
+    Source,
+};
+use crate::domain::call::{CallState, Phase};
+use crate::domain::money::{Currency, parse_amount, parse_percent};
+use crate::domain::organization::Jurisdiction;
+use crate::email::{self, Email};
+use crate::error::{AppError, FormErrors};
+use crate::i18n::Lang;
+use crate::models::applications::{self as apps, Application};
+use crate::models::calls::{self, Call};
+use crate::models::organizations::{self as orgs, Organization};
+use crate::models::{
+    ApplicationId, CallId, Conn, OrganizationId, UserId, audit, focus_areas, funds,
+};
+use crate::policy::{Actor, AppAction, may_on_application};
+
+/// The actor's relation to an application, decided by the policy module.
+pub struct Access {
+    pub app: Application,
+    pub can_edit: bool,
+    /// Partner organizations the actor owns (who may answer for them).
+    pub owned_partner_orgs: Vec<OrganizationId>,
+}
+
+/// Loads the application if the actor may do `action` with it; 404 otherwise.
+pub async fn access(
+    conn: &mut Conn,
+    actor: &Actor,
+    id: ApplicationId,
+    action: AppAction,
+) -> Result<Access, AppError> {
+    let app = apps::find(conn, id).await?.ok_or(AppError::NotFound)?;
+    let user = actor.user_id();
+    let lead_role = match user {
+        Some(u) => orgs::role_of(conn, app.lead_org_id, u).await?,
+        None => None,
+    };
+    let mut partner_member = false;
+    let mut owned_partner_orgs = Vec::new();
+    if let Some(u) = user {
+        for p in apps::partners(conn, id).await? {
+            if let Some(role) = orgs::role_of(conn, p.organization.id, u).await? {
+                partner_member = true;
+                if role == "owner" {
+                    owned_partner_orgs.push(p.organization.id);
+                }
+            }
+        }
+    }
+    if !may_on_application(actor, lead_role.as_deref(), partner_member, action) {
+        return Err(AppError::NotFound);
+    }
+    let can_edit = may_on_application(actor, lead_role.as_deref(), partner_member, AppAction::Edit);
+    Ok(Access {
+        app,
+        can_edit,
+        owned_partner_orgs,
+    })
+}
+
+/// For changes: the application, locked, if it is a draft the actor may edit.
+async fn editable_draft(
+    conn: &mut Conn,
+    actor: &Actor,
+    id: ApplicationId,
+) -> Result<Application, AppError> {
+    access(conn, actor, id, AppAction::Edit).await?;
+    let app = apps::find_for_update(conn, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if app.state != State::Draft.code() {
+        return Err(AppError::Conflict("err-application-not-draft"));
+    }
+    Ok(app)
+}
+
+fn call_open(call: &Call, now: DateTime<Utc>) -> bool {
+    Phase::of(call.state(), call.opens_at, call.closes_at, now) == Phase::Open
+}
+
+fn link(state: &AppState, id: ApplicationId) -> String {
+    state.config.link(&format!("/applications/{id}"))
+}
+
+fn title_or_number(app: &Application) -> String {
+    if app.title.trim().is_empty() {
+        format!("#{}", app.id)
+    } else {
+        app.title.clone()
+    }
+}
+
+/// Starts a draft led by one of the user's verified organizations.
+pub async fn start(
+    state: &AppState,
+    user: UserId,
+    call_id: CallId,
+    lead: OrganizationId,
+    origin: &Origin,
+) -> Result<ApplicationId, AppError> {
+    let now = state.clock.now();
+    let mut conn = state.pool.get().await?;
+    conn.transaction::<_, AppError, _>(async |conn| {
+        orgs::role_of(conn, lead, user)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        let org = orgs::find(conn, lead).await?.ok_or(AppError::NotFound)?;
+        if !org.is_verified() {
+            return Err(AppError::Conflict("err-lead-unverified"));
+        }
+        let call = calls::find(conn, call_id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        if !call.state().is_public() {
+            return Err(AppError::NotFound);
+        }
+        if !call_open(&call, now) {
+            return Err(AppError::Conflict("sub-call-closed"));
+        }
+        let id = apps::insert(conn, call_id, lead, user, now).await?;
+        audit::insert(
+            conn,
+            &event(
+                now,
+                Some(user),
+                origin,
+                "application.created",
+                "application",
+                id,
+            )
+            .change(None, Some(json!({ "call": call_id, "lead": lead }))),
+        )
+        .await?;
+        Ok(id)
+    })
+    .await
+}
+
+#[derive(Debug, Default, Clone, serde::Deserialize)]
+#[serde(default)]
+pub struct ContentForm {
+    pub title: String,
+    pub summary: String,
+    pub need: String,
+    pub approach: String,
+    pub outcomes: String,
+    pub beneficiaries: String,
+    pub duration_months: String,
+    pub focus: Vec<String>,
+    pub declaration: Option<String>,
+}
+
+/// Saves what is valid and reports what is not; nothing typed is lost (the
+/// caller shows the form as typed).
+pub async fn save_content(
+    state: &AppState,
+    actor: &Actor,
+    id: ApplicationId,
+    form: &ContentForm,
+    origin: &Origin,
+) -> Result<(), AppError> {
+    let now = state.clock.now();
+    let mut conn = state.pool.get().await?;
+    let known = focus_areas::active_codes(&mut conn).await?;
+    let errors = conn.transaction::<_, AppError, _>(async |conn| {
+        let app = editable_draft(conn, actor, id).await?;
+        let mut e = FormErrors::default();
+        let mut text = |field: &'static str, value: &str, old: &str, max: usize| -> String {
+            let v = value.trim();
+            if v.chars().count() > max {
+                e.add(field, "err-too-long");
+                old.to_string()
+            } else if v.chars().any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t')) {
+                e.add(field, "err-text-invalid");
+                old.to_string()
+            } else {
+                v.to_string()
+            }
+        };
+        let title = text("title", &form.title, &app.title, 200);
+        let summary = text("summary", &form.summary, &app.summary, 2000);
+        let need = text("need", &form.need, &app.need, 10_000);
+        let approach = text("approach", &form.approach, &app.approach, 10_000);
+        let outcomes = text("outcomes", &form.outcomes, &app.outcomes, 10_000);
+        let beneficiaries = text("beneficiaries", &form.beneficiaries, &app.beneficiaries, 5000);
+        let duration_months = match form.duration_months.trim() {
+            "" => None,
+            raw => match raw.parse::<i32>() {
+                Ok(n) if (1..=120).contains(&n) => Some(n),
+                _ => {
+                    e.add("duration_months", "err-number-invalid");
+                    app.duration_months
+                }
+            },
+        };
+        let mut focus: Vec<String> = form.focus.iter().filter(|f| known.contains(f)).cloned().collect();
+        focus.sort();
+        focus.dedup();
+        if focus.len() != form.focus.iter().filter(|f| !f.is_empty()).count() {
+            e.add("focus", "err-focus-unknown");
+        }
+        let content = apps::Content {
+            title,
+            summary,
+            need,
+            approach,
+            outcomes,
+            beneficiaries,
+            duration_months,
+            focus: focus.into_iter().map(Some).collect(),
+            declaration: form.declaration.is_some(),
+        };
+        apps::save_content(conn, id, &content, now).await?;
+        audit::insert(
+            conn,
+            &event(now, actor.user_id(), origin, "application.content_saved", "application", id)
+                .change(Some(json!({ "title": app.title })), Some(json!({ "title": content.title, "duration_months": content.duration_months }))),
+        )
+        .await?;
+        Ok(e)
+    })
+    .await?;
+    // The valid part is committed either way; the errors still go back.
+    errors.into_result()
+}
+
+// ---- partners
+
+/// Invites a verified organization found in the directory as a partner.
+pub async fn invite_partner(
+    state: &AppState,
+    actor: &Actor,
+    id: ApplicationId,
+    org: OrganizationId,
+    origin: &Origin,
+) -> Result<(), AppError> {
+    let now = state.clock.now();
+    let mut conn = state.pool.get().await?;
+    conn.transaction::<_, AppError, _>(async |conn| {
+        let app = editable_draft(conn, actor, id).await?;
+        let partner = orgs::find(conn, org).await?.ok_or(AppError::NotFound)?;
+        if partner.id == app.lead_org_id {
+            return Err(AppError::Conflict("err-partner-is-lead"));
+        }
+        if !partner.is_verified() {
+            return Err(AppError::Conflict("err-partner-unverified"));
+        }
+        if !apps::invite_partner(conn, id, org, now).await? {
+            return Ok(()); // Already invited: a double click changes nothing.
+        }
+        let lead = orgs::find(conn, app.lead_org_id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        for owner in orgs::owners(conn, org).await? {
+            let lang = Lang::from_code(&owner.lang).unwrap_or_default();
+            let mail = Email::PartnerInvitation {
+                lead: display_name(&lead, lang),
+                title: title_or_number(&app),
+                link: link(state, id),
+            };
+            email::enqueue(conn, now, &owner.email, lang, &mail).await?;
+        }
+        audit::insert(
+            conn,
+            &event(
+                now,
+                actor.user_id(),
+                origin,
+                "application.partner_invited",
+                "application",
+                id,
+            )
+            .change(None, Some(json!({ "partner": org }))),
+        )
+        .await?;
+        Ok(())
+    })
+    .await
+}
+
+pub async fn remove_partner(
+    state: &AppState,
+    actor: &Actor,
+    id: ApplicationId,
+    org: OrganizationId,
+    origin: &Origin,
+) -> Result<(), AppError> {
+    let now = state.clock.now();
+    let mut conn = state.pool.get().await?;
+    conn.transaction::<_, AppError, _>(async |conn| {
+        editable_draft(conn, actor, id).await?;
+        if apps::remove_partner(conn, id, org).await? {
+            apps::touch(conn, id, now).await?;
+            audit::insert(
+                conn,
+                &event(
+                    now,
+                    actor.user_id(),
+                    origin,
+                    "application.partner_removed",
+                    "application",
+                    id,
+                )
+                .change(Some(json!({ "partner": org })), None),
+            )
+            .await?;
+        }
+        Ok(())
+    })
+    .await
+}
+
+#[derive(Debug, Default, Clone, serde::Deserialize)]
+#[serde(default)]
+pub struct PartnerAnswer {
+    pub decision: String,
+    pub role: String,
+    pub contribution: String,
+}
+
+/// An owner of the partner organization accepts (stating role and
+/// contribution) or declines; the lead's members are told by email.
+pub async fn answer_partner(
+    state: &AppState,
+    actor: &Actor,
+    id: ApplicationId,
+    org: OrganizationId,
+    form: &PartnerAnswer,
+    origin: &Origin,
+) -> Result<(), AppError> {
+    let now = state.clock.now();
+    let accept = match form.decision.as_str() {
+        "accept" => true,
+        "decline" => false,
+        _ => return Err(AppError::BadRequest),
+    };
+    let mut e = FormErrors::default();
+    let role = form.role.trim().to_string();
+    let contribution = form.contribution.trim().to_string();
+    if accept && role.is_empty() {
+        e.add("role", "err-required");
+    }
+    if role.chars().count() > 500 {
+        e.add("role", "err-too-long");
+    }
+    if contribution.chars().count() > 2000 {
+        e.add("contribution", "err-too-long");
+    }
+    e.into_result()?;
+    let by = actor.user_id().ok_or(AppError::NotFound)?;
+    let mut conn = state.pool.get().await?;
+    conn.transaction::<_, AppError, _>(async |conn| {
+        let access = access(conn, actor, id, AppAction::View).await?;
+        if !access.owned_partner_orgs.contains(&org) {
+            return Err(AppError::NotFound);
+        }
+        let app = apps::find_for_update(conn, id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        if app.state != State::Draft.code() {
+            return Err(AppError::Conflict("err-application-not-draft"));
+        }
+        let status = if accept { "accepted" } else { "declined" };
+        if !apps::respond_partner(conn, id, org, status, &role, &contribution, by, now).await? {
+            return Err(AppError::Conflict("err-partner-already-answered"));
+        }
+        let partner = orgs::find(conn, org).await?.ok_or(AppError::NotFound)?;
+        for member in orgs::members(conn, app.lead_org_id).await? {
+            let lang = Lang::from_code(&member.lang).unwrap_or_default();
+            let (partner, title, link) = (
+                display_name(&partner, lang),
+                title_or_number(&app),
+                link(state, id),
+            );
+            let mail = if accept {
+                Email::PartnerAccepted {
+                    partner,
+                    title,
+                    link,
+                }
+            } else {
+                Email::PartnerDeclined {
+                    partner,
+                    title,
+                    link,
+                }
+            };
+            email::enqueue(conn, now, &member.email, lang, &mail).await?;
+        }
+        audit::insert(
+            conn,
+            &event(
+                now,
+                Some(by),
+                origin,
+                if accept {
+                    "application.partner_accepted"
+                } else {
+                    "application.partner_declined"
+                },
+                "application",
+                id,
+            )
+            .change(
+                None,
+                Some(json!({ "partner": org, "role": role, "contribution": contribution })),
+            ),
+        )
+        .await?;
+        Ok(())
+    })
+    .await
+}
+
+// ---- budget and milestones
+
+#[derive(Debug, Default, Clone, serde::Deserialize)]
+#[serde(default)]
+pub struct BudgetForm {
+    pub category: String,
+    pub organization_id: String,
+    pub currency: String,
+    pub amount: String,
+    pub source: String,
+    pub description: String,
+}
+
+pub async fn add_budget_line(
+    state: &AppState,
+    actor: &Actor,
+    id: ApplicationId,
+    form: &BudgetForm,
+    origin: &Origin,
+) -> Result<(), AppError> {
+    let now = state.clock.now();
+    let mut conn = state.pool.get().await?;
+    conn.transaction::<_, AppError, _>(async |conn| {
+        let app = editable_draft(conn, actor, id).await?;
+        let mut e = FormErrors::default();
+        if !CATEGORIES.contains(&form.category.as_str()) {
+            e.add("category", "err-choice-unknown");
+        }
+        let team = team_ids(conn, &app, false).await?;
+        let org = form.organization_id.parse::<OrganizationId>().ok().filter(|o| team.contains(o));
+        if org.is_none() {
+            e.add("organization_id", "err-budget-org");
+        }
+        let currency = Currency::from_code(&form.currency);
+        if currency.is_none() {
+            e.add("currency", "err-choice-unknown");
+        }
+        let amount = parse_amount(&form.amount).map_err(|k| e.add("amount", k)).ok();
+        if amount.is_some_and(|a| a.is_zero()) {
+            e.add("amount", "err-amount-zero");
+        }
+        let source = Source::from_code(&form.source);
+        if source.is_none() {
+            e.add("source", "err-choice-unknown");
+        }
+        let description = form.description.trim();
+        if description.chars().count() > 500 {
+            e.add("description", "err-too-long");
+        }
+        let (Some(org), Some(currency), Some(amount), Some(source)) = (org, currency, amount, source) else {
+            return Err(AppError::Invalid(e));
+        };
+        e.into_result()?;
+        let line = apps::add_budget_line(conn, id, &form.category, org, currency.code(), amount, source.code(), description, now).await?;
+        apps::touch(conn, id, now).await?;
+        audit::insert(
+            conn,
+            &event(now, actor.user_id(), origin, "application.budget_line_added", "application", id).change(
+                None,
+                Some(json!({ "line": line, "category": form.category, "organization": org, "currency": currency.code(), "amount": amount, "source": source.code() })),
+            ),
+        )
+        .await?;
+        Ok(())
+    })
+    .await
+}
+
+pub async fn delete_budget_line(
+    state: &AppState,
+    actor: &Actor,
+    id: ApplicationId,
+    line: i64,
+    origin: &Origin,
+) -> Result<(), AppError> {
+    let now = state.clock.now();
+    let mut conn = state.pool.get().await?;
+    conn.transaction::<_, AppError, _>(async |conn| {
+        editable_draft(conn, actor, id).await?;
+        if apps::delete_budget_line(conn, id, line).await? {
+            audit::insert(
+                conn,
+                &event(
+                    now,
+                    actor.user_id(),
+                    origin,
+                    "application.budget_line_deleted",
+                    "application",
+                    id,
+                )
+                .change(Some(json!({ "line": line })), None),
+            )
+            .await?;
+        }
+        Ok(())
+    })
+    .await
+}
+
+#[derive(Debug, Default, Clone, serde::Deserialize)]
+#[serde(default)]
+pub struct MilestoneForm {
+    pub month_due: String,
+    pub deliverables: String,
+    pub tranche_percent: String,
+}
+
+pub async fn add_milestone(
+    state: &AppState,
+    actor: &Actor,
+    id: ApplicationId,
+    form: &MilestoneForm,
+    origin: &Origin,
+) -> Result<(), AppError> {
+    let now = state.clock.now();
+    let mut e = FormErrors::default();
+    let month = form
+        .month_due
+        .trim()
+        .parse::<i32>()
+        .ok()
+        .filter(|m| (1..=120).contains(m));
+    if month.is_none() {
+        e.add("month_due", "err-number-invalid");
+    }
+    let deliverables = form.deliverables.trim().to_string();
+    if deliverables.is_empty() {
+        e.add("deliverables", "err-required");
+    } else if deliverables.chars().count() > 2000 {
+        e.add("deliverables", "err-too-long");
+    }
+    let percent = parse_percent(&form.tranche_percent)
+        .map_err(|k| e.add("tranche_percent", k))
+        .ok();
+    if percent.is_some_and(|p| p.is_zero()) {
+        e.add("tranche_percent", "err-percent-invalid");
+    }
+    let (Some(month), Some(percent)) = (month, percent) else {
+        return Err(AppError::Invalid(e));
+    };
+    e.into_result()?;
+    let mut conn = state.pool.get().await?;
+    conn.transaction::<_, AppError, _>(async |conn| {
+        editable_draft(conn, actor, id).await?;
+        let m = apps::add_milestone(conn, id, month, &deliverables, percent, now).await?;
+        apps::touch(conn, id, now).await?;
+        audit::insert(
+            conn,
+            &event(
+                now,
+                actor.user_id(),
+                origin,
+                "application.milestone_added",
+                "application",
+                id,
+            )
+            .change(
+                None,
+                Some(json!({ "milestone": m, "month": month, "percent": percent })),
+            ),
+        )
+        .await?;
+        Ok(())
+    })
+    .await
+}
+
+pub async fn delete_milestone(
+    state: &AppState,
+    actor: &Actor,
+    id: ApplicationId,
+    milestone: i64,
+    origin: &Origin,
+) -> Result<(), AppError> {
+    let now = state.clock.now();
+    let mut conn = state.pool.get().await?;
+    conn.transaction::<_, AppError, _>(async |conn| {
+        editable_draft(conn, actor, id).await?;
+        if apps::delete_milestone(conn, id, milestone).await? {
+            audit::insert(
+                conn,
+                &event(
+                    now,
+                    actor.user_id(),
+                    origin,
+                    "application.milestone_deleted",
+                    "application",
+                    id,
+                )
+                .change(Some(json!({ "milestone": milestone })), None),
+            )
+            .await?;
+        }
+        Ok(())
+    })
+    .await
+}
+
+// ---- attachments
+
+pub const MAX_ATTACHMENT: usize = 10 * 1024 * 1024;
+
+/// The type of a file judged by its bytes, not its name: PDF, DOCX, XLSX,
+/// PNG or JPEG. Anything else (an executable renamed `.pdf`) is `None`.
+pub fn sniff(data: &[u8]) -> Option<(&'static str, &'static str)> {
+    if data.starts_with(b"%PDF-") {
+        Some(("application/pdf", "pdf"))
+    } else if data.starts_with(b"\x89PNG\r\n\x1a\n") {
+        Some(("image/png", "png"))
+    } else if data.starts_with(b"\xFF\xD8\xFF") {
+        Some(("image/jpeg", "jpg"))
+    } else if data.starts_with(b"PK\x03\x04") {
+        // Office files are ZIP archives; their parts name what they are.
+        let has = |name: &[u8]| data.windows(name.len()).any(|w| w == name);
+        if has(b"word/document.xml") {
+            Some((
+                "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+                "docx",
+            ))
+        } else if has(b"xl/workbook.xml") {
+            Some((
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                "xlsx",
+            ))
+        } else {
+            None
+        }
+    } else {
+        None
+    }
+}
+
+/// A file name safe to store and to send back in a header.
+pub fn clean_filename(raw: &str, extension: &str) -> String {
+    let base = raw.rsplit(['/', '\\']).next().unwrap_or("");
+    let cleaned: String = base
+        .chars()
+        .filter(|c| !c.is_control() && !matches!(c, '"' | ';' | '<' | '>'))
+        .take(120)
+        .collect();
+    let stem = cleaned
+        .rsplit_once('.')
+        .map_or(cleaned.as_str(), |(s, _)| s)
+        .trim();
+    let stem = if stem.is_empty() { "attachment" } else { stem };
+    format!("{stem}.{extension}")
+}
+
+pub async fn add_attachment(
+    state: &AppState,
+    actor: &Actor,
+    id: ApplicationId,
+    filename: &str,
+    data: Vec<u8>,
+    origin: &Origin,
+) -> Result<(), AppError> {
+    if data.is_empty() {
+        return Err(FormErrors::single("file", "err-file-empty"));
+    }
+    if data.len() > MAX_ATTACHMENT {
+        return Err(FormErrors::single("file", "err-file-too-large"));
+    }
+    let Some((content_type, extension)) = sniff(&data) else {
+        return Err(FormErrors::single("file", "err-file-type"));
+    };
+    let name = clean_filename(filename, extension);
+    let digest = Sha256::digest(&data).to_vec();
+    let by = actor.user_id().ok_or(AppError::NotFound)?;
+    let now = state.clock.now();
+    let mut conn = state.pool.get().await?;
+    conn.transaction::<_, AppError, _>(async |conn| {
+        editable_draft(conn, actor, id).await?;
+        let a =
+            apps::add_attachment(conn, id, &name, content_type, &data, &digest, by, now).await?;
+        audit::insert(
+            conn,
+            &event(
+                now,
+                Some(by),
+                origin,
+                "application.attachment_added",
+                "application",
+                id,
+            )
+            .change(
+                None,
+                Some(json!({ "attachment": a, "name": name, "bytes": data.len() })),
+            ),
+        )
+        .await?;
+        Ok(())
+    })
+    .await
+}
+
+pub async fn delete_attachment(
+    state: &AppState,
+    actor: &Actor,
+    id: ApplicationId,
+    attachment: i64,
+    origin: &Origin,
+) -> Result<(), AppError> {
+    let now = state.clock.now();
+    let mut conn = state.pool.get().await?;
+    conn.transaction::<_, AppError, _>(async |conn| {
+        editable_draft(conn, actor, id).await?;
+        if apps::delete_attachment(conn, id, attachment).await? {
+            audit::insert(
+                conn,
+                &event(
+                    now,
+                    actor.user_id(),
+                    origin,
+                    "application.attachment_deleted",
+                    "application",
+                    id,
+                )
+                .change(Some(json!({ "attachment": attachment })), None),
+            )
+            .await?;
+        }
+        Ok(())
+    })
+    .await
+}
+
+// ---- checklist and submission
+
+/// The lead and partners (all, or only those who accepted).
+async fn team_ids(
+    conn: &mut Conn,
+    app: &Application,
+    accepted_only: bool,
+) -> Result<Vec<OrganizationId>, AppError> {
+    let mut ids = vec![app.lead_org_id];
+    for p in apps::partners(conn, app.id).await? {
+        if !accepted_only || p.status == "accepted" {
+            ids.push(p.organization.id);
+        }
+    }
+    Ok(ids)
+}
+
+fn org_facts(org: &Organization) -> OrgFacts {
+    OrgFacts {
+        id: org.id.0,
+        name: org.name_zh.clone(),
+        jurisdiction: Jurisdiction::from_code(&org.jurisdiction).unwrap_or(Jurisdiction::Mainland),
+        verified: org.is_verified(),
+        whitelisted: org.whitelisted,
+        debarred_until: org.debarred_until,
+        founded_on: org.founded_on,
+    }
+}
+
+fn call_rules(call: &Call) -> crate::domain::call::Rules {
+    crate::domain::call::Rules {
+        joint_required: call.rule_joint_required,
+        lead_jurisdictions: call
+            .lead_jurisdictions()
+            .into_iter()
+            .filter_map(Jurisdiction::from_code)
+            .collect(),
+        verified_required: call.rule_verified_required,
+        whitelist_required: call.rule_whitelist_required,
+        min_registered_months: call.rule_min_registered_months,
+        min_matching_percent: call.rule_min_matching_percent,
+        max_overhead_percent: call.rule_max_overhead_percent,
+        max_applications_per_lead: call.rule_max_applications_per_lead,
+        no_debarred: call.rule_no_debarred,
+        declaration_required: call.rule_declaration_required,
+    }
+}
+
+/// Everything the rules need to know about an application, now.
+pub async fn facts(
+    conn: &mut Conn,
+    app: &Application,
+    call: &Call,
+    now: DateTime<Utc>,
+) -> Result<Facts, AppError> {
+    let fund = funds::find(conn, call.fund_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let base = Currency::from_code(&fund.currency).unwrap_or(Currency::Cny);
+    let lead = orgs::find(conn, app.lead_org_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let partners = apps::partners(conn, app.id).await?;
+    let lines = apps::budget(conn, app.id)
+        .await?
+        .into_iter()
+        .filter_map(|l| {
+            Some(Line {
+                category: l.category,
+                organization_id: l.organization_id.0,
+                currency: Currency::from_code(&l.currency)?,
+                amount: l.amount,
+                source: Source::from_code(&l.source)?,
+            })
+        })
+        .collect();
+    let empty_fields = [
+        ("title", &app.title),
+        ("summary", &app.summary),
+        ("need", &app.need),
+        ("approach", &app.approach),
+        ("outcomes", &app.outcomes),
+        ("beneficiaries", &app.beneficiaries),
+    ]
+    .into_iter()
+    .filter(|(_, v)| v.trim().is_empty())
+    .map(|(k, _)| k)
+    .collect();
+    Ok(Facts {
+        today: now
+            .with_timezone(&crate::clock::bay_area_offset())
+            .date_naive(),
+        call: rules::CallFacts {
+            open: call_open(call, now),
+            closes_at: call.closes_at,
+            min_request: call.min_request,
+            max_request: call.max_request,
+            max_duration_months: call.max_duration_months,
+            rules: call_rules(call),
+            base,
+            rates: [
+                (Currency::Cny, call.rate_cny),
+                (Currency::Hkd, call.rate_hkd),
+                (Currency::Mop, call.rate_mop),
+            ],
+        },
+        lead: org_facts(&lead),
+        partners: partners
+            .iter()
+            .map(|p| {
+                let status = match p.status.as_str() {
+                    "accepted" => PartnerStatus::Accepted,
+                    "declined" => PartnerStatus::Declined,
+                    _ => PartnerStatus::Invited,
+                };
+                (org_facts(&p.organization), status)
+            })
+            .collect(),
+        other_lead_applications: apps::count_led_in_call(
+            conn,
+            app.call_id,
+            app.lead_org_id,
+            app.id,
+        )
+        .await?,
+        empty_fields,
+        duration_months: app.duration_months,
+        declaration: app.declaration,
+        lines,
+        milestones: apps::milestones(conn, app.id)
+            .await?
+            .into_iter()
+            .map(|m| (m.month_due, m.tranche_percent))
+            .collect(),
+    })
+}
+
+/// What still stands between this draft and submission.
+pub async fn checklist(
+    conn: &mut Conn,
+    app: &Application,
+    now: DateTime<Utc>,
+) -> Result<Vec<Problem>, AppError> {
+    let call = calls::find(conn, app.call_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    Ok(rules::check(&facts(conn, app, &call, now).await?))
+}
+
+pub enum SubmitOutcome {
+    Submitted,
+    /// Nothing changed; fix these first.
+    Problems(Vec<Problem>),
+}
+
+/// Checks every rule and, if all hold, freezes a snapshot and submits. The
+/// deadline is the server's clock at this moment, not what the page showed.
+pub async fn submit(
+    state: &AppState,
+    actor: &Actor,
+    id: ApplicationId,
+    origin: &Origin,
+) -> Result<SubmitOutcome, AppError> {
+    let now = state.clock.now();
+    let mut conn = state.pool.get().await?;
+    conn.transaction::<_, AppError, _>(async |conn| {
+        let app = match editable_draft(conn, actor, id).await {
+            // A second click after a successful submit: nothing more to do.
+            Err(AppError::Conflict(_)) if apps::find(conn, id).await?.is_some_and(|a| a.state == State::Submitted.code()) => {
+                return Ok(SubmitOutcome::Submitted);
+            }
+            other => other?,
+        };
+        let call = calls::find_for_update(conn, app.call_id).await?.ok_or(AppError::NotFound)?;
+        let facts = facts(conn, &app, &call, now).await?;
+        let problems = rules::check(&facts);
+        if !problems.is_empty() {
+            return Ok(SubmitOutcome::Problems(problems));
+        }
+        let totals = rules::totals(&facts.lines, |c| call.rate(c));
+        let snapshot = json!({
+            "application": app.id, "call": call.id, "submitted_at": now,
+            "title": app.title, "summary": app.summary, "need": app.need, "approach": app.approach,
+            "outcomes": app.outcomes, "beneficiaries": app.beneficiaries, "duration_months": app.duration_months,
+            "focus": app.focus, "declaration": app.declaration,
+            "lead": app.lead_org_id,
+            "partners": apps::partners(conn, id).await?.iter().map(|p| json!({
+                "organization": p.organization.id, "name_zh": p.organization.name_zh, "name_en": p.organization.name_en,
+                "status": p.status, "role": p.role, "contribution": p.contribution })).collect::<Vec<_>>(),
+            "budget": apps::budget(conn, id).await?.iter().map(|l| json!({
+                "category": l.category, "organization": l.organization_id, "currency": l.currency,
+                "amount": l.amount, "source": l.source, "description": l.description })).collect::<Vec<_>>(),
+            "rates": { "CNY": call.rate_cny, "HKD": call.rate_hkd, "MOP": call.rate_mop },
+            "grant_request": totals.grant, "matching": totals.matching,
+            "milestones": apps::milestones(conn, id).await?.iter().map(|m| json!({
+                "month_due": m.month_due, "deliverables": m.deliverables, "tranche_percent": m.tranche_percent })).collect::<Vec<_>>(),
+            "attachments": apps::attachments(conn, id).await?.iter().map(|(a, _)| json!({
+                "id": a.id, "filename": a.filename, "bytes": a.size_bytes })).collect::<Vec<_>>(),
+        });
+        apps::add_snapshot(conn, id, &snapshot, now).await?;
+        apps::set_state(conn, id, State::Submitted.code(), Some(now), now).await?;
+        // Receipts: the lead's members and the partners' owners.
+        let mut recipients = orgs::members(conn, app.lead_org_id).await?;
+        for p in apps::partners(conn, id).await? {
+            recipients.extend(orgs::owners(conn, p.organization.id).await?);
+        }
+        recipients.sort_by(|a, b| a.email.cmp(&b.email));
+        recipients.dedup_by(|a, b| a.email == b.email);
+        for r in recipients {
+            let lang = Lang::from_code(&r.lang).unwrap_or_default();
+            let call_title = if lang == Lang::En { call.title_en.clone() } else { call.title_zh.clone() };
+            let mail = Email::SubmissionReceipt { title: title_or_number(&app), call: call_title, link: link(state, id) };
+            email::enqueue(conn, now, &r.email, lang, &mail).await?;
+        }
+        audit::insert(
+            conn,
+            &event(now, actor.user_id(), origin, "application.submitted", "application", id)
+                .change(Some(json!({ "state": "draft" })), Some(json!({ "state": "submitted", "grant_request": totals.grant }))),
+        )
+        .await?;
+        Ok(SubmitOutcome::Submitted)
+    })
+    .await
+}
+
+/// Before the deadline the lead may take a submitted application back to
+/// draft (to edit and submit again) or withdraw it for good.
+pub async fn take_back(
+    state: &AppState,
+    actor: &Actor,
+    id: ApplicationId,
+    to: State,
+    origin: &Origin,
+) -> Result<(), AppError> {
+    if !matches!(to, State::Draft | State::Withdrawn) {
+        return Err(AppError::BadRequest);
+    }
+    let now = state.clock.now();
+    let mut conn = state.pool.get().await?;
+    conn.transaction::<_, AppError, _>(async |conn| {
+        access(conn, actor, id, AppAction::Edit).await?;
+        let app = apps::find_for_update(conn, id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        let allowed_from = if to == State::Draft {
+            app.state == "submitted"
+        } else {
+            matches!(app.state.as_str(), "submitted" | "draft")
+        };
+        if !allowed_from {
+            return Err(AppError::Conflict("err-application-state"));
+        }
+        let call = calls::find(conn, app.call_id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        if call.state() != CallState::Published || now >= call.closes_at {
+            return Err(AppError::Conflict("err-after-deadline"));
+        }
+        apps::set_state(conn, id, to.code(), None, now).await?;
+        audit::insert(
+            conn,
+            &event(
+                now,
+                actor.user_id(),
+                origin,
+                if to == State::Draft {
+                    "application.returned_to_draft"
+                } else {
+                    "application.withdrawn"
+                },
+                "application",
+                id,
+            )
+            .change(
+                Some(json!({ "state": app.state })),
+                Some(json!({ "state": to.code() })),
+            ),
+        )
+        .await?;
+        Ok(())
+    })
+    .await
+}
+
+// ---- reminders
+
+pub const REMINDER_BEFORE: Duration = Duration::hours(72);
+
+/// Emails the owners of each draft whose call closes within 72 hours, once
+/// per draft however many workers run this (`job_runs` keeps the record in
+/// the same transaction as the email). Returns how many drafts were reminded.
+pub async fn send_draft_reminders(state: &AppState) -> Result<usize, AppError> {
+    let now = state.clock.now();
+    let mut conn = state.pool.get().await?;
+    let due = apps::drafts_closing_between(&mut conn, now, now + REMINDER_BEFORE).await?;
+    let mut sent = 0;
+    for (id, lead, title) in due {
+        let reminded = conn
+            .transaction::<_, AppError, _>(async |conn| {
+                if !apps::claim_job(conn, "draft-reminder", &id.to_string(), now).await? {
+                    return Ok(false);
+                }
+                let app = apps::find(conn, id).await?.ok_or(AppError::NotFound)?;
+                let call = calls::find(conn, app.call_id)
+                    .await?
+                    .ok_or(AppError::NotFound)?;
+                for owner in orgs::owners(conn, lead).await? {
+                    let lang = Lang::from_code(&owner.lang).unwrap_or_default();
+                    let title = if title.trim().is_empty() {
+                        format!("#{id}")
+                    } else {
+                        title.clone()
+                    };
+                    let mail = Email::DraftReminder {
+                        title,
+                        closes: crate::clock::format_bay_area(call.closes_at),
+                        link: link(state, id),
+                    };
+                    email::enqueue(conn, now, &owner.email, lang, &mail).await?;
+                }
+                audit::insert(
+                    conn,
+                    &event(
+                        now,
+                        None,
+                        &Origin::default(),
+                        "application.reminder_sent",
+                        "application",
+                        id,
+                    ),
+                )
+                .await?;
+                Ok(true)
+            })
+            .await?;
+        sent += usize::from(reminded);
+    }
+    Ok(sent)
+}
+
+/// Used by the web layer to show a problem in the reader's language.
+pub fn describe(lang: Lang, p: &Problem) -> String {
+    let args: Vec<(&'static str, String)> = p
+        .args
+        .iter()
+        .map(|(k, v)| {
+            if *k == "field" {
+                (*k, lang.t(&format!("appfield-{v}")))
+            } else {
+                (*k, v.clone())
+            }
+        })
+        .collect();
+    lang.t_with(p.key, &args)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn files_are_judged_by_their_bytes() {
+        assert_eq!(sniff(b"%PDF-1.7\n...").map(|t| t.1), Some("pdf"));
+        assert_eq!(sniff(b"\x89PNG\r\n\x1a\n....").map(|t| t.1), Some("png"));
+        assert_eq!(sniff(b"\xFF\xD8\xFF\xE0..").map(|t| t.1), Some("jpg"));
+        assert_eq!(
+            sniff(b"PK\x03\x04....word/document.xml...").map(|t| t.1),
+            Some("docx")
+        );
+        assert_eq!(
+            sniff(b"PK\x03\x04....xl/workbook.xml...").map(|t| t.1),
+            Some("xlsx")
+        );
+        assert_eq!(sniff(b"MZ\x90\x00 this is an exe"), None);
+        assert_eq!(sniff(b"\x7fELF...."), None);
+        assert_eq!(sniff(b"PK\x03\x04 a plain zip"), None);
+    }
+
+    #[test]
+    fn file_names_are_cleaned_and_take_the_real_extension() {
+        assert_eq!(
+            clean_filename("C:\\\\Users\\\\me\\\\plan.pdf", "pdf"),
+            "plan.pdf"
+        );
+        assert_eq!(clean_filename("../../etc/passwd", "pdf"), "passwd.pdf");
+        assert_eq!(clean_filename("virus.exe", "pdf"), "virus.pdf");
+        assert_eq!(clean_filename("a\"b;c.pdf", "pdf"), "abc.pdf");
+        assert_eq!(clean_filename("", "png"), "attachment.png");
+        assert_eq!(clean_filename("計劃書.docx", "docx"), "計劃書.docx");
+    }
+}

@@ -1,0 +1,792 @@
+//! Applications: the dashboard, the draft with its sections, the partner's
+//! answer, uploads and downloads, submission.
+
+use actix_multipart::Multipart;
+use actix_web::http::header::{CACHE_CONTROL, CONTENT_DISPOSITION, CONTENT_TYPE};
+use actix_web::{HttpResponse, web};
+use askama::Template;
+use futures_util::TryStreamExt;
+use serde::Deserialize;
+
+use super::ctx::{CsrfForm, Ctx, NoFields};
+use super::orgs::Choice;
+use super::{render, render_invalid, see_other_with_flash};
+use crate::AppState;
+use crate::domain::application::{AppState as State, CATEGORIES, Line, Source, totals};
+use crate::domain::money::{Currency, format_amount, format_money};
+use crate::error::{AppError, FormErrors};
+use crate::models::applications::{
+    self as apps, Application, AttachmentInfo, BudgetLine, Milestone, Partner,
+};
+use crate::models::organizations::{self as orgs, DirectoryFilter, Organization};
+use crate::models::{ApplicationId, CallId, OrganizationId, calls, focus_areas, funds};
+use crate::policy::{Actor, AppAction};
+use crate::services::applications::{
+    self as service, BudgetForm, ContentForm, MAX_ATTACHMENT, MilestoneForm, PartnerAnswer,
+    SubmitOutcome,
+};
+
+fn actor(ctx: &Ctx) -> Result<Actor, AppError> {
+    ctx.actor().ok_or_else(|| AppError::SignInRequired {
+        next: ctx.path.clone(),
+    })
+}
+
+fn app_id(raw: &str) -> Result<ApplicationId, AppError> {
+    raw.parse().map_err(|_| AppError::NotFound)
+}
+
+// ---- dashboard
+
+pub struct DashboardRow {
+    pub id: ApplicationId,
+    pub title: String,
+    pub lead: String,
+    pub state: String,
+    pub closes: String,
+    pub missing: usize,
+}
+
+#[derive(Template)]
+#[template(path = "applications/dashboard.html")]
+struct DashboardPage<'a> {
+    c: &'a Ctx,
+    rows: Vec<DashboardRow>,
+    invitations: Vec<(ApplicationId, String)>,
+}
+
+pub async fn dashboard(ctx: Ctx, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
+    let user = ctx.require_user()?;
+    let now = state.clock.now();
+    let mut conn = state.pool.get().await?;
+    let mut rows = Vec::new();
+    for (app, lead) in apps::for_user(&mut conn, user.id).await? {
+        let call = calls::find(&mut conn, app.call_id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        let missing = if app.state == "draft" {
+            service::checklist(&mut conn, &app, now).await?.len()
+        } else {
+            0
+        };
+        rows.push(DashboardRow {
+            id: app.id,
+            title: if app.title.is_empty() {
+                ctx.t("application-untitled")
+            } else {
+                app.title.clone()
+            },
+            lead,
+            state: app.state.clone(),
+            closes: ctx.when(&call.closes_at),
+            missing,
+        });
+    }
+    let invitations = apps::invitations_for_user(&mut conn, user.id)
+        .await?
+        .into_iter()
+        .map(|(id, _, title)| {
+            (
+                id,
+                if title.is_empty() {
+                    format!("#{id}")
+                } else {
+                    title
+                },
+            )
+        })
+        .collect();
+    render(&DashboardPage {
+        c: &ctx,
+        rows,
+        invitations,
+    })
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct StartForm {
+    organization_id: String,
+}
+
+pub async fn start(
+    ctx: Ctx,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    CsrfForm(form): CsrfForm<StartForm>,
+) -> Result<HttpResponse, AppError> {
+    let user = ctx.require_user()?;
+    let call: CallId = path.parse().map_err(|_| AppError::NotFound)?;
+    let org: OrganizationId = form
+        .organization_id
+        .parse()
+        .map_err(|_| AppError::NotFound)?;
+    let id = service::start(&state, user.id, call, org, &ctx.origin).await?;
+    Ok(see_other_with_flash(
+        &format!("/applications/{id}"),
+        "flash-application-started",
+        state.config.cookie_secure,
+    ))
+}
+
+// ---- the application page
+
+pub struct LineView {
+    pub id: i64,
+    pub category: String,
+    pub organization: String,
+    pub amount: String,
+    pub source: String,
+    pub converted: String,
+    pub description: String,
+}
+
+pub struct ProblemView {
+    pub text: String,
+    pub anchor: &'static str,
+}
+
+#[derive(Default)]
+pub struct Forms {
+    pub content: Option<ContentForm>,
+    pub content_errors: FormErrors,
+    pub budget: BudgetForm,
+    pub budget_errors: FormErrors,
+    pub milestone: MilestoneForm,
+    pub milestone_errors: FormErrors,
+    pub answer: PartnerAnswer,
+    pub answer_errors: FormErrors,
+    pub file_errors: FormErrors,
+    pub submit_problems: bool,
+}
+
+#[derive(Template)]
+#[template(path = "applications/show.html")]
+struct ShowPage<'a> {
+    c: &'a Ctx,
+    app: Application,
+    call_title: String,
+    closes: String,
+    lead: Organization,
+    editable: bool,
+    can_edit: bool,
+    content: ContentForm,
+    focus: Vec<Choice>,
+    partners: Vec<Partner>,
+    answer_for: Vec<OrganizationId>,
+    search: String,
+    found: Vec<Organization>,
+    lines: Vec<LineView>,
+    totals: Vec<(String, String)>,
+    team: Vec<Choice>,
+    categories: Vec<Choice>,
+    currencies: Vec<Choice>,
+    sources: Vec<Choice>,
+    milestones: Vec<Milestone>,
+    tranche_sum: String,
+    attachments: Vec<(AttachmentInfo, String)>,
+    problems: Vec<ProblemView>,
+    forms: Forms,
+    max_mib: usize,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct ShowQuery {
+    partner_q: String,
+}
+
+pub async fn show(
+    ctx: Ctx,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    q: web::Query<ShowQuery>,
+) -> Result<HttpResponse, AppError> {
+    show_page(&ctx, &state, app_id(&path)?, &q.partner_q, Forms::default()).await
+}
+
+async fn show_page(
+    ctx: &Ctx,
+    state: &AppState,
+    id: ApplicationId,
+    search: &str,
+    forms: Forms,
+) -> Result<HttpResponse, AppError> {
+    let actor = actor(ctx)?;
+    let now = state.clock.now();
+    let mut conn = state.pool.get().await?;
+    let access = service::access(&mut conn, &actor, id, AppAction::View).await?;
+    let app = access.app;
+    let call = calls::find(&mut conn, app.call_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let fund = funds::find(&mut conn, call.fund_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let base = Currency::from_code(&fund.currency).unwrap_or(Currency::Cny);
+    let lead = orgs::find(&mut conn, app.lead_org_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let partners = apps::partners(&mut conn, id).await?;
+    let draft = app.state == State::Draft.code();
+    let editable = draft && access.can_edit;
+    let name_of = |org: OrganizationId| -> String {
+        if org == lead.id {
+            lead.name_zh.clone()
+        } else {
+            partners
+                .iter()
+                .find(|p| p.organization.id == org)
+                .map_or_else(|| format!("#{org}"), |p| p.organization.name_zh.clone())
+        }
+    };
+    let budget: Vec<BudgetLine> = apps::budget(&mut conn, id).await?;
+    let domain_lines: Vec<Line> = budget
+        .iter()
+        .filter_map(|l| {
+            Some(Line {
+                category: l.category.clone(),
+                organization_id: l.organization_id.0,
+                currency: Currency::from_code(&l.currency)?,
+                amount: l.amount,
+                source: Source::from_code(&l.source)?,
+            })
+        })
+        .collect();
+    let t = totals(&domain_lines, |c| call.rate(c));
+    let lines = budget
+        .iter()
+        .map(|l| LineView {
+            id: l.id,
+            category: ctx.label("category", &l.category),
+            organization: name_of(l.organization_id),
+            amount: format!("{} {}", l.currency, format_amount(l.amount)),
+            source: ctx.label("source", &l.source),
+            converted: Currency::from_code(&l.currency)
+                .map(|c| format_money(crate::domain::money::convert(l.amount, call.rate(c)), base))
+                .unwrap_or_default(),
+            description: l.description.clone(),
+        })
+        .collect();
+    let mut totals_view = vec![
+        (ctx.t("budget-total-grant"), format_money(t.grant, base)),
+        (
+            ctx.t("budget-total-matching"),
+            format_money(t.matching, base),
+        ),
+        (ctx.t("budget-total"), format_money(t.total(), base)),
+        (
+            ctx.t("budget-matching-share"),
+            format!("{}%", t.matching_percent().normalize()),
+        ),
+    ];
+    for (cat, amount) in &t.by_category {
+        totals_view.push((ctx.label("category", cat), format_money(*amount, base)));
+    }
+    for (cur, amount) in &t.by_currency {
+        totals_view.push((
+            ctx.t_with(
+                "budget-in-currency",
+                &[("currency", cur.code().to_string())],
+            ),
+            format!("{} {}", cur.code(), format_amount(*amount)),
+        ));
+    }
+    for (org, amount) in &t.by_organization {
+        totals_view.push((name_of(OrganizationId(*org)), format_money(*amount, base)));
+    }
+    let milestones = apps::milestones(&mut conn, id).await?;
+    let tranche_sum: rust_decimal::Decimal = milestones.iter().map(|m| m.tranche_percent).sum();
+    let problems = if draft {
+        service::checklist(&mut conn, &app, now)
+            .await?
+            .iter()
+            .map(|p| ProblemView {
+                text: service::describe(ctx.lang, p),
+                anchor: p.anchor,
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let found = if editable && !search.trim().is_empty() {
+        let filter = DirectoryFilter {
+            text: Some(search.to_string()),
+            verified_only: true,
+            ..Default::default()
+        };
+        orgs::search(&mut conn, &filter, None, 10)
+            .await?
+            .into_iter()
+            .filter(|o| o.id != lead.id)
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let areas = focus_areas::all(&mut conn).await?;
+    let answer_for = partners
+        .iter()
+        .filter(|p| p.status == "invited" && access.owned_partner_orgs.contains(&p.organization.id))
+        .map(|p| p.organization.id)
+        .collect();
+    let mut team = vec![Choice {
+        value: lead.id.to_string(),
+        label: lead.name_zh.clone(),
+    }];
+    team.extend(
+        partners
+            .iter()
+            .filter(|p| p.status == "accepted")
+            .map(|p| Choice {
+                value: p.organization.id.to_string(),
+                label: p.organization.name_zh.clone(),
+            }),
+    );
+    let content = forms.content.clone().unwrap_or_else(|| ContentForm {
+        title: app.title.clone(),
+        summary: app.summary.clone(),
+        need: app.need.clone(),
+        approach: app.approach.clone(),
+        outcomes: app.outcomes.clone(),
+        beneficiaries: app.beneficiaries.clone(),
+        duration_months: app
+            .duration_months
+            .map(|d| d.to_string())
+            .unwrap_or_default(),
+        focus: app.focus.iter().flatten().cloned().collect(),
+        declaration: app.declaration.then(|| "on".to_string()),
+    });
+    let page = ShowPage {
+        c: ctx,
+        call_title: if ctx.lang == crate::i18n::Lang::En {
+            call.title_en.clone()
+        } else {
+            call.title_zh.clone()
+        },
+        closes: ctx.when(&call.closes_at),
+        lead,
+        editable,
+        can_edit: access.can_edit,
+        content,
+        focus: areas
+            .iter()
+            .filter(|a| a.active)
+            .map(|a| Choice {
+                value: a.code.clone(),
+                label: a.name(ctx.lang).to_string(),
+            })
+            .collect(),
+        partners,
+        answer_for,
+        search: search.to_string(),
+        found,
+        lines,
+        totals: totals_view,
+        team,
+        categories: CATEGORIES
+            .iter()
+            .map(|c| Choice {
+                value: c.to_string(),
+                label: ctx.label("category", c),
+            })
+            .collect(),
+        currencies: Currency::ALL
+            .iter()
+            .map(|c| Choice {
+                value: c.code().into(),
+                label: c.code().into(),
+            })
+            .collect(),
+        sources: ["grant", "matching"]
+            .iter()
+            .map(|s| Choice {
+                value: s.to_string(),
+                label: ctx.label("source", s),
+            })
+            .collect(),
+        milestones,
+        tranche_sum: tranche_sum.normalize().to_string(),
+        attachments: apps::attachments(&mut conn, id).await?,
+        problems,
+        max_mib: MAX_ATTACHMENT / (1024 * 1024),
+        app,
+        forms,
+    };
+    let invalid = !page.forms.content_errors.is_empty()
+        || !page.forms.budget_errors.is_empty()
+        || !page.forms.milestone_errors.is_empty()
+        || !page.forms.answer_errors.is_empty()
+        || !page.forms.file_errors.is_empty()
+        || page.forms.submit_problems;
+    if invalid {
+        render_invalid(&page)
+    } else {
+        render(&page)
+    }
+}
+
+impl ShowPage<'_> {
+    fn checked(&self, flag: &Option<String>) -> bool {
+        flag.is_some()
+    }
+}
+
+fn back(state: &AppState, id: ApplicationId, anchor: &str, flash: &str) -> HttpResponse {
+    see_other_with_flash(
+        &format!("/applications/{id}#{anchor}"),
+        flash,
+        state.config.cookie_secure,
+    )
+}
+
+pub async fn save_content(
+    ctx: Ctx,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    CsrfForm(form): CsrfForm<ContentForm>,
+) -> Result<HttpResponse, AppError> {
+    let id = app_id(&path)?;
+    match service::save_content(&state, &actor(&ctx)?, id, &form, &ctx.origin).await {
+        Ok(()) => Ok(back(&state, id, "content", "flash-saved")),
+        Err(AppError::Invalid(e)) => {
+            show_page(
+                &ctx,
+                &state,
+                id,
+                "",
+                Forms {
+                    content: Some(form),
+                    content_errors: e,
+                    ..Default::default()
+                },
+            )
+            .await
+        }
+        Err(e) => Err(e),
+    }
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct PartnerPick {
+    organization_id: String,
+}
+
+pub async fn invite_partner(
+    ctx: Ctx,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    CsrfForm(form): CsrfForm<PartnerPick>,
+) -> Result<HttpResponse, AppError> {
+    let id = app_id(&path)?;
+    let org: OrganizationId = form
+        .organization_id
+        .parse()
+        .map_err(|_| AppError::NotFound)?;
+    service::invite_partner(&state, &actor(&ctx)?, id, org, &ctx.origin).await?;
+    Ok(back(&state, id, "partners", "flash-partner-invited"))
+}
+
+pub async fn remove_partner(
+    ctx: Ctx,
+    state: web::Data<AppState>,
+    path: web::Path<(String, String)>,
+    _f: CsrfForm<NoFields>,
+) -> Result<HttpResponse, AppError> {
+    let id = app_id(&path.0)?;
+    let org: OrganizationId = path.1.parse().map_err(|_| AppError::NotFound)?;
+    service::remove_partner(&state, &actor(&ctx)?, id, org, &ctx.origin).await?;
+    Ok(back(&state, id, "partners", "flash-saved"))
+}
+
+pub async fn answer_partner(
+    ctx: Ctx,
+    state: web::Data<AppState>,
+    path: web::Path<(String, String)>,
+    CsrfForm(form): CsrfForm<PartnerAnswer>,
+) -> Result<HttpResponse, AppError> {
+    let id = app_id(&path.0)?;
+    let org: OrganizationId = path.1.parse().map_err(|_| AppError::NotFound)?;
+    match service::answer_partner(&state, &actor(&ctx)?, id, org, &form, &ctx.origin).await {
+        Ok(()) => Ok(back(&state, id, "partners", "flash-partner-answered")),
+        Err(AppError::Invalid(e)) => {
+            show_page(
+                &ctx,
+                &state,
+                id,
+                "",
+                Forms {
+                    answer: form,
+                    answer_errors: e,
+                    ..Default::default()
+                },
+            )
+            .await
+        }
+        Err(e) => Err(e),
+    }
+}
+
+pub async fn add_budget_line(
+    ctx: Ctx,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    CsrfForm(form): CsrfForm<BudgetForm>,
+) -> Result<HttpResponse, AppError> {
+    let id = app_id(&path)?;
+    match service::add_budget_line(&state, &actor(&ctx)?, id, &form, &ctx.origin).await {
+        Ok(()) => Ok(back(&state, id, "budget", "flash-saved")),
+        Err(AppError::Invalid(e)) => {
+            show_page(
+                &ctx,
+                &state,
+                id,
+                "",
+                Forms {
+                    budget: form,
+                    budget_errors: e,
+                    ..Default::default()
+                },
+            )
+            .await
+        }
+        Err(e) => Err(e),
+    }
+}
+
+pub async fn delete_budget_line(
+    ctx: Ctx,
+    state: web::Data<AppState>,
+    path: web::Path<(String, String)>,
+    _f: CsrfForm<NoFields>,
+) -> Result<HttpResponse, AppError> {
+    let id = app_id(&path.0)?;
+    let line: i64 = path.1.parse().map_err(|_| AppError::NotFound)?;
+    service::delete_budget_line(&state, &actor(&ctx)?, id, line, &ctx.origin).await?;
+    Ok(back(&state, id, "budget", "flash-saved"))
+}
+
+pub async fn add_milestone(
+    ctx: Ctx,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    CsrfForm(form): CsrfForm<MilestoneForm>,
+) -> Result<HttpResponse, AppError> {
+    let id = app_id(&path)?;
+    match service::add_milestone(&state, &actor(&ctx)?, id, &form, &ctx.origin).await {
+        Ok(()) => Ok(back(&state, id, "milestones", "flash-saved")),
+        Err(AppError::Invalid(e)) => {
+            show_page(
+                &ctx,
+                &state,
+                id,
+                "",
+                Forms {
+                    milestone: form,
+                    milestone_errors: e,
+                    ..Default::default()
+                },
+            )
+            .await
+        }
+        Err(e) => Err(e),
+    }
+}
+
+pub async fn delete_milestone(
+    ctx: Ctx,
+    state: web::Data<AppState>,
+    path: web::Path<(String, String)>,
+    _f: CsrfForm<NoFields>,
+) -> Result<HttpResponse, AppError> {
+    let id = app_id(&path.0)?;
+    let m: i64 = path.1.parse().map_err(|_| AppError::NotFound)?;
+    service::delete_milestone(&state, &actor(&ctx)?, id, m, &ctx.origin).await?;
+    Ok(back(&state, id, "milestones", "flash-saved"))
+}
+
+/// Reads the upload as it streams in: the CSRF token must come first, and
+/// the file is refused as soon as it passes the limit.
+pub async fn upload(
+    ctx: Ctx,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    mut payload: Multipart,
+) -> Result<HttpResponse, AppError> {
+    let id = app_id(&path)?;
+    let actor = actor(&ctx)?;
+    let mut token_ok = false;
+    let mut file: Option<(String, Vec<u8>)> = None;
+    while let Some(mut field) = payload.try_next().await.map_err(|_| AppError::BadRequest)? {
+        match field.name() {
+            Some("csrf") => {
+                let mut token = Vec::new();
+                while let Some(chunk) = field.try_next().await.map_err(|_| AppError::BadRequest)? {
+                    token.extend_from_slice(&chunk);
+                    if token.len() > 128 {
+                        return Err(AppError::Csrf);
+                    }
+                }
+                ctx.check_csrf(std::str::from_utf8(&token).unwrap_or(""))?;
+                token_ok = true;
+            }
+            Some("file") if token_ok => {
+                let name = field
+                    .content_disposition()
+                    .and_then(|cd| cd.get_filename())
+                    .unwrap_or("")
+                    .to_string();
+                let mut data = Vec::new();
+                while let Some(chunk) = field.try_next().await.map_err(|_| AppError::BadRequest)? {
+                    if data.len() + chunk.len() > MAX_ATTACHMENT {
+                        return show_page(
+                            &ctx,
+                            &state,
+                            id,
+                            "",
+                            Forms {
+                                file_errors: single("file", "err-file-too-large"),
+                                ..Default::default()
+                            },
+                        )
+                        .await
+                        .map(|mut r| {
+                            *r.status_mut() = actix_web::http::StatusCode::PAYLOAD_TOO_LARGE;
+                            r
+                        });
+                    }
+                    data.extend_from_slice(&chunk);
+                }
+                file = Some((name, data));
+            }
+            Some("file") => return Err(AppError::Csrf),
+            _ => return Err(AppError::BadRequest),
+        }
+    }
+    if !token_ok {
+        return Err(AppError::Csrf);
+    }
+    let (name, data) = file.ok_or(AppError::BadRequest)?;
+    match service::add_attachment(&state, &actor, id, &name, data, &ctx.origin).await {
+        Ok(()) => Ok(back(&state, id, "attachments", "flash-file-uploaded")),
+        Err(AppError::Invalid(e)) => {
+            show_page(
+                &ctx,
+                &state,
+                id,
+                "",
+                Forms {
+                    file_errors: e,
+                    ..Default::default()
+                },
+            )
+            .await
+        }
+        Err(e) => Err(e),
+    }
+}
+
+fn single(field: &'static str, key: &str) -> FormErrors {
+    let mut e = FormErrors::default();
+    e.add(field, key);
+    e
+}
+
+pub async fn download(
+    ctx: Ctx,
+    state: web::Data<AppState>,
+    path: web::Path<(String, String)>,
+) -> Result<HttpResponse, AppError> {
+    let id = app_id(&path.0)?;
+    let attachment: i64 = path.1.parse().map_err(|_| AppError::NotFound)?;
+    let mut conn = state.pool.get().await?;
+    service::access(&mut conn, &actor(&ctx)?, id, AppAction::View).await?;
+    let (name, content_type, data) = apps::attachment_data(&mut conn, id, attachment)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let encoded: String = url::form_urlencoded::byte_serialize(name.as_bytes())
+        .collect::<String>()
+        .replace('+', "%20");
+    let ascii: String = name
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || ".-_".contains(c) {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    Ok(HttpResponse::Ok()
+        .insert_header((CONTENT_TYPE, content_type))
+        .insert_header((
+            CONTENT_DISPOSITION,
+            format!("attachment; filename=\"{ascii}\"; filename*=UTF-8''{encoded}"),
+        ))
+        .insert_header((CACHE_CONTROL, "private, no-store"))
+        .body(data))
+}
+
+pub async fn delete_attachment(
+    ctx: Ctx,
+    state: web::Data<AppState>,
+    path: web::Path<(String, String)>,
+    _f: CsrfForm<NoFields>,
+) -> Result<HttpResponse, AppError> {
+    let id = app_id(&path.0)?;
+    let a: i64 = path.1.parse().map_err(|_| AppError::NotFound)?;
+    service::delete_attachment(&state, &actor(&ctx)?, id, a, &ctx.origin).await?;
+    Ok(back(&state, id, "attachments", "flash-saved"))
+}
+
+pub async fn submit(
+    ctx: Ctx,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    _f: CsrfForm<NoFields>,
+) -> Result<HttpResponse, AppError> {
+    let id = app_id(&path)?;
+    match service::submit(&state, &actor(&ctx)?, id, &ctx.origin).await? {
+        SubmitOutcome::Submitted => Ok(back(&state, id, "top", "flash-submitted")),
+        SubmitOutcome::Problems(_) => {
+            show_page(
+                &ctx,
+                &state,
+                id,
+                "",
+                Forms {
+                    submit_problems: true,
+                    ..Default::default()
+                },
+            )
+            .await
+        }
+    }
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct TakeBack {
+    to: String,
+}
+
+pub async fn take_back(
+    ctx: Ctx,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    CsrfForm(form): CsrfForm<TakeBack>,
+) -> Result<HttpResponse, AppError> {
+    let id = app_id(&path)?;
+    let to = State::from_code(&form.to).ok_or(AppError::BadRequest)?;
+    service::take_back(&state, &actor(&ctx)?, id, to, &ctx.origin).await?;
+    Ok(back(
+        &state,
+        id,
+        "top",
+        if to == State::Draft {
+            "flash-back-to-draft"
+        } else {
+            "flash-withdrawn"
+        },
+    ))
+}

@@ -227,67 +227,172 @@ async fn seed_data(state: &AppState) -> Result<(), AppError> {
     let call = form
         .validate(Currency::Cny, &known)
         .map_err(AppError::Invalid)?;
-    conn.transaction::<_, AppError, _>(async |conn| {
-        let fund = funds::insert(
-            conn,
-            &funds::NewFund {
-                name_zh: "大灣區公益創投基金（示範）",
-                name_en: FUND_NAME_EN,
-                sponsors: "Demo Foundation; Demo Charitable Trust",
-                currency: Currency::Cny.code(),
-                created_by: Some(admin.id),
-                created_at: now,
-            },
-        )
-        .await?;
-        for (owner, name_zh, name_en, org_type, city, regno, focus) in ORGANIZATIONS {
-            let owner = users::find_by_email(conn, USERS[owner].0)
-                .await?
-                .ok_or(AppError::NotFound)?;
-            let jurisdiction = crate::domain::organization::OrgType::from_code(org_type)
-                .map(|t| t.jurisdiction())
-                .ok_or(AppError::NotFound)?;
-            let org = orgs::insert(
+    let (call_id, org_ids) = conn
+        .transaction::<_, AppError, _>(async |conn| {
+            let mut org_ids = Vec::new();
+            let fund = funds::insert(
                 conn,
-                &OrganizationFields {
-                    name_zh: name_zh.into(),
-                    name_en: name_en.into(),
-                    jurisdiction: jurisdiction.code().into(),
-                    city: city.map(str::to_string),
-                    org_type: org_type.into(),
-                    registration_number: regno.into(),
-                    founded_on: chrono::NaiveDate::from_ymd_opt(2015, 6, 1).unwrap_or_default(),
-                    address: String::new(),
-                    website: "https://example.org".into(),
-                    contact_email: owner.email.clone(),
+                &funds::NewFund {
+                    name_zh: "大灣區公益創投基金（示範）",
+                    name_en: FUND_NAME_EN,
+                    sponsors: "Demo Foundation; Demo Charitable Trust",
+                    currency: Currency::Cny.code(),
+                    created_by: Some(admin.id),
+                    created_at: now,
                 },
-                now,
             )
             .await?;
-            orgs::set_focus(conn, org.id, &[focus.to_string()]).await?;
-            orgs::add_member(conn, org.id, owner.id, "owner", now).await?;
-            orgs::set_verification(conn, org.id, "verified", "demo", now).await?;
-            if jurisdiction.is_cross_border() {
-                orgs::set_whitelisted(conn, org.id, true, now).await?;
+            for (owner, name_zh, name_en, org_type, city, regno, focus) in ORGANIZATIONS {
+                let owner = users::find_by_email(conn, USERS[owner].0)
+                    .await?
+                    .ok_or(AppError::NotFound)?;
+                let jurisdiction = crate::domain::organization::OrgType::from_code(org_type)
+                    .map(|t| t.jurisdiction())
+                    .ok_or(AppError::NotFound)?;
+                let org = orgs::insert(
+                    conn,
+                    &OrganizationFields {
+                        name_zh: name_zh.into(),
+                        name_en: name_en.into(),
+                        jurisdiction: jurisdiction.code().into(),
+                        city: city.map(str::to_string),
+                        org_type: org_type.into(),
+                        registration_number: regno.into(),
+                        founded_on: chrono::NaiveDate::from_ymd_opt(2015, 6, 1).unwrap_or_default(),
+                        address: String::new(),
+                        website: "https://example.org".into(),
+                        contact_email: owner.email.clone(),
+                    },
+                    now,
+                )
+                .await?;
+                orgs::set_focus(conn, org.id, &[focus.to_string()]).await?;
+                orgs::add_member(conn, org.id, owner.id, "owner", now).await?;
+                orgs::set_verification(conn, org.id, "verified", "demo", now).await?;
+                org_ids.push((owner.id, org.id));
+                if jurisdiction.is_cross_border() {
+                    orgs::set_whitelisted(conn, org.id, true, now).await?;
+                }
             }
-        }
-        let id = calls::insert(conn, fund.id, &call, admin.id, now).await?;
-        calls::set_state(conn, id, CallState::Draft, CallState::Published, now).await?;
-        audit::insert(
-            conn,
-            &event(
-                now,
-                None,
-                &Origin::cli(),
-                "demo.data_seeded",
-                "fund",
-                fund.id,
-            ),
-        )
+            let id = calls::insert(conn, fund.id, &call, admin.id, now).await?;
+            calls::set_state(conn, id, CallState::Draft, CallState::Published, now).await?;
+            audit::insert(
+                conn,
+                &event(
+                    now,
+                    None,
+                    &Origin::cli(),
+                    "demo.data_seeded",
+                    "fund",
+                    fund.id,
+                ),
+            )
+            .await?;
+            Ok((id, org_ids))
+        })
         .await?;
-        Ok(())
-    })
-    .await
+    drop(conn);
+    seed_applications(state, call_id, &org_ids).await
+}
+
+/// Through the real use cases: a submitted joint application (Guangzhou
+/// lead, Macau partner) and a draft (Shenzhen lead, Hong Kong invited).
+async fn seed_applications(
+    state: &AppState,
+    call: crate::models::CallId,
+    orgs: &[(crate::models::UserId, crate::models::OrganizationId)],
+) -> Result<(), AppError> {
+    use super::applications::{
+        self as apps, BudgetForm, ContentForm, MilestoneForm, PartnerAnswer,
+    };
+    use crate::policy::Actor;
+    let [(gz_user, gz), (sz_user, sz), (hk_user, hk), (mo_user, mo)] = orgs else {
+        return Ok(());
+    };
+    let actor = |id| Actor::User {
+        id,
+        roles: Vec::new(),
+    };
+    let origin = Origin::cli();
+    let content = |title: &str| {
+        ContentForm {
+        title: title.into(),
+        summary: "長者與青年志願者跨境結對探訪。Cross-border home visits pairing elders with young volunteers.".into(),
+        need: "區內獨居長者增加，社區支援不足。".into(),
+        approach: "培訓兩地青年志願者，每月定期探訪並記錄長者需要。".into(),
+        outcomes: "每月探訪 300 名長者；培訓 80 名志願者。".into(),
+        beneficiaries: "廣州及澳門獨居長者".into(),
+        duration_months: "18".into(),
+        focus: vec!["elderly_care".into()],
+        declaration: Some("on".into()),
+    }
+    };
+    let line = |org: crate::models::OrganizationId,
+                currency: &str,
+                amount: &str,
+                source: &str,
+                category: &str| BudgetForm {
+        category: category.into(),
+        organization_id: org.to_string(),
+        currency: currency.into(),
+        amount: amount.into(),
+        source: source.into(),
+        description: String::new(),
+    };
+
+    // Submitted: Guangzhou leads, Macau accepts.
+    let id = apps::start(state, *gz_user, call, *gz, &origin).await?;
+    apps::save_content(
+        state,
+        &actor(*gz_user),
+        id,
+        &content("銀齡橋：穗澳長者探訪計劃"),
+        &origin,
+    )
+    .await?;
+    apps::invite_partner(state, &actor(*gz_user), id, *mo, &origin).await?;
+    let answer = PartnerAnswer {
+        decision: "accept".into(),
+        role: "澳門社區探訪".into(),
+        contribution: "志願者及場地".into(),
+    };
+    apps::answer_partner(state, &actor(*mo_user), id, *mo, &answer, &origin).await?;
+    for l in [
+        line(*gz, "CNY", "180,000", "grant", "personnel"),
+        line(*gz, "CNY", "20,000", "grant", "administration"),
+        line(*mo, "MOP", "120,000", "grant", "activities"),
+        line(*mo, "MOP", "250,000", "matching", "activities"),
+        line(*gz, "CNY", "60,000", "matching", "travel"),
+    ] {
+        apps::add_budget_line(state, &actor(*gz_user), id, &l, &origin).await?;
+    }
+    for (month, deliverables, percent) in [
+        ("6", "志願者培訓完成", "40"),
+        ("12", "中期評估", "30"),
+        ("18", "末期報告", "30"),
+    ] {
+        let m = MilestoneForm {
+            month_due: month.into(),
+            deliverables: deliverables.into(),
+            tranche_percent: percent.into(),
+        };
+        apps::add_milestone(state, &actor(*gz_user), id, &m, &origin).await?;
+    }
+    apps::submit(state, &actor(*gz_user), id, &origin).await?;
+
+    // Draft: Shenzhen leads, Hong Kong has not answered yet.
+    let draft = apps::start(state, *sz_user, call, *sz, &origin).await?;
+    apps::save_content(
+        state,
+        &actor(*sz_user),
+        draft,
+        &content("深港共融社區計劃"),
+        &origin,
+    )
+    .await?;
+    apps::invite_partner(state, &actor(*sz_user), draft, *hk, &origin).await?;
+    let _ = hk_user;
+    Ok(())
 }
 
 /// Random and easy to copy: three groups of six letters and digits (~107 bits).

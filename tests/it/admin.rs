@@ -118,6 +118,58 @@ async fn the_cli_grant_and_demo_seed_work_and_are_idempotent() {
         "rerun leaves passwords alone"
     );
 
+    // The data: a published call open now, four verified organizations, a
+    // submitted joint application and a draft; a rerun adds nothing.
+    let calls_page = app.browser().get("/calls").await;
+    let open = calls_page
+        .body
+        .split("id=\"calls-open\"")
+        .nth(1)
+        .unwrap()
+        .split("id=\"calls-upcoming\"")
+        .next()
+        .unwrap();
+    assert!(
+        open.contains("大灣區長者服務公益創投"),
+        "the demo call is open"
+    );
+    let mut conn = app.state.pool.get().await.unwrap();
+    let verified = baygrants::models::organizations::search(
+        &mut conn,
+        &baygrants::models::organizations::DirectoryFilter {
+            verified_only: true,
+            ..Default::default()
+        },
+        None,
+        50,
+    )
+    .await
+    .unwrap();
+    assert_eq!(verified.len(), 4);
+    let applicant_id =
+        baygrants::models::users::find_by_email(&mut conn, "applicant@demo.baygrants.org")
+            .await
+            .unwrap()
+            .unwrap()
+            .id;
+    let mine = baygrants::models::applications::for_user(&mut conn, applicant_id)
+        .await
+        .unwrap();
+    assert_eq!(mine.len(), 1);
+    assert_eq!(mine[0].0.state, "submitted");
+    let shenzhen_id =
+        baygrants::models::users::find_by_email(&mut conn, "shenzhen@demo.baygrants.org")
+            .await
+            .unwrap()
+            .unwrap()
+            .id;
+    let drafts = baygrants::models::applications::for_user(&mut conn, shenzhen_id)
+        .await
+        .unwrap();
+    assert_eq!(drafts.len(), 1);
+    assert_eq!(drafts[0].0.state, "draft");
+    drop(conn);
+
     let admin = first
         .iter()
         .find(|u| u.roles.contains(&Role::Admin))

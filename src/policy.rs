@@ -58,8 +58,13 @@ pub fn may(actor: &Actor, permission: Permission) -> bool {
 /// What someone may do with one organization, given their membership.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum OrgAction {
-    /// Contact details and the member list.
+    /// Address, website and contact email: any signed-in user (the directory
+    /// exists so that organizations can find partners); never visitors.
+    SeeContacts,
+    /// The member list.
     SeeMembers,
+    /// Start an application that the organization leads.
+    Lead,
     /// Edit the profile.
     Edit,
     /// Invite, change roles, remove.
@@ -69,7 +74,9 @@ pub enum OrgAction {
 /// `membership` is the actor's role in the organization, if any.
 pub fn may_on_organization(actor: &Actor, membership: Option<&str>, action: OrgAction) -> bool {
     match action {
+        OrgAction::SeeContacts => actor.user_id().is_some(),
         OrgAction::SeeMembers => membership.is_some() || actor.has_role(Role::Admin),
+        OrgAction::Lead => membership.is_some(),
         OrgAction::Edit | OrgAction::ManageMembers => membership == Some("owner"),
     }
 }

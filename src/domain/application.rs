@@ -302,7 +302,11 @@ pub fn check(f: &Facts) -> Vec<Problem> {
         }
     }
     if let Some(months) = rules.min_registered_months {
-        let closing_day = f.call.closes_at.date_naive();
+        let closing_day = f
+            .call
+            .closes_at
+            .with_timezone(&crate::clock::bay_area_offset())
+            .date_naive();
         let old_enough = f
             .lead
             .founded_on

@@ -213,18 +213,17 @@ fn text(
     max: usize,
     required: bool,
 ) -> String {
-    let v = value.trim();
-    if required && v.is_empty() {
-        errors.add(field, "err-required");
-    } else if v.chars().count() > max {
-        errors.add(field, "err-too-long");
-    } else if v
-        .chars()
-        .any(|c| c.is_control() && c != '\n' && c != '\r' && c != '\t')
-    {
-        errors.add(field, "err-text-invalid");
-    }
-    v.to_string()
+    use super::text::{Lines, checked, required as nonempty};
+    let lines = if max > 200 { Lines::Many } else { Lines::One };
+    let result = if required {
+        nonempty(value, max, lines)
+    } else {
+        checked(value, max, lines)
+    };
+    result.unwrap_or_else(|k| {
+        errors.add(field, k);
+        value.trim().to_string()
+    })
 }
 
 fn whole(

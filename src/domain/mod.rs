@@ -3,10 +3,13 @@
 
 pub mod account;
 pub mod application;
+pub mod assignment;
 pub mod call;
 pub mod money;
 pub mod organization;
 pub mod role;
+pub mod scoring;
+pub mod text;
 pub mod throttle;
 pub mod token;
 pub mod uscc;

@@ -319,15 +319,10 @@ impl OrganizationForm {
     ) -> Result<ValidOrganization, crate::error::FormErrors> {
         let mut e = crate::error::FormErrors::default();
         let mut name = |field: &'static str, raw: &str| -> String {
-            let v = raw.trim();
-            if v.is_empty() {
-                e.add(field, "err-required");
-            } else if v.chars().count() > 200 {
-                e.add(field, "err-too-long");
-            } else if v.chars().any(char::is_control) {
-                e.add(field, "err-text-invalid");
-            }
-            v.to_string()
+            super::text::required(raw, 200, super::text::Lines::One).unwrap_or_else(|k| {
+                e.add(field, k);
+                raw.trim().to_string()
+            })
         };
         let name_zh = name("name_zh", &self.name_zh);
         let name_en = name("name_en", &self.name_en);
@@ -387,10 +382,9 @@ impl OrganizationForm {
         if focus.iter().any(|f| !known_focus.contains(f)) {
             e.add("focus", "err-focus-unknown");
         }
-        let address = self.address.trim().to_string();
-        if address.chars().count() > 500 {
-            e.add("address", "err-too-long");
-        }
+        let address = super::text::checked(&self.address, 500, super::text::Lines::One)
+            .map_err(|k| e.add("address", k))
+            .unwrap_or_default();
         let website = self.website.trim().to_string();
         if !website.is_empty() {
             let ok = url::Url::parse(&website)

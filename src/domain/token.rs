@@ -12,6 +12,14 @@ pub fn new_token() -> String {
     URL_SAFE_NO_PAD.encode(bytes)
 }
 
+/// Whether `s` has the shape of a token we issue (43 URL-safe characters).
+/// Anything else never reaches a page or a query.
+pub fn is_well_formed(s: &str) -> bool {
+    s.len() == 43
+        && s.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+}
+
 pub fn digest(token: &str) -> Vec<u8> {
     Sha256::digest(token.as_bytes()).to_vec()
 }
@@ -32,6 +40,16 @@ mod tests {
         assert_eq!(URL_SAFE_NO_PAD.decode(&a).unwrap().len(), 32);
         assert_ne!(a, new_token());
         assert_eq!(digest(&a).len(), 32);
+    }
+
+    #[test]
+    fn only_our_shape_is_a_token() {
+        assert!(is_well_formed(&new_token()));
+        assert!(!is_well_formed("..%2Fapplications%2F42%2Fsubmit"));
+        assert!(!is_well_formed(
+            "../applications/42/submit/aaaaaaaaaaaaaaaaaaaaaaaa"
+        ));
+        assert!(!is_well_formed(""));
     }
 
     #[test]

@@ -50,3 +50,15 @@ pub async fn clear_for_email(conn: &mut Conn, email: &str) -> QueryResult<()> {
         .await
         .map(drop)
 }
+
+/// Serialises login attempts for one account and one address until the end
+/// of the transaction.
+pub async fn lock(conn: &mut Conn, email: &str, ip: &str) -> QueryResult<()> {
+    use diesel::sql_types::Text;
+    diesel::sql_query("SELECT pg_advisory_xact_lock(hashtext('login-email:' || $1)), pg_advisory_xact_lock(hashtext('login-ip:' || $2))")
+        .bind::<Text, _>(email)
+        .bind::<Text, _>(ip)
+        .execute(conn)
+        .await
+        .map(drop)
+}

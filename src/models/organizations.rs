@@ -74,7 +74,8 @@ pub async fn insert(
         .await
 }
 
-/// Saves an owner's edit. A changed registration needs verifying again.
+/// Saves an owner's edit; `reverify` sends it back to the queue (and off
+/// the whitelist) in the same statement, so no constraint sees half of it.
 pub async fn update(
     conn: &mut Conn,
     id: OrganizationId,
@@ -82,21 +83,26 @@ pub async fn update(
     reverify: bool,
     now: DateTime<Utc>,
 ) -> QueryResult<()> {
-    diesel::update(organizations::table.find(id))
-        .set((fields, organizations::updated_at.eq(now)))
-        .execute(conn)
-        .await?;
+    let target = organizations::table.find(id);
     if reverify {
-        diesel::update(organizations::table.find(id))
+        diesel::update(target)
             .set((
+                fields,
+                organizations::updated_at.eq(now),
                 organizations::verification.eq("pending"),
                 organizations::verified_at.eq(None::<DateTime<Utc>>),
                 organizations::whitelisted.eq(false),
             ))
             .execute(conn)
-            .await?;
+            .await
+            .map(drop)
+    } else {
+        diesel::update(target)
+            .set((fields, organizations::updated_at.eq(now)))
+            .execute(conn)
+            .await
+            .map(drop)
     }
-    Ok(())
 }
 
 pub async fn find(conn: &mut Conn, id: OrganizationId) -> QueryResult<Option<Organization>> {

@@ -157,12 +157,16 @@ pub async fn revoke_role(conn: &mut Conn, id: UserId, role: Role) -> QueryResult
     .map(|n| n == 1)
 }
 
-pub async fn count_with_role(conn: &mut Conn, role: Role) -> QueryResult<i64> {
-    user_roles::table
+/// Counts the holders of `role`, locking their rows so that two revocations
+/// at once cannot both see "one more left".
+pub async fn count_with_role_for_update(conn: &mut Conn, role: Role) -> QueryResult<i64> {
+    let holders: Vec<UserId> = user_roles::table
         .filter(user_roles::role.eq(role.code()))
-        .count()
-        .get_result(conn)
-        .await
+        .select(user_roles::user_id)
+        .for_update()
+        .load(conn)
+        .await?;
+    Ok(holders.len() as i64)
 }
 
 pub struct UserWithRoles {

@@ -248,24 +248,37 @@ pub async fn login(
         .unwrap_or_else(|_| email_raw.trim().to_lowercase());
     let ip = origin.ip.clone().unwrap_or_default();
 
+    // Check the throttle and count this attempt in one locked step, before
+    // the password is checked: parallel guesses cannot all slip through.
     let user = {
         let mut conn = state.pool.get().await?;
-        let by_account =
-            login_failures::times_for_email(&mut conn, &email, now - PER_ACCOUNT.lookback())
-                .await?;
-        let by_address =
-            login_failures::times_for_ip(&mut conn, &ip, now - PER_ADDRESS.lookback()).await?;
-        let locked = [
-            PER_ACCOUNT.locked_until(&by_account, now),
-            PER_ADDRESS.locked_until(&by_address, now),
-        ]
-        .into_iter()
-        .flatten()
-        .max();
-        if let Some(until) = locked {
-            return Ok(LoginOutcome::Locked { until });
+        let checked = conn
+            .transaction::<_, AppError, _>(async |conn| {
+                login_failures::lock(conn, &email, &ip).await?;
+                let by_account =
+                    login_failures::times_for_email(conn, &email, now - PER_ACCOUNT.lookback())
+                        .await?;
+                let by_address =
+                    login_failures::times_for_ip(conn, &ip, now - PER_ADDRESS.lookback()).await?;
+                let locked = [
+                    PER_ACCOUNT.locked_until(&by_account, now),
+                    PER_ADDRESS.locked_until(&by_address, now),
+                ]
+                .into_iter()
+                .flatten()
+                .max();
+                if let Some(until) = locked {
+                    return Ok(Err(until));
+                }
+                // Counted as a failure until the password proves right.
+                login_failures::record(conn, &email, &ip, now).await?;
+                Ok(Ok(users::find_by_email(conn, &email).await?))
+            })
+            .await?;
+        match checked {
+            Ok(user) => user,
+            Err(until) => return Ok(LoginOutcome::Locked { until }),
         }
-        users::find_by_email(&mut conn, &email).await?
     };
 
     let ok = passwords::verify(
@@ -315,7 +328,6 @@ pub async fn login(
         }
         user => {
             conn.transaction::<_, AppError, _>(async |conn| {
-                login_failures::record(conn, &email, &ip, now).await?;
                 let (entity, id) = match &user {
                     Some(u) => ("user", u.id.to_string()),
                     None => ("email", email.clone()),

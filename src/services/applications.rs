@@ -17,6 +17,7 @@ use crate::domain::application::{
 use crate::domain::call::{CallState, Phase};
 use crate::domain::money::{Currency, parse_amount, parse_percent};
 use crate::domain::organization::Jurisdiction;
+use crate::domain::text::{self, Lines};
 use crate::email::{self, Email};
 use crate::error::{AppError, FormErrors};
 use crate::i18n::Lang;
@@ -52,7 +53,12 @@ pub async fn access(
     let mut partner_member = false;
     let mut owned_partner_orgs = Vec::new();
     if let Some(u) = user {
-        for p in apps::partners(conn, id).await? {
+        // A partner that declined is no longer on the application.
+        for p in apps::partners(conn, id)
+            .await?
+            .into_iter()
+            .filter(|p| p.status != "declined")
+        {
             if let Some(role) = orgs::role_of(conn, p.organization.id, u).await? {
                 partner_member = true;
                 if role == "owner" {
@@ -115,9 +121,18 @@ pub async fn start(
     let now = state.clock.now();
     let mut conn = state.pool.get().await?;
     conn.transaction::<_, AppError, _>(async |conn| {
-        orgs::role_of(conn, lead, user)
-            .await?
-            .ok_or(AppError::NotFound)?;
+        let membership = orgs::role_of(conn, lead, user).await?;
+        let actor = Actor::User {
+            id: user,
+            roles: Vec::new(),
+        };
+        if !crate::policy::may_on_organization(
+            &actor,
+            membership.as_deref(),
+            crate::policy::OrgAction::Lead,
+        ) {
+            return Err(AppError::NotFound);
+        }
         let org = orgs::find(conn, lead).await?.ok_or(AppError::NotFound)?;
         if !org.is_verified() {
             return Err(AppError::Conflict("err-lead-unverified"));
@@ -179,24 +194,19 @@ pub async fn save_content(
     let errors = conn.transaction::<_, AppError, _>(async |conn| {
         let app = editable_draft(conn, actor, id).await?;
         let mut e = FormErrors::default();
-        let mut text = |field: &'static str, value: &str, old: &str, max: usize| -> String {
-            let v = value.trim();
-            if v.chars().count() > max {
-                e.add(field, "err-too-long");
+        // What is invalid keeps its saved value; the typed one goes back to the form.
+        let mut field = |name: &'static str, value: &str, old: &str, max: usize, lines: Lines| -> String {
+            text::checked(value, max, lines).unwrap_or_else(|k| {
+                e.add(name, k);
                 old.to_string()
-            } else if v.chars().any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t')) {
-                e.add(field, "err-text-invalid");
-                old.to_string()
-            } else {
-                v.to_string()
-            }
+            })
         };
-        let title = text("title", &form.title, &app.title, 200);
-        let summary = text("summary", &form.summary, &app.summary, 2000);
-        let need = text("need", &form.need, &app.need, 10_000);
-        let approach = text("approach", &form.approach, &app.approach, 10_000);
-        let outcomes = text("outcomes", &form.outcomes, &app.outcomes, 10_000);
-        let beneficiaries = text("beneficiaries", &form.beneficiaries, &app.beneficiaries, 5000);
+        let title = field("title", &form.title, &app.title, 200, Lines::One);
+        let summary = field("summary", &form.summary, &app.summary, 2000, Lines::Many);
+        let need = field("need", &form.need, &app.need, 10_000, Lines::Many);
+        let approach = field("approach", &form.approach, &app.approach, 10_000, Lines::Many);
+        let outcomes = field("outcomes", &form.outcomes, &app.outcomes, 10_000, Lines::Many);
+        let beneficiaries = field("beneficiaries", &form.beneficiaries, &app.beneficiaries, 5000, Lines::Many);
         let duration_months = match form.duration_months.trim() {
             "" => None,
             raw => match raw.parse::<i32>() {
@@ -349,17 +359,16 @@ pub async fn answer_partner(
         _ => return Err(AppError::BadRequest),
     };
     let mut e = FormErrors::default();
-    let role = form.role.trim().to_string();
-    let contribution = form.contribution.trim().to_string();
-    if accept && role.is_empty() {
-        e.add("role", "err-required");
+    let role = if accept {
+        text::required(&form.role, 500, Lines::One)
+    } else {
+        text::checked(&form.role, 500, Lines::One)
     }
-    if role.chars().count() > 500 {
-        e.add("role", "err-too-long");
-    }
-    if contribution.chars().count() > 2000 {
-        e.add("contribution", "err-too-long");
-    }
+    .map_err(|k| e.add("role", k))
+    .unwrap_or_default();
+    let contribution = text::checked(&form.contribution, 2000, Lines::Many)
+        .map_err(|k| e.add("contribution", k))
+        .unwrap_or_default();
     e.into_result()?;
     let by = actor.user_id().ok_or(AppError::NotFound)?;
     let mut conn = state.pool.get().await?;
@@ -471,10 +480,8 @@ pub async fn add_budget_line(
         if source.is_none() {
             e.add("source", "err-choice-unknown");
         }
-        let description = form.description.trim();
-        if description.chars().count() > 500 {
-            e.add("description", "err-too-long");
-        }
+        let description = text::checked(&form.description, 500, Lines::One).map_err(|k| e.add("description", k)).unwrap_or_default();
+        let description = description.as_str();
         let (Some(org), Some(currency), Some(amount), Some(source)) = (org, currency, amount, source) else {
             return Err(AppError::Invalid(e));
         };
@@ -551,12 +558,9 @@ pub async fn add_milestone(
     if month.is_none() {
         e.add("month_due", "err-number-invalid");
     }
-    let deliverables = form.deliverables.trim().to_string();
-    if deliverables.is_empty() {
-        e.add("deliverables", "err-required");
-    } else if deliverables.chars().count() > 2000 {
-        e.add("deliverables", "err-too-long");
-    }
+    let deliverables = text::required(&form.deliverables, 2000, Lines::Many)
+        .map_err(|k| e.add("deliverables", k))
+        .unwrap_or_default();
     let percent = parse_percent(&form.tranche_percent)
         .map_err(|k| e.add("tranche_percent", k))
         .ok();
@@ -955,7 +959,7 @@ pub async fn submit(
         apps::set_state(conn, id, State::Submitted.code(), Some(now), now).await?;
         // Receipts: the lead's members and the partners' owners.
         let mut recipients = orgs::members(conn, app.lead_org_id).await?;
-        for p in apps::partners(conn, id).await? {
+        for p in apps::partners(conn, id).await?.into_iter().filter(|p| p.status == "accepted") {
             recipients.extend(orgs::owners(conn, p.organization.id).await?);
         }
         recipients.sort_by(|a, b| a.email.cmp(&b.email));
@@ -996,11 +1000,8 @@ pub async fn take_back(
         let app = apps::find_for_update(conn, id)
             .await?
             .ok_or(AppError::NotFound)?;
-        let allowed_from = if to == State::Draft {
-            app.state == "submitted"
-        } else {
-            matches!(app.state.as_str(), "submitted" | "draft")
-        };
+        // Both only from submitted (DESIGN §4); a draft is simply left alone.
+        let allowed_from = app.state == State::Submitted.code();
         if !allowed_from {
             return Err(AppError::Conflict("err-application-state"));
         }

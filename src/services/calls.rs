@@ -133,6 +133,10 @@ pub async fn transition(
         if !from.can_become(to) {
             return Err(AppError::Conflict("err-call-transition"));
         }
+        // Applicants may submit until the published closing time.
+        if to == CallState::InReview && now < call.closes_at {
+            return Err(AppError::Conflict("err-call-still-open"));
+        }
         if to == CallState::Published {
             let criteria = calls::criteria(conn, id).await?;
             if criteria.is_empty() || criteria.iter().map(|c| c.weight).sum::<i32>() != 100 {

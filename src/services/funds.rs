@@ -7,6 +7,7 @@ use super::Origin;
 use super::audit::{WithChange, event};
 use crate::AppState;
 use crate::domain::money::Currency;
+use crate::domain::text::{self, Lines};
 use crate::error::{AppError, FormErrors};
 use crate::models::focus_areas::FocusArea;
 use crate::models::funds::NewFund;
@@ -22,15 +23,9 @@ fn require(actor: &Actor) -> Result<(), AppError> {
 }
 
 fn required_text(e: &mut FormErrors, field: &'static str, raw: &str, max: usize) -> String {
-    let v = raw.trim();
-    if v.is_empty() {
-        e.add(field, "err-required");
-    } else if v.chars().count() > max {
-        e.add(field, "err-too-long");
-    } else if v.chars().any(char::is_control) {
-        e.add(field, "err-text-invalid");
-    }
-    v.to_string()
+    text::required(raw, max, Lines::One)
+        .map_err(|k| e.add(field, k))
+        .unwrap_or_default()
 }
 
 #[derive(Debug, Default, Clone, serde::Deserialize)]
@@ -52,10 +47,9 @@ pub async fn create_fund(
     let mut e = FormErrors::default();
     let name_zh = required_text(&mut e, "name_zh", &form.name_zh, 200);
     let name_en = required_text(&mut e, "name_en", &form.name_en, 200);
-    let sponsors = form.sponsors.trim().to_string();
-    if sponsors.chars().count() > 1000 {
-        e.add("sponsors", "err-too-long");
-    }
+    let sponsors = text::checked(&form.sponsors, 1000, Lines::One)
+        .map_err(|k| e.add("sponsors", k))
+        .unwrap_or_default();
     let currency = Currency::from_code(&form.currency);
     if currency.is_none() {
         e.add("currency", "err-choice-unknown");

@@ -126,6 +126,8 @@ pub async fn update(
 ) -> Result<(), AppError> {
     let now = state.clock.now();
     let mut conn = state.pool.get().await?;
+    // Checked first so that strangers get 404 even for an invalid form, and
+    // again under the lock below.
     authorize(&mut conn, actor, id, OrgAction::Edit).await?;
     let known = focus_areas::active_codes(&mut conn).await?;
     let valid = form
@@ -140,11 +142,14 @@ pub async fn update(
         let before = orgs::find_for_update(conn, id)
             .await?
             .ok_or(AppError::NotFound)?;
+        // Decided under the organization's lock, so a concurrent demotion wins.
+        authorize(conn, actor, id, OrgAction::Edit).await?;
         let identity_changed = before.registration_number != f.registration_number
             || before.org_type != f.org_type
             || before.city != f.city
             || before.name_zh != f.name_zh
-            || before.name_en != f.name_en;
+            || before.name_en != f.name_en
+            || before.founded_on != f.founded_on;
         // A returned organization goes back to the queue when corrected; a
         // verified one only when what was verified changes.
         let reverify = before.verification == "returned"
@@ -224,6 +229,8 @@ pub async fn invite(
     };
     let inviter_id = actor.user_id().ok_or(AppError::NotFound)?;
     conn.transaction::<_, AppError, _>(async |conn| {
+        orgs::lock_members(conn, org).await?;
+        authorize(conn, actor, org, OrgAction::ManageMembers).await?;
         let organization = orgs::find(conn, org).await?.ok_or(AppError::NotFound)?;
         let inviter = users::find(conn, inviter_id)
             .await?
@@ -352,6 +359,7 @@ pub async fn change_member(
     authorize(&mut conn, actor, org, OrgAction::ManageMembers).await?;
     conn.transaction::<_, AppError, _>(async |conn| {
         let members = orgs::lock_members(conn, org).await?;
+        authorize(conn, actor, org, OrgAction::ManageMembers).await?;
         let current = members
             .iter()
             .find(|m| m.user_id == member)

@@ -37,7 +37,9 @@ pub async fn change(
             Change::Grant => users::grant_role(conn, target, role, actor.user_id(), now).await?,
             Change::Revoke => {
                 // Someone must always be able to manage the platform.
-                if role == Role::Admin && users::count_with_role(conn, Role::Admin).await? <= 1 {
+                if role == Role::Admin
+                    && users::count_with_role_for_update(conn, Role::Admin).await? <= 1
+                {
                     return Err(FormErrors::single("role", "err-last-admin"));
                 }
                 users::revoke_role(conn, target, role).await?

@@ -59,6 +59,11 @@ pub async fn decide(
         let org = orgs::find_for_update(conn, id)
             .await?
             .ok_or(AppError::NotFound)?;
+        // Only what waits in the queue is approved: an owner's later edit
+        // puts it back there, so an admin never approves unseen details.
+        if approve && org.verification != "pending" {
+            return Err(AppError::Conflict("err-verification-stale"));
+        }
         let state_code = if approve { "verified" } else { "returned" };
         if !approve && org.whitelisted {
             orgs::set_whitelisted(conn, id, false, now).await?;
@@ -181,7 +186,8 @@ pub async fn set_debarment(
         }
         Some(date)
     };
-    let reason = form.reason.trim().to_string();
+    let reason = crate::domain::text::checked(&form.reason, 2000, crate::domain::text::Lines::Many)
+        .map_err(|k| FormErrors::single("reason", k))?;
     if until.is_some() && reason.is_empty() {
         return Err(FormErrors::single("reason", "err-reason-required"));
     }

@@ -614,7 +614,6 @@ pub async fn upload(
     mut payload: Multipart,
 ) -> Result<HttpResponse, AppError> {
     let id = app_id(&path)?;
-    let actor = actor(&ctx)?;
     let mut token_ok = false;
     let mut file: Option<(String, Vec<u8>)> = None;
     while let Some(mut field) = payload.try_next().await.map_err(|_| AppError::BadRequest)? {
@@ -666,6 +665,7 @@ pub async fn upload(
     if !token_ok {
         return Err(AppError::Csrf);
     }
+    let actor = actor(&ctx)?;
     let (name, data) = file.ok_or(AppError::BadRequest)?;
     match service::add_attachment(&state, &actor, id, &name, data, &ctx.origin).await {
         Ok(()) => Ok(back(&state, id, "attachments", "flash-file-uploaded")),

@@ -411,7 +411,9 @@ async fn show_page(
     let page = ShowPage {
         c: ctx,
         org: view(ctx, &org, &focus, &areas),
-        show_contacts: ctx.user.is_some(),
+        show_contacts: actor
+            .as_ref()
+            .is_some_and(|a| may_on_organization(a, membership.as_deref(), OrgAction::SeeContacts)),
         is_member: actor
             .as_ref()
             .is_some_and(|a| may_on_organization(a, membership.as_deref(), OrgAction::SeeMembers)),
@@ -556,6 +558,10 @@ struct InvitationPage<'a> {
 
 pub async fn invitation(ctx: Ctx, path: web::Path<String>) -> Result<HttpResponse, AppError> {
     ctx.require_user()?;
+    // The token goes into the form's address: only our own shape may.
+    if !crate::domain::token::is_well_formed(&path) {
+        return Err(AppError::NotFound);
+    }
     render(&InvitationPage {
         c: &ctx,
         token: path.into_inner(),

@@ -12,4 +12,5 @@ mod calls;
 mod email;
 mod organizations;
 mod pages;
+mod regressions;
 mod sessions;

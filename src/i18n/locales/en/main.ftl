@@ -569,3 +569,9 @@ email-draft-reminder-subject = The call closes soon: { $title }
 email-draft-reminder-p1 = The draft “{ $title }” is not submitted yet. The call closes on { $closes }.
 email-draft-reminder-p2 = Open the draft to see what is still missing.
 email-draft-reminder-action = Open the draft
+
+## Review follow-ups
+err-verification-stale = This organization is not waiting for verification (it may have been changed or decided meanwhile). Reload its page.
+err-call-still-open = The call is still open for applications until its closing time; start the review after it closes.
+err-score-range = The score must be from 0 to the criterion's maximum.
+err-score-whole = The score must be a whole number.

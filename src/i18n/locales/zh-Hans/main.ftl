@@ -569,3 +569,9 @@ email-draft-reminder-subject = 征集即将截止：{ $title }
 email-draft-reminder-p1 = 草稿“{ $title }”尚未提交。征集将于 { $closes } 截止。
 email-draft-reminder-p2 = 请打开草稿查看尚待完成的事项。
 email-draft-reminder-action = 打开草稿
+
+## Review follow-ups
+err-verification-stale = 此机构并非等待审核（可能已被修改或已有决定）。请重新加载页面。
+err-call-still-open = 征集在截止时间前仍接受申请；请在截止后才开始评审。
+err-score-range = 分数必须在 0 至该评分项目的最高分之间。
+err-score-whole = 分数必须是整数。

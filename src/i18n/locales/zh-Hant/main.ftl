@@ -569,3 +569,9 @@ email-draft-reminder-subject = 徵集即將截止：{ $title }
 email-draft-reminder-p1 = 草稿「{ $title }」尚未提交。徵集將於 { $closes } 截止。
 email-draft-reminder-p2 = 請打開草稿查看尚待完成的事項。
 email-draft-reminder-action = 打開草稿
+
+## Review follow-ups
+err-verification-stale = 此機構並非等待審核（可能已被修改或已有決定）。請重新載入頁面。
+err-call-still-open = 徵集在截止時間前仍接受申請；請於截止後才開始評審。
+err-score-range = 分數必須介乎 0 至該評分項目的最高分。
+err-score-whole = 分數必須是整數。

@@ -177,7 +177,8 @@ struct ShowPage<'a> {
     search: String,
     found: Vec<Organization>,
     lines: Vec<LineView>,
-    totals: Vec<(String, String)>,
+    /// (heading, [(label, amount)])
+    totals: Vec<(String, Vec<(String, String)>)>,
     team: Vec<Choice>,
     categories: Vec<Choice>,
     currencies: Vec<Choice>,
@@ -268,33 +269,52 @@ async fn show_page(
             description: l.description.clone(),
         })
         .collect();
-    let mut totals_view = vec![
-        (ctx.t("budget-total-grant"), format_money(t.grant, base)),
+    let totals_view = vec![
         (
-            ctx.t("budget-total-matching"),
-            format_money(t.matching, base),
+            ctx.t("budget-by-source"),
+            vec![
+                (ctx.t("budget-total-grant"), format_money(t.grant, base)),
+                (
+                    ctx.t("budget-total-matching"),
+                    format_money(t.matching, base),
+                ),
+                (ctx.t("budget-total"), format_money(t.total(), base)),
+                (
+                    ctx.t("budget-matching-share"),
+                    format!("{}%", t.matching_percent().normalize()),
+                ),
+            ],
         ),
-        (ctx.t("budget-total"), format_money(t.total(), base)),
         (
-            ctx.t("budget-matching-share"),
-            format!("{}%", t.matching_percent().normalize()),
+            ctx.t("budget-by-category"),
+            t.by_category
+                .iter()
+                .map(|(cat, amount)| (ctx.label("category", cat), format_money(*amount, base)))
+                .collect(),
+        ),
+        (
+            ctx.t("budget-by-currency"),
+            t.by_currency
+                .iter()
+                .map(|(cur, amount)| {
+                    (
+                        ctx.t_with(
+                            "budget-in-currency",
+                            &[("currency", cur.code().to_string())],
+                        ),
+                        format!("{} {}", cur.code(), format_amount(*amount)),
+                    )
+                })
+                .collect(),
+        ),
+        (
+            ctx.t("budget-by-organization"),
+            t.by_organization
+                .iter()
+                .map(|(org, amount)| (name_of(OrganizationId(*org)), format_money(*amount, base)))
+                .collect(),
         ),
     ];
-    for (cat, amount) in &t.by_category {
-        totals_view.push((ctx.label("category", cat), format_money(*amount, base)));
-    }
-    for (cur, amount) in &t.by_currency {
-        totals_view.push((
-            ctx.t_with(
-                "budget-in-currency",
-                &[("currency", cur.code().to_string())],
-            ),
-            format!("{} {}", cur.code(), format_amount(*amount)),
-        ));
-    }
-    for (org, amount) in &t.by_organization {
-        totals_view.push((name_of(OrganizationId(*org)), format_money(*amount, base)));
-    }
     let milestones = apps::milestones(&mut conn, id).await?;
     let tranche_sum: rust_decimal::Decimal = milestones.iter().map(|m| m.tranche_percent).sum();
     let problems = if draft {

@@ -575,3 +575,10 @@ err-verification-stale = This organization is not waiting for verification (it m
 err-call-still-open = The call is still open for applications until its closing time; start the review after it closes.
 err-score-range = The score must be from 0 to the criterion's maximum.
 err-score-whole = The score must be a whole number.
+
+## Budget totals
+budget-by-source = By source
+budget-by-category = By category
+budget-by-currency = By currency entered
+budget-by-organization = By organization
+application-no-attachments = No attachment yet.

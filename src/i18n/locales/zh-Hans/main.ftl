@@ -575,3 +575,10 @@ err-verification-stale = 此机构并非等待审核（可能已被修改或已�
 err-call-still-open = 征集在截止时间前仍接受申请；请在截止后才开始评审。
 err-score-range = 分数必须在 0 至该评分项目的最高分之间。
 err-score-whole = 分数必须是整数。
+
+## Budget totals
+budget-by-source = 按资金来源
+budget-by-category = 按类别
+budget-by-currency = 按填报货币
+budget-by-organization = 按机构
+application-no-attachments = 还没有附件。

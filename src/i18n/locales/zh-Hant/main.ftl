@@ -575,3 +575,10 @@ err-verification-stale = 此機構並非等待審核（可能已被修改或已�
 err-call-still-open = 徵集在截止時間前仍接受申請；請於截止後才開始評審。
 err-score-range = 分數必須介乎 0 至該評分項目的最高分。
 err-score-whole = 分數必須是整數。
+
+## Budget totals
+budget-by-source = 按資金來源
+budget-by-category = 按類別
+budget-by-currency = 按填報貨幣
+budget-by-organization = 按機構
+application-no-attachments = 尚未有附件。

@@ -302,38 +302,6 @@ pub async fn invite_partner(
     .await
 }
 
-pub async fn remove_partner(
-    state: &AppState,
-    actor: &Actor,
-    id: ApplicationId,
-    org: OrganizationId,
-    origin: &Origin,
-) -> Result<(), AppError> {
-    let now = state.clock.now();
-    let mut conn = state.pool.get().await?;
-    conn.transaction::<_, AppError, _>(async |conn| {
-        editable_draft(conn, actor, id).await?;
-        if apps::remove_partner(conn, id, org).await? {
-            apps::touch(conn, id, now).await?;
-            audit::insert(
-                conn,
-                &event(
-                    now,
-                    actor.user_id(),
-                    origin,
-                    "application.partner_removed",
-                    "application",
-                    id,
-                )
-                .change(Some(json!({ "partner": org })), None),
-            )
-            .await?;
-        }
-        Ok(())
-    })
-    .await
-}
-
 #[derive(Debug, Default, Clone, serde::Deserialize)]
 #[serde(default)]
 pub struct PartnerAnswer {
@@ -501,37 +469,6 @@ pub async fn add_budget_line(
     .await
 }
 
-pub async fn delete_budget_line(
-    state: &AppState,
-    actor: &Actor,
-    id: ApplicationId,
-    line: i64,
-    origin: &Origin,
-) -> Result<(), AppError> {
-    let now = state.clock.now();
-    let mut conn = state.pool.get().await?;
-    conn.transaction::<_, AppError, _>(async |conn| {
-        editable_draft(conn, actor, id).await?;
-        if apps::delete_budget_line(conn, id, line).await? {
-            audit::insert(
-                conn,
-                &event(
-                    now,
-                    actor.user_id(),
-                    origin,
-                    "application.budget_line_deleted",
-                    "application",
-                    id,
-                )
-                .change(Some(json!({ "line": line })), None),
-            )
-            .await?;
-        }
-        Ok(())
-    })
-    .await
-}
-
 #[derive(Debug, Default, Clone, serde::Deserialize)]
 #[serde(default)]
 pub struct MilestoneForm {
@@ -592,37 +529,6 @@ pub async fn add_milestone(
             ),
         )
         .await?;
-        Ok(())
-    })
-    .await
-}
-
-pub async fn delete_milestone(
-    state: &AppState,
-    actor: &Actor,
-    id: ApplicationId,
-    milestone: i64,
-    origin: &Origin,
-) -> Result<(), AppError> {
-    let now = state.clock.now();
-    let mut conn = state.pool.get().await?;
-    conn.transaction::<_, AppError, _>(async |conn| {
-        editable_draft(conn, actor, id).await?;
-        if apps::delete_milestone(conn, id, milestone).await? {
-            audit::insert(
-                conn,
-                &event(
-                    now,
-                    actor.user_id(),
-                    origin,
-                    "application.milestone_deleted",
-                    "application",
-                    id,
-                )
-                .change(Some(json!({ "milestone": milestone })), None),
-            )
-            .await?;
-        }
         Ok(())
     })
     .await
@@ -725,29 +631,58 @@ pub async fn add_attachment(
     .await
 }
 
-pub async fn delete_attachment(
+// ---- removing parts of a draft
+
+/// A part of a draft that the lead may remove.
+#[derive(Debug, Clone, Copy)]
+pub enum Part {
+    Partner(OrganizationId),
+    BudgetLine(i64),
+    Milestone(i64),
+    Attachment(i64),
+}
+
+/// Removes one part of a draft; removing what is already gone (a double
+/// click) changes nothing.
+pub async fn remove_part(
     state: &AppState,
     actor: &Actor,
     id: ApplicationId,
-    attachment: i64,
+    part: Part,
     origin: &Origin,
 ) -> Result<(), AppError> {
     let now = state.clock.now();
     let mut conn = state.pool.get().await?;
     conn.transaction::<_, AppError, _>(async |conn| {
         editable_draft(conn, actor, id).await?;
-        if apps::delete_attachment(conn, id, attachment).await? {
+        let (removed, action, what) = match part {
+            Part::Partner(org) => (
+                apps::remove_partner(conn, id, org).await?,
+                "application.partner_removed",
+                json!({ "partner": org }),
+            ),
+            Part::BudgetLine(line) => (
+                apps::delete_budget_line(conn, id, line).await?,
+                "application.budget_line_deleted",
+                json!({ "line": line }),
+            ),
+            Part::Milestone(m) => (
+                apps::delete_milestone(conn, id, m).await?,
+                "application.milestone_deleted",
+                json!({ "milestone": m }),
+            ),
+            Part::Attachment(a) => (
+                apps::delete_attachment(conn, id, a).await?,
+                "application.attachment_deleted",
+                json!({ "attachment": a }),
+            ),
+        };
+        if removed {
+            apps::touch(conn, id, now).await?;
             audit::insert(
                 conn,
-                &event(
-                    now,
-                    actor.user_id(),
-                    origin,
-                    "application.attachment_deleted",
-                    "application",
-                    id,
-                )
-                .change(Some(json!({ "attachment": attachment })), None),
+                &event(now, actor.user_id(), origin, action, "application", id)
+                    .change(Some(what), None),
             )
             .await?;
         }

@@ -451,6 +451,40 @@ impl ShowPage<'_> {
     }
 }
 
+/// After a section's form: back to the section, or the page again with the
+/// section's errors and what was typed.
+async fn after_section(
+    ctx: &Ctx,
+    state: &AppState,
+    id: ApplicationId,
+    result: Result<(), AppError>,
+    anchor: &str,
+    flash: &str,
+    on_invalid: impl FnOnce(FormErrors) -> Forms,
+) -> Result<HttpResponse, AppError> {
+    match result {
+        Ok(()) => Ok(back(state, id, anchor, flash)),
+        Err(AppError::Invalid(e)) => show_page(ctx, state, id, "", on_invalid(e)).await,
+        Err(e) => Err(e),
+    }
+}
+
+/// Removes a part of the draft and goes back to its section.
+async fn remove(
+    ctx: &Ctx,
+    state: &AppState,
+    id: ApplicationId,
+    part: service::Part,
+    anchor: &str,
+) -> Result<HttpResponse, AppError> {
+    service::remove_part(state, &actor(ctx)?, id, part, &ctx.origin).await?;
+    Ok(back(state, id, anchor, "flash-saved"))
+}
+
+fn child_id(raw: &str) -> Result<i64, AppError> {
+    raw.parse().map_err(|_| AppError::NotFound)
+}
+
 fn back(state: &AppState, id: ApplicationId, anchor: &str, flash: &str) -> HttpResponse {
     see_other_with_flash(
         &format!("/applications/{id}#{anchor}"),
@@ -466,24 +500,15 @@ pub async fn save_content(
     CsrfForm(form): CsrfForm<ContentForm>,
 ) -> Result<HttpResponse, AppError> {
     let id = app_id(&path)?;
-    match service::save_content(&state, &actor(&ctx)?, id, &form, &ctx.origin).await {
-        Ok(()) => Ok(back(&state, id, "content", "flash-saved")),
-        Err(AppError::Invalid(e)) => {
-            show_page(
-                &ctx,
-                &state,
-                id,
-                "",
-                Forms {
-                    content: Some(form),
-                    content_errors: e,
-                    ..Default::default()
-                },
-            )
-            .await
+    let result = service::save_content(&state, &actor(&ctx)?, id, &form, &ctx.origin).await;
+    after_section(&ctx, &state, id, result, "content", "flash-saved", |e| {
+        Forms {
+            content: Some(form),
+            content_errors: e,
+            ..Default::default()
         }
-        Err(e) => Err(e),
-    }
+    })
+    .await
 }
 
 #[derive(Deserialize, Default)]
@@ -513,10 +538,15 @@ pub async fn remove_partner(
     path: web::Path<(String, String)>,
     _f: CsrfForm<NoFields>,
 ) -> Result<HttpResponse, AppError> {
-    let id = app_id(&path.0)?;
-    let org: OrganizationId = path.1.parse().map_err(|_| AppError::NotFound)?;
-    service::remove_partner(&state, &actor(&ctx)?, id, org, &ctx.origin).await?;
-    Ok(back(&state, id, "partners", "flash-saved"))
+    let org = OrganizationId(child_id(&path.1)?);
+    remove(
+        &ctx,
+        &state,
+        app_id(&path.0)?,
+        service::Part::Partner(org),
+        "partners",
+    )
+    .await
 }
 
 pub async fn answer_partner(
@@ -526,25 +556,22 @@ pub async fn answer_partner(
     CsrfForm(form): CsrfForm<PartnerAnswer>,
 ) -> Result<HttpResponse, AppError> {
     let id = app_id(&path.0)?;
-    let org: OrganizationId = path.1.parse().map_err(|_| AppError::NotFound)?;
-    match service::answer_partner(&state, &actor(&ctx)?, id, org, &form, &ctx.origin).await {
-        Ok(()) => Ok(back(&state, id, "partners", "flash-partner-answered")),
-        Err(AppError::Invalid(e)) => {
-            show_page(
-                &ctx,
-                &state,
-                id,
-                "",
-                Forms {
-                    answer: form,
-                    answer_errors: e,
-                    ..Default::default()
-                },
-            )
-            .await
-        }
-        Err(e) => Err(e),
-    }
+    let org = OrganizationId(child_id(&path.1)?);
+    let result = service::answer_partner(&state, &actor(&ctx)?, id, org, &form, &ctx.origin).await;
+    after_section(
+        &ctx,
+        &state,
+        id,
+        result,
+        "partners",
+        "flash-partner-answered",
+        |e| Forms {
+            answer: form,
+            answer_errors: e,
+            ..Default::default()
+        },
+    )
+    .await
 }
 
 pub async fn add_budget_line(
@@ -554,24 +581,15 @@ pub async fn add_budget_line(
     CsrfForm(form): CsrfForm<BudgetForm>,
 ) -> Result<HttpResponse, AppError> {
     let id = app_id(&path)?;
-    match service::add_budget_line(&state, &actor(&ctx)?, id, &form, &ctx.origin).await {
-        Ok(()) => Ok(back(&state, id, "budget", "flash-saved")),
-        Err(AppError::Invalid(e)) => {
-            show_page(
-                &ctx,
-                &state,
-                id,
-                "",
-                Forms {
-                    budget: form,
-                    budget_errors: e,
-                    ..Default::default()
-                },
-            )
-            .await
+    let result = service::add_budget_line(&state, &actor(&ctx)?, id, &form, &ctx.origin).await;
+    after_section(&ctx, &state, id, result, "budget", "flash-saved", |e| {
+        Forms {
+            budget: form,
+            budget_errors: e,
+            ..Default::default()
         }
-        Err(e) => Err(e),
-    }
+    })
+    .await
 }
 
 pub async fn delete_budget_line(
@@ -580,10 +598,15 @@ pub async fn delete_budget_line(
     path: web::Path<(String, String)>,
     _f: CsrfForm<NoFields>,
 ) -> Result<HttpResponse, AppError> {
-    let id = app_id(&path.0)?;
-    let line: i64 = path.1.parse().map_err(|_| AppError::NotFound)?;
-    service::delete_budget_line(&state, &actor(&ctx)?, id, line, &ctx.origin).await?;
-    Ok(back(&state, id, "budget", "flash-saved"))
+    let line = child_id(&path.1)?;
+    remove(
+        &ctx,
+        &state,
+        app_id(&path.0)?,
+        service::Part::BudgetLine(line),
+        "budget",
+    )
+    .await
 }
 
 pub async fn add_milestone(
@@ -593,24 +616,15 @@ pub async fn add_milestone(
     CsrfForm(form): CsrfForm<MilestoneForm>,
 ) -> Result<HttpResponse, AppError> {
     let id = app_id(&path)?;
-    match service::add_milestone(&state, &actor(&ctx)?, id, &form, &ctx.origin).await {
-        Ok(()) => Ok(back(&state, id, "milestones", "flash-saved")),
-        Err(AppError::Invalid(e)) => {
-            show_page(
-                &ctx,
-                &state,
-                id,
-                "",
-                Forms {
-                    milestone: form,
-                    milestone_errors: e,
-                    ..Default::default()
-                },
-            )
-            .await
+    let result = service::add_milestone(&state, &actor(&ctx)?, id, &form, &ctx.origin).await;
+    after_section(&ctx, &state, id, result, "milestones", "flash-saved", |e| {
+        Forms {
+            milestone: form,
+            milestone_errors: e,
+            ..Default::default()
         }
-        Err(e) => Err(e),
-    }
+    })
+    .await
 }
 
 pub async fn delete_milestone(
@@ -619,10 +633,15 @@ pub async fn delete_milestone(
     path: web::Path<(String, String)>,
     _f: CsrfForm<NoFields>,
 ) -> Result<HttpResponse, AppError> {
-    let id = app_id(&path.0)?;
-    let m: i64 = path.1.parse().map_err(|_| AppError::NotFound)?;
-    service::delete_milestone(&state, &actor(&ctx)?, id, m, &ctx.origin).await?;
-    Ok(back(&state, id, "milestones", "flash-saved"))
+    let m = child_id(&path.1)?;
+    remove(
+        &ctx,
+        &state,
+        app_id(&path.0)?,
+        service::Part::Milestone(m),
+        "milestones",
+    )
+    .await
 }
 
 /// Reads the upload as it streams in: the CSRF token must come first, and
@@ -753,10 +772,15 @@ pub async fn delete_attachment(
     path: web::Path<(String, String)>,
     _f: CsrfForm<NoFields>,
 ) -> Result<HttpResponse, AppError> {
-    let id = app_id(&path.0)?;
-    let a: i64 = path.1.parse().map_err(|_| AppError::NotFound)?;
-    service::delete_attachment(&state, &actor(&ctx)?, id, a, &ctx.origin).await?;
-    Ok(back(&state, id, "attachments", "flash-saved"))
+    let a = child_id(&path.1)?;
+    remove(
+        &ctx,
+        &state,
+        app_id(&path.0)?,
+        service::Part::Attachment(a),
+        "attachments",
+    )
+    .await
 }
 
 pub async fn submit(

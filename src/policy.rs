@@ -42,6 +42,8 @@ pub enum Permission {
     ManageFunds,
     /// Create, edit, publish and move calls through their states.
     ManageCalls,
+    /// Panels, assignments, the ranking board and decisions.
+    ManageReview,
 }
 
 pub fn may(actor: &Actor, permission: Permission) -> bool {
@@ -51,7 +53,8 @@ pub fn may(actor: &Actor, permission: Permission) -> bool {
         | Permission::ManageEmails
         | Permission::VerifyOrganizations
         | Permission::ManageFunds
-        | Permission::ManageCalls => actor.has_role(Role::Admin),
+        | Permission::ManageCalls
+        | Permission::ManageReview => actor.has_role(Role::Admin),
     }
 }
 
@@ -104,6 +107,11 @@ pub fn may_on_application(
         }
         AppAction::Edit => lead_membership.is_some(),
     }
+}
+
+/// A review is its reviewer's alone (admins read it through the board).
+pub fn may_work_on_review(actor: &Actor, reviewer: UserId) -> bool {
+    actor.user_id() == Some(reviewer)
 }
 
 #[cfg(test)]
@@ -165,6 +173,7 @@ mod tests {
             Permission::VerifyOrganizations,
             Permission::ManageFunds,
             Permission::ManageCalls,
+            Permission::ManageReview,
         ] {
             assert!(may(&user(&[Role::Admin]), p));
             assert!(!may(&user(&[Role::Finance]), p));

@@ -256,6 +256,51 @@ diesel::table! {
 }
 
 diesel::table! {
+    panel_members (call_id, user_id) {
+        call_id -> Int8,
+        user_id -> Int8,
+        base -> Text,
+        added_by -> Nullable<Int8>,
+        added_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    review_scores (review_id, position) {
+        review_id -> Int8,
+        position -> Int4,
+        score -> Int4,
+        comment -> Text,
+    }
+}
+
+diesel::table! {
+    reviewer_affiliations (user_id, organization_id) {
+        user_id -> Int8,
+        organization_id -> Int8,
+        note -> Text,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    reviews (id) {
+        id -> Int8,
+        call_id -> Int8,
+        application_id -> Int8,
+        reviewer_id -> Int8,
+        state -> Text,
+        conflict_reason -> Text,
+        overall_comment -> Text,
+        recommendation -> Nullable<Text>,
+        assigned_at -> Timestamptz,
+        due_at -> Nullable<Timestamptz>,
+        submitted_at -> Nullable<Timestamptz>,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
     rubric_criteria (id) {
         id -> Int8,
         call_id -> Int8,
@@ -338,6 +383,13 @@ diesel::joinable!(organization_focus_areas -> organizations (organization_id));
 diesel::joinable!(organization_invitations -> organizations (organization_id));
 diesel::joinable!(organization_members -> organizations (organization_id));
 diesel::joinable!(organization_members -> users (user_id));
+diesel::joinable!(panel_members -> calls (call_id));
+diesel::joinable!(review_scores -> reviews (review_id));
+diesel::joinable!(reviewer_affiliations -> organizations (organization_id));
+diesel::joinable!(reviewer_affiliations -> users (user_id));
+diesel::joinable!(reviews -> applications (application_id));
+diesel::joinable!(reviews -> calls (call_id));
+diesel::joinable!(reviews -> users (reviewer_id));
 diesel::joinable!(rubric_criteria -> calls (call_id));
 diesel::joinable!(sessions -> users (user_id));
 diesel::joinable!(user_tokens -> users (user_id));
@@ -361,6 +413,10 @@ diesel::allow_tables_to_appear_in_same_query!(
     organization_members,
     organizations,
     outbox,
+    panel_members,
+    review_scores,
+    reviewer_affiliations,
+    reviews,
     rubric_criteria,
     sessions,
     user_roles,

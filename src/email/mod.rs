@@ -63,6 +63,15 @@ pub enum Email {
         closes: String,
         link: String,
     },
+    PanelInvitation {
+        call: String,
+        link: String,
+    },
+    ReviewAssigned {
+        title: String,
+        call: String,
+        link: String,
+    },
 }
 
 impl Email {
@@ -78,6 +87,8 @@ impl Email {
             Email::PartnerDeclined { .. } => "partner-declined",
             Email::SubmissionReceipt { .. } => "submission-receipt",
             Email::DraftReminder { .. } => "draft-reminder",
+            Email::PanelInvitation { .. } => "panel-invitation",
+            Email::ReviewAssigned { .. } => "review-assigned",
         }
     }
 
@@ -106,6 +117,8 @@ impl Email {
             }
             Email::SubmissionReceipt { title, call, .. } => &[("title", title), ("call", call)],
             Email::DraftReminder { title, closes, .. } => &[("title", title), ("closes", closes)],
+            Email::PanelInvitation { call, .. } => &[("call", call)],
+            Email::ReviewAssigned { title, call, .. } => &[("title", title), ("call", call)],
         };
         pairs.iter().map(|(k, v)| (*k, (*v).clone())).collect()
     }
@@ -121,7 +134,9 @@ impl Email {
             | Email::PartnerAccepted { link, .. }
             | Email::PartnerDeclined { link, .. }
             | Email::SubmissionReceipt { link, .. }
-            | Email::DraftReminder { link, .. } => Some(link),
+            | Email::DraftReminder { link, .. }
+            | Email::PanelInvitation { link, .. }
+            | Email::ReviewAssigned { link, .. } => Some(link),
         }
     }
 

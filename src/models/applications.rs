@@ -575,3 +575,22 @@ pub async fn claim_job(
         .await
         .map(|n| n == 1)
 }
+
+/// When a call goes to review, its submitted applications do too.
+pub async fn mark_under_review(
+    conn: &mut Conn,
+    call: CallId,
+    now: DateTime<Utc>,
+) -> QueryResult<usize> {
+    diesel::update(
+        applications::table
+            .filter(applications::call_id.eq(call))
+            .filter(applications::state.eq("submitted")),
+    )
+    .set((
+        applications::state.eq("under_review"),
+        applications::updated_at.eq(now),
+    ))
+    .execute(conn)
+    .await
+}

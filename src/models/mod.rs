@@ -8,6 +8,7 @@ pub mod funds;
 pub mod login_failures;
 pub mod organizations;
 pub mod outbox;
+pub mod reviews;
 pub mod sessions;
 pub mod tokens;
 pub mod users;
@@ -37,7 +38,14 @@ macro_rules! id_type {
     )*};
 }
 
-id_type!(UserId, OrganizationId, FundId, CallId, ApplicationId);
+id_type!(
+    UserId,
+    OrganizationId,
+    FundId,
+    CallId,
+    ApplicationId,
+    ReviewId
+);
 
 /// Whether a database error is a unique-constraint violation.
 pub fn is_unique_violation(e: &diesel::result::Error) -> bool {

@@ -149,6 +149,9 @@ pub async fn transition(
         if !calls::set_state(conn, id, from, to, now).await? {
             return Err(AppError::Conflict("err-call-transition"));
         }
+        if to == CallState::InReview {
+            crate::models::applications::mark_under_review(conn, id, now).await?;
+        }
         audit::insert(
             conn,
             &event(

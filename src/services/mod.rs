@@ -10,6 +10,7 @@ pub mod emails;
 pub mod funds;
 pub mod organizations;
 pub mod passwords;
+pub mod review;
 pub mod roles;
 pub mod verification;
 

@@ -13,6 +13,7 @@ mod health;
 mod home;
 pub mod middleware;
 mod orgs;
+mod review;
 
 use actix_web::cookie::{Cookie, SameSite, time};
 use actix_web::http::Method;
@@ -93,6 +94,15 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("POST", "/applications/{id}/attachments/{a}/delete"),
     ("POST", "/applications/{id}/submit"),
     ("POST", "/applications/{id}/state"),
+    ("GET", "/admin/calls/{id}/review"),
+    ("POST", "/admin/calls/{id}/panel"),
+    ("POST", "/admin/calls/{id}/assign"),
+    ("POST", "/admin/calls/{id}/auto-assign"),
+    ("GET", "/reviewer"),
+    ("POST", "/reviewer/affiliations"),
+    ("POST", "/reviewer/affiliations/{org}/remove"),
+    ("GET", "/reviews/{id}"),
+    ("POST", "/reviews/{id}/declare"),
 ];
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
@@ -230,7 +240,28 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route(
             "/applications/{id}/state",
             web::post().to(applications::take_back),
-        );
+        )
+        .route("/admin/calls/{id}/review", web::get().to(review::admin))
+        .route(
+            "/admin/calls/{id}/panel",
+            web::post().to(review::add_panel_member),
+        )
+        .route("/admin/calls/{id}/assign", web::post().to(review::assign))
+        .route(
+            "/admin/calls/{id}/auto-assign",
+            web::post().to(review::auto_assign),
+        )
+        .route("/reviewer", web::get().to(review::home))
+        .route(
+            "/reviewer/affiliations",
+            web::post().to(review::add_affiliation),
+        )
+        .route(
+            "/reviewer/affiliations/{org}/remove",
+            web::post().to(review::remove_affiliation),
+        )
+        .route("/reviews/{id}", web::get().to(review::show))
+        .route("/reviews/{id}/declare", web::post().to(review::declare));
 }
 
 /// Every route's method as an actix `Method` (for tests that walk `ROUTES`).

@@ -7,20 +7,20 @@ use baygrants::domain::role::Role;
 
 use crate::support::{Browser, PASSWORD, TestApp, call_fields, fund, org_fields, pairs, uscc};
 
-struct Fixture {
-    admin: Browser,
-    call: i64,
-    lead: Browser,
-    gz: i64,
-    macau_owner: Browser,
-    macau: i64,
-    hk: i64,
-    sz: i64,
+pub(crate) struct Fixture {
+    pub admin: Browser,
+    pub call: i64,
+    pub lead: Browser,
+    pub gz: i64,
+    pub macau_owner: Browser,
+    pub macau: i64,
+    pub hk: i64,
+    pub sz: i64,
 }
 
 /// A published joint call, a Guangzhou lead, and verified partners in
 /// Macau (whitelisted), Hong Kong (whitelisted) and Shenzhen.
-async fn fixture(app: &TestApp) -> Fixture {
+pub(crate) async fn fixture(app: &TestApp) -> Fixture {
     let admin = app.user_with_role("admin@grants.test", Role::Admin).await;
     let fund = fund(app, &admin, "CNY").await;
     let res = admin
@@ -107,7 +107,7 @@ async fn fixture(app: &TestApp) -> Fixture {
     }
 }
 
-async fn start(lead: &Browser, call: i64, org: i64) -> i64 {
+pub(crate) async fn start(lead: &Browser, call: i64, org: i64) -> i64 {
     let res = lead
         .submit(
             &format!("/calls/{call}"),
@@ -122,7 +122,7 @@ async fn start(lead: &Browser, call: i64, org: i64) -> i64 {
         .unwrap()
 }
 
-async fn fill(lead: &Browser, id: i64) {
+pub(crate) async fn fill(lead: &Browser, id: i64) {
     let page = format!("/applications/{id}");
     let res = lead
         .submit(
@@ -161,7 +161,7 @@ async fn fill(lead: &Browser, id: i64) {
     }
 }
 
-async fn budget(
+pub(crate) async fn budget(
     lead: &Browser,
     id: i64,
     org: i64,
@@ -188,7 +188,7 @@ async fn budget(
     .status
 }
 
-async fn invite_and_accept(f: &Fixture, id: i64, partner: i64) {
+pub(crate) async fn invite_and_accept(f: &Fixture, id: i64, partner: i64) {
     let page = format!("/applications/{id}");
     let res = f
         .lead
@@ -214,7 +214,7 @@ async fn invite_and_accept(f: &Fixture, id: i64, partner: i64) {
     assert_eq!(res.status, 303, "{}", res.body);
 }
 
-async fn submit(b: &Browser, id: i64) -> crate::support::browser::Page {
+pub(crate) async fn submit(b: &Browser, id: i64) -> crate::support::browser::Page {
     b.submit(
         &format!("/applications/{id}"),
         &format!("/applications/{id}/submit"),

@@ -13,4 +13,5 @@ mod email;
 mod organizations;
 mod pages;
 mod regressions;
+mod review;
 mod sessions;

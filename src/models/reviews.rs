@@ -1,0 +1,305 @@
+use std::collections::HashSet;
+
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+use diesel_async::RunQueryDsl;
+
+use super::{ApplicationId, CallId, Conn, OrganizationId, ReviewId, UserId};
+use crate::db::schema::{
+    application_partners, applications, organization_members, organizations, panel_members,
+    review_scores, reviewer_affiliations, reviews, users,
+};
+
+// ---- panels
+
+#[derive(Debug, Clone, Queryable)]
+pub struct PanelMember {
+    pub user_id: UserId,
+    pub name: String,
+    pub email: String,
+    pub lang: String,
+    pub base: String,
+}
+
+pub async fn add_panel_member(
+    conn: &mut Conn,
+    call: CallId,
+    user: UserId,
+    base: &str,
+    by: Option<UserId>,
+    now: DateTime<Utc>,
+) -> QueryResult<bool> {
+    diesel::insert_into(panel_members::table)
+        .values((
+            panel_members::call_id.eq(call),
+            panel_members::user_id.eq(user),
+            panel_members::base.eq(base),
+            panel_members::added_by.eq(by),
+            panel_members::added_at.eq(now),
+        ))
+        .on_conflict_do_nothing()
+        .execute(conn)
+        .await
+        .map(|n| n == 1)
+}
+
+pub async fn panel(conn: &mut Conn, call: CallId) -> QueryResult<Vec<PanelMember>> {
+    panel_members::table
+        .inner_join(users::table.on(users::id.eq(panel_members::user_id)))
+        .filter(panel_members::call_id.eq(call))
+        .select((
+            users::id,
+            users::name,
+            users::email,
+            users::lang,
+            panel_members::base,
+        ))
+        .order(users::id)
+        .load(conn)
+        .await
+}
+
+// ---- affiliations
+
+pub async fn add_affiliation(
+    conn: &mut Conn,
+    user: UserId,
+    org: OrganizationId,
+    note: &str,
+    now: DateTime<Utc>,
+) -> QueryResult<bool> {
+    diesel::insert_into(reviewer_affiliations::table)
+        .values((
+            reviewer_affiliations::user_id.eq(user),
+            reviewer_affiliations::organization_id.eq(org),
+            reviewer_affiliations::note.eq(note),
+            reviewer_affiliations::created_at.eq(now),
+        ))
+        .on_conflict_do_nothing()
+        .execute(conn)
+        .await
+        .map(|n| n == 1)
+}
+
+pub async fn remove_affiliation(
+    conn: &mut Conn,
+    user: UserId,
+    org: OrganizationId,
+) -> QueryResult<bool> {
+    diesel::delete(
+        reviewer_affiliations::table
+            .filter(reviewer_affiliations::user_id.eq(user))
+            .filter(reviewer_affiliations::organization_id.eq(org)),
+    )
+    .execute(conn)
+    .await
+    .map(|n| n == 1)
+}
+
+pub async fn affiliations(
+    conn: &mut Conn,
+    user: UserId,
+) -> QueryResult<Vec<(OrganizationId, String, String)>> {
+    reviewer_affiliations::table
+        .inner_join(organizations::table)
+        .filter(reviewer_affiliations::user_id.eq(user))
+        .select((
+            organizations::id,
+            organizations::name_zh,
+            reviewer_affiliations::note,
+        ))
+        .order(organizations::id)
+        .load(conn)
+        .await
+}
+
+// ---- conflicts
+
+/// The organizations on an application: the lead and every partner that has not declined.
+pub async fn organizations_on(
+    conn: &mut Conn,
+    app: ApplicationId,
+) -> QueryResult<Vec<OrganizationId>> {
+    let lead: OrganizationId = applications::table
+        .find(app)
+        .select(applications::lead_org_id)
+        .first(conn)
+        .await?;
+    let mut orgs: Vec<OrganizationId> = application_partners::table
+        .filter(application_partners::application_id.eq(app))
+        .filter(application_partners::status.ne("declined"))
+        .select(application_partners::organization_id)
+        .load(conn)
+        .await?;
+    orgs.push(lead);
+    Ok(orgs)
+}
+
+/// Everyone who may never review `app`: members of, or affiliated with, an
+/// organization on it, and anyone who declared a conflict with it.
+pub async fn conflicted(conn: &mut Conn, app: ApplicationId) -> QueryResult<HashSet<UserId>> {
+    let orgs = organizations_on(conn, app).await?;
+    let mut out: HashSet<UserId> = organization_members::table
+        .filter(organization_members::organization_id.eq_any(&orgs))
+        .select(organization_members::user_id)
+        .load::<UserId>(conn)
+        .await?
+        .into_iter()
+        .collect();
+    out.extend(
+        reviewer_affiliations::table
+            .filter(reviewer_affiliations::organization_id.eq_any(&orgs))
+            .select(reviewer_affiliations::user_id)
+            .load::<UserId>(conn)
+            .await?,
+    );
+    out.extend(
+        reviews::table
+            .filter(reviews::application_id.eq(app))
+            .filter(reviews::state.eq("conflict"))
+            .select(reviews::reviewer_id)
+            .load::<UserId>(conn)
+            .await?,
+    );
+    Ok(out)
+}
+
+// ---- reviews
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = reviews)]
+pub struct Review {
+    pub id: ReviewId,
+    pub call_id: CallId,
+    pub application_id: ApplicationId,
+    pub reviewer_id: UserId,
+    pub state: String,
+    pub conflict_reason: String,
+    pub overall_comment: String,
+    pub recommendation: Option<String>,
+    pub assigned_at: DateTime<Utc>,
+    pub due_at: Option<DateTime<Utc>>,
+    pub submitted_at: Option<DateTime<Utc>>,
+}
+
+/// Assigns; `None` if that reviewer already has this application.
+pub async fn assign(
+    conn: &mut Conn,
+    call: CallId,
+    app: ApplicationId,
+    reviewer: UserId,
+    due: Option<DateTime<Utc>>,
+    now: DateTime<Utc>,
+) -> QueryResult<Option<ReviewId>> {
+    diesel::insert_into(reviews::table)
+        .values((
+            reviews::call_id.eq(call),
+            reviews::application_id.eq(app),
+            reviews::reviewer_id.eq(reviewer),
+            reviews::assigned_at.eq(now),
+            reviews::due_at.eq(due),
+            reviews::updated_at.eq(now),
+        ))
+        .on_conflict_do_nothing()
+        .returning(reviews::id)
+        .get_result(conn)
+        .await
+        .optional()
+}
+
+pub async fn find(conn: &mut Conn, id: ReviewId) -> QueryResult<Option<Review>> {
+    reviews::table
+        .find(id)
+        .select(Review::as_select())
+        .first(conn)
+        .await
+        .optional()
+}
+
+pub async fn find_for_update(conn: &mut Conn, id: ReviewId) -> QueryResult<Option<Review>> {
+    reviews::table
+        .find(id)
+        .select(Review::as_select())
+        .for_update()
+        .first(conn)
+        .await
+        .optional()
+}
+
+pub async fn of_call(conn: &mut Conn, call: CallId) -> QueryResult<Vec<Review>> {
+    reviews::table
+        .filter(reviews::call_id.eq(call))
+        .select(Review::as_select())
+        .order(reviews::id)
+        .load(conn)
+        .await
+}
+
+/// A reviewer's assignments with the application's title, newest first.
+pub async fn of_reviewer(conn: &mut Conn, reviewer: UserId) -> QueryResult<Vec<(Review, String)>> {
+    reviews::table
+        .inner_join(applications::table)
+        .filter(reviews::reviewer_id.eq(reviewer))
+        .select((Review::as_select(), applications::title))
+        .order(reviews::id.desc())
+        .load(conn)
+        .await
+}
+
+pub async fn set_state(
+    conn: &mut Conn,
+    id: ReviewId,
+    state: &str,
+    conflict_reason: &str,
+    now: DateTime<Utc>,
+) -> QueryResult<()> {
+    diesel::update(reviews::table.find(id))
+        .set((
+            reviews::state.eq(state),
+            reviews::conflict_reason.eq(conflict_reason),
+            reviews::updated_at.eq(now),
+        ))
+        .execute(conn)
+        .await
+        .map(drop)
+}
+
+/// Submitted applications of a call (what gets reviewed), by id.
+pub async fn reviewable_applications(
+    conn: &mut Conn,
+    call: CallId,
+) -> QueryResult<Vec<(ApplicationId, String)>> {
+    applications::table
+        .filter(applications::call_id.eq(call))
+        .filter(applications::state.eq_any(vec![
+            "submitted",
+            "under_review",
+            "awarded",
+            "declined",
+            "waitlisted",
+        ]))
+        .select((applications::id, applications::title))
+        .order(applications::id)
+        .load(conn)
+        .await
+}
+
+#[derive(Debug, Clone, Queryable)]
+pub struct Score {
+    pub position: i32,
+    pub score: i32,
+    pub comment: String,
+}
+
+pub async fn scores(conn: &mut Conn, review: ReviewId) -> QueryResult<Vec<Score>> {
+    review_scores::table
+        .filter(review_scores::review_id.eq(review))
+        .select((
+            review_scores::position,
+            review_scores::score,
+            review_scores::comment,
+        ))
+        .order(review_scores::position)
+        .load(conn)
+        .await
+}

@@ -1,0 +1,459 @@
+//! Review panels (DESIGN §5): who is on a call's panel, what ties them to
+//! organizations, who may never review what, and who reviews what.
+
+use std::collections::{BTreeMap, HashSet};
+
+use diesel_async::AsyncConnection;
+use serde_json::json;
+
+use super::Origin;
+use super::audit::{WithChange, event};
+use crate::AppState;
+use crate::domain::account::EmailAddress;
+use crate::domain::assignment::{self, Base, Plan};
+use crate::domain::call::CallState;
+use crate::domain::text::{self, Lines};
+use crate::email::{self, Email};
+use crate::error::{AppError, FormErrors};
+use crate::i18n::Lang;
+use crate::models::calls::{self, Call};
+use crate::models::reviews::{self, Review};
+use crate::models::{
+    ApplicationId, CallId, Conn, OrganizationId, ReviewId, UserId, audit, organizations, users,
+};
+use crate::policy::{Actor, Permission, may, may_work_on_review};
+
+fn require(actor: &Actor) -> Result<(), AppError> {
+    if may(actor, Permission::ManageReview) {
+        Ok(())
+    } else {
+        Err(AppError::NotFound)
+    }
+}
+
+fn call_title(call: &Call, lang: Lang) -> String {
+    if lang == Lang::En {
+        call.title_en.clone()
+    } else {
+        call.title_zh.clone()
+    }
+}
+
+#[derive(Debug, Default, Clone, serde::Deserialize)]
+#[serde(default)]
+pub struct PanelForm {
+    pub email: String,
+    pub base: String,
+}
+
+/// Puts a registered user on a call's panel and tells them by email.
+pub async fn add_panel_member(
+    state: &AppState,
+    actor: &Actor,
+    call_id: CallId,
+    form: &PanelForm,
+    origin: &Origin,
+) -> Result<(), AppError> {
+    require(actor)?;
+    let mut e = FormErrors::default();
+    let email = EmailAddress::parse(&form.email)
+        .map_err(|k| e.add("email", k))
+        .ok();
+    if !matches!(form.base.as_str(), "mainland" | "hong_kong" | "macau") {
+        e.add("base", "err-choice-unknown");
+    }
+    let Some(email) = email.filter(|_| e.is_empty()) else {
+        return Err(AppError::Invalid(e));
+    };
+    let now = state.clock.now();
+    let mut conn = state.pool.get().await?;
+    conn.transaction::<_, AppError, _>(async |conn| {
+        let call = calls::find(conn, call_id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        let user = users::find_by_email(conn, email.as_str())
+            .await?
+            .ok_or_else(|| FormErrors::single("email", "err-reviewer-unknown"))?;
+        if reviews::add_panel_member(conn, call_id, user.id, &form.base, actor.user_id(), now)
+            .await?
+        {
+            let lang = Lang::from_code(&user.lang).unwrap_or_default();
+            let mail = Email::PanelInvitation {
+                call: call_title(&call, lang),
+                link: state.config.link("/reviewer"),
+            };
+            email::enqueue(conn, now, &user.email, lang, &mail).await?;
+            audit::insert(
+                conn,
+                &event(
+                    now,
+                    actor.user_id(),
+                    origin,
+                    "call.panel_member_added",
+                    "call",
+                    call_id,
+                )
+                .change(
+                    None,
+                    Some(json!({ "reviewer": user.id, "base": form.base })),
+                ),
+            )
+            .await?;
+        }
+        Ok(())
+    })
+    .await
+}
+
+#[derive(Debug, Default, Clone, serde::Deserialize)]
+#[serde(default)]
+pub struct AffiliationForm {
+    pub organization_id: String,
+    pub note: String,
+}
+
+/// A reviewer declares a tie to an organization: its applications are never theirs.
+pub async fn add_affiliation(
+    state: &AppState,
+    user: UserId,
+    form: &AffiliationForm,
+    origin: &Origin,
+) -> Result<(), AppError> {
+    let org: OrganizationId = form
+        .organization_id
+        .parse()
+        .map_err(|_| FormErrors::single("organization_id", "err-choice-unknown"))?;
+    let note =
+        text::checked(&form.note, 500, Lines::One).map_err(|k| FormErrors::single("note", k))?;
+    let now = state.clock.now();
+    let mut conn = state.pool.get().await?;
+    conn.transaction::<_, AppError, _>(async |conn| {
+        organizations::find(conn, org)
+            .await?
+            .ok_or_else(|| FormErrors::single("organization_id", "err-choice-unknown"))?;
+        if reviews::add_affiliation(conn, user, org, &note, now).await? {
+            audit::insert(
+                conn,
+                &event(
+                    now,
+                    Some(user),
+                    origin,
+                    "reviewer.affiliation_added",
+                    "user",
+                    user,
+                )
+                .change(None, Some(json!({ "organization": org, "note": note }))),
+            )
+            .await?;
+        }
+        Ok(())
+    })
+    .await
+}
+
+pub async fn remove_affiliation(
+    state: &AppState,
+    user: UserId,
+    org: OrganizationId,
+    origin: &Origin,
+) -> Result<(), AppError> {
+    let now = state.clock.now();
+    let mut conn = state.pool.get().await?;
+    conn.transaction::<_, AppError, _>(async |conn| {
+        if reviews::remove_affiliation(conn, user, org).await? {
+            audit::insert(
+                conn,
+                &event(
+                    now,
+                    Some(user),
+                    origin,
+                    "reviewer.affiliation_removed",
+                    "user",
+                    user,
+                )
+                .change(Some(json!({ "organization": org })), None),
+            )
+            .await?;
+        }
+        Ok(())
+    })
+    .await
+}
+
+/// Review happens while the call is in review.
+fn require_in_review(call: &Call) -> Result<(), AppError> {
+    if call.state() == CallState::InReview {
+        Ok(())
+    } else {
+        Err(AppError::Conflict("err-call-not-in-review"))
+    }
+}
+
+/// Inserts one assignment (after every check) and tells the reviewer.
+async fn assign_one(
+    state: &AppState,
+    conn: &mut Conn,
+    call: &Call,
+    app: ApplicationId,
+    reviewer: UserId,
+    actor: &Actor,
+    origin: &Origin,
+) -> Result<bool, AppError> {
+    let now = state.clock.now();
+    let Some(review) = reviews::assign(conn, call.id, app, reviewer, None, now).await? else {
+        return Ok(false);
+    };
+    let user = users::find(conn, reviewer)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let title = crate::models::applications::find(conn, app)
+        .await?
+        .map(|a| a.title)
+        .unwrap_or_default();
+    let lang = Lang::from_code(&user.lang).unwrap_or_default();
+    let mail = Email::ReviewAssigned {
+        title,
+        call: call_title(call, lang),
+        link: state.config.link(&format!("/reviews/{review}")),
+    };
+    email::enqueue(conn, now, &user.email, lang, &mail).await?;
+    audit::insert(
+        conn,
+        &event(
+            now,
+            actor.user_id(),
+            origin,
+            "review.assigned",
+            "application",
+            app,
+        )
+        .change(
+            None,
+            Some(json!({ "review": review, "reviewer": reviewer })),
+        ),
+    )
+    .await?;
+    Ok(true)
+}
+
+/// Assigns a panel member by hand; a conflict is refused whatever the request.
+pub async fn assign(
+    state: &AppState,
+    actor: &Actor,
+    call_id: CallId,
+    app: ApplicationId,
+    reviewer: UserId,
+    origin: &Origin,
+) -> Result<(), AppError> {
+    require(actor)?;
+    let mut conn = state.pool.get().await?;
+    conn.transaction::<_, AppError, _>(async |conn| {
+        let call = calls::find_for_update(conn, call_id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        require_in_review(&call)?;
+        let apps = reviews::reviewable_applications(conn, call_id).await?;
+        if !apps.iter().any(|(id, _)| *id == app) {
+            return Err(AppError::NotFound);
+        }
+        if !reviews::panel(conn, call_id)
+            .await?
+            .iter()
+            .any(|m| m.user_id == reviewer)
+        {
+            return Err(AppError::NotFound);
+        }
+        if reviews::conflicted(conn, app).await?.contains(&reviewer) {
+            return Err(AppError::Conflict("err-reviewer-conflict"));
+        }
+        assign_one(state, conn, &call, app, reviewer, actor, origin).await?;
+        Ok(())
+    })
+    .await
+}
+
+/// The automatic plan for the call's applications that have no reviewer yet.
+pub async fn plan(conn: &mut Conn, call_id: CallId, k: usize, seed: u64) -> Result<Plan, AppError> {
+    let panel = reviews::panel(conn, call_id).await?;
+    let reviewers: Vec<assignment::Reviewer> = panel
+        .iter()
+        .map(|m| assignment::Reviewer {
+            id: m.user_id.0,
+            base: if m.base == "mainland" {
+                Base::Mainland
+            } else {
+                Base::CrossBorder
+            },
+        })
+        .collect();
+    let assigned: HashSet<ApplicationId> = reviews::of_call(conn, call_id)
+        .await?
+        .iter()
+        .filter(|r| r.state != "conflict")
+        .map(|r| r.application_id)
+        .collect();
+    let mut applications = Vec::new();
+    for (app, _) in reviews::reviewable_applications(conn, call_id).await? {
+        if assigned.contains(&app) {
+            continue;
+        }
+        let conflicts = reviews::conflicted(conn, app)
+            .await?
+            .into_iter()
+            .map(|u| u.0)
+            .collect();
+        applications.push(assignment::Application {
+            id: app.0,
+            conflicts,
+        });
+    }
+    Ok(assignment::assign(&reviewers, &applications, k, seed))
+}
+
+/// Commits the automatic plan (recomputed here: the same seed gives the
+/// same plan the admin previewed, unless something changed meanwhile).
+pub async fn auto_assign(
+    state: &AppState,
+    actor: &Actor,
+    call_id: CallId,
+    k: usize,
+    seed: u64,
+    origin: &Origin,
+) -> Result<Plan, AppError> {
+    require(actor)?;
+    if !(1..=10).contains(&k) {
+        return Err(FormErrors::single("k", "err-number-invalid"));
+    }
+    let mut conn = state.pool.get().await?;
+    conn.transaction::<_, AppError, _>(async |conn| {
+        let call = calls::find_for_update(conn, call_id).await?.ok_or(AppError::NotFound)?;
+        require_in_review(&call)?;
+        let plan = plan(conn, call_id, k, seed).await?;
+        for (app, reviewers) in &plan.assignments {
+            for r in reviewers {
+                assign_one(state, conn, &call, ApplicationId(*app), UserId(*r), actor, origin).await?;
+            }
+        }
+        let now = state.clock.now();
+        audit::insert(
+            conn,
+            &event(now, actor.user_id(), origin, "call.auto_assigned", "call", call_id)
+                .change(None, Some(json!({ "k": k, "seed": seed, "applications": plan.assignments.len(), "shortfalls": plan.shortfalls.len() }))),
+        )
+        .await?;
+        Ok(plan)
+    })
+    .await
+}
+
+/// The reviewer's own assignment, or 404 for anyone else.
+pub async fn own_review(conn: &mut Conn, actor: &Actor, id: ReviewId) -> Result<Review, AppError> {
+    let review = reviews::find(conn, id).await?.ok_or(AppError::NotFound)?;
+    if may_work_on_review(actor, review.reviewer_id) {
+        Ok(review)
+    } else {
+        Err(AppError::NotFound)
+    }
+}
+
+#[derive(Debug, Default, Clone, serde::Deserialize)]
+#[serde(default)]
+pub struct Declaration {
+    pub decision: String,
+    pub reason: String,
+}
+
+/// Opening an assignment, the reviewer declares no conflict (and may score)
+/// or a conflict with a reason (and it goes back to the admin).
+pub async fn declare(
+    state: &AppState,
+    actor: &Actor,
+    id: ReviewId,
+    form: &Declaration,
+    origin: &Origin,
+) -> Result<(), AppError> {
+    let conflict = match form.decision.as_str() {
+        "no_conflict" => false,
+        "conflict" => true,
+        _ => return Err(AppError::BadRequest),
+    };
+    let reason = if conflict {
+        text::required(&form.reason, 1000, Lines::Many)
+    } else {
+        Ok(String::new())
+    }
+    .map_err(|k| FormErrors::single("reason", k))?;
+    let now = state.clock.now();
+    let mut conn = state.pool.get().await?;
+    conn.transaction::<_, AppError, _>(async |conn| {
+        own_review(conn, actor, id).await?;
+        let review = reviews::find_for_update(conn, id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        if review.state != "assigned" {
+            return Err(AppError::Conflict("err-review-state"));
+        }
+        let to = if conflict { "conflict" } else { "draft" };
+        reviews::set_state(conn, id, to, &reason, now).await?;
+        audit::insert(
+            conn,
+            &event(
+                now,
+                actor.user_id(),
+                origin,
+                if conflict {
+                    "review.conflict_declared"
+                } else {
+                    "review.no_conflict_declared"
+                },
+                "application",
+                review.application_id,
+            )
+            .change(
+                Some(json!({ "review": id, "state": review.state })),
+                Some(json!({ "state": to, "reason": reason })),
+            ),
+        )
+        .await?;
+        Ok(())
+    })
+    .await
+}
+
+/// One application of a call with its reviewers and where each stands.
+pub struct AssignmentRow {
+    pub application: ApplicationId,
+    pub title: String,
+    /// (reviewer's name, review state, conflict reason)
+    pub reviewers: Vec<(String, String, String)>,
+}
+
+pub async fn board_of_assignments(
+    conn: &mut Conn,
+    call_id: CallId,
+) -> Result<Vec<AssignmentRow>, AppError> {
+    let panel = reviews::panel(conn, call_id).await?;
+    let names: BTreeMap<UserId, String> =
+        panel.iter().map(|m| (m.user_id, m.name.clone())).collect();
+    let all = reviews::of_call(conn, call_id).await?;
+    let mut out = Vec::new();
+    for (application, title) in reviews::reviewable_applications(conn, call_id).await? {
+        let reviewers = all
+            .iter()
+            .filter(|r| r.application_id == application)
+            .map(|r| {
+                (
+                    names.get(&r.reviewer_id).cloned().unwrap_or_default(),
+                    r.state.clone(),
+                    r.conflict_reason.clone(),
+                )
+            })
+            .collect();
+        out.push(AssignmentRow {
+            application,
+            title,
+            reviewers,
+        });
+    }
+    Ok(out)
+}

@@ -1,0 +1,386 @@
+//! Review: the admins' panel and assignment page, the reviewer's home, and
+//! one review.
+
+use actix_web::{HttpResponse, web};
+use askama::Template;
+use serde::Deserialize;
+
+use super::ctx::{CsrfForm, Ctx};
+use super::{render, render_invalid, see_other_with_flash};
+use crate::AppState;
+use crate::domain::assignment::{Plan, Shortfall};
+use crate::error::{AppError, FormErrors};
+use crate::models::reviews::{self, PanelMember, Review};
+use crate::models::{ApplicationId, CallId, OrganizationId, ReviewId, UserId, applications, calls};
+use crate::policy::Permission;
+use crate::services::review::{self as service, AffiliationForm, Declaration, PanelForm};
+
+fn call_id(raw: &str) -> Result<CallId, AppError> {
+    raw.parse().map_err(|_| AppError::NotFound)
+}
+
+// ---- admins
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct PreviewQuery {
+    k: Option<usize>,
+    seed: Option<u64>,
+}
+
+pub struct PlanRow {
+    pub application: String,
+    pub reviewers: Vec<String>,
+    pub shortfall: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "admin/review.html")]
+struct AdminPage<'a> {
+    c: &'a Ctx,
+    call: i64,
+    title: String,
+    state: String,
+    panel: Vec<PanelMember>,
+    rows: Vec<service::AssignmentRow>,
+    panel_form: PanelForm,
+    errors: FormErrors,
+    k: usize,
+    seed: u64,
+    preview: Option<Vec<PlanRow>>,
+}
+
+async fn admin_page(
+    ctx: &Ctx,
+    state: &AppState,
+    id: CallId,
+    panel_form: PanelForm,
+    errors: FormErrors,
+    preview: Option<(usize, u64)>,
+) -> Result<HttpResponse, AppError> {
+    ctx.require(Permission::ManageReview)?;
+    let mut conn = state.pool.get().await?;
+    let call = calls::find(&mut conn, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let panel = reviews::panel(&mut conn, id).await?;
+    let rows = service::board_of_assignments(&mut conn, id).await?;
+    let (k, seed) = preview.unwrap_or((3, 1));
+    let preview = match preview {
+        Some((k, seed)) => Some(plan_rows(
+            ctx,
+            &service::plan(&mut conn, id, k, seed).await?,
+            &panel,
+            &rows,
+        )),
+        None => None,
+    };
+    let page = AdminPage {
+        c: ctx,
+        call: id.0,
+        title: if ctx.lang == crate::i18n::Lang::En {
+            call.title_en
+        } else {
+            call.title_zh
+        },
+        state: call.state,
+        panel,
+        rows,
+        panel_form,
+        errors,
+        k,
+        seed,
+        preview,
+    };
+    if page.errors.is_empty() {
+        render(&page)
+    } else {
+        render_invalid(&page)
+    }
+}
+
+fn plan_rows(
+    ctx: &Ctx,
+    plan: &Plan,
+    panel: &[PanelMember],
+    apps: &[service::AssignmentRow],
+) -> Vec<PlanRow> {
+    let name = |id: i64| {
+        panel
+            .iter()
+            .find(|m| m.user_id.0 == id)
+            .map_or_else(|| format!("#{id}"), |m| m.name.clone())
+    };
+    plan.assignments
+        .iter()
+        .map(|(app, reviewers)| PlanRow {
+            application: apps
+                .iter()
+                .find(|a| a.application.0 == *app)
+                .map_or_else(|| format!("#{app}"), |a| a.title.clone()),
+            reviewers: reviewers.iter().map(|r| name(*r)).collect(),
+            shortfall: plan
+                .shortfalls
+                .iter()
+                .find(|(a, _)| a == app)
+                .map(|(_, s)| match s {
+                    Shortfall::NotEnoughReviewers { eligible } => {
+                        ctx.t_with("shortfall-reviewers", &[("eligible", eligible.to_string())])
+                    }
+                    Shortfall::NoDiversity => ctx.t("shortfall-diversity"),
+                }),
+        })
+        .collect()
+}
+
+pub async fn admin(
+    ctx: Ctx,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    q: web::Query<PreviewQuery>,
+) -> Result<HttpResponse, AppError> {
+    let preview = q.k.map(|k| (k.clamp(1, 10), q.seed.unwrap_or(1)));
+    admin_page(
+        &ctx,
+        &state,
+        call_id(&path)?,
+        PanelForm {
+            base: "mainland".into(),
+            ..Default::default()
+        },
+        FormErrors::default(),
+        preview,
+    )
+    .await
+}
+
+pub async fn add_panel_member(
+    ctx: Ctx,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    CsrfForm(form): CsrfForm<PanelForm>,
+) -> Result<HttpResponse, AppError> {
+    let actor = ctx.require(Permission::ManageReview)?;
+    let id = call_id(&path)?;
+    match service::add_panel_member(&state, &actor, id, &form, &ctx.origin).await {
+        Ok(()) => Ok(see_other_with_flash(
+            &format!("/admin/calls/{id}/review"),
+            "flash-saved",
+            state.config.cookie_secure,
+        )),
+        Err(AppError::Invalid(e)) => admin_page(&ctx, &state, id, form, e, None).await,
+        Err(e) => Err(e),
+    }
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct AssignForm {
+    application_id: String,
+    reviewer_id: String,
+}
+
+pub async fn assign(
+    ctx: Ctx,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    CsrfForm(form): CsrfForm<AssignForm>,
+) -> Result<HttpResponse, AppError> {
+    let actor = ctx.require(Permission::ManageReview)?;
+    let id = call_id(&path)?;
+    let app: ApplicationId = form
+        .application_id
+        .parse()
+        .map_err(|_| AppError::NotFound)?;
+    let reviewer: UserId = form.reviewer_id.parse().map_err(|_| AppError::NotFound)?;
+    service::assign(&state, &actor, id, app, reviewer, &ctx.origin).await?;
+    Ok(see_other_with_flash(
+        &format!("/admin/calls/{id}/review"),
+        "flash-saved",
+        state.config.cookie_secure,
+    ))
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct AutoForm {
+    k: String,
+    seed: String,
+}
+
+pub async fn auto_assign(
+    ctx: Ctx,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    CsrfForm(form): CsrfForm<AutoForm>,
+) -> Result<HttpResponse, AppError> {
+    let actor = ctx.require(Permission::ManageReview)?;
+    let id = call_id(&path)?;
+    let k: usize = form.k.trim().parse().map_err(|_| AppError::BadRequest)?;
+    let seed: u64 = form.seed.trim().parse().map_err(|_| AppError::BadRequest)?;
+    service::auto_assign(&state, &actor, id, k, seed, &ctx.origin).await?;
+    Ok(see_other_with_flash(
+        &format!("/admin/calls/{id}/review"),
+        "flash-assigned",
+        state.config.cookie_secure,
+    ))
+}
+
+// ---- reviewers
+
+#[derive(Template)]
+#[template(path = "reviewer/home.html")]
+struct HomePage<'a> {
+    c: &'a Ctx,
+    reviews: Vec<(Review, String)>,
+    affiliations: Vec<(OrganizationId, String, String)>,
+    form: AffiliationForm,
+    errors: FormErrors,
+}
+
+async fn home_page(
+    ctx: &Ctx,
+    state: &AppState,
+    form: AffiliationForm,
+    errors: FormErrors,
+) -> Result<HttpResponse, AppError> {
+    let user = ctx.require_user()?;
+    let mut conn = state.pool.get().await?;
+    let page = HomePage {
+        c: ctx,
+        reviews: reviews::of_reviewer(&mut conn, user.id).await?,
+        affiliations: reviews::affiliations(&mut conn, user.id).await?,
+        form,
+        errors,
+    };
+    if page.errors.is_empty() {
+        render(&page)
+    } else {
+        render_invalid(&page)
+    }
+}
+
+pub async fn home(ctx: Ctx, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
+    home_page(
+        &ctx,
+        &state,
+        AffiliationForm::default(),
+        FormErrors::default(),
+    )
+    .await
+}
+
+pub async fn add_affiliation(
+    ctx: Ctx,
+    state: web::Data<AppState>,
+    CsrfForm(form): CsrfForm<AffiliationForm>,
+) -> Result<HttpResponse, AppError> {
+    let user = ctx.require_user()?;
+    match service::add_affiliation(&state, user.id, &form, &ctx.origin).await {
+        Ok(()) => Ok(see_other_with_flash(
+            "/reviewer",
+            "flash-saved",
+            state.config.cookie_secure,
+        )),
+        Err(AppError::Invalid(e)) => home_page(&ctx, &state, form, e).await,
+        Err(e) => Err(e),
+    }
+}
+
+pub async fn remove_affiliation(
+    ctx: Ctx,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    _f: CsrfForm<super::ctx::NoFields>,
+) -> Result<HttpResponse, AppError> {
+    let user = ctx.require_user()?;
+    let org: OrganizationId = path.parse().map_err(|_| AppError::NotFound)?;
+    service::remove_affiliation(&state, user.id, org, &ctx.origin).await?;
+    Ok(see_other_with_flash(
+        "/reviewer",
+        "flash-saved",
+        state.config.cookie_secure,
+    ))
+}
+
+#[derive(Template)]
+#[template(path = "reviewer/review.html")]
+struct ReviewPage<'a> {
+    c: &'a Ctx,
+    review: Review,
+    title: String,
+    snapshot: String,
+    errors: FormErrors,
+}
+
+pub async fn show(
+    ctx: Ctx,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    review_page(
+        &ctx,
+        &state,
+        path.parse().map_err(|_| AppError::NotFound)?,
+        FormErrors::default(),
+    )
+    .await
+}
+
+async fn review_page(
+    ctx: &Ctx,
+    state: &AppState,
+    id: ReviewId,
+    errors: FormErrors,
+) -> Result<HttpResponse, AppError> {
+    let actor = ctx.actor().ok_or_else(|| AppError::SignInRequired {
+        next: ctx.path.clone(),
+    })?;
+    let mut conn = state.pool.get().await?;
+    let review = service::own_review(&mut conn, &actor, id).await?;
+    let app = applications::find(&mut conn, review.application_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    // Until the reviewer has declared no conflict, they see the title only.
+    let snapshot = if matches!(review.state.as_str(), "draft" | "submitted") {
+        applications::latest_snapshot(&mut conn, review.application_id)
+            .await?
+            .map(|s| serde_json::to_string_pretty(&s).unwrap_or_default())
+            .unwrap_or_default()
+    } else {
+        String::new()
+    };
+    let page = ReviewPage {
+        c: ctx,
+        review,
+        title: app.title,
+        snapshot,
+        errors,
+    };
+    if page.errors.is_empty() {
+        render(&page)
+    } else {
+        render_invalid(&page)
+    }
+}
+
+pub async fn declare(
+    ctx: Ctx,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    CsrfForm(form): CsrfForm<Declaration>,
+) -> Result<HttpResponse, AppError> {
+    let actor = ctx.actor().ok_or_else(|| AppError::SignInRequired {
+        next: ctx.path.clone(),
+    })?;
+    let id: ReviewId = path.parse().map_err(|_| AppError::NotFound)?;
+    match service::declare(&state, &actor, id, &form, &ctx.origin).await {
+        Ok(()) => Ok(see_other_with_flash(
+            &format!("/reviews/{id}"),
+            "flash-saved",
+            state.config.cookie_secure,
+        )),
+        Err(AppError::Invalid(e)) => review_page(&ctx, &state, id, e).await,
+        Err(e) => Err(e),
+    }
+}

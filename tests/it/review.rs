@@ -1,0 +1,251 @@
+//! Review panels: conflicts of interest, assignment, declarations.
+
+use crate::applications::{budget, fill, fixture, invite_and_accept, start, submit};
+use crate::support::{Browser, PASSWORD, TestApp};
+
+async fn user_id(app: &TestApp, email: &str) -> i64 {
+    let mut conn = app.state.pool.get().await.unwrap();
+    baygrants::models::users::find_by_email(&mut conn, email)
+        .await
+        .unwrap()
+        .unwrap()
+        .id
+        .0
+}
+
+/// A submitted Guangzhou–Macau application in a call that is now in review.
+async fn in_review(app: &TestApp) -> (crate::applications::Fixture, i64) {
+    let f = fixture(app).await;
+    let id = start(&f.lead, f.call, f.gz).await;
+    fill(&f.lead, id).await;
+    invite_and_accept(&f, id, f.macau).await;
+    budget(&f.lead, id, f.gz, "CNY", "100000", "grant", "personnel").await;
+    budget(
+        &f.lead,
+        id,
+        f.macau,
+        "CNY",
+        "100000",
+        "matching",
+        "activities",
+    )
+    .await;
+    assert_eq!(submit(&f.lead, id).await.status, 303);
+    app.clock.advance(chrono::Duration::days(366 * 10));
+    (f, id)
+}
+
+async fn relogin(app: &TestApp, email: &str) -> Browser {
+    let b = app.browser();
+    b.login(email, PASSWORD).await;
+    b.submit("/", "/lang", &[("lang", "en"), ("next", "/")])
+        .await;
+    b
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn conflicted_reviewers_are_never_assigned_and_declarations_gate_the_content() {
+    let app = TestApp::spawn().await;
+    let (f, application) = in_review(&app).await;
+    for email in ["mainland@review.test", "hk@review.test", "tied@review.test"] {
+        app.registered_user(email, PASSWORD, "en").await;
+    }
+    let admin = relogin(&app, "admin@grants.test").await;
+    let call = f.call;
+    let res = admin
+        .submit(
+            &format!("/calls/{call}"),
+            &format!("/admin/calls/{call}/state"),
+            &[("to", "in_review")],
+        )
+        .await;
+    assert_eq!(res.status, 303, "{}", res.body);
+    assert_eq!(app_state(&app, application).await, "under_review");
+
+    let review_page = format!("/admin/calls/{call}/review");
+    for (email, base) in [
+        ("mainland@review.test", "mainland"),
+        ("hk@review.test", "hong_kong"),
+        ("tied@review.test", "mainland"),
+        ("owner@mo.test", "macau"),
+    ] {
+        let res = admin
+            .submit(
+                &review_page,
+                &format!("/admin/calls/{call}/panel"),
+                &[("email", email), ("base", base)],
+            )
+            .await;
+        assert_eq!(res.status, 303, "{email}: {}", res.body);
+    }
+    let res = admin
+        .submit(
+            &review_page,
+            &format!("/admin/calls/{call}/panel"),
+            &[("email", "nobody@review.test"), ("base", "mainland")],
+        )
+        .await;
+    assert_eq!(res.status, 422);
+    app.smtp.wait_for("hk@review.test", "/reviewer").await;
+
+    // The tied reviewer declares an affiliation with the Guangzhou lead.
+    let tied = relogin(&app, "tied@review.test").await;
+    let res = tied
+        .submit(
+            "/reviewer",
+            "/reviewer/affiliations",
+            &[
+                ("organization_id", &f.gz.to_string()),
+                ("note", "board member"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status, 303, "{}", res.body);
+
+    // Neither the Macau partner's owner nor the tied reviewer can be assigned, by any request.
+    for email in ["owner@mo.test", "tied@review.test"] {
+        let reviewer = user_id(&app, email).await.to_string();
+        let res = admin
+            .submit(
+                &review_page,
+                &format!("/admin/calls/{call}/assign"),
+                &[
+                    ("application_id", &application.to_string()),
+                    ("reviewer_id", &reviewer),
+                ],
+            )
+            .await;
+        assert_eq!(res.status, 409, "{email}");
+    }
+    // The automatic plan leaves them out too: preview, then commit.
+    let preview = admin.get(&format!("{review_page}?k=2&seed=7")).await;
+    assert!(preview.has("Proposed assignment"));
+    let res = admin
+        .submit(
+            &format!("{review_page}?k=2&seed=7"),
+            &format!("/admin/calls/{call}/auto-assign"),
+            &[("k", "2"), ("seed", "7")],
+        )
+        .await;
+    assert_eq!(res.status, 303, "{}", res.body);
+    let mut conn = app.state.pool.get().await.unwrap();
+    let reviews = baygrants::models::reviews::of_call(&mut conn, baygrants::models::CallId(call))
+        .await
+        .unwrap();
+    drop(conn);
+    let assigned: Vec<i64> = reviews.iter().map(|r| r.reviewer_id.0).collect();
+    assert_eq!(assigned.len(), 2);
+    assert!(assigned.contains(&user_id(&app, "mainland@review.test").await));
+    assert!(
+        assigned.contains(&user_id(&app, "hk@review.test").await),
+        "one mainland, one Hong Kong reviewer"
+    );
+
+    // A reviewer sees only their own review, and the content only after declaring.
+    let mainland = relogin(&app, "mainland@review.test").await;
+    let hk = relogin(&app, "hk@review.test").await;
+    let (mainland_id, hk_id) = (
+        user_id(&app, "mainland@review.test").await,
+        user_id(&app, "hk@review.test").await,
+    );
+    let mine = reviews
+        .iter()
+        .find(|r| r.reviewer_id.0 == mainland_id)
+        .unwrap()
+        .id;
+    let theirs = reviews
+        .iter()
+        .find(|r| r.reviewer_id.0 == hk_id)
+        .unwrap()
+        .id;
+    assert_eq!(
+        mainland.get(&format!("/reviews/{theirs}")).await.status,
+        404
+    );
+    let lead = relogin(&app, "lead@gz.test").await;
+    assert_eq!(
+        lead.get(&format!("/reviews/{mine}")).await.status,
+        404,
+        "applicants see no review"
+    );
+    let page = mainland.get(&format!("/reviews/{mine}")).await;
+    assert!(page.has("do you have a conflict of interest"));
+    assert!(
+        !page.has("Home visits by trained volunteers"),
+        "no content before the declaration"
+    );
+    let res = mainland
+        .submit(
+            &format!("/reviews/{mine}"),
+            &format!("/reviews/{mine}/declare"),
+            &[("decision", "no_conflict"), ("reason", "")],
+        )
+        .await;
+    assert_eq!(res.status, 303);
+    assert!(
+        mainland
+            .get(&format!("/reviews/{mine}"))
+            .await
+            .has("Home visits by trained volunteers")
+    );
+
+    // A conflict needs a reason and goes back to the admin.
+    let res = hk
+        .submit(
+            &format!("/reviews/{theirs}"),
+            &format!("/reviews/{theirs}/declare"),
+            &[("decision", "conflict"), ("reason", " ")],
+        )
+        .await;
+    assert_eq!(res.status, 422);
+    let res = hk
+        .submit(
+            &format!("/reviews/{theirs}"),
+            &format!("/reviews/{theirs}/declare"),
+            &[
+                ("decision", "conflict"),
+                ("reason", "I advised the Macau partner last year"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status, 303);
+    assert!(
+        admin
+            .get(&review_page)
+            .await
+            .has("I advised the Macau partner last year")
+    );
+    // Declared once: a second declaration changes nothing.
+    let res = hk
+        .submit(
+            &format!("/reviews/{theirs}"),
+            &format!("/reviews/{theirs}/declare"),
+            &[("decision", "no_conflict"), ("reason", "")],
+        )
+        .await;
+    assert_eq!(res.status, 409);
+    // And now that reviewer can never be assigned it again.
+    let reviewer = user_id(&app, "hk@review.test").await.to_string();
+    let res = admin
+        .submit(
+            &review_page,
+            &format!("/admin/calls/{call}/assign"),
+            &[
+                ("application_id", &application.to_string()),
+                ("reviewer_id", &reviewer),
+            ],
+        )
+        .await;
+    assert_eq!(res.status, 409);
+    // Non-admins never reach the review pages.
+    assert_eq!(mainland.get(&review_page).await.status, 404);
+}
+
+async fn app_state(app: &TestApp, id: i64) -> String {
+    let mut conn = app.state.pool.get().await.unwrap();
+    baygrants::models::applications::find(&mut conn, baygrants::models::ApplicationId(id))
+        .await
+        .unwrap()
+        .unwrap()
+        .state
+}

@@ -303,3 +303,70 @@ pub async fn scores(conn: &mut Conn, review: ReviewId) -> QueryResult<Vec<Score>
         .load(conn)
         .await
 }
+
+/// Replaces a review's scores and texts; `submitted_at` set means submitted.
+pub async fn save(
+    conn: &mut Conn,
+    id: ReviewId,
+    scores: &[(i32, i32, String)],
+    overall_comment: &str,
+    recommendation: Option<&str>,
+    submitted_at: Option<DateTime<Utc>>,
+    now: DateTime<Utc>,
+) -> QueryResult<()> {
+    diesel::delete(review_scores::table.filter(review_scores::review_id.eq(id)))
+        .execute(conn)
+        .await?;
+    let rows: Vec<_> = scores
+        .iter()
+        .map(|(position, score, comment)| {
+            (
+                review_scores::review_id.eq(id),
+                review_scores::position.eq(*position),
+                review_scores::score.eq(*score),
+                review_scores::comment.eq(comment),
+            )
+        })
+        .collect();
+    diesel::insert_into(review_scores::table)
+        .values(rows)
+        .execute(conn)
+        .await?;
+    let state = if submitted_at.is_some() {
+        "submitted"
+    } else {
+        "draft"
+    };
+    diesel::update(reviews::table.find(id))
+        .set((
+            reviews::overall_comment.eq(overall_comment),
+            reviews::recommendation.eq(recommendation),
+            reviews::state.eq(state),
+            reviews::submitted_at.eq(submitted_at),
+            reviews::updated_at.eq(now),
+        ))
+        .execute(conn)
+        .await
+        .map(drop)
+}
+
+/// Every score of the call's submitted reviews: (review, application, reviewer, position, score).
+pub async fn submitted_scores(
+    conn: &mut Conn,
+    call: CallId,
+) -> QueryResult<Vec<(ReviewId, ApplicationId, UserId, i32, i32)>> {
+    review_scores::table
+        .inner_join(reviews::table)
+        .filter(reviews::call_id.eq(call))
+        .filter(reviews::state.eq("submitted"))
+        .select((
+            reviews::id,
+            reviews::application_id,
+            reviews::reviewer_id,
+            review_scores::position,
+            review_scores::score,
+        ))
+        .order((reviews::id, review_scores::position))
+        .load(conn)
+        .await
+}

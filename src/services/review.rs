@@ -424,8 +424,8 @@ pub async fn declare(
 pub struct AssignmentRow {
     pub application: ApplicationId,
     pub title: String,
-    /// (reviewer's name, review state, conflict reason)
-    pub reviewers: Vec<(String, String, String)>,
+    /// (review, reviewer's name, review state, conflict reason)
+    pub reviewers: Vec<(ReviewId, String, String, String)>,
 }
 
 pub async fn board_of_assignments(
@@ -443,6 +443,7 @@ pub async fn board_of_assignments(
             .filter(|r| r.application_id == application)
             .map(|r| {
                 (
+                    r.id,
                     names.get(&r.reviewer_id).cloned().unwrap_or_default(),
                     r.state.clone(),
                     r.conflict_reason.clone(),
@@ -456,4 +457,126 @@ pub async fn board_of_assignments(
         });
     }
     Ok(out)
+}
+
+#[derive(Debug, Default, Clone, serde::Deserialize)]
+#[serde(default)]
+pub struct ScoreForm {
+    pub score: Vec<String>,
+    pub comment: Vec<String>,
+    pub overall_comment: String,
+    pub recommendation: String,
+    /// `save` keeps a draft; `submit` locks the review.
+    pub action: String,
+}
+
+/// The rubric of the call an application belongs to, as the scoring needs it.
+pub async fn rubric(
+    conn: &mut Conn,
+    call: CallId,
+) -> Result<Vec<crate::domain::call::Criterion>, AppError> {
+    Ok(calls::criteria(conn, call).await?)
+}
+
+/// Saves the reviewer's scores; submitting needs every score and a
+/// recommendation, and locks the review.
+pub async fn save_scores(
+    state: &AppState,
+    actor: &Actor,
+    id: ReviewId,
+    form: &ScoreForm,
+    origin: &Origin,
+) -> Result<(), AppError> {
+    let submit = match form.action.as_str() {
+        "save" => false,
+        "submit" => true,
+        _ => return Err(AppError::BadRequest),
+    };
+    let now = state.clock.now();
+    let mut conn = state.pool.get().await?;
+    conn.transaction::<_, AppError, _>(async |conn| {
+        own_review(conn, actor, id).await?;
+        let review = reviews::find_for_update(conn, id).await?.ok_or(AppError::NotFound)?;
+        if review.state != "draft" {
+            return Err(AppError::Conflict("err-review-state"));
+        }
+        let criteria = rubric(conn, review.call_id).await?;
+        let mut e = FormErrors::default();
+        let mut scores = Vec::new();
+        for (i, criterion) in criteria.iter().enumerate() {
+            let field = SCORE_FIELDS.get(i).copied().unwrap_or("score");
+            let raw = form.score.get(i).map(String::as_str).unwrap_or("");
+            let comment = text::checked(form.comment.get(i).map(String::as_str).unwrap_or(""), 4000, Lines::Many).map_err(|k| e.add(field, k)).unwrap_or_default();
+            if raw.trim().is_empty() && !submit {
+                continue;
+            }
+            let limits = crate::domain::scoring::Criterion { weight: criterion.weight, max_score: criterion.max_score };
+            match crate::domain::scoring::parse_score(raw, &limits) {
+                Ok(score) => scores.push((i as i32 + 1, score, comment)),
+                Err(k) => e.add(field, k),
+            }
+        }
+        let overall = text::checked(&form.overall_comment, 8000, Lines::Many).map_err(|k| e.add("overall_comment", k)).unwrap_or_default();
+        let recommendation = match form.recommendation.as_str() {
+            "" if !submit => None,
+            r @ ("fund" | "fund_with_changes" | "do_not_fund") => Some(r),
+            _ => {
+                e.add("recommendation", "err-choice-unknown");
+                None
+            }
+        };
+        e.into_result()?;
+        reviews::save(conn, id, &scores, &overall, recommendation, submit.then_some(now), now).await?;
+        if submit {
+            audit::insert(conn, &event(now, actor.user_id(), origin, "review.submitted", "application", review.application_id).change(None, Some(json!({ "review": id, "scores": scores.iter().map(|s| s.1).collect::<Vec<_>>(), "recommendation": recommendation })))).await?;
+        } else {
+            audit::insert(conn, &event(now, actor.user_id(), origin, "review.draft_saved", "application", review.application_id).change(None, Some(json!({ "review": id })))).await?;
+        }
+        Ok(())
+    })
+    .await
+}
+
+const SCORE_FIELDS: [&str; 10] = [
+    "score-1", "score-2", "score-3", "score-4", "score-5", "score-6", "score-7", "score-8",
+    "score-9", "score-10",
+];
+
+/// An admin reopens a submitted review so that its reviewer can change it.
+pub async fn reopen(
+    state: &AppState,
+    actor: &Actor,
+    id: ReviewId,
+    origin: &Origin,
+) -> Result<(), AppError> {
+    require(actor)?;
+    let now = state.clock.now();
+    let mut conn = state.pool.get().await?;
+    conn.transaction::<_, AppError, _>(async |conn| {
+        let review = reviews::find_for_update(conn, id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        if review.state != "submitted" {
+            return Err(AppError::Conflict("err-review-state"));
+        }
+        reviews::set_state(conn, id, "draft", &review.conflict_reason, now).await?;
+        audit::insert(
+            conn,
+            &event(
+                now,
+                actor.user_id(),
+                origin,
+                "review.reopened",
+                "application",
+                review.application_id,
+            )
+            .change(
+                Some(json!({ "review": id, "state": "submitted" })),
+                Some(json!({ "state": "draft" })),
+            ),
+        )
+        .await?;
+        Ok(())
+    })
+    .await
 }

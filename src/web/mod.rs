@@ -103,6 +103,8 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("POST", "/reviewer/affiliations/{org}/remove"),
     ("GET", "/reviews/{id}"),
     ("POST", "/reviews/{id}/declare"),
+    ("POST", "/reviews/{id}/scores"),
+    ("POST", "/admin/reviews/{id}/reopen"),
 ];
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
@@ -261,7 +263,9 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             web::post().to(review::remove_affiliation),
         )
         .route("/reviews/{id}", web::get().to(review::show))
-        .route("/reviews/{id}/declare", web::post().to(review::declare));
+        .route("/reviews/{id}/declare", web::post().to(review::declare))
+        .route("/reviews/{id}/scores", web::post().to(review::save_scores))
+        .route("/admin/reviews/{id}/reopen", web::post().to(review::reopen));
 }
 
 /// Every route's method as an actix `Method` (for tests that walk `ROUTES`).

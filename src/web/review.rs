@@ -303,6 +303,17 @@ pub async fn remove_affiliation(
     ))
 }
 
+pub struct ScoreRow {
+    pub n: usize,
+    pub name: String,
+    pub guidance: String,
+    pub weight: i32,
+    pub max: i32,
+    pub value: String,
+    pub comment: String,
+    pub error: Option<String>,
+}
+
 #[derive(Template)]
 #[template(path = "reviewer/review.html")]
 struct ReviewPage<'a> {
@@ -310,6 +321,9 @@ struct ReviewPage<'a> {
     review: Review,
     title: String,
     snapshot: String,
+    rows: Vec<ScoreRow>,
+    overall_comment: String,
+    recommendation: String,
     errors: FormErrors,
 }
 
@@ -322,6 +336,7 @@ pub async fn show(
         &ctx,
         &state,
         path.parse().map_err(|_| AppError::NotFound)?,
+        None,
         FormErrors::default(),
     )
     .await
@@ -331,6 +346,7 @@ async fn review_page(
     ctx: &Ctx,
     state: &AppState,
     id: ReviewId,
+    typed: Option<service::ScoreForm>,
     errors: FormErrors,
 ) -> Result<HttpResponse, AppError> {
     let actor = ctx.actor().ok_or_else(|| AppError::SignInRequired {
@@ -342,7 +358,8 @@ async fn review_page(
         .await?
         .ok_or(AppError::NotFound)?;
     // Until the reviewer has declared no conflict, they see the title only.
-    let snapshot = if matches!(review.state.as_str(), "draft" | "submitted") {
+    let open = matches!(review.state.as_str(), "draft" | "submitted");
+    let snapshot = if open {
         applications::latest_snapshot(&mut conn, review.application_id)
             .await?
             .map(|s| serde_json::to_string_pretty(&s).unwrap_or_default())
@@ -350,11 +367,63 @@ async fn review_page(
     } else {
         String::new()
     };
+    let saved = reviews::scores(&mut conn, id).await?;
+    let criteria = if open {
+        service::rubric(&mut conn, review.call_id).await?
+    } else {
+        Vec::new()
+    };
+    let en = ctx.lang == crate::i18n::Lang::En;
+    let rows = criteria
+        .iter()
+        .enumerate()
+        .map(|(i, k)| {
+            let stored = saved.iter().find(|s| s.position == i as i32 + 1);
+            let (value, comment) = match &typed {
+                Some(t) => (
+                    t.score.get(i).cloned().unwrap_or_default(),
+                    t.comment.get(i).cloned().unwrap_or_default(),
+                ),
+                None => (
+                    stored.map(|s| s.score.to_string()).unwrap_or_default(),
+                    stored.map(|s| s.comment.clone()).unwrap_or_default(),
+                ),
+            };
+            ScoreRow {
+                n: i + 1,
+                name: if en {
+                    k.name_en.clone()
+                } else {
+                    k.name_zh.clone()
+                },
+                guidance: if en {
+                    k.guidance_en.clone()
+                } else {
+                    k.guidance_zh.clone()
+                },
+                weight: k.weight,
+                max: k.max_score,
+                value,
+                comment,
+                error: errors.get(&format!("score-{}", i + 1)).map(str::to_string),
+            }
+        })
+        .collect();
+    let (overall_comment, recommendation) = match &typed {
+        Some(t) => (t.overall_comment.clone(), t.recommendation.clone()),
+        None => (
+            review.overall_comment.clone(),
+            review.recommendation.clone().unwrap_or_default(),
+        ),
+    };
     let page = ReviewPage {
         c: ctx,
         review,
         title: app.title,
         snapshot,
+        rows,
+        overall_comment,
+        recommendation,
         errors,
     };
     if page.errors.is_empty() {
@@ -364,6 +433,53 @@ async fn review_page(
     }
 }
 
+pub async fn save_scores(
+    ctx: Ctx,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    CsrfForm(form): CsrfForm<service::ScoreForm>,
+) -> Result<HttpResponse, AppError> {
+    let actor = ctx.actor().ok_or_else(|| AppError::SignInRequired {
+        next: ctx.path.clone(),
+    })?;
+    let id: ReviewId = path.parse().map_err(|_| AppError::NotFound)?;
+    let flash = if form.action == "submit" {
+        "flash-review-submitted"
+    } else {
+        "flash-saved"
+    };
+    match service::save_scores(&state, &actor, id, &form, &ctx.origin).await {
+        Ok(()) => Ok(see_other_with_flash(
+            &format!("/reviews/{id}"),
+            flash,
+            state.config.cookie_secure,
+        )),
+        Err(AppError::Invalid(e)) => review_page(&ctx, &state, id, Some(form), e).await,
+        Err(e) => Err(e),
+    }
+}
+
+pub async fn reopen(
+    ctx: Ctx,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    _f: CsrfForm<super::ctx::NoFields>,
+) -> Result<HttpResponse, AppError> {
+    let actor = ctx.require(Permission::ManageReview)?;
+    let id: ReviewId = path.parse().map_err(|_| AppError::NotFound)?;
+    let mut conn = state.pool.get().await?;
+    let call = reviews::find(&mut conn, id)
+        .await?
+        .ok_or(AppError::NotFound)?
+        .call_id;
+    drop(conn);
+    service::reopen(&state, &actor, id, &ctx.origin).await?;
+    Ok(see_other_with_flash(
+        &format!("/admin/calls/{call}/review"),
+        "flash-saved",
+        state.config.cookie_secure,
+    ))
+}
 pub async fn declare(
     ctx: Ctx,
     state: web::Data<AppState>,
@@ -380,7 +496,7 @@ pub async fn declare(
             "flash-saved",
             state.config.cookie_secure,
         )),
-        Err(AppError::Invalid(e)) => review_page(&ctx, &state, id, e).await,
+        Err(AppError::Invalid(e)) => review_page(&ctx, &state, id, None, e).await,
         Err(e) => Err(e),
     }
 }

@@ -249,3 +249,194 @@ async fn app_state(app: &TestApp, id: i64) -> String {
         .unwrap()
         .state
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn scores_are_whole_and_in_range_drafts_save_and_submitting_locks() {
+    let app = TestApp::spawn().await;
+    let (f, application) = in_review(&app).await;
+    app.registered_user("scorer@review.test", PASSWORD, "en")
+        .await;
+    let admin = relogin(&app, "admin@grants.test").await;
+    let call = f.call;
+    admin
+        .submit(
+            &format!("/calls/{call}"),
+            &format!("/admin/calls/{call}/state"),
+            &[("to", "in_review")],
+        )
+        .await;
+    let review_page = format!("/admin/calls/{call}/review");
+    admin
+        .submit(
+            &review_page,
+            &format!("/admin/calls/{call}/panel"),
+            &[("email", "scorer@review.test"), ("base", "mainland")],
+        )
+        .await;
+    let scorer_id = user_id(&app, "scorer@review.test").await.to_string();
+    let res = admin
+        .submit(
+            &review_page,
+            &format!("/admin/calls/{call}/assign"),
+            &[
+                ("application_id", &application.to_string()),
+                ("reviewer_id", &scorer_id),
+            ],
+        )
+        .await;
+    assert_eq!(res.status, 303, "{}", res.body);
+    let mut conn = app.state.pool.get().await.unwrap();
+    let review = baygrants::models::reviews::of_call(&mut conn, baygrants::models::CallId(call))
+        .await
+        .unwrap()[0]
+        .id;
+    drop(conn);
+
+    let scorer = relogin(&app, "scorer@review.test").await;
+    let page = format!("/reviews/{review}");
+    scorer
+        .submit(
+            &page,
+            &format!("{page}/declare"),
+            &[("decision", "no_conflict"), ("reason", "")],
+        )
+        .await;
+    let scores = format!("{page}/scores");
+    // The rubric has two criteria, each 0–10.
+    let bad = scorer
+        .submit(
+            &page,
+            &scores,
+            &[
+                ("score", "11"),
+                ("comment", "too generous"),
+                ("score", "7.5"),
+                ("comment", "half"),
+                ("overall_comment", "kept"),
+                ("recommendation", "fund"),
+                ("action", "submit"),
+            ],
+        )
+        .await;
+    assert_eq!(bad.status, 422);
+    assert!(bad.has("id=\"f-score-1-error\">The score must be from 0 to the criterion"));
+    assert!(bad.has("id=\"f-score-2-error\">The score must be a whole number."));
+    assert!(
+        bad.has("value=\"11\"") && bad.has("value=\"7.5\"") && bad.has(">kept</textarea>"),
+        "typed values kept"
+    );
+    let mut conn = app.state.pool.get().await.unwrap();
+    assert!(
+        baygrants::models::reviews::scores(&mut conn, baygrants::models::ReviewId(review.0))
+            .await
+            .unwrap()
+            .is_empty(),
+        "nothing saved"
+    );
+    drop(conn);
+
+    // A draft with one score saves; submitting without a recommendation does not.
+    let res = scorer
+        .submit(
+            &page,
+            &scores,
+            &[
+                ("score", "8"),
+                ("comment", "clear need"),
+                ("score", ""),
+                ("comment", ""),
+                ("overall_comment", "so far"),
+                ("recommendation", ""),
+                ("action", "save"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status, 303, "{}", res.body);
+    assert!(scorer.get(&page).await.has("value=\"8\""));
+    let res = scorer
+        .submit(
+            &page,
+            &scores,
+            &[
+                ("score", "8"),
+                ("comment", "clear need"),
+                ("score", "6"),
+                ("comment", "ok"),
+                ("overall_comment", "good"),
+                ("recommendation", ""),
+                ("action", "submit"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status, 422);
+    let res = scorer
+        .submit(
+            &page,
+            &scores,
+            &[
+                ("score", "8"),
+                ("comment", "clear need"),
+                ("score", "6"),
+                ("comment", "ok"),
+                ("overall_comment", "good"),
+                ("recommendation", "fund_with_changes"),
+                ("action", "submit"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status, 303);
+    let locked = scorer
+        .submit(
+            &page,
+            &scores,
+            &[
+                ("score", "1"),
+                ("comment", ""),
+                ("score", "1"),
+                ("comment", ""),
+                ("overall_comment", ""),
+                ("recommendation", "do_not_fund"),
+                ("action", "submit"),
+            ],
+        )
+        .await;
+    assert_eq!(locked.status, 409, "submitted reviews are locked");
+    assert!(scorer.get(&page).await.has("8 / 10"));
+
+    // An admin reopens it; the reviewer can change it again.
+    let res = admin
+        .submit(
+            &review_page,
+            &format!("/admin/reviews/{review}/reopen"),
+            &[],
+        )
+        .await;
+    assert_eq!(res.status, 303);
+    let res = scorer
+        .submit(
+            &page,
+            &scores,
+            &[
+                ("score", "9"),
+                ("comment", ""),
+                ("score", "6"),
+                ("comment", ""),
+                ("overall_comment", "better"),
+                ("recommendation", "fund"),
+                ("action", "submit"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status, 303);
+    assert_eq!(
+        scorer
+            .post_raw(
+                &format!("/admin/reviews/{review}/reopen"),
+                &[("csrf", &scorer.get("/").await.csrf())]
+            )
+            .await
+            .status,
+        404,
+        "reviewers cannot reopen"
+    );
+}

@@ -635,3 +635,18 @@ email-review-assigned-subject = A review for you: { $title }
 email-review-assigned-p1 = You are assigned the application “{ $title }” in “{ $call }”.
 email-review-assigned-p2 = Open it to declare whether you have a conflict of interest before you read it.
 email-review-assigned-action = Open the review
+
+## Scoring
+review-scores = Scores
+review-weight-max = weight { $weight }%, 0 to { $max }
+review-score = Score
+review-comment = Comment
+review-overall = Overall comment
+review-recommendation = Recommendation
+recommendation-fund = Fund
+recommendation-fund_with_changes = Fund with changes
+recommendation-do_not_fund = Do not fund
+review-save-draft = Save draft
+review-submit = Submit the review
+review-reopen = Reopen
+flash-review-submitted = Your review is submitted and locked.

@@ -635,3 +635,18 @@ email-review-assigned-subject = 有一份评审分配给您：{ $title }
 email-review-assigned-p1 = “{ $call }”的申请“{ $title }”已分配给您评审。
 email-review-assigned-p2 = 阅读前，请先打开并申报您是否有利益冲突。
 email-review-assigned-action = 打开评审
+
+## Scoring
+review-scores = 评分
+review-weight-max = 权重 { $weight }%，0 至 { $max } 分
+review-score = 分数
+review-comment = 意见
+review-overall = 整体意见
+review-recommendation = 建议
+recommendation-fund = 资助
+recommendation-fund_with_changes = 修改后资助
+recommendation-do_not_fund = 不资助
+review-save-draft = 保存草稿
+review-submit = 提交评审
+review-reopen = 重新打开
+flash-review-submitted = 您的评审已提交并锁定。

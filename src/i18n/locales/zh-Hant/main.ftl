@@ -635,3 +635,18 @@ email-review-assigned-subject = 有一份評審分配給您：{ $title }
 email-review-assigned-p1 = 「{ $call }」的申請「{ $title }」已分配給您評審。
 email-review-assigned-p2 = 閱讀前，請先打開並申報您有否利益衝突。
 email-review-assigned-action = 打開評審
+
+## Scoring
+review-scores = 評分
+review-weight-max = 權重 { $weight }%，0 至 { $max } 分
+review-score = 分數
+review-comment = 意見
+review-overall = 整體意見
+review-recommendation = 建議
+recommendation-fund = 資助
+recommendation-fund_with_changes = 修改後資助
+recommendation-do_not_fund = 不資助
+review-save-draft = 儲存草稿
+review-submit = 提交評審
+review-reopen = 重新開啟
+flash-review-submitted = 您的評審已提交並鎖定。

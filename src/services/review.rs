@@ -580,3 +580,136 @@ pub async fn reopen(
     })
     .await
 }
+
+// ---- the ranking board
+
+/// One application on the board.
+pub struct RankRow {
+    pub application: ApplicationId,
+    pub title: String,
+    pub request: rust_decimal::Decimal,
+    pub reviews: usize,
+    pub mean: f64,
+    pub spread: f64,
+    pub calibrated: f64,
+    pub discuss: bool,
+    /// Inside the funding line: cumulative requests, in this order, fit the budget.
+    pub funded: bool,
+}
+
+/// One submitted review, for the per-review export.
+pub struct ReviewRow {
+    pub review: ReviewId,
+    pub application: ApplicationId,
+    pub reviewer: UserId,
+    pub scores: Vec<i32>,
+    pub weighted: f64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RankBy {
+    Calibrated,
+    Mean,
+}
+
+/// Aggregates the call's submitted reviews (DESIGN §5) and ranks them.
+pub async fn ranking(
+    conn: &mut Conn,
+    call_id: CallId,
+    by: RankBy,
+) -> Result<(Vec<RankRow>, Vec<ReviewRow>), AppError> {
+    use crate::domain::scoring;
+    let call = calls::find(conn, call_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let rubric: Vec<scoring::Criterion> = rubric(conn, call_id)
+        .await?
+        .iter()
+        .map(|k| scoring::Criterion {
+            weight: k.weight,
+            max_score: k.max_score,
+        })
+        .collect();
+    let mut per_review: BTreeMap<ReviewId, ReviewRow> = BTreeMap::new();
+    for (review, application, reviewer, position, score) in
+        reviews::submitted_scores(conn, call_id).await?
+    {
+        let row = per_review.entry(review).or_insert_with(|| ReviewRow {
+            review,
+            application,
+            reviewer,
+            scores: vec![0; rubric.len()],
+            weighted: 0.0,
+        });
+        if let Some(slot) = row.scores.get_mut((position - 1).max(0) as usize) {
+            *slot = score;
+        }
+    }
+    let review_rows: Vec<ReviewRow> = per_review
+        .into_values()
+        .map(|mut r| {
+            r.weighted = scoring::weighted(&rubric, &r.scores);
+            r
+        })
+        .collect();
+    let aggregate = scoring::aggregate(
+        &review_rows
+            .iter()
+            .map(|r| scoring::Review {
+                reviewer: r.reviewer,
+                application: r.application,
+                weighted: r.weighted,
+            })
+            .collect::<Vec<_>>(),
+    );
+    let mut rows = Vec::new();
+    for (application, title) in reviews::reviewable_applications(conn, call_id).await? {
+        let request = crate::models::applications::latest_snapshot(conn, application)
+            .await?
+            .and_then(|s| s["grant_request"].as_str().and_then(|v| v.parse().ok()))
+            .unwrap_or_default();
+        let score = aggregate.get(&application);
+        rows.push(RankRow {
+            application,
+            title,
+            request,
+            reviews: score.map_or(0, |s| s.reviews),
+            mean: score.map_or(0.0, |s| s.mean),
+            spread: score.map_or(0.0, |s| s.spread),
+            calibrated: score.map_or(0.0, |s| s.calibrated),
+            discuss: score.is_some_and(|s| s.discuss),
+            funded: false,
+        });
+    }
+    let key = |r: &RankRow| match by {
+        RankBy::Calibrated => r.calibrated,
+        RankBy::Mean => r.mean,
+    };
+    rows.sort_by(|a, b| {
+        key(b)
+            .total_cmp(&key(a))
+            .then(a.application.cmp(&b.application))
+    });
+    // The funding line: down the ranking while the requests still fit the budget.
+    let mut cumulative = rust_decimal::Decimal::ZERO;
+    for row in rows.iter_mut() {
+        if row.reviews == 0 {
+            break;
+        }
+        cumulative += row.request;
+        if cumulative > call.budget {
+            break;
+        }
+        row.funded = true;
+    }
+    Ok((rows, review_rows))
+}
+
+/// A cell safe to open in a spreadsheet: text that starts like a formula is quoted.
+pub fn csv_cell(s: &str) -> String {
+    if s.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{s}")
+    } else {
+        s.to_string()
+    }
+}

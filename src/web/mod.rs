@@ -105,6 +105,8 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("POST", "/reviews/{id}/declare"),
     ("POST", "/reviews/{id}/scores"),
     ("POST", "/admin/reviews/{id}/reopen"),
+    ("GET", "/admin/calls/{id}/board"),
+    ("GET", "/admin/calls/{id}/board.csv"),
 ];
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
@@ -265,7 +267,12 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/reviews/{id}", web::get().to(review::show))
         .route("/reviews/{id}/declare", web::post().to(review::declare))
         .route("/reviews/{id}/scores", web::post().to(review::save_scores))
-        .route("/admin/reviews/{id}/reopen", web::post().to(review::reopen));
+        .route("/admin/reviews/{id}/reopen", web::post().to(review::reopen))
+        .route("/admin/calls/{id}/board", web::get().to(review::board))
+        .route(
+            "/admin/calls/{id}/board.csv",
+            web::get().to(review::board_csv),
+        );
 }
 
 /// Every route's method as an actix `Method` (for tests that walk `ROUTES`).

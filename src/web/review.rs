@@ -500,3 +500,149 @@ pub async fn declare(
         Err(e) => Err(e),
     }
 }
+
+// ---- the ranking board
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct BoardQuery {
+    sort: String,
+    kind: String,
+}
+
+fn rank_by(sort: &str) -> service::RankBy {
+    if sort == "mean" {
+        service::RankBy::Mean
+    } else {
+        service::RankBy::Calibrated
+    }
+}
+
+#[derive(Template)]
+#[template(path = "admin/board.html")]
+struct BoardPage<'a> {
+    c: &'a Ctx,
+    call: i64,
+    title: String,
+    budget: String,
+    sort: String,
+    rows: Vec<service::RankRow>,
+}
+
+impl BoardPage<'_> {
+    fn one(&self, v: &f64) -> String {
+        format!("{v:.1}")
+    }
+
+    fn money(&self, d: &rust_decimal::Decimal) -> String {
+        crate::domain::money::format_amount(*d)
+    }
+}
+
+pub async fn board(
+    ctx: Ctx,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    q: web::Query<BoardQuery>,
+) -> Result<HttpResponse, AppError> {
+    ctx.require(Permission::ManageReview)?;
+    let id = call_id(&path)?;
+    let mut conn = state.pool.get().await?;
+    let call = calls::find(&mut conn, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let (rows, _) = service::ranking(&mut conn, id, rank_by(&q.sort)).await?;
+    render(&BoardPage {
+        c: &ctx,
+        call: id.0,
+        title: if ctx.lang == crate::i18n::Lang::En {
+            call.title_en
+        } else {
+            call.title_zh
+        },
+        budget: crate::domain::money::format_amount(call.budget),
+        sort: if q.sort == "mean" {
+            "mean".into()
+        } else {
+            "calibrated".into()
+        },
+        rows,
+    })
+}
+
+/// `kind=reviews`: one line per submitted review; otherwise one per application.
+pub async fn board_csv(
+    ctx: Ctx,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    q: web::Query<BoardQuery>,
+) -> Result<HttpResponse, AppError> {
+    ctx.require(Permission::ManageReview)?;
+    let id = call_id(&path)?;
+    let mut conn = state.pool.get().await?;
+    let (rows, reviews) = service::ranking(&mut conn, id, rank_by(&q.sort)).await?;
+    let mut out = csv::Writer::from_writer(Vec::new());
+    let csv_error = |e: csv::Error| AppError::Internal(e.into());
+    if q.kind == "reviews" {
+        out.write_record(["review", "application", "reviewer", "scores", "weighted"])
+            .map_err(csv_error)?;
+        for r in &reviews {
+            let scores: Vec<String> = r.scores.iter().map(i32::to_string).collect();
+            out.write_record([
+                r.review.to_string(),
+                r.application.to_string(),
+                r.reviewer.to_string(),
+                scores.join(" "),
+                format!("{:.6}", r.weighted),
+            ])
+            .map_err(csv_error)?;
+        }
+    } else {
+        out.write_record([
+            "rank",
+            "application",
+            "title",
+            "grant_request",
+            "reviews",
+            "mean",
+            "spread",
+            "calibrated",
+            "discussion",
+            "within_funding_line",
+        ])
+        .map_err(csv_error)?;
+        for (i, r) in rows.iter().enumerate() {
+            out.write_record([
+                (i + 1).to_string(),
+                r.application.to_string(),
+                service::csv_cell(&r.title),
+                r.request.to_string(),
+                r.reviews.to_string(),
+                format!("{:.6}", r.mean),
+                format!("{:.6}", r.spread),
+                format!("{:.6}", r.calibrated),
+                r.discuss.to_string(),
+                r.funded.to_string(),
+            ])
+            .map_err(csv_error)?;
+        }
+    }
+    let body = out
+        .into_inner()
+        .map_err(|e| AppError::Internal(anyhow::anyhow!("{e}")))?;
+    let name = if q.kind == "reviews" {
+        "reviews"
+    } else {
+        "applications"
+    };
+    Ok(HttpResponse::Ok()
+        .insert_header((
+            actix_web::http::header::CONTENT_TYPE,
+            "text/csv; charset=utf-8",
+        ))
+        .insert_header((
+            actix_web::http::header::CONTENT_DISPOSITION,
+            format!("attachment; filename=\"call-{id}-{name}.csv\""),
+        ))
+        .body(body))
+}

@@ -650,3 +650,17 @@ review-save-draft = Save draft
 review-submit = Submit the review
 review-reopen = Reopen
 flash-review-submitted = Your review is submitted and locked.
+
+## Ranking board
+board-title = Ranking board
+board-sort = Ranked by
+board-calibrated = Calibrated score
+board-mean = Mean score
+board-spread = Spread
+board-reviews = Reviews
+board-flags = Flags
+board-discuss = Discuss: reviewers disagree
+board-funding-line = Funding line: the requests above fit the call's budget
+board-csv-applications = Scores per application (CSV)
+board-csv-reviews = Scores per review (CSV)
+review-board-link = Ranking board

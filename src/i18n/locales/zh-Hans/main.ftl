@@ -650,3 +650,17 @@ review-save-draft = 保存草稿
 review-submit = 提交评审
 review-reopen = 重新打开
 flash-review-submitted = 您的评审已提交并锁定。
+
+## Ranking board
+board-title = 排名表
+board-sort = 排序依据
+board-calibrated = 校准分数
+board-mean = 平均分数
+board-spread = 分歧
+board-reviews = 评审数
+board-flags = 标记
+board-discuss = 需讨论：评审意见分歧
+board-funding-line = 资助线：以上申请的资助额合计在征集预算之内
+board-csv-applications = 每份申请的分数（CSV）
+board-csv-reviews = 每份评审的分数（CSV）
+review-board-link = 排名表

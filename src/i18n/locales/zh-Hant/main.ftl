@@ -650,3 +650,17 @@ review-save-draft = 儲存草稿
 review-submit = 提交評審
 review-reopen = 重新開啟
 flash-review-submitted = 您的評審已提交並鎖定。
+
+## Ranking board
+board-title = 排名表
+board-sort = 排序依據
+board-calibrated = 校準分數
+board-mean = 平均分數
+board-spread = 分歧
+board-reviews = 評審數目
+board-flags = 標記
+board-discuss = 需討論：評審意見分歧
+board-funding-line = 資助線：以上申請的資助額合計在徵集預算之內
+board-csv-applications = 每份申請的分數（CSV）
+board-csv-reviews = 每份評審的分數（CSV）
+review-board-link = 排名表

@@ -7,7 +7,7 @@ use serde::Deserialize;
 
 use super::ctx::{CsrfForm, Ctx};
 use super::orgs::Choice;
-use super::{render, render_invalid, see_other_with_flash};
+use super::{render, render_form, see_other_with_flash};
 use crate::AppState;
 use crate::domain::call::{CallForm, CallState, Criterion, MAX_CRITERIA, Phase, to_bay_area_input};
 use crate::domain::money::{Currency, format_amount, format_money};
@@ -392,11 +392,7 @@ async fn form_page(
         focus,
         jurisdictions,
     };
-    if page.errors.is_empty() {
-        render(&page)
-    } else {
-        render_invalid(&page)
-    }
+    render_form(&page, page.errors.is_empty())
 }
 
 pub async fn new_form(ctx: Ctx, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {

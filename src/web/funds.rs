@@ -5,7 +5,7 @@ use askama::Template;
 use serde::Deserialize;
 
 use super::ctx::{CsrfForm, Ctx};
-use super::{render, render_invalid, see_other_with_flash};
+use super::{render_form, see_other_with_flash};
 use crate::AppState;
 use crate::domain::money::Currency;
 use crate::error::{AppError, FormErrors};
@@ -38,11 +38,7 @@ async fn funds_page(
         errors,
         currencies: Currency::ALL,
     };
-    if page.errors.is_empty() {
-        render(&page)
-    } else {
-        render_invalid(&page)
-    }
+    render_form(&page, page.errors.is_empty())
 }
 
 pub async fn list(ctx: Ctx, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
@@ -98,11 +94,7 @@ async fn focus_page(
         form,
         errors,
     };
-    if page.errors.is_empty() {
-        render(&page)
-    } else {
-        render_invalid(&page)
-    }
+    render_form(&page, page.errors.is_empty())
 }
 
 pub async fn focus_list(ctx: Ctx, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {

@@ -286,6 +286,15 @@ pub fn render(page: &impl Template) -> Result<HttpResponse, AppError> {
         .body(page.render()?))
 }
 
+/// A page holding a form: 200 when it is fine, 422 when it comes back with errors.
+pub fn render_form(page: &impl Template, ok: bool) -> Result<HttpResponse, AppError> {
+    if ok {
+        render(page)
+    } else {
+        render_invalid(page)
+    }
+}
+
 /// Renders a form again with its errors, keeping what was typed.
 pub fn render_invalid(page: &impl Template) -> Result<HttpResponse, AppError> {
     Ok(HttpResponse::UnprocessableEntity()

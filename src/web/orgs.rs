@@ -6,7 +6,7 @@ use askama::Template;
 use serde::Deserialize;
 
 use super::ctx::{CsrfForm, Ctx};
-use super::{render, render_invalid, see_other_with_flash};
+use super::{render, render_form, see_other_with_flash};
 use crate::AppState;
 use crate::domain::organization::{City, Jurisdiction, OrgType, OrganizationForm};
 use crate::error::{AppError, FormErrors};
@@ -258,11 +258,7 @@ async fn form_page(
         editing,
         errors,
     };
-    if page.errors.is_empty() {
-        render(&page)
-    } else {
-        render_invalid(&page)
-    }
+    render_form(&page, page.errors.is_empty())
 }
 
 pub async fn new_form(ctx: Ctx, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
@@ -426,11 +422,7 @@ async fn show_page(
         raw: org,
         errors,
     };
-    if page.errors.is_empty() {
-        render(&page)
-    } else {
-        render_invalid(&page)
-    }
+    render_form(&page, page.errors.is_empty())
 }
 
 // ---- members
@@ -488,11 +480,7 @@ async fn members_page(
         form,
         errors,
     };
-    if page.errors.is_empty() {
-        render(&page)
-    } else {
-        render_invalid(&page)
-    }
+    render_form(&page, page.errors.is_empty())
 }
 
 pub async fn invite(

@@ -6,7 +6,7 @@ use askama::Template;
 use serde::Deserialize;
 
 use super::ctx::{CsrfForm, Ctx};
-use super::{render, render_invalid, see_other_with_flash};
+use super::{render, render_form, see_other_with_flash};
 use crate::AppState;
 use crate::domain::assignment::{Plan, Shortfall};
 use crate::error::{AppError, FormErrors};
@@ -92,11 +92,7 @@ async fn admin_page(
         seed,
         preview,
     };
-    if page.errors.is_empty() {
-        render(&page)
-    } else {
-        render_invalid(&page)
-    }
+    render_form(&page, page.errors.is_empty())
 }
 
 fn plan_rows(
@@ -253,11 +249,7 @@ async fn home_page(
         form,
         errors,
     };
-    if page.errors.is_empty() {
-        render(&page)
-    } else {
-        render_invalid(&page)
-    }
+    render_form(&page, page.errors.is_empty())
 }
 
 pub async fn home(ctx: Ctx, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
@@ -426,11 +418,7 @@ async fn review_page(
         recommendation,
         errors,
     };
-    if page.errors.is_empty() {
-        render(&page)
-    } else {
-        render_invalid(&page)
-    }
+    render_form(&page, page.errors.is_empty())
 }
 
 pub async fn save_scores(

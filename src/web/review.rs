@@ -295,6 +295,76 @@ pub async fn remove_affiliation(
     ))
 }
 
+/// The application exactly as submitted, laid out for reading.
+pub struct SnapshotView {
+    pub fields: Vec<(String, String)>,
+    pub partners: Vec<String>,
+    pub budget: Vec<String>,
+    pub grant_request: String,
+    pub milestones: Vec<String>,
+    pub attachments: Vec<String>,
+}
+
+fn snapshot_view(ctx: &Ctx, s: &serde_json::Value) -> SnapshotView {
+    let text = |v: &serde_json::Value| match v {
+        serde_json::Value::String(t) => t.clone(),
+        serde_json::Value::Null => String::new(),
+        other => other.to_string(),
+    };
+    let list = |key: &str| s[key].as_array().cloned().unwrap_or_default();
+    SnapshotView {
+        fields: ["summary", "need", "approach", "outcomes", "beneficiaries"]
+            .iter()
+            .map(|k| (ctx.t(&format!("appfield-{k}")), text(&s[*k])))
+            .chain(std::iter::once((
+                ctx.t("appfield-duration"),
+                text(&s["duration_months"]),
+            )))
+            .collect(),
+        partners: list("partners")
+            .iter()
+            .map(|p| {
+                format!(
+                    "{} ({}) · {} · {}",
+                    text(&p["name_zh"]),
+                    text(&p["name_en"]),
+                    text(&p["role"]),
+                    text(&p["contribution"])
+                )
+            })
+            .collect(),
+        budget: list("budget")
+            .iter()
+            .map(|l| {
+                format!(
+                    "{} · {} {} · {}",
+                    ctx.label("category", &text(&l["category"])),
+                    text(&l["currency"]),
+                    text(&l["amount"]),
+                    ctx.label("source", &text(&l["source"]))
+                )
+            })
+            .collect(),
+        grant_request: text(&s["grant_request"]),
+        milestones: list("milestones")
+            .iter()
+            .map(|m| {
+                format!(
+                    "{} {} · {}% · {}",
+                    ctx.t("milestone-month"),
+                    text(&m["month_due"]),
+                    text(&m["tranche_percent"]),
+                    text(&m["deliverables"])
+                )
+            })
+            .collect(),
+        attachments: list("attachments")
+            .iter()
+            .map(|a| text(&a["filename"]))
+            .collect(),
+    }
+}
+
 pub struct ScoreRow {
     pub n: usize,
     pub name: String,
@@ -312,7 +382,7 @@ struct ReviewPage<'a> {
     c: &'a Ctx,
     review: Review,
     title: String,
-    snapshot: String,
+    snapshot: Option<SnapshotView>,
     rows: Vec<ScoreRow>,
     overall_comment: String,
     recommendation: String,
@@ -354,10 +424,9 @@ async fn review_page(
     let snapshot = if open {
         applications::latest_snapshot(&mut conn, review.application_id)
             .await?
-            .map(|s| serde_json::to_string_pretty(&s).unwrap_or_default())
-            .unwrap_or_default()
+            .map(|s| snapshot_view(ctx, &s))
     } else {
-        String::new()
+        None
     };
     let saved = reviews::scores(&mut conn, id).await?;
     let criteria = if open {

@@ -392,6 +392,21 @@ pub async fn remove_member(
     .map(|n| n == 1)
 }
 
+/// Every organization a user belongs to, with their role (ids only).
+pub async fn memberships(
+    conn: &mut Conn,
+    user: UserId,
+) -> QueryResult<Vec<(OrganizationId, String)>> {
+    organization_members::table
+        .filter(organization_members::user_id.eq(user))
+        .select((
+            organization_members::organization_id,
+            organization_members::role,
+        ))
+        .load(conn)
+        .await
+}
+
 /// The organizations a user belongs to, with their role.
 pub async fn of_user(conn: &mut Conn, user: UserId) -> QueryResult<Vec<(Organization, String)>> {
     organizations::table

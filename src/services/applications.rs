@@ -45,21 +45,28 @@ pub async fn access(
     action: AppAction,
 ) -> Result<Access, AppError> {
     let app = apps::find(conn, id).await?.ok_or(AppError::NotFound)?;
-    let user = actor.user_id();
-    let lead_role = match user {
-        Some(u) => orgs::role_of(conn, app.lead_org_id, u).await?,
-        None => None,
+    // The actor's memberships, once, rather than one query per partner.
+    let memberships = match actor.user_id() {
+        Some(u) => orgs::memberships(conn, u).await?,
+        None => Vec::new(),
     };
+    let role_in = |org: OrganizationId| {
+        memberships
+            .iter()
+            .find(|(o, _)| *o == org)
+            .map(|(_, r)| r.as_str())
+    };
+    let lead_role = role_in(app.lead_org_id).map(str::to_string);
     let mut partner_member = false;
     let mut owned_partner_orgs = Vec::new();
-    if let Some(u) = user {
+    if !memberships.is_empty() {
         // A partner that declined is no longer on the application.
         for p in apps::partners(conn, id)
             .await?
             .into_iter()
             .filter(|p| p.status != "declined")
         {
-            if let Some(role) = orgs::role_of(conn, p.organization.id, u).await? {
+            if let Some(role) = role_in(p.organization.id) {
                 partner_member = true;
                 if role == "owner" {
                     owned_partner_orgs.push(p.organization.id);

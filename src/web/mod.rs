@@ -16,14 +16,13 @@ mod orgs;
 mod review;
 
 use actix_web::cookie::{Cookie, SameSite, time};
-use actix_web::http::Method;
 use actix_web::http::header::{CONTENT_TYPE, LOCATION};
 use actix_web::{HttpResponse, web};
 use askama::Template;
 
 use crate::error::AppError;
 
-/// Every route, in one list. The authorization-matrix test walks it.
+/// Every route, in one list. `tests/it/regressions.rs` asks each one as a visitor.
 pub const ROUTES: &[(&str, &str)] = &[
     ("GET", "/"),
     ("GET", "/healthz"),
@@ -273,11 +272,6 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             "/admin/calls/{id}/board.csv",
             web::get().to(review::board_csv),
         );
-}
-
-/// Every route's method as an actix `Method` (for tests that walk `ROUTES`).
-pub fn method_of(name: &str) -> Method {
-    Method::from_bytes(name.as_bytes()).unwrap_or(Method::GET)
 }
 
 pub fn render(page: &impl Template) -> Result<HttpResponse, AppError> {

@@ -753,7 +753,7 @@ async fn attachments_are_judged_by_content_limited_and_returned_intact() {
 async fn the_closing_reminder_is_sent_once_even_with_two_workers() {
     let app = TestApp::spawn().await;
     let f = fixture(&app).await;
-    let id = start(&f.lead, f.call, f.gz).await;
+    start(&f.lead, f.call, f.gz).await;
     // 48 hours before the 2036 closing time.
     let closes = baygrants::domain::call::parse_bay_area_time("2036-01-31T17:00").unwrap();
     app.clock.freeze_at(closes - chrono::Duration::hours(48));
@@ -784,5 +784,4 @@ async fn the_closing_reminder_is_sent_once_even_with_two_workers() {
         .filter(|m| m.text.contains("is not submitted yet"))
         .count();
     assert_eq!(reminders, 1);
-    assert!(id > 0);
 }

@@ -297,6 +297,7 @@ diesel::table! {
         due_at -> Nullable<Timestamptz>,
         submitted_at -> Nullable<Timestamptz>,
         updated_at -> Timestamptz,
+        reminded_at -> Nullable<Timestamptz>,
     }
 }
 
@@ -360,6 +361,68 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    call_review_settings (call_id) {
+        call_id -> Int8,
+        blind -> Bool,
+        show_peer_scores -> Bool,
+        review_days -> Int4,
+    }
+}
+
+diesel::table! {
+    call_score_components (call_id, position) {
+        call_id -> Int8,
+        position -> Int4,
+        name_zh -> Text,
+        name_en -> Text,
+        weight -> Int4,
+    }
+}
+
+diesel::table! {
+    component_scores (application_id, position) {
+        application_id -> Int8,
+        position -> Int4,
+        score -> Numeric,
+        entered_by -> Nullable<Int8>,
+        entered_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    panel_invitations (call_id, email) {
+        call_id -> Int8,
+        email -> Text,
+        base -> Text,
+        invited_by -> Nullable<Int8>,
+        invited_at -> Timestamptz,
+        accepted_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
+    decisions (application_id) {
+        application_id -> Int8,
+        call_id -> Int8,
+        outcome -> Text,
+        amount -> Nullable<Numeric>,
+        conditions -> Text,
+        rationale -> Text,
+        decided_by -> Nullable<Int8>,
+        decided_at -> Timestamptz,
+        published_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
+    decision_publications (call_id) {
+        call_id -> Int8,
+        published_by -> Nullable<Int8>,
+        published_at -> Timestamptz,
+    }
+}
+
 diesel::joinable!(application_partners -> applications (application_id));
 diesel::joinable!(application_partners -> organizations (organization_id));
 diesel::joinable!(application_partners -> users (responded_by));
@@ -387,6 +450,8 @@ diesel::joinable!(panel_members -> calls (call_id));
 diesel::joinable!(review_scores -> reviews (review_id));
 diesel::joinable!(reviewer_affiliations -> organizations (organization_id));
 diesel::joinable!(reviewer_affiliations -> users (user_id));
+diesel::joinable!(decisions -> applications (application_id));
+diesel::joinable!(component_scores -> applications (application_id));
 diesel::joinable!(reviews -> applications (application_id));
 diesel::joinable!(reviews -> calls (call_id));
 diesel::joinable!(reviews -> users (reviewer_id));
@@ -395,6 +460,12 @@ diesel::joinable!(sessions -> users (user_id));
 diesel::joinable!(user_tokens -> users (user_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
+    call_review_settings,
+    call_score_components,
+    component_scores,
+    panel_invitations,
+    decisions,
+    decision_publications,
     application_partners,
     application_snapshots,
     applications,

@@ -135,6 +135,12 @@ pub struct CallForm {
     pub crit_guidance_en: Vec<String>,
     pub crit_weight: Vec<String>,
     pub crit_max: Vec<String>,
+    pub blind_review: Option<String>,
+    pub show_peer_scores: Option<String>,
+    pub review_days: String,
+    pub comp_name_zh: Vec<String>,
+    pub comp_name_en: Vec<String>,
+    pub comp_weight: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -162,6 +168,47 @@ pub struct Criterion {
     pub max_score: i32,
 }
 
+/// A part of the final score besides the calibrated panel score (DESIGN §5),
+/// e.g. a public jury's score, entered by an admin on a 0–100 scale.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Component {
+    pub name_zh: String,
+    pub name_en: String,
+    pub weight: i32,
+}
+
+pub const MAX_COMPONENTS: usize = 3;
+
+/// How a call is reviewed.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReviewSettings {
+    /// Reviewers see no organization names.
+    pub blind: bool,
+    /// A reviewer who has submitted sees the others' submitted scores.
+    pub show_peer_scores: bool,
+    /// Days from assignment to the review's due date.
+    pub review_days: i32,
+    pub components: Vec<Component>,
+}
+
+impl Default for ReviewSettings {
+    fn default() -> Self {
+        Self {
+            blind: false,
+            show_peer_scores: false,
+            review_days: 14,
+            components: Vec::new(),
+        }
+    }
+}
+
+impl ReviewSettings {
+    /// The calibrated panel score's weight: what the components leave.
+    pub fn panel_weight(&self) -> i32 {
+        100 - self.components.iter().map(|c| c.weight).sum::<i32>()
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct ValidCall {
     pub title_zh: String,
@@ -180,6 +227,7 @@ pub struct ValidCall {
     /// Rate of CNY, HKD and MOP to the fund's currency (its own is 1).
     pub rates: [(Currency, Decimal); 3],
     pub criteria: Vec<Criterion>,
+    pub review: ReviewSettings,
 }
 
 /// Reads `2026-12-01T09:00` (a `datetime-local` field) as Bay Area time.
@@ -473,6 +521,8 @@ impl CallForm {
             e.add("rubric", "err-rubric-weights");
         }
 
+        let review = self.review_settings(&mut e);
+
         if !e.is_empty() {
             return Err(e);
         }
@@ -510,7 +560,58 @@ impl CallForm {
             anonymise_reviews: self.anonymise_reviews.is_some(),
             rates,
             criteria,
+            review,
         })
+    }
+
+    fn review_settings(&self, e: &mut FormErrors) -> ReviewSettings {
+        let review_days = if self.review_days.trim().is_empty() {
+            14
+        } else {
+            whole(e, "review_days", &self.review_days, 1..=120).unwrap_or(14)
+        };
+        let mut components = Vec::new();
+        let rows = self
+            .comp_name_zh
+            .len()
+            .max(self.comp_name_en.len())
+            .max(self.comp_weight.len())
+            .min(MAX_COMPONENTS);
+        for i in 0..rows {
+            let cells = [&self.comp_name_zh, &self.comp_name_en, &self.comp_weight];
+            if cells.iter().all(|c| cell(c, i).trim().is_empty()) {
+                continue;
+            }
+            let name_zh = cell(&self.comp_name_zh, i).trim().to_string();
+            let name_en = cell(&self.comp_name_en, i).trim().to_string();
+            let weight = cell(&self.comp_weight, i)
+                .trim()
+                .parse::<i32>()
+                .ok()
+                .filter(|w| (1..=99).contains(w));
+            if name_zh.is_empty() || name_en.is_empty() {
+                e.add("components", "err-criterion-names");
+            } else if name_zh.chars().count() > 200 || name_en.chars().count() > 200 {
+                e.add("components", "err-too-long");
+            } else if weight.is_none() {
+                e.add("components", "err-component-weight");
+            }
+            components.push(Component {
+                name_zh,
+                name_en,
+                weight: weight.unwrap_or(0),
+            });
+        }
+        let settings = ReviewSettings {
+            blind: self.blind_review.is_some(),
+            show_peer_scores: self.show_peer_scores.is_some(),
+            review_days,
+            components,
+        };
+        if settings.panel_weight() < 1 {
+            e.add("components", "err-component-weight");
+        }
+        settings
     }
 }
 
@@ -547,6 +648,34 @@ mod tests {
 
     fn catalogue() -> Vec<String> {
         vec!["elderly_care".into(), "education".into()]
+    }
+
+    #[test]
+    fn components_leave_the_panel_some_weight() {
+        let mut form = good_form();
+        form.comp_name_zh = vec!["公眾評審團".into(), String::new()];
+        form.comp_name_en = vec!["Public jury".into(), String::new()];
+        form.comp_weight = vec!["30".into(), String::new()];
+        let call = form.validate(Currency::Cny, &catalogue()).unwrap();
+        assert_eq!(call.review.components.len(), 1, "blank rows are ignored");
+        assert_eq!(call.review.panel_weight(), 70);
+        assert_eq!(call.review.review_days, 14, "the default");
+        form.comp_weight = vec!["100".into()];
+        let e = form.validate(Currency::Cny, &catalogue()).unwrap_err();
+        assert_eq!(e.get("components"), Some("err-component-weight"));
+        form.comp_name_zh = vec!["公眾評審團".into(), "捐款".into()];
+        form.comp_name_en = vec!["Public jury".into(), "Donations".into()];
+        form.comp_weight = vec!["60".into(), "40".into()];
+        let e = form.validate(Currency::Cny, &catalogue()).unwrap_err();
+        assert_eq!(
+            e.get("components"),
+            Some("err-component-weight"),
+            "nothing left for the panel"
+        );
+        form.comp_weight = vec!["20".into(), "20".into()];
+        form.review_days = "0".into();
+        let e = form.validate(Currency::Cny, &catalogue()).unwrap_err();
+        assert_eq!(e.get("review_days"), Some("err-number-invalid"));
     }
 
     #[test]

@@ -131,9 +131,61 @@ where
         .collect()
 }
 
+/// The final score (DESIGN §5): the calibrated panel score at the weight the
+/// components leave, plus each component at its weight; `None` until the
+/// panel and every component have a score.
+pub fn final_score(
+    settings: &crate::domain::call::ReviewSettings,
+    calibrated: Option<f64>,
+    components: &[Option<rust_decimal::Decimal>],
+) -> Option<f64> {
+    use rust_decimal::prelude::ToPrimitive;
+    let mut total = f64::from(settings.panel_weight()) * calibrated? / 100.0;
+    for (component, score) in settings.components.iter().zip(components) {
+        total += f64::from(component.weight) * (*score)?.to_f64()? / 100.0;
+    }
+    Some(total)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_final_score_weighs_the_panel_and_each_component() {
+        use crate::domain::call::{Component, ReviewSettings};
+        let dec = |n: i64| rust_decimal::Decimal::from(n);
+        let none = ReviewSettings::default();
+        assert_eq!(
+            final_score(&none, Some(61.5), &[]),
+            Some(61.5),
+            "panel alone"
+        );
+        assert_eq!(final_score(&none, None, &[]), None, "no reviews, no score");
+        let jury = ReviewSettings {
+            components: vec![
+                Component {
+                    name_zh: "評審團".into(),
+                    name_en: "Jury".into(),
+                    weight: 20,
+                },
+                Component {
+                    name_zh: "捐款".into(),
+                    name_en: "Donations".into(),
+                    weight: 20,
+                },
+            ],
+            ..ReviewSettings::default()
+        };
+        assert_eq!(jury.panel_weight(), 60);
+        let score = final_score(&jury, Some(70.0), &[Some(dec(50)), Some(dec(90))]).unwrap();
+        assert!((score - (42.0 + 10.0 + 18.0)).abs() < 1e-9, "{score}");
+        assert_eq!(
+            final_score(&jury, Some(70.0), &[Some(dec(50)), None]),
+            None,
+            "a missing component leaves the final score open"
+        );
+    }
 
     fn vectors() -> serde_json::Value {
         let path = concat!(

@@ -72,6 +72,26 @@ pub enum Email {
         call: String,
         link: String,
     },
+    /// To someone without an account: register with this address to join.
+    PanelInvitationNew {
+        call: String,
+        link: String,
+    },
+    ReviewReminder {
+        title: String,
+        due: String,
+        link: String,
+    },
+    /// A published decision; `outcome` is award, decline or waitlist, and
+    /// `extra` holds the conditions, rationale and reviewers' comments.
+    Decision {
+        title: String,
+        call: String,
+        outcome: String,
+        amount: String,
+        extra: Vec<String>,
+        link: String,
+    },
 }
 
 impl Email {
@@ -89,6 +109,9 @@ impl Email {
             Email::DraftReminder { .. } => "draft-reminder",
             Email::PanelInvitation { .. } => "panel-invitation",
             Email::ReviewAssigned { .. } => "review-assigned",
+            Email::PanelInvitationNew { .. } => "panel-invitation-new",
+            Email::ReviewReminder { .. } => "review-reminder",
+            Email::Decision { .. } => "decision",
         }
     }
 
@@ -119,6 +142,20 @@ impl Email {
             Email::DraftReminder { title, closes, .. } => &[("title", title), ("closes", closes)],
             Email::PanelInvitation { call, .. } => &[("call", call)],
             Email::ReviewAssigned { title, call, .. } => &[("title", title), ("call", call)],
+            Email::PanelInvitationNew { call, .. } => &[("call", call)],
+            Email::ReviewReminder { title, due, .. } => &[("title", title), ("due", due)],
+            Email::Decision {
+                title,
+                call,
+                outcome,
+                amount,
+                ..
+            } => &[
+                ("title", title),
+                ("call", call),
+                ("outcome", outcome),
+                ("amount", amount),
+            ],
         };
         pairs.iter().map(|(k, v)| (*k, (*v).clone())).collect()
     }
@@ -136,7 +173,18 @@ impl Email {
             | Email::SubmissionReceipt { link, .. }
             | Email::DraftReminder { link, .. }
             | Email::PanelInvitation { link, .. }
-            | Email::ReviewAssigned { link, .. } => Some(link),
+            | Email::ReviewAssigned { link, .. }
+            | Email::PanelInvitationNew { link, .. }
+            | Email::ReviewReminder { link, .. }
+            | Email::Decision { link, .. } => Some(link),
+        }
+    }
+
+    /// Paragraphs written by people (not from the catalogue), after the others.
+    fn extra(&self) -> &[String] {
+        match self {
+            Email::Decision { extra, .. } => extra,
+            _ => &[],
         }
     }
 
@@ -148,6 +196,8 @@ impl Email {
             .map(|n| format!("email-{kind}-p{n}"))
             .take_while(|key| lang.has(key))
             .map(|key| lang.t_with(&key, &args))
+            .filter(|p| !p.trim().is_empty())
+            .chain(self.extra().iter().cloned())
             .collect();
         let action = self.action().map(|link| Action {
             label: lang.t(&format!("email-{kind}-action")),

@@ -51,6 +51,11 @@ impl Worker {
                     Ok(_) => {}
                     Err(e) => tracing::warn!(error = %e, "closing reminders failed"),
                 }
+                match crate::services::review::send_review_reminders(&self.state).await {
+                    Ok(n) if n > 0 => tracing::info!(reviews = n, "review reminders queued"),
+                    Ok(_) => {}
+                    Err(e) => tracing::warn!(error = %e, "review reminders failed"),
+                }
             }
             match self.deliver_due().await {
                 Ok(n) if n > 0 => continue,

@@ -26,6 +26,7 @@ pub struct Application {
     pub duration_months: Option<i32>,
     pub focus: Vec<Option<String>>,
     pub declaration: bool,
+    pub created_by: UserId,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     pub submitted_at: Option<DateTime<Utc>>,
@@ -593,4 +594,32 @@ pub async fn mark_under_review(
     ))
     .execute(conn)
     .await
+}
+
+/// The grant request of each submitted application of a call, from its
+/// latest snapshot, in one query.
+pub async fn grant_requests(
+    conn: &mut Conn,
+    call: CallId,
+) -> QueryResult<std::collections::HashMap<ApplicationId, rust_decimal::Decimal>> {
+    use diesel::dsl::sql;
+    use diesel::sql_types::{Int8, Text};
+    let rows: Vec<(ApplicationId, String)> = application_snapshots::table
+        .inner_join(applications::table)
+        .filter(applications::call_id.eq(call))
+        .distinct_on(application_snapshots::application_id)
+        .order((
+            application_snapshots::application_id,
+            application_snapshots::id.desc(),
+        ))
+        .select((
+            sql::<Int8>("application_snapshots.application_id"),
+            sql::<Text>("coalesce(application_snapshots.content->>'grant_request', '0')"),
+        ))
+        .load(conn)
+        .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(id, v)| (id, v.parse().unwrap_or_default()))
+        .collect())
 }

@@ -4,8 +4,10 @@ use diesel_async::RunQueryDsl;
 use rust_decimal::Decimal;
 
 use super::{CallId, Conn, FundId, UserId};
-use crate::db::schema::{call_focus_areas, calls, funds, rubric_criteria};
-use crate::domain::call::{CallState, Criterion, ValidCall};
+use crate::db::schema::{
+    call_focus_areas, call_review_settings, call_score_components, calls, funds, rubric_criteria,
+};
+use crate::domain::call::{CallState, Component, Criterion, ReviewSettings, ValidCall};
 use crate::domain::money::Currency;
 
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -219,8 +221,87 @@ async fn replace_parts(conn: &mut Conn, id: CallId, c: &ValidCall) -> QueryResul
     diesel::insert_into(rubric_criteria::table)
         .values(rows)
         .execute(conn)
+        .await?;
+    let r = &c.review;
+    diesel::insert_into(call_review_settings::table)
+        .values((
+            call_review_settings::call_id.eq(id),
+            call_review_settings::blind.eq(r.blind),
+            call_review_settings::show_peer_scores.eq(r.show_peer_scores),
+            call_review_settings::review_days.eq(r.review_days),
+        ))
+        .on_conflict(call_review_settings::call_id)
+        .do_update()
+        .set((
+            call_review_settings::blind.eq(r.blind),
+            call_review_settings::show_peer_scores.eq(r.show_peer_scores),
+            call_review_settings::review_days.eq(r.review_days),
+        ))
+        .execute(conn)
+        .await?;
+    diesel::delete(call_score_components::table.filter(call_score_components::call_id.eq(id)))
+        .execute(conn)
+        .await?;
+    let components: Vec<_> = r
+        .components
+        .iter()
+        .enumerate()
+        .map(|(i, k)| {
+            (
+                call_score_components::call_id.eq(id),
+                call_score_components::position.eq(i as i32 + 1),
+                call_score_components::name_zh.eq(&k.name_zh),
+                call_score_components::name_en.eq(&k.name_en),
+                call_score_components::weight.eq(k.weight),
+            )
+        })
+        .collect();
+    diesel::insert_into(call_score_components::table)
+        .values(components)
+        .execute(conn)
         .await
         .map(drop)
+}
+
+/// How the call is reviewed; calls saved before these settings existed get the defaults.
+pub async fn review_settings(conn: &mut Conn, id: CallId) -> QueryResult<ReviewSettings> {
+    let row: Option<(bool, bool, i32)> = call_review_settings::table
+        .find(id)
+        .select((
+            call_review_settings::blind,
+            call_review_settings::show_peer_scores,
+            call_review_settings::review_days,
+        ))
+        .first(conn)
+        .await
+        .optional()?;
+    let components = call_score_components::table
+        .filter(call_score_components::call_id.eq(id))
+        .order(call_score_components::position)
+        .select((
+            call_score_components::name_zh,
+            call_score_components::name_en,
+            call_score_components::weight,
+        ))
+        .load::<(String, String, i32)>(conn)
+        .await?
+        .into_iter()
+        .map(|(name_zh, name_en, weight)| Component {
+            name_zh,
+            name_en,
+            weight,
+        })
+        .collect();
+    let mut settings = ReviewSettings {
+        components,
+        ..ReviewSettings::default()
+    };
+    if let Some((blind, peers, days)) = row {
+        settings.blind = blind;
+        settings.show_peer_scores = peers;
+        settings.review_days = days;
+    }
+    Ok(settings)
 }
 
 pub async fn find(conn: &mut Conn, id: CallId) -> QueryResult<Option<Call>> {

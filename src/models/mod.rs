@@ -3,6 +3,7 @@
 pub mod applications;
 pub mod audit;
 pub mod calls;
+pub mod decisions;
 pub mod focus_areas;
 pub mod funds;
 pub mod login_failures;

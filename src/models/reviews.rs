@@ -370,3 +370,121 @@ pub async fn submitted_scores(
         .load(conn)
         .await
 }
+
+// ---- invitations of people without an account
+
+pub async fn invite_to_panel(
+    conn: &mut Conn,
+    call: CallId,
+    email: &str,
+    base: &str,
+    by: Option<UserId>,
+    now: DateTime<Utc>,
+) -> QueryResult<bool> {
+    use crate::db::schema::panel_invitations as pi;
+    diesel::insert_into(pi::table)
+        .values((
+            pi::call_id.eq(call),
+            pi::email.eq(email),
+            pi::base.eq(base),
+            pi::invited_by.eq(by),
+            pi::invited_at.eq(now),
+        ))
+        .on_conflict_do_nothing()
+        .execute(conn)
+        .await
+        .map(|n| n == 1)
+}
+
+/// Pending panel invitations for an email address, as (call, base).
+pub async fn take_panel_invitations(
+    conn: &mut Conn,
+    email: &str,
+    now: DateTime<Utc>,
+) -> QueryResult<Vec<(CallId, String)>> {
+    use crate::db::schema::panel_invitations as pi;
+    diesel::update(
+        pi::table
+            .filter(pi::email.eq(email))
+            .filter(pi::accepted_at.is_null()),
+    )
+    .set(pi::accepted_at.eq(now))
+    .returning((pi::call_id, pi::base))
+    .get_results(conn)
+    .await
+}
+
+/// Invitations not yet taken up, for the admin's panel page: (email, base).
+pub async fn pending_invitations(
+    conn: &mut Conn,
+    call: CallId,
+) -> QueryResult<Vec<(String, String)>> {
+    use crate::db::schema::panel_invitations as pi;
+    pi::table
+        .filter(pi::call_id.eq(call))
+        .filter(pi::accepted_at.is_null())
+        .select((pi::email, pi::base))
+        .order(pi::email)
+        .load(conn)
+        .await
+}
+
+// ---- due dates
+
+/// Open reviews due before `until` whose reviewer has not been reminded:
+/// (review, reviewer's email, language, application title, due).
+pub async fn due_unreminded(
+    conn: &mut Conn,
+    until: DateTime<Utc>,
+) -> QueryResult<Vec<(ReviewId, String, String, String, DateTime<Utc>)>> {
+    reviews::table
+        .inner_join(users::table)
+        .inner_join(applications::table)
+        .filter(reviews::state.eq_any(["assigned", "draft"]))
+        .filter(reviews::reminded_at.is_null())
+        .filter(reviews::due_at.le(until))
+        .select((
+            reviews::id,
+            users::email,
+            users::lang,
+            applications::title,
+            reviews::due_at.assume_not_null(),
+        ))
+        .order(reviews::id)
+        .load(conn)
+        .await
+}
+
+/// Marks the review reminded; `false` if another worker did it first.
+pub async fn mark_reminded(conn: &mut Conn, id: ReviewId, now: DateTime<Utc>) -> QueryResult<bool> {
+    diesel::update(
+        reviews::table
+            .find(id)
+            .filter(reviews::reminded_at.is_null()),
+    )
+    .set(reviews::reminded_at.eq(now))
+    .execute(conn)
+    .await
+    .map(|n| n == 1)
+}
+
+/// Submitted reviews of one application: (review, reviewer, weighted inputs
+/// come from `submitted_scores`), with their comments for the applicant.
+pub async fn submitted_of_application(
+    conn: &mut Conn,
+    app: ApplicationId,
+) -> QueryResult<Vec<(ReviewId, String, String, Option<String>)>> {
+    reviews::table
+        .inner_join(users::table)
+        .filter(reviews::application_id.eq(app))
+        .filter(reviews::state.eq("submitted"))
+        .select((
+            reviews::id,
+            users::name,
+            reviews::overall_comment,
+            reviews::recommendation,
+        ))
+        .order(reviews::id)
+        .load(conn)
+        .await
+}

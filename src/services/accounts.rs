@@ -199,6 +199,7 @@ pub async fn verify_email(
         }
         tokens::mark_used(conn, found.id, now).await?;
         users::mark_verified(conn, user.id, now).await?;
+        super::review::join_invited_panels(conn, &user, now, origin).await?;
         audit::insert(
             conn,
             &event(

@@ -146,6 +146,9 @@ pub async fn transition(
                 return Err(AppError::Conflict("err-publish-after-closing"));
             }
         }
+        if to == CallState::Decided && crate::models::decisions::undecided(conn, id).await? > 0 {
+            return Err(AppError::Conflict("err-undecided-applications"));
+        }
         if !calls::set_state(conn, id, from, to, now).await? {
             return Err(AppError::Conflict("err-call-transition"));
         }

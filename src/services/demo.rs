@@ -18,7 +18,7 @@ pub struct DemoUser {
     pub password: Option<String>,
 }
 
-const USERS: [(&str, &str, &[Role]); 7] = [
+const USERS: [(&str, &str, &[Role]); 9] = [
     (
         "admin@demo.baygrants.org",
         "示範管理員 Demo Admin",
@@ -50,6 +50,16 @@ const USERS: [(&str, &str, &[Role]); 7] = [
         &[],
     ),
     ("macau@demo.baygrants.org", "澳門示範用戶 Demo Macau", &[]),
+    (
+        "reviewer1@demo.baygrants.org",
+        "示範評審員（廣州）Demo Reviewer Guangzhou",
+        &[],
+    ),
+    (
+        "reviewer2@demo.baygrants.org",
+        "示範評審員（香港）Demo Reviewer Hong Kong",
+        &[],
+    ),
 ];
 
 const FUND_NAME_EN: &str = "Greater Bay Area Venture Philanthropy Fund (demo)";
@@ -225,6 +235,7 @@ async fn seed_data(state: &AppState) -> Result<(), AppError> {
     };
     let known = crate::models::focus_areas::active_codes(&mut conn).await?;
     let call = form
+        .clone()
         .validate(Currency::Cny, &known)
         .map_err(AppError::Invalid)?;
     let (call_id, org_ids) = conn
@@ -292,7 +303,194 @@ async fn seed_data(state: &AppState) -> Result<(), AppError> {
         })
         .await?;
     drop(conn);
-    seed_applications(state, call_id, &org_ids).await
+    seed_applications(state, call_id, &org_ids).await?;
+    seed_review(state, &form, &org_ids).await
+}
+
+/// A second round that closed a month ago and is now in review: two joint
+/// applications submitted back then, a panel of two reviewers assigned
+/// automatically, one review in draft and the others submitted. Decisions are left
+/// for the demo admin to make.
+async fn seed_review(
+    state: &AppState,
+    form: &crate::domain::call::CallForm,
+    orgs: &[(crate::models::UserId, crate::models::OrganizationId)],
+) -> Result<(), AppError> {
+    use super::review::{self, Declaration, PanelForm, ScoreForm};
+    use crate::policy::Actor;
+    let [(gz_user, gz), (sz_user, sz), (hk_user, hk), (mo_user, mo)] = orgs else {
+        return Ok(());
+    };
+    let origin = Origin::cli();
+    let clock = std::sync::Arc::new(crate::clock::ShiftedClock::default());
+    clock.advance(-chrono::Duration::days(60));
+    let past = AppState {
+        clock: clock.clone(),
+        ..state.clone()
+    };
+    let then = past.clock.now();
+    let mut conn = state.pool.get().await?;
+    let admin_user = users::find_by_email(&mut conn, USERS[0].0)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    drop(conn);
+    let admin = Actor::User {
+        id: admin_user.id,
+        roles: vec![Role::Admin],
+    };
+    let mut form = form.clone();
+    form.title_zh = "大灣區社區共融公益創投（示範，評審中）".into();
+    form.title_en = "Greater Bay Area community inclusion grants (demo, in review)".into();
+    form.opens_at = crate::domain::call::to_bay_area_input(then - chrono::Duration::days(1));
+    form.closes_at = crate::domain::call::to_bay_area_input(then + chrono::Duration::days(30));
+    form.fund_id = {
+        let mut conn = state.pool.get().await?;
+        crate::models::funds::find_by_name_en(&mut conn, FUND_NAME_EN)
+            .await?
+            .ok_or(AppError::NotFound)?
+            .id
+            .to_string()
+    };
+    form.anonymise_reviews = Some("on".into());
+    form.show_peer_scores = Some("on".into());
+    form.comp_name_zh = vec!["公眾評審團".into()];
+    form.comp_name_en = vec!["Public jury".into()];
+    form.comp_weight = vec!["30".into()];
+    let call = super::calls::create(&past, &admin, &form, &origin).await?;
+    super::calls::transition(&past, &admin, call, "published", &origin).await?;
+    submitted_application(
+        &past,
+        call,
+        (*gz_user, *gz),
+        (*mo_user, *mo),
+        "穗澳長者數碼共融計劃",
+    )
+    .await?;
+    submitted_application(
+        &past,
+        call,
+        (*sz_user, *sz),
+        (*hk_user, *hk),
+        "深港青年義工共融計劃",
+    )
+    .await?;
+    // The round has closed: review starts today.
+    super::calls::transition(state, &admin, call, "in_review", &origin).await?;
+    for (email, base) in [(USERS[7].0, "mainland"), (USERS[8].0, "hong_kong")] {
+        let panel = PanelForm {
+            email: email.into(),
+            base: base.into(),
+        };
+        review::add_panel_member(
+            state,
+            &admin,
+            call,
+            &panel,
+            crate::i18n::Lang::default(),
+            &origin,
+        )
+        .await?;
+    }
+    review::auto_assign(state, &admin, call, 2, 1, &origin).await?;
+    let mut conn = state.pool.get().await?;
+    let assigned = crate::models::reviews::of_call(&mut conn, call).await?;
+    drop(conn);
+    let mut first = true;
+    for r in assigned {
+        let reviewer = Actor::User {
+            id: r.reviewer_id,
+            roles: Vec::new(),
+        };
+        let declaration = Declaration {
+            decision: "no_conflict".into(),
+            reason: String::new(),
+        };
+        review::declare(state, &reviewer, r.id, &declaration, &origin).await?;
+        let scores = ScoreForm {
+            score: vec!["8".into(), "7".into(), "9".into(), "6".into()],
+            comment: vec![
+                "需要有數據支持。".into(),
+                "方法清晰。".into(),
+                "兩地分工明確。".into(),
+                "需補充延續計劃。".into(),
+            ],
+            overall_comment: "值得資助，但須加強可持續性。".into(),
+            recommendation: "fund_with_changes".into(),
+            action: if first { "save" } else { "submit" }.into(),
+        };
+        first = false;
+        review::save_scores(state, &reviewer, r.id, &scores, &origin).await?;
+    }
+    Ok(())
+}
+
+/// A joint application submitted through the real use cases.
+async fn submitted_application(
+    state: &AppState,
+    call: crate::models::CallId,
+    (lead_user, lead): (crate::models::UserId, crate::models::OrganizationId),
+    (partner_user, partner): (crate::models::UserId, crate::models::OrganizationId),
+    title: &str,
+) -> Result<(), AppError> {
+    use super::applications::{
+        self as apps, BudgetForm, ContentForm, MilestoneForm, PartnerAnswer,
+    };
+    use crate::policy::Actor;
+    let origin = Origin::cli();
+    let actor = |id| Actor::User {
+        id,
+        roles: Vec::new(),
+    };
+    let id = apps::start(state, lead_user, call, lead, &origin).await?;
+    let content = ContentForm {
+        title: title.into(),
+        summary: "兩地社會組織合作，以義工培訓及社區活動促進共融。".into(),
+        need: "社區支援不足，跨境家庭缺乏連繫。".into(),
+        approach: "培訓義工、舉辦每月社區活動並追蹤成效。".into(),
+        outcomes: "服務 500 人次；培訓 60 名義工。".into(),
+        beneficiaries: "跨境家庭及長者".into(),
+        duration_months: "12".into(),
+        focus: vec!["elderly_care".into()],
+        declaration: Some("on".into()),
+    };
+    apps::save_content(state, &actor(lead_user), id, &content, &origin).await?;
+    apps::invite_partner(state, &actor(lead_user), id, partner, &origin).await?;
+    let answer = PartnerAnswer {
+        decision: "accept".into(),
+        role: "社區活動".into(),
+        contribution: "義工及場地".into(),
+    };
+    apps::answer_partner(state, &actor(partner_user), id, partner, &answer, &origin).await?;
+    for (org, amount, source, category) in [
+        (lead, "150,000", "grant", "personnel"),
+        (lead, "10,000", "grant", "administration"),
+        (partner, "120,000", "matching", "activities"),
+    ] {
+        let line = BudgetForm {
+            category: category.into(),
+            organization_id: org.to_string(),
+            currency: "CNY".into(),
+            amount: amount.into(),
+            source: source.into(),
+            description: String::new(),
+        };
+        apps::add_budget_line(state, &actor(lead_user), id, &line, &origin).await?;
+    }
+    for (month, deliverables, percent) in [("6", "中期報告", "50"), ("12", "末期報告", "50")]
+    {
+        let m = MilestoneForm {
+            month_due: month.into(),
+            deliverables: deliverables.into(),
+            tranche_percent: percent.into(),
+        };
+        apps::add_milestone(state, &actor(lead_user), id, &m, &origin).await?;
+    }
+    match apps::submit(state, &actor(lead_user), id, &origin).await? {
+        apps::SubmitOutcome::Submitted => Ok(()),
+        apps::SubmitOutcome::Problems(p) => Err(AppError::Internal(anyhow::anyhow!(
+            "the demo application could not be submitted: {p:?}"
+        ))),
+    }
 }
 
 /// Through the real use cases: a submitted joint application (Guangzhou

@@ -5,6 +5,7 @@ pub mod accounts;
 pub mod applications;
 pub mod audit;
 pub mod calls;
+pub mod decisions;
 pub mod demo;
 pub mod emails;
 pub mod funds;

@@ -46,14 +46,22 @@ pub struct PanelForm {
     pub base: String,
 }
 
-/// Puts a registered user on a call's panel and tells them by email.
+pub enum PanelOutcome {
+    Added,
+    /// No account has that address: an invitation to register went out.
+    Invited,
+}
+
+/// Puts a user on a call's panel and tells them by email; someone without
+/// an account is invited to register.
 pub async fn add_panel_member(
     state: &AppState,
     actor: &Actor,
     call_id: CallId,
     form: &PanelForm,
+    lang: Lang,
     origin: &Origin,
-) -> Result<(), AppError> {
+) -> Result<PanelOutcome, AppError> {
     require(actor)?;
     let mut e = FormErrors::default();
     let email = EmailAddress::parse(&form.email)
@@ -71,9 +79,43 @@ pub async fn add_panel_member(
         let call = calls::find(conn, call_id)
             .await?
             .ok_or(AppError::NotFound)?;
-        let user = users::find_by_email(conn, email.as_str())
+        let Some(user) = users::find_by_email(conn, email.as_str()).await? else {
+            // No account yet: they join when they verify this address. The
+            // invitation goes out in the language the admin is working in.
+            if reviews::invite_to_panel(
+                conn,
+                call_id,
+                email.as_str(),
+                &form.base,
+                actor.user_id(),
+                now,
+            )
             .await?
-            .ok_or_else(|| FormErrors::single("email", "err-reviewer-unknown"))?;
+            {
+                let mail = Email::PanelInvitationNew {
+                    call: call_title(&call, lang),
+                    link: state.config.link("/register"),
+                };
+                email::enqueue(conn, now, email.as_str(), lang, &mail).await?;
+                audit::insert(
+                    conn,
+                    &event(
+                        now,
+                        actor.user_id(),
+                        origin,
+                        "call.panel_invitation_sent",
+                        "call",
+                        call_id,
+                    )
+                    .change(
+                        None,
+                        Some(json!({ "email": email.as_str(), "base": form.base })),
+                    ),
+                )
+                .await?;
+            }
+            return Ok(PanelOutcome::Invited);
+        };
         if reviews::add_panel_member(conn, call_id, user.id, &form.base, actor.user_id(), now)
             .await?
         {
@@ -100,9 +142,67 @@ pub async fn add_panel_member(
             )
             .await?;
         }
-        Ok(())
+        Ok(PanelOutcome::Added)
     })
     .await
+}
+
+/// Someone who verifies an email address joins the panels it was invited to.
+pub async fn join_invited_panels(
+    conn: &mut Conn,
+    user: &crate::models::users::User,
+    now: chrono::DateTime<chrono::Utc>,
+    origin: &Origin,
+) -> Result<(), AppError> {
+    for (call, base) in reviews::take_panel_invitations(conn, &user.email, now).await? {
+        if reviews::add_panel_member(conn, call, user.id, &base, None, now).await? {
+            audit::insert(
+                conn,
+                &event(
+                    now,
+                    Some(user.id),
+                    origin,
+                    "call.panel_member_added",
+                    "call",
+                    call,
+                )
+                .change(
+                    None,
+                    Some(json!({ "reviewer": user.id, "base": base, "by_invitation": true })),
+                ),
+            )
+            .await?;
+        }
+    }
+    Ok(())
+}
+
+/// Emails each reviewer whose review is due within two days and not yet
+/// submitted, once per review however many workers run this.
+pub async fn send_review_reminders(state: &AppState) -> Result<usize, AppError> {
+    let now = state.clock.now();
+    let mut conn = state.pool.get().await?;
+    let due = reviews::due_unreminded(&mut conn, now + chrono::Duration::days(2)).await?;
+    let mut sent = 0;
+    for (id, to, lang, title, due_at) in due {
+        let reminded = conn
+            .transaction::<_, AppError, _>(async |conn| {
+                if !reviews::mark_reminded(conn, id, now).await? {
+                    return Ok(false);
+                }
+                let lang = Lang::from_code(&lang).unwrap_or_default();
+                let mail = Email::ReviewReminder {
+                    title: title.clone(),
+                    due: crate::clock::format_bay_area(due_at),
+                    link: state.config.link(&format!("/reviews/{id}")),
+                };
+                email::enqueue(conn, now, &to, lang, &mail).await?;
+                Ok(true)
+            })
+            .await?;
+        sent += usize::from(reminded);
+    }
+    Ok(sent)
 }
 
 #[derive(Debug, Default, Clone, serde::Deserialize)]
@@ -200,7 +300,9 @@ async fn assign_one(
     origin: &Origin,
 ) -> Result<bool, AppError> {
     let now = state.clock.now();
-    let Some(review) = reviews::assign(conn, call.id, app, reviewer, None, now).await? else {
+    let days = calls::review_settings(conn, call.id).await?.review_days;
+    let due = now + chrono::Duration::days(days.into());
+    let Some(review) = reviews::assign(conn, call.id, app, reviewer, Some(due), now).await? else {
         return Ok(false);
     };
     let user = users::find(conn, reviewer)
@@ -593,6 +695,12 @@ pub struct RankRow {
     pub spread: f64,
     pub calibrated: f64,
     pub discuss: bool,
+    /// Scores of the call's other components, by position (0–100).
+    pub components: Vec<Option<rust_decimal::Decimal>>,
+    /// The weighted final score, once every component has a score.
+    pub final_score: Option<f64>,
+    /// The recorded decision (award, decline, waitlist), if any.
+    pub decision: Option<String>,
     /// Inside the funding line: cumulative requests, in this order, fit the budget.
     pub funded: bool,
 }
@@ -608,8 +716,27 @@ pub struct ReviewRow {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum RankBy {
+    Final,
     Calibrated,
     Mean,
+}
+
+impl RankBy {
+    pub fn code(self) -> &'static str {
+        match self {
+            RankBy::Final => "final",
+            RankBy::Calibrated => "calibrated",
+            RankBy::Mean => "mean",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Self {
+        match code {
+            "final" => RankBy::Final,
+            "mean" => RankBy::Mean,
+            _ => RankBy::Calibrated,
+        }
+    }
 }
 
 /// Aggregates the call's submitted reviews (DESIGN §5) and ranks them.
@@ -662,26 +789,55 @@ pub async fn ranking(
             })
             .collect::<Vec<_>>(),
     );
+    let settings = calls::review_settings(conn, call_id).await?;
+    let requests = crate::models::applications::grant_requests(conn, call_id).await?;
+    let mut component_scores: BTreeMap<ApplicationId, Vec<Option<rust_decimal::Decimal>>> =
+        BTreeMap::new();
+    for (app, position, score) in
+        crate::models::decisions::component_scores_of_call(conn, call_id).await?
+    {
+        let slots = component_scores
+            .entry(app)
+            .or_insert_with(|| vec![None; settings.components.len()]);
+        if let Some(slot) = slots.get_mut((position - 1).max(0) as usize) {
+            *slot = Some(score);
+        }
+    }
+    let decisions: BTreeMap<ApplicationId, String> =
+        crate::models::decisions::of_call(conn, call_id)
+            .await?
+            .into_iter()
+            .map(|d| (d.application_id, d.outcome))
+            .collect();
     let mut rows = Vec::new();
     for (application, title) in reviews::reviewable_applications(conn, call_id).await? {
-        let request = crate::models::applications::latest_snapshot(conn, application)
-            .await?
-            .and_then(|s| s["grant_request"].as_str().and_then(|v| v.parse().ok()))
-            .unwrap_or_default();
         let score = aggregate.get(&application);
+        let calibrated = score.map_or(0.0, |s| s.calibrated);
+        let components = component_scores
+            .remove(&application)
+            .unwrap_or_else(|| vec![None; settings.components.len()]);
+        let final_score = crate::domain::scoring::final_score(
+            &settings,
+            score.map(|s| s.calibrated),
+            &components,
+        );
         rows.push(RankRow {
             application,
             title,
-            request,
+            request: requests.get(&application).copied().unwrap_or_default(),
             reviews: score.map_or(0, |s| s.reviews),
             mean: score.map_or(0.0, |s| s.mean),
             spread: score.map_or(0.0, |s| s.spread),
-            calibrated: score.map_or(0.0, |s| s.calibrated),
+            calibrated,
             discuss: score.is_some_and(|s| s.discuss),
+            components,
+            final_score,
+            decision: decisions.get(&application).cloned(),
             funded: false,
         });
     }
     let key = |r: &RankRow| match by {
+        RankBy::Final => r.final_score.unwrap_or(-1.0),
         RankBy::Calibrated => r.calibrated,
         RankBy::Mean => r.mean,
     };
@@ -703,6 +859,42 @@ pub async fn ranking(
         row.funded = true;
     }
     Ok((rows, review_rows))
+}
+
+/// The other submitted reviews of the same application, as (weighted score,
+/// recommendation), for a reviewer who has submitted their own.
+pub async fn peer_scores(
+    conn: &mut Conn,
+    own: &Review,
+) -> Result<Vec<(f64, Option<String>)>, AppError> {
+    use crate::domain::scoring;
+    if own.state != "submitted" {
+        return Ok(Vec::new());
+    }
+    let rubric: Vec<scoring::Criterion> = rubric(conn, own.call_id)
+        .await?
+        .iter()
+        .map(|k| scoring::Criterion {
+            weight: k.weight,
+            max_score: k.max_score,
+        })
+        .collect();
+    let mut out = Vec::new();
+    for (id, _, _, recommendation) in
+        reviews::submitted_of_application(conn, own.application_id).await?
+    {
+        if id == own.id {
+            continue;
+        }
+        let mut scores = vec![0; rubric.len()];
+        for s in reviews::scores(conn, id).await? {
+            if let Some(slot) = scores.get_mut((s.position - 1).max(0) as usize) {
+                *slot = s.score;
+            }
+        }
+        out.push((scoring::weighted(&rubric, &scores), recommendation));
+    }
+    Ok(out)
 }
 
 /// A cell safe to open in a spreadsheet: text that starts like a formula is quoted.

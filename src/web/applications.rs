@@ -189,6 +189,16 @@ struct ShowPage<'a> {
     problems: Vec<ProblemView>,
     forms: Forms,
     max_mib: usize,
+    /// The published decision, with the reviewers' comments.
+    decision: Option<DecisionView>,
+}
+
+pub struct DecisionView {
+    pub outcome: String,
+    pub amount: String,
+    pub conditions: String,
+    pub rationale: String,
+    pub comments: Vec<(String, String)>,
 }
 
 #[derive(Deserialize, Default)]
@@ -376,7 +386,28 @@ async fn show_page(
         focus: app.focus.iter().flatten().cloned().collect(),
         declaration: app.declaration.then(|| "on".to_string()),
     });
+    // Applicants learn nothing of the decision before it is published.
+    let decision = match crate::models::decisions::find(&mut conn, app.id).await? {
+        Some(d) if d.published_at.is_some() => Some(DecisionView {
+            amount: d
+                .amount
+                .map(|a| crate::domain::money::format_money(a, base))
+                .unwrap_or_default(),
+            comments: crate::services::decisions::comments_for_applicant(
+                &mut conn,
+                app.id,
+                call.anonymise_reviews,
+                ctx.lang,
+            )
+            .await?,
+            outcome: d.outcome,
+            conditions: d.conditions,
+            rationale: d.rationale,
+        }),
+        _ => None,
+    };
     let page = ShowPage {
+        decision,
         c: ctx,
         call_title: if ctx.lang == crate::i18n::Lang::En {
             call.title_en.clone()

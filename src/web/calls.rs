@@ -9,7 +9,10 @@ use super::ctx::{CsrfForm, Ctx};
 use super::orgs::Choice;
 use super::{render, render_form, see_other_with_flash};
 use crate::AppState;
-use crate::domain::call::{CallForm, CallState, Criterion, MAX_CRITERIA, Phase, to_bay_area_input};
+use crate::domain::call::{
+    CallForm, CallState, Criterion, MAX_COMPONENTS, MAX_CRITERIA, Phase, ReviewSettings,
+    to_bay_area_input,
+};
 use crate::domain::money::{Currency, format_amount, format_money};
 use crate::domain::organization::Jurisdiction;
 use crate::error::{AppError, FormErrors};
@@ -321,6 +324,21 @@ impl FormPage<'_> {
     fn checked(&self, flag: &Option<String>) -> bool {
         flag.is_some()
     }
+
+    /// The component rows as typed, always `MAX_COMPONENTS` of them: (n, zh, en, weight).
+    fn components(&self) -> Vec<(usize, String, String, String)> {
+        let cell = |v: &Vec<String>, i: usize| v.get(i).cloned().unwrap_or_default();
+        (0..MAX_COMPONENTS)
+            .map(|i| {
+                (
+                    i + 1,
+                    cell(&self.form.comp_name_zh, i),
+                    cell(&self.form.comp_name_en, i),
+                    cell(&self.form.comp_weight, i),
+                )
+            })
+            .collect()
+    }
 }
 
 fn rubric_rows(form: &CallForm, errors: &FormErrors) -> Vec<RubricRow> {
@@ -433,7 +451,12 @@ pub async fn create(
     }
 }
 
-fn form_of(call: &Call, focus: Vec<String>, criteria: &[Criterion]) -> CallForm {
+fn form_of(
+    call: &Call,
+    focus: Vec<String>,
+    criteria: &[Criterion],
+    review: &ReviewSettings,
+) -> CallForm {
     let on = |b: bool| b.then(|| "on".to_string());
     let opt = |v: Option<String>| v.unwrap_or_default();
     CallForm {
@@ -477,6 +500,24 @@ fn form_of(call: &Call, focus: Vec<String>, criteria: &[Criterion]) -> CallForm 
         crit_guidance_en: criteria.iter().map(|k| k.guidance_en.clone()).collect(),
         crit_weight: criteria.iter().map(|k| k.weight.to_string()).collect(),
         crit_max: criteria.iter().map(|k| k.max_score.to_string()).collect(),
+        blind_review: on(review.blind),
+        show_peer_scores: on(review.show_peer_scores),
+        review_days: review.review_days.to_string(),
+        comp_name_zh: review
+            .components
+            .iter()
+            .map(|k| k.name_zh.clone())
+            .collect(),
+        comp_name_en: review
+            .components
+            .iter()
+            .map(|k| k.name_en.clone())
+            .collect(),
+        comp_weight: review
+            .components
+            .iter()
+            .map(|k| k.weight.to_string())
+            .collect(),
     }
 }
 
@@ -498,6 +539,7 @@ pub async fn edit_form(
         &call,
         calls::focus(&mut conn, id).await?,
         &calls::criteria(&mut conn, id).await?,
+        &calls::review_settings(&mut conn, id).await?,
     );
     drop(conn);
     form_page(

@@ -8,6 +8,7 @@ mod assets;
 mod auth;
 mod calls;
 pub mod ctx;
+mod decisions;
 mod funds;
 mod health;
 mod home;
@@ -106,6 +107,10 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("POST", "/admin/reviews/{id}/reopen"),
     ("GET", "/admin/calls/{id}/board"),
     ("GET", "/admin/calls/{id}/board.csv"),
+    ("GET", "/admin/applications/{id}/decision"),
+    ("POST", "/admin/applications/{id}/decision"),
+    ("POST", "/admin/applications/{id}/components"),
+    ("POST", "/admin/calls/{id}/publish-decisions"),
 ];
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
@@ -268,6 +273,22 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/reviews/{id}/scores", web::post().to(review::save_scores))
         .route("/admin/reviews/{id}/reopen", web::post().to(review::reopen))
         .route("/admin/calls/{id}/board", web::get().to(review::board))
+        .route(
+            "/admin/applications/{id}/decision",
+            web::get().to(decisions::show),
+        )
+        .route(
+            "/admin/applications/{id}/decision",
+            web::post().to(decisions::decide),
+        )
+        .route(
+            "/admin/applications/{id}/components",
+            web::post().to(decisions::components),
+        )
+        .route(
+            "/admin/calls/{id}/publish-decisions",
+            web::post().to(decisions::publish),
+        )
         .route(
             "/admin/calls/{id}/board.csv",
             web::get().to(review::board_csv),

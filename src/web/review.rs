@@ -42,6 +42,8 @@ struct AdminPage<'a> {
     title: String,
     state: String,
     panel: Vec<PanelMember>,
+    /// Invited by email, no account yet: (email, base).
+    invitations: Vec<(String, String)>,
     rows: Vec<service::AssignmentRow>,
     panel_form: PanelForm,
     errors: FormErrors,
@@ -75,7 +77,9 @@ async fn admin_page(
         )),
         None => None,
     };
+    let invitations = reviews::pending_invitations(&mut conn, id).await?;
     let page = AdminPage {
+        invitations,
         c: ctx,
         call: id.0,
         title: if ctx.lang == crate::i18n::Lang::En {
@@ -158,10 +162,13 @@ pub async fn add_panel_member(
 ) -> Result<HttpResponse, AppError> {
     let actor = ctx.require(Permission::ManageReview)?;
     let id = call_id(&path)?;
-    match service::add_panel_member(&state, &actor, id, &form, &ctx.origin).await {
-        Ok(()) => Ok(see_other_with_flash(
+    match service::add_panel_member(&state, &actor, id, &form, ctx.lang, &ctx.origin).await {
+        Ok(outcome) => Ok(see_other_with_flash(
             &format!("/admin/calls/{id}/review"),
-            "flash-saved",
+            match outcome {
+                service::PanelOutcome::Added => "flash-saved",
+                service::PanelOutcome::Invited => "flash-panel-invited",
+            },
             state.config.cookie_secure,
         )),
         Err(AppError::Invalid(e)) => admin_page(&ctx, &state, id, form, e, None).await,
@@ -305,7 +312,8 @@ pub struct SnapshotView {
     pub attachments: Vec<String>,
 }
 
-fn snapshot_view(ctx: &Ctx, s: &serde_json::Value) -> SnapshotView {
+/// `blind`: organizations appear as "Partner n", without names.
+fn snapshot_view(ctx: &Ctx, s: &serde_json::Value, blind: bool) -> SnapshotView {
     let text = |v: &serde_json::Value| match v {
         serde_json::Value::String(t) => t.clone(),
         serde_json::Value::Null => String::new(),
@@ -323,7 +331,16 @@ fn snapshot_view(ctx: &Ctx, s: &serde_json::Value) -> SnapshotView {
             .collect(),
         partners: list("partners")
             .iter()
-            .map(|p| {
+            .enumerate()
+            .map(|(n, p)| {
+                if blind {
+                    return format!(
+                        "{} · {} · {}",
+                        ctx.t_with("partner-n", &[("n", (n + 1).to_string())]),
+                        text(&p["role"]),
+                        text(&p["contribution"])
+                    );
+                }
                 format!(
                     "{} ({}) · {} · {}",
                     text(&p["name_zh"]),
@@ -387,6 +404,9 @@ struct ReviewPage<'a> {
     overall_comment: String,
     recommendation: String,
     errors: FormErrors,
+    /// Other reviewers' submitted reviews, once this one is submitted and
+    /// if the call allows: (label, weighted score, recommendation).
+    peers: Vec<(String, String, String)>,
 }
 
 pub async fn show(
@@ -421,10 +441,11 @@ async fn review_page(
         .ok_or(AppError::NotFound)?;
     // Until the reviewer has declared no conflict, they see the title only.
     let open = matches!(review.state.as_str(), "draft" | "submitted");
+    let settings = calls::review_settings(&mut conn, review.call_id).await?;
     let snapshot = if open {
         applications::latest_snapshot(&mut conn, review.application_id)
             .await?
-            .map(|s| snapshot_view(ctx, &s))
+            .map(|s| snapshot_view(ctx, &s, settings.blind))
     } else {
         None
     };
@@ -477,7 +498,26 @@ async fn review_page(
             review.recommendation.clone().unwrap_or_default(),
         ),
     };
+    let peers = if review.state == "submitted" && settings.show_peer_scores {
+        service::peer_scores(&mut conn, &review)
+            .await?
+            .into_iter()
+            .enumerate()
+            .map(|(n, (weighted, recommendation))| {
+                (
+                    ctx.t_with("reviewer-n", &[("n", (n + 1).to_string())]),
+                    format!("{weighted:.1}"),
+                    recommendation
+                        .map(|r| ctx.label("recommendation", &r))
+                        .unwrap_or_default(),
+                )
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
     let page = ReviewPage {
+        peers,
         c: ctx,
         review,
         title: app.title,
@@ -567,22 +607,20 @@ pub struct BoardQuery {
     kind: String,
 }
 
-fn rank_by(sort: &str) -> service::RankBy {
-    if sort == "mean" {
-        service::RankBy::Mean
-    } else {
-        service::RankBy::Calibrated
-    }
-}
-
 #[derive(Template)]
 #[template(path = "admin/board.html")]
 struct BoardPage<'a> {
     c: &'a Ctx,
     call: i64,
     title: String,
+    state: String,
     budget: String,
-    sort: String,
+    sort: &'static str,
+    sorts: Vec<(&'static str, &'static str)>,
+    components: Vec<(String, i32)>,
+    panel_weight: i32,
+    published: Option<String>,
+    undecided: i64,
     rows: Vec<service::RankRow>,
 }
 
@@ -593,6 +631,17 @@ impl BoardPage<'_> {
 
     fn money(&self, d: &rust_decimal::Decimal) -> String {
         crate::domain::money::format_amount(*d)
+    }
+}
+
+/// Ranked by the final score when the call has other components, else by
+/// the calibrated score, unless the admin chose another.
+fn rank_by(sort: &str, settings: &crate::domain::call::ReviewSettings) -> service::RankBy {
+    match (sort, settings.components.is_empty()) {
+        ("", true) => service::RankBy::Calibrated,
+        ("", false) => service::RankBy::Final,
+        ("final", true) => service::RankBy::Calibrated,
+        (code, _) => service::RankBy::from_code(code),
     }
 }
 
@@ -608,21 +657,41 @@ pub async fn board(
     let call = calls::find(&mut conn, id)
         .await?
         .ok_or(AppError::NotFound)?;
-    let (rows, _) = service::ranking(&mut conn, id, rank_by(&q.sort)).await?;
+    let settings = calls::review_settings(&mut conn, id).await?;
+    let by = rank_by(&q.sort, &settings);
+    let (rows, _) = service::ranking(&mut conn, id, by).await?;
+    let en = ctx.lang == crate::i18n::Lang::En;
+    let mut sorts = vec![("calibrated", "board-calibrated"), ("mean", "board-mean")];
+    if !settings.components.is_empty() {
+        sorts.insert(0, ("final", "board-final"));
+    }
     render(&BoardPage {
         c: &ctx,
         call: id.0,
-        title: if ctx.lang == crate::i18n::Lang::En {
-            call.title_en
-        } else {
-            call.title_zh
-        },
+        title: if en { call.title_en } else { call.title_zh },
+        state: call.state,
         budget: crate::domain::money::format_amount(call.budget),
-        sort: if q.sort == "mean" {
-            "mean".into()
-        } else {
-            "calibrated".into()
-        },
+        sort: by.code(),
+        sorts,
+        panel_weight: settings.panel_weight(),
+        components: settings
+            .components
+            .iter()
+            .map(|k| {
+                (
+                    if en {
+                        k.name_en.clone()
+                    } else {
+                        k.name_zh.clone()
+                    },
+                    k.weight,
+                )
+            })
+            .collect(),
+        published: crate::models::decisions::published_at(&mut conn, id)
+            .await?
+            .map(|at| ctx.when(&at)),
+        undecided: crate::models::decisions::undecided(&mut conn, id).await?,
         rows,
     })
 }
@@ -637,7 +706,8 @@ pub async fn board_csv(
     ctx.require(Permission::ManageReview)?;
     let id = call_id(&path)?;
     let mut conn = state.pool.get().await?;
-    let (rows, reviews) = service::ranking(&mut conn, id, rank_by(&q.sort)).await?;
+    let settings = calls::review_settings(&mut conn, id).await?;
+    let (rows, reviews) = service::ranking(&mut conn, id, rank_by(&q.sort, &settings)).await?;
     let mut out = csv::Writer::from_writer(Vec::new());
     let csv_error = |e: csv::Error| AppError::Internal(e.into());
     if q.kind == "reviews" {
@@ -666,6 +736,8 @@ pub async fn board_csv(
             "calibrated",
             "discussion",
             "within_funding_line",
+            "final",
+            "decision",
         ])
         .map_err(csv_error)?;
         for (i, r) in rows.iter().enumerate() {
@@ -680,6 +752,8 @@ pub async fn board_csv(
                 format!("{:.6}", r.calibrated),
                 r.discuss.to_string(),
                 r.funded.to_string(),
+                r.final_score.map(|f| format!("{f:.6}")).unwrap_or_default(),
+                r.decision.clone().unwrap_or_default(),
             ])
             .map_err(csv_error)?;
         }

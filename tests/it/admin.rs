@@ -110,7 +110,7 @@ async fn the_last_admin_cannot_lose_the_role() {
 async fn the_cli_grant_and_demo_seed_work_and_are_idempotent() {
     let app = TestApp::spawn().await;
     let first = baygrants::services::demo::seed(&app.state).await.unwrap();
-    assert_eq!(first.len(), 7);
+    assert_eq!(first.len(), 9);
     assert!(first.iter().all(|u| u.password.is_some()));
     let again = baygrants::services::demo::seed(&app.state).await.unwrap();
     assert!(
@@ -155,8 +155,9 @@ async fn the_cli_grant_and_demo_seed_work_and_are_idempotent() {
     let mine = baygrants::models::applications::for_user(&mut conn, applicant_id)
         .await
         .unwrap();
-    assert_eq!(mine.len(), 1);
-    assert_eq!(mine[0].0.state, "submitted");
+    let mut states: Vec<&str> = mine.iter().map(|(a, _)| a.state.as_str()).collect();
+    states.sort();
+    assert_eq!(states, ["submitted", "under_review"], "one per round");
     let shenzhen_id =
         baygrants::models::users::find_by_email(&mut conn, "shenzhen@demo.baygrants.org")
             .await
@@ -166,8 +167,23 @@ async fn the_cli_grant_and_demo_seed_work_and_are_idempotent() {
     let drafts = baygrants::models::applications::for_user(&mut conn, shenzhen_id)
         .await
         .unwrap();
-    assert_eq!(drafts.len(), 1);
-    assert_eq!(drafts[0].0.state, "draft");
+    let mut states: Vec<&str> = drafts.iter().map(|(a, _)| a.state.as_str()).collect();
+    states.sort();
+    assert_eq!(states, ["draft", "under_review"]);
+    // The round in review: each application has two reviewers, one
+    // mainland and one Hong Kong; one review is a draft, the rest submitted.
+    let in_review = baygrants::models::calls::all_with_currency(&mut conn)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|(c, _)| c.state == "in_review")
+        .unwrap()
+        .0;
+    let reviews = baygrants::models::reviews::of_call(&mut conn, in_review.id)
+        .await
+        .unwrap();
+    assert_eq!(reviews.len(), 4);
+    assert_eq!(reviews.iter().filter(|r| r.state == "submitted").count(), 3);
     drop(conn);
 
     let admin = first

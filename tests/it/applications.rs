@@ -21,14 +21,17 @@ pub(crate) struct Fixture {
 /// A published joint call, a Guangzhou lead, and verified partners in
 /// Macau (whitelisted), Hong Kong (whitelisted) and Shenzhen.
 pub(crate) async fn fixture(app: &TestApp) -> Fixture {
+    fixture_with(app, &[]).await
+}
+
+/// The same, with more call fields (review settings, components).
+pub(crate) async fn fixture_with(app: &TestApp, extra: &[(&str, &str)]) -> Fixture {
     let admin = app.user_with_role("admin@grants.test", Role::Admin).await;
     let fund = fund(app, &admin, "CNY").await;
+    let mut fields = call_fields(&fund);
+    fields.extend(extra.iter().map(|(k, v)| (k.to_string(), v.to_string())));
     let res = admin
-        .submit(
-            "/admin/calls/new",
-            "/admin/calls",
-            &pairs(&call_fields(&fund)),
-        )
+        .submit("/admin/calls/new", "/admin/calls", &pairs(&fields))
         .await;
     assert_eq!(res.status, 303, "{}", res.body);
     let call: i64 = res

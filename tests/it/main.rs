@@ -9,6 +9,7 @@ mod accounts;
 mod admin;
 mod applications;
 mod calls;
+mod decisions;
 mod email;
 mod organizations;
 mod pages;

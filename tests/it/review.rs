@@ -1,9 +1,9 @@
 //! Review panels: conflicts of interest, assignment, declarations.
 
-use crate::applications::{budget, fill, fixture, invite_and_accept, start, submit};
+use crate::applications::{budget, fill, fixture_with, invite_and_accept, start, submit};
 use crate::support::{Browser, PASSWORD, TestApp};
 
-async fn user_id(app: &TestApp, email: &str) -> i64 {
+pub(crate) async fn user_id(app: &TestApp, email: &str) -> i64 {
     let mut conn = app.state.pool.get().await.unwrap();
     baygrants::models::users::find_by_email(&mut conn, email)
         .await
@@ -15,7 +15,15 @@ async fn user_id(app: &TestApp, email: &str) -> i64 {
 
 /// A submitted Guangzhou–Macau application in a call that is now in review.
 async fn in_review(app: &TestApp) -> (crate::applications::Fixture, i64) {
-    let f = fixture(app).await;
+    in_review_with(app, &[]).await
+}
+
+/// The same, with more call fields.
+pub(crate) async fn in_review_with(
+    app: &TestApp,
+    extra: &[(&str, &str)],
+) -> (crate::applications::Fixture, i64) {
+    let f = fixture_with(app, extra).await;
     let id = start(&f.lead, f.call, f.gz).await;
     fill(&f.lead, id).await;
     invite_and_accept(&f, id, f.macau).await;
@@ -35,7 +43,7 @@ async fn in_review(app: &TestApp) -> (crate::applications::Fixture, i64) {
     (f, id)
 }
 
-async fn relogin(app: &TestApp, email: &str) -> Browser {
+pub(crate) async fn relogin(app: &TestApp, email: &str) -> Browser {
     let b = app.browser();
     b.login(email, PASSWORD).await;
     b.submit("/", "/lang", &[("lang", "en"), ("next", "/")])
@@ -85,7 +93,8 @@ async fn conflicted_reviewers_are_never_assigned_and_declarations_gate_the_conte
             &[("email", "nobody@review.test"), ("base", "mainland")],
         )
         .await;
-    assert_eq!(res.status, 422);
+    assert_eq!(res.status, 303, "no account yet: invited to register");
+    app.smtp.wait_for("nobody@review.test", "/register").await;
     app.smtp.wait_for("hk@review.test", "/reviewer").await;
 
     // The tied reviewer declares an affiliation with the Guangzhou lead.

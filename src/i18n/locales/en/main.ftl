@@ -664,3 +664,57 @@ board-funding-line = Funding line: the requests above fit the call's budget
 board-csv-applications = Scores per application (CSV)
 board-csv-reviews = Scores per review (CSV)
 review-board-link = Ranking board
+call-section-review = Review
+field-blind-review = Blind review: reviewers see no organization names
+field-show-peer-scores = Reviewers see the others' scores after submitting their own
+field-review-days = Days to review after assignment (default 14)
+hint-components = The final score may include other components (e.g. a public jury); the calibrated panel score keeps the remaining weight. Leave empty to use the panel score alone.
+call-component-n = Component { $n }
+err-component-weight = Each component's weight must be a whole number from 1 to 99, and together less than 100.
+email-panel-invitation-new-subject = You are invited to review: { $call }
+email-panel-invitation-new-p1 = You are invited to join the review panel of “{ $call }”.
+email-panel-invitation-new-p2 = Register with the email address this message was sent to and verify it: you join the panel then.
+email-panel-invitation-new-action = Register
+email-review-reminder-subject = Your review is due soon: { $title }
+email-review-reminder-p1 = Your review of “{ $title }” is due on { $due } and has not been submitted yet.
+email-review-reminder-action = Open the review
+email-decision-subject = Decision on your application: { $title }
+email-decision-p1 = { $outcome ->
+    [award] Congratulations: your application “{ $title }” to “{ $call }” is awarded { $amount }.
+    [decline] We are sorry: your application “{ $title }” to “{ $call }” is not funded this time.
+   *[other] Your application “{ $title }” to “{ $call }” is on the waiting list.
+    }
+email-decision-p2 = The reasons for the decision and the reviewers' comments follow.
+email-decision-action = Open the application
+decision-conditions = Conditions
+decision-rationale = Rationale
+reviewer-n = Reviewer { $n }
+err-award-above-request = The award cannot be more than the amount requested.
+err-decisions-published = The decisions are published and can no longer change.
+err-call-not-decided = The call must be decided before its decisions are published.
+err-undecided-applications = Some applications under review have no decision yet.
+err-component-score = The score must be from 0 to 100, with at most two decimals.
+flash-panel-invited = No account has this address: an invitation to register was sent, and they join the panel once they verify it.
+board-final = Final score
+board-final-formula = Final score = { $panel }% calibrated panel score
+board-decision = Decision
+board-decide = Decide
+board-published = Decisions were published on { $at }.
+board-publish = Publish all decisions
+board-publish-hint = Once published, each applicant receives one email and the decisions can no longer change.
+board-undecided = { $n } applications have no decision yet; once all have one, the call can become decided and the decisions published.
+outcome-award = Award
+outcome-decline = Decline
+outcome-waitlist = Waiting list
+decision-title = Decision
+decision-recommendations = Reviewers' recommendations
+decision-components = Other score components (0–100)
+decision-amount = Amount awarded (for an award; at most the amount requested)
+flash-decisions-published = The decisions are published and each applicant has been emailed.
+decision-comments = Reviewers' comments
+partner-n = Partner { $n }
+review-peers = The other reviewers' scores
+review-peer = Reviewer
+review-weighted = Weighted score (0–100)
+review-due = Due
+review-invited = Invited, not yet registered:

@@ -664,3 +664,57 @@ board-funding-line = 资助线：以上申请的资助额合计在征集预算�
 board-csv-applications = 每份申请的分数（CSV）
 board-csv-reviews = 每份评审的分数（CSV）
 review-board-link = 排名表
+call-section-review = 评审安排
+field-blind-review = 盲审：评审员看不到机构名称
+field-show-peer-scores = 评审员提交后可看到其他评审员的分数
+field-review-days = 评审期限（分派后天数，默认 14）
+hint-components = 最终分数可加入其他组成部分（例如公众评审团），其余权重归校准后的专家评分。留空则只用专家评分。
+call-component-n = 组成部分 { $n }
+err-component-weight = 每个组成部分的权重须为 1 至 99 的整数，合计少于 100。
+email-panel-invitation-new-subject = 邀请您加入评审小组：{ $call }
+email-panel-invitation-new-p1 = 您获邀加入“{ $call }”的评审小组。
+email-panel-invitation-new-p2 = 请以收到本邮件的电子邮箱注册并验证，即可加入小组。
+email-panel-invitation-new-action = 注册
+email-review-reminder-subject = 评审即将到期：{ $title }
+email-review-reminder-p1 = 您对“{ $title }”的评审将于 { $due } 到期，目前尚未提交。
+email-review-reminder-action = 打开评审
+email-decision-subject = 申请结果：{ $title }
+email-decision-p1 = { $outcome ->
+    [award] 恭喜！您在“{ $call }”的申请“{ $title }”获得资助 { $amount }。
+    [decline] 很遗憾，您在“{ $call }”的申请“{ $title }”这次未获资助。
+   *[other] 您在“{ $call }”的申请“{ $title }”已列入候补名单。
+    }
+email-decision-p2 = 决定的理由及评审意见如下。
+email-decision-action = 查看申请
+decision-conditions = 条件
+decision-rationale = 理由
+reviewer-n = 评审员 { $n }
+err-award-above-request = 资助金额不可高于申请金额。
+err-decisions-published = 决定已公布，不能再更改。
+err-call-not-decided = 资助计划须先进入“已决定”状态，才能公布决定。
+err-undecided-applications = 仍有评审中的申请未有决定。
+err-component-score = 分数须为 0 至 100，最多两位小数。
+flash-panel-invited = 此邮箱未有账户：已发出注册邀请，验证邮箱后即加入小组。
+board-final = 最终分数
+board-final-formula = 最终分数 = { $panel }% 校准后专家评分
+board-decision = 决定
+board-decide = 作出决定
+board-published = 决定已于 { $at } 公布。
+board-publish = 公布所有决定
+board-publish-hint = 公布后，每位申请人会收到一封电子邮件，决定不能再更改。
+board-undecided = 尚有 { $n } 份申请未有决定；全部决定后，资助计划才可转为“已决定”并公布。
+outcome-award = 资助
+outcome-decline = 不予资助
+outcome-waitlist = 候补
+decision-title = 决定
+decision-recommendations = 评审建议
+decision-components = 其他评分组成部分（0–100）
+decision-amount = 资助金额（只适用于资助；不可高于申请金额）
+flash-decisions-published = 决定已公布，并已电邮通知每位申请人。
+decision-comments = 评审意见
+partner-n = 合作机构 { $n }
+review-peers = 其他评审员的分数
+review-peer = 评审员
+review-weighted = 加权分数（0–100）
+review-due = 到期
+review-invited = 已邀请但尚未注册：

@@ -664,3 +664,57 @@ board-funding-line = 資助線：以上申請的資助額合計在徵集預算�
 board-csv-applications = 每份申請的分數（CSV）
 board-csv-reviews = 每份評審的分數（CSV）
 review-board-link = 排名表
+call-section-review = 評審安排
+field-blind-review = 盲審：評審員看不到機構名稱
+field-show-peer-scores = 評審員提交後可看到其他評審員的分數
+field-review-days = 評審期限（分派後日數，預設 14）
+hint-components = 最終分數可加入其他組成部分（例如公眾評審團），其餘權重歸校準後的專家評分。留空則只用專家評分。
+call-component-n = 組成部分 { $n }
+err-component-weight = 每個組成部分的權重須為 1 至 99 的整數，合計少於 100。
+email-panel-invitation-new-subject = 邀請您加入評審小組：{ $call }
+email-panel-invitation-new-p1 = 您獲邀加入「{ $call }」的評審小組。
+email-panel-invitation-new-p2 = 請以收到本郵件的電郵地址註冊並驗證，即可加入小組。
+email-panel-invitation-new-action = 註冊
+email-review-reminder-subject = 評審即將到期：{ $title }
+email-review-reminder-p1 = 您對「{ $title }」的評審將於 { $due } 到期，目前尚未提交。
+email-review-reminder-action = 打開評審
+email-decision-subject = 申請結果：{ $title }
+email-decision-p1 = { $outcome ->
+    [award] 恭喜！您在「{ $call }」的申請「{ $title }」獲得資助 { $amount }。
+    [decline] 很遺憾，您在「{ $call }」的申請「{ $title }」這次未獲資助。
+   *[other] 您在「{ $call }」的申請「{ $title }」已列入候補名單。
+    }
+email-decision-p2 = 決定的理由及評審意見如下。
+email-decision-action = 查看申請
+decision-conditions = 條件
+decision-rationale = 理由
+reviewer-n = 評審員 { $n }
+err-award-above-request = 資助金額不可高於申請金額。
+err-decisions-published = 決定已公佈，不能再更改。
+err-call-not-decided = 資助計劃須先進入「已決定」狀態，才能公佈決定。
+err-undecided-applications = 仍有評審中的申請未有決定。
+err-component-score = 分數須為 0 至 100，最多兩位小數。
+flash-panel-invited = 此電郵未有帳戶：已發出註冊邀請，驗證電郵後即加入小組。
+board-final = 最終分數
+board-final-formula = 最終分數 = { $panel }% 校準後專家評分
+board-decision = 決定
+board-decide = 作出決定
+board-published = 決定已於 { $at } 公佈。
+board-publish = 公佈所有決定
+board-publish-hint = 公佈後，每位申請人會收到一封電郵，決定不能再更改。
+board-undecided = 尚有 { $n } 份申請未有決定；全部決定後，資助計劃才可轉為「已決定」並公佈。
+outcome-award = 資助
+outcome-decline = 不予資助
+outcome-waitlist = 候補
+decision-title = 決定
+decision-recommendations = 評審建議
+decision-components = 其他評分組成部分（0–100）
+decision-amount = 資助金額（只適用於資助；不可高於申請金額）
+flash-decisions-published = 決定已公佈，並已電郵通知每位申請人。
+decision-comments = 評審意見
+partner-n = 合作機構 { $n }
+review-peers = 其他評審員的分數
+review-peer = 評審員
+review-weighted = 加權分數（0–100）
+review-due = 到期
+review-invited = 已邀請但尚未註冊：

@@ -1,0 +1,212 @@
+//! The admin's decision on one application, the other components' scores,
+//! and publishing a call's decisions.
+
+use actix_web::{HttpResponse, web};
+use askama::Template;
+
+use super::ctx::{CsrfForm, Ctx, NoFields};
+use super::{render_form, see_other_with_flash};
+use crate::AppState;
+use crate::error::{AppError, FormErrors};
+use crate::models::{ApplicationId, CallId, applications, calls, decisions as model};
+use crate::policy::Permission;
+use crate::services::decisions::{self as service, COMPONENT_FIELDS, ComponentForm, DecisionForm};
+use crate::services::review;
+
+pub struct ComponentRow {
+    pub field: &'static str,
+    pub name: String,
+    pub weight: i32,
+    pub value: String,
+}
+
+#[derive(Template)]
+#[template(path = "admin/decision.html")]
+struct DecisionPage<'a> {
+    c: &'a Ctx,
+    app: i64,
+    call: i64,
+    title: String,
+    request: String,
+    reviews: usize,
+    mean: String,
+    calibrated: String,
+    final_score: Option<String>,
+    recommendations: Vec<String>,
+    components: Vec<ComponentRow>,
+    form: DecisionForm,
+    errors: FormErrors,
+    published: bool,
+}
+
+async fn page(
+    ctx: &Ctx,
+    state: &AppState,
+    id: ApplicationId,
+    typed: Option<DecisionForm>,
+    typed_components: Option<ComponentForm>,
+    errors: FormErrors,
+) -> Result<HttpResponse, AppError> {
+    ctx.require(Permission::ManageReview)?;
+    let mut conn = state.pool.get().await?;
+    let app = applications::find(&mut conn, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if !matches!(
+        app.state.as_str(),
+        "under_review" | "awarded" | "declined" | "waitlisted"
+    ) {
+        return Err(AppError::NotFound);
+    }
+    let call = calls::find(&mut conn, app.call_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let settings = calls::review_settings(&mut conn, call.id).await?;
+    let (rows, _) = review::ranking(&mut conn, call.id, review::RankBy::Calibrated).await?;
+    let row = rows.into_iter().find(|r| r.application == id);
+    let decision = model::find(&mut conn, id).await?;
+    let recommendations = crate::models::reviews::submitted_of_application(&mut conn, id)
+        .await?
+        .into_iter()
+        .filter_map(|(_, _, _, r)| r)
+        .map(|r| ctx.label("recommendation", &r))
+        .collect();
+    let en = ctx.lang == crate::i18n::Lang::En;
+    let form = typed.unwrap_or_else(|| match &decision {
+        Some(d) => DecisionForm {
+            outcome: d.outcome.clone(),
+            amount: d
+                .amount
+                .map(crate::domain::money::format_amount)
+                .unwrap_or_default(),
+            conditions: d.conditions.clone(),
+            rationale: d.rationale.clone(),
+        },
+        None => DecisionForm::default(),
+    });
+    let components = settings
+        .components
+        .iter()
+        .enumerate()
+        .map(|(i, k)| ComponentRow {
+            field: COMPONENT_FIELDS[i],
+            name: if en {
+                k.name_en.clone()
+            } else {
+                k.name_zh.clone()
+            },
+            weight: k.weight,
+            value: match &typed_components {
+                Some(t) => t.component.get(i).cloned().unwrap_or_default(),
+                None => row
+                    .as_ref()
+                    .and_then(|r| r.components.get(i).copied().flatten())
+                    .map(|v| v.to_string())
+                    .unwrap_or_default(),
+            },
+        })
+        .collect();
+    let one = |v: f64| format!("{v:.1}");
+    let page = DecisionPage {
+        c: ctx,
+        app: id.0,
+        call: call.id.0,
+        title: app.title,
+        request: crate::domain::money::format_amount(service::grant_request(&mut conn, id).await?),
+        reviews: row.as_ref().map_or(0, |r| r.reviews),
+        mean: row.as_ref().map_or_else(String::new, |r| one(r.mean)),
+        calibrated: row.as_ref().map_or_else(String::new, |r| one(r.calibrated)),
+        final_score: row
+            .as_ref()
+            .and_then(|r| r.final_score)
+            .filter(|_| !settings.components.is_empty())
+            .map(one),
+        recommendations,
+        components,
+        form,
+        errors,
+        published: decision.is_some_and(|d| d.published_at.is_some()),
+    };
+    render_form(&page, page.errors.is_empty())
+}
+
+fn app_id(raw: &str) -> Result<ApplicationId, AppError> {
+    raw.parse().map_err(|_| AppError::NotFound)
+}
+
+pub async fn show(
+    ctx: Ctx,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    page(
+        &ctx,
+        &state,
+        app_id(&path)?,
+        None,
+        None,
+        FormErrors::default(),
+    )
+    .await
+}
+
+pub async fn decide(
+    ctx: Ctx,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    CsrfForm(form): CsrfForm<DecisionForm>,
+) -> Result<HttpResponse, AppError> {
+    let actor = ctx.require(Permission::ManageReview)?;
+    let id = app_id(&path)?;
+    match service::decide(&state, &actor, id, &form, &ctx.origin).await {
+        Ok(()) => {
+            let mut conn = state.pool.get().await?;
+            let call = applications::find(&mut conn, id)
+                .await?
+                .ok_or(AppError::NotFound)?
+                .call_id;
+            Ok(see_other_with_flash(
+                &format!("/admin/calls/{call}/board"),
+                "flash-saved",
+                state.config.cookie_secure,
+            ))
+        }
+        Err(AppError::Invalid(e)) => page(&ctx, &state, id, Some(form), None, e).await,
+        Err(e) => Err(e),
+    }
+}
+
+pub async fn components(
+    ctx: Ctx,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    CsrfForm(form): CsrfForm<ComponentForm>,
+) -> Result<HttpResponse, AppError> {
+    let actor = ctx.require(Permission::ManageReview)?;
+    let id = app_id(&path)?;
+    match service::set_component_scores(&state, &actor, id, &form, &ctx.origin).await {
+        Ok(()) => Ok(see_other_with_flash(
+            &format!("/admin/applications/{id}/decision"),
+            "flash-saved",
+            state.config.cookie_secure,
+        )),
+        Err(AppError::Invalid(e)) => page(&ctx, &state, id, None, Some(form), e).await,
+        Err(e) => Err(e),
+    }
+}
+
+pub async fn publish(
+    ctx: Ctx,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    _f: CsrfForm<NoFields>,
+) -> Result<HttpResponse, AppError> {
+    let actor = ctx.require(Permission::ManageReview)?;
+    let id: CallId = path.parse().map_err(|_| AppError::NotFound)?;
+    service::publish(&state, &actor, id, &ctx.origin).await?;
+    Ok(see_other_with_flash(
+        &format!("/admin/calls/{id}/board"),
+        "flash-decisions-published",
+        state.config.cookie_secure,
+    ))
+}

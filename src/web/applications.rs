@@ -774,6 +774,11 @@ pub async fn download(
     let (name, content_type, data) = apps::attachment_data(&mut conn, id, attachment)
         .await?
         .ok_or(AppError::NotFound)?;
+    Ok(attachment_response(&name, content_type, data))
+}
+
+/// A stored file as a download, its name safe in the header.
+pub(crate) fn attachment_response(name: &str, content_type: String, data: Vec<u8>) -> HttpResponse {
     let encoded: String = url::form_urlencoded::byte_serialize(name.as_bytes())
         .collect::<String>()
         .replace('+', "%20");
@@ -787,14 +792,14 @@ pub async fn download(
             }
         })
         .collect();
-    Ok(HttpResponse::Ok()
+    HttpResponse::Ok()
         .insert_header((CONTENT_TYPE, content_type))
         .insert_header((
             CONTENT_DISPOSITION,
             format!("attachment; filename=\"{ascii}\"; filename*=UTF-8''{encoded}"),
         ))
         .insert_header((CACHE_CONTROL, "private, no-store"))
-        .body(data))
+        .body(data)
 }
 
 pub async fn delete_attachment(

@@ -102,6 +102,7 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("POST", "/reviewer/affiliations"),
     ("POST", "/reviewer/affiliations/{org}/remove"),
     ("GET", "/reviews/{id}"),
+    ("GET", "/reviews/{id}/attachments/{a}"),
     ("POST", "/reviews/{id}/declare"),
     ("POST", "/reviews/{id}/scores"),
     ("POST", "/admin/reviews/{id}/reopen"),
@@ -269,6 +270,10 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             web::post().to(review::remove_affiliation),
         )
         .route("/reviews/{id}", web::get().to(review::show))
+        .route(
+            "/reviews/{id}/attachments/{a}",
+            web::get().to(review::attachment),
+        )
         .route("/reviews/{id}/declare", web::post().to(review::declare))
         .route("/reviews/{id}/scores", web::post().to(review::save_scores))
         .route("/admin/reviews/{id}/reopen", web::post().to(review::reopen))

@@ -309,7 +309,8 @@ pub struct SnapshotView {
     pub budget: Vec<String>,
     pub grant_request: String,
     pub milestones: Vec<String>,
-    pub attachments: Vec<String>,
+    /// (attachment id, file name), as submitted.
+    pub attachments: Vec<(i64, String)>,
 }
 
 /// `blind`: organizations appear as "Partner n", without names.
@@ -377,7 +378,7 @@ fn snapshot_view(ctx: &Ctx, s: &serde_json::Value, blind: bool) -> SnapshotView 
             .collect(),
         attachments: list("attachments")
             .iter()
-            .map(|a| text(&a["filename"]))
+            .filter_map(|a| Some((a["id"].as_i64()?, text(&a["filename"]))))
             .collect(),
     }
 }
@@ -596,6 +597,43 @@ pub async fn declare(
         Err(AppError::Invalid(e)) => review_page(&ctx, &state, id, None, e).await,
         Err(e) => Err(e),
     }
+}
+
+/// An attachment of the application as submitted, for its reviewer once
+/// they have declared no conflict; 404 for anyone else.
+pub async fn attachment(
+    ctx: Ctx,
+    state: web::Data<AppState>,
+    path: web::Path<(String, String)>,
+) -> Result<HttpResponse, AppError> {
+    let actor = ctx.actor().ok_or_else(|| AppError::SignInRequired {
+        next: ctx.path.clone(),
+    })?;
+    let id: ReviewId = path.0.parse().map_err(|_| AppError::NotFound)?;
+    let attachment: i64 = path.1.parse().map_err(|_| AppError::NotFound)?;
+    let mut conn = state.pool.get().await?;
+    let review = service::own_review(&mut conn, &actor, id).await?;
+    if !matches!(review.state.as_str(), "draft" | "submitted") {
+        return Err(AppError::NotFound);
+    }
+    let submitted = applications::latest_snapshot(&mut conn, review.application_id)
+        .await?
+        .and_then(|s| s["attachments"].as_array().cloned())
+        .unwrap_or_default()
+        .iter()
+        .any(|a| a["id"].as_i64() == Some(attachment));
+    if !submitted {
+        return Err(AppError::NotFound);
+    }
+    let (name, content_type, data) =
+        applications::attachment_data(&mut conn, review.application_id, attachment)
+            .await?
+            .ok_or(AppError::NotFound)?;
+    Ok(super::applications::attachment_response(
+        &name,
+        content_type,
+        data,
+    ))
 }
 
 // ---- the ranking board

@@ -110,6 +110,30 @@ pub(crate) async fn fixture_with(app: &TestApp, extra: &[(&str, &str)]) -> Fixtu
     }
 }
 
+/// Uploads a small PDF named `plan.pdf` to the draft as its lead.
+pub(crate) async fn attach_pdf(app: &TestApp, lead: &Browser, id: i64) {
+    let token = lead.get(&format!("/applications/{id}")).await.csrf();
+    let client = reqwest::Client::builder()
+        .cookie_provider(lead.jar.clone())
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let form = reqwest::multipart::Form::new().text("csrf", token).part(
+        "file",
+        reqwest::multipart::Part::bytes(b"%PDF-1.7\n1 0 obj << >> endobj\n%%EOF\n".to_vec())
+            .file_name("plan.pdf")
+            .mime_str("application/pdf")
+            .unwrap(),
+    );
+    let res = client
+        .post(format!("{}/applications/{id}/attachments", app.base))
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status().as_u16(), 303);
+}
+
 pub(crate) async fn start(lead: &Browser, call: i64, org: i64) -> i64 {
     let res = lead
         .submit(

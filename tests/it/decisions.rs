@@ -134,6 +134,23 @@ async fn decisions_stay_private_until_published_and_each_applicant_gets_one_emai
     assert!(page.has("Partner 1"), "{}", page.body);
     assert!(!page.has("Macau Partner"));
 
+    // The submitted attachment opens for the reviewer, and for nobody else.
+    let link = page
+        .body
+        .split("href=\"")
+        .find(|s| s.starts_with(&format!("{first_page}/attachments/")))
+        .and_then(|s| s.split('"').next())
+        .expect("an attachment link")
+        .to_string();
+    let file = first.get(&link).await;
+    assert_eq!(file.status, 200);
+    assert!(file.body.starts_with("%PDF-1.7"));
+    assert_eq!(second.get(&link).await.status, 404);
+    assert_eq!(
+        relogin(&app, "lead@gz.test").await.get(&link).await.status,
+        404
+    );
+
     score(&first, &first_page, "8", "6", "Strong community ties").await;
     // The other review is not submitted: nothing to compare with, and it stays out of reach.
     assert!(!first.get(&first_page).await.has("The other reviewers"));

@@ -1,6 +1,8 @@
 //! Review panels: conflicts of interest, assignment, declarations.
 
-use crate::applications::{budget, fill, fixture_with, invite_and_accept, start, submit};
+use crate::applications::{
+    attach_pdf, budget, fill, fixture_with, invite_and_accept, start, submit,
+};
 use crate::support::{Browser, PASSWORD, TestApp};
 
 pub(crate) async fn user_id(app: &TestApp, email: &str) -> i64 {
@@ -38,6 +40,7 @@ pub(crate) async fn in_review_with(
         "activities",
     )
     .await;
+    attach_pdf(app, &f.lead, id).await;
     assert_eq!(submit(&f.lead, id).await.status, 303);
     app.clock.advance(chrono::Duration::days(366 * 10));
     (f, id)

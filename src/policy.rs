@@ -44,6 +44,12 @@ pub enum Permission {
     ManageCalls,
     /// Panels, assignments, the ranking board and decisions.
     ManageReview,
+    /// Approve or return progress reports; log non-financial support.
+    ManageAwards,
+    /// Record contributions; request and approve payments (maker–checker).
+    HandleMoney,
+    /// Read fund dashboards, ledgers and payment histories.
+    ViewMoney,
 }
 
 pub fn may(actor: &Actor, permission: Permission) -> bool {
@@ -54,8 +60,36 @@ pub fn may(actor: &Actor, permission: Permission) -> bool {
         | Permission::VerifyOrganizations
         | Permission::ManageFunds
         | Permission::ManageCalls
-        | Permission::ManageReview => actor.has_role(Role::Admin),
+        | Permission::ManageReview
+        | Permission::ManageAwards => actor.has_role(Role::Admin),
+        Permission::HandleMoney => actor.has_role(Role::Finance),
+        Permission::ViewMoney => actor.has_role(Role::Finance) || actor.has_role(Role::Admin),
     }
+}
+
+/// What someone may do with one award.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AwardAction {
+    /// Its schedule, payments and reports.
+    View,
+    /// Accept the agreement and register the bank account.
+    Accept,
+    /// Submit progress reports.
+    Report,
+}
+
+/// `lead_membership`: the actor's role in the grantee (lead) organization.
+pub fn may_on_award(actor: &Actor, lead_membership: Option<&str>, action: AwardAction) -> bool {
+    match action {
+        AwardAction::View => lead_membership.is_some() || may(actor, Permission::ViewMoney),
+        AwardAction::Accept => lead_membership == Some("owner"),
+        AwardAction::Report => lead_membership.is_some(),
+    }
+}
+
+/// The checker of a payment is a finance officer other than its maker.
+pub fn may_approve_payment(actor: &Actor, requested_by: UserId) -> bool {
+    may(actor, Permission::HandleMoney) && actor.user_id().is_some_and(|u| u != requested_by)
 }
 
 /// What someone may do with one organization, given their membership.

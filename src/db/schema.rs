@@ -423,6 +423,134 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    awards (id) {
+        id -> Int8,
+        application_id -> Int8,
+        call_id -> Int8,
+        fund_id -> Int8,
+        lead_org_id -> Int8,
+        amount -> Numeric,
+        currency -> Text,
+        conditions -> Text,
+        state -> Text,
+        offered_at -> Timestamptz,
+        accept_by -> Timestamptz,
+        accepted_at -> Nullable<Timestamptz>,
+        accepted_by -> Nullable<Int8>,
+        signature_name -> Nullable<Text>,
+        signature_ip -> Nullable<Text>,
+        bank_account_name -> Nullable<Text>,
+        bank_name -> Nullable<Text>,
+        bank_account_number -> Nullable<Text>,
+        bank_currency -> Nullable<Text>,
+        closed_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
+    tranches (id) {
+        id -> Int8,
+        award_id -> Int8,
+        position -> Int4,
+        amount -> Numeric,
+        month_due -> Int4,
+        deliverables -> Text,
+    }
+}
+
+diesel::table! {
+    progress_reports (id) {
+        id -> Int8,
+        award_id -> Int8,
+        position -> Int4,
+        #[sql_name = "final"]
+        is_final -> Bool,
+        narrative -> Text,
+        targets -> Text,
+        expenditure -> Jsonb,
+        state -> Text,
+        submitted_by -> Int8,
+        submitted_at -> Timestamptz,
+        reviewed_by -> Nullable<Int8>,
+        reviewed_at -> Nullable<Timestamptz>,
+        review_comment -> Text,
+    }
+}
+
+diesel::table! {
+    support_log (id) {
+        id -> Int8,
+        award_id -> Int8,
+        given_on -> Date,
+        kind -> Text,
+        hours -> Numeric,
+        given_by -> Text,
+        note -> Text,
+        recorded_by -> Nullable<Int8>,
+        recorded_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    contributions (id) {
+        id -> Int8,
+        fund_id -> Int8,
+        donor -> Text,
+        received_on -> Date,
+        reference -> Text,
+        amount -> Numeric,
+        recorded_by -> Nullable<Int8>,
+        recorded_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    payment_requests (id) {
+        id -> Int8,
+        award_id -> Int8,
+        kind -> Text,
+        tranche_id -> Nullable<Int8>,
+        amount -> Numeric,
+        reason -> Text,
+        state -> Text,
+        requested_by -> Int8,
+        requested_at -> Timestamptz,
+        decided_by -> Nullable<Int8>,
+        decided_at -> Nullable<Timestamptz>,
+        payee_currency -> Nullable<Text>,
+        rate -> Nullable<Numeric>,
+        amount_sent -> Nullable<Numeric>,
+        reference -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    ledger_entries (id) {
+        id -> Int8,
+        fund_id -> Int8,
+        kind -> Text,
+        award_id -> Nullable<Int8>,
+        contribution_id -> Nullable<Int8>,
+        payment_request_id -> Nullable<Int8>,
+        reverses -> Nullable<Int8>,
+        memo -> Text,
+        created_by -> Nullable<Int8>,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    ledger_postings (id) {
+        id -> Int8,
+        entry_id -> Int8,
+        fund_id -> Int8,
+        account -> Text,
+        award_id -> Nullable<Int8>,
+        amount -> Numeric,
+    }
+}
+
 diesel::joinable!(application_partners -> applications (application_id));
 diesel::joinable!(application_partners -> organizations (organization_id));
 diesel::joinable!(application_partners -> users (responded_by));
@@ -451,6 +579,13 @@ diesel::joinable!(review_scores -> reviews (review_id));
 diesel::joinable!(reviewer_affiliations -> organizations (organization_id));
 diesel::joinable!(reviewer_affiliations -> users (user_id));
 diesel::joinable!(decisions -> applications (application_id));
+diesel::joinable!(awards -> applications (application_id));
+diesel::joinable!(awards -> organizations (lead_org_id));
+diesel::joinable!(tranches -> awards (award_id));
+diesel::joinable!(user_roles -> users (user_id));
+diesel::joinable!(progress_reports -> awards (award_id));
+diesel::joinable!(payment_requests -> awards (award_id));
+diesel::joinable!(ledger_postings -> ledger_entries (entry_id));
 diesel::joinable!(component_scores -> applications (application_id));
 diesel::joinable!(reviews -> applications (application_id));
 diesel::joinable!(reviews -> calls (call_id));
@@ -460,6 +595,14 @@ diesel::joinable!(sessions -> users (user_id));
 diesel::joinable!(user_tokens -> users (user_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
+    awards,
+    tranches,
+    progress_reports,
+    support_log,
+    contributions,
+    payment_requests,
+    ledger_entries,
+    ledger_postings,
     call_review_settings,
     call_score_components,
     component_scores,

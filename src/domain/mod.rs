@@ -5,6 +5,7 @@ pub mod account;
 pub mod application;
 pub mod assignment;
 pub mod call;
+pub mod ledger;
 pub mod money;
 pub mod organization;
 pub mod role;

@@ -92,6 +92,16 @@ pub enum Email {
         extra: Vec<String>,
         link: String,
     },
+    /// Something happened to an award: `event` is lapsed, report_approved,
+    /// report_returned, payment_awaiting, payment_sent or closed; `detail`
+    /// is a comment or payment reference written by a person.
+    AwardUpdate {
+        title: String,
+        event: String,
+        amount: String,
+        detail: String,
+        link: String,
+    },
 }
 
 impl Email {
@@ -112,6 +122,7 @@ impl Email {
             Email::PanelInvitationNew { .. } => "panel-invitation-new",
             Email::ReviewReminder { .. } => "review-reminder",
             Email::Decision { .. } => "decision",
+            Email::AwardUpdate { .. } => "award-update",
         }
     }
 
@@ -143,6 +154,12 @@ impl Email {
             Email::PanelInvitation { call, .. } => &[("call", call)],
             Email::ReviewAssigned { title, call, .. } => &[("title", title), ("call", call)],
             Email::PanelInvitationNew { call, .. } => &[("call", call)],
+            Email::AwardUpdate {
+                title,
+                event,
+                amount,
+                ..
+            } => &[("title", title), ("event", event), ("amount", amount)],
             Email::ReviewReminder { title, due, .. } => &[("title", title), ("due", due)],
             Email::Decision {
                 title,
@@ -176,7 +193,8 @@ impl Email {
             | Email::ReviewAssigned { link, .. }
             | Email::PanelInvitationNew { link, .. }
             | Email::ReviewReminder { link, .. }
-            | Email::Decision { link, .. } => Some(link),
+            | Email::Decision { link, .. }
+            | Email::AwardUpdate { link, .. } => Some(link),
         }
     }
 
@@ -184,6 +202,7 @@ impl Email {
     fn extra(&self) -> &[String] {
         match self {
             Email::Decision { extra, .. } => extra,
+            Email::AwardUpdate { detail, .. } if !detail.is_empty() => std::slice::from_ref(detail),
             _ => &[],
         }
     }

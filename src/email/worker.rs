@@ -56,6 +56,11 @@ impl Worker {
                     Ok(_) => {}
                     Err(e) => tracing::warn!(error = %e, "review reminders failed"),
                 }
+                match crate::services::awards::lapse_offers(&self.state).await {
+                    Ok(n) if n > 0 => tracing::info!(awards = n, "offers lapsed"),
+                    Ok(_) => {}
+                    Err(e) => tracing::warn!(error = %e, "lapsing offers failed"),
+                }
             }
             match self.deliver_due().await {
                 Ok(n) if n > 0 => continue,

@@ -2,10 +2,12 @@
 
 pub mod applications;
 pub mod audit;
+pub mod awards;
 pub mod calls;
 pub mod decisions;
 pub mod focus_areas;
 pub mod funds;
+pub mod ledger;
 pub mod login_failures;
 pub mod organizations;
 pub mod outbox;
@@ -45,7 +47,10 @@ id_type!(
     FundId,
     CallId,
     ApplicationId,
-    ReviewId
+    ReviewId,
+    AwardId,
+    TrancheId,
+    PaymentId
 );
 
 /// Whether a database error is a unique-constraint violation.

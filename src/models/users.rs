@@ -224,3 +224,14 @@ pub fn escape_like(s: &str) -> String {
         .replace('%', "\\%")
         .replace('_', "\\_")
 }
+
+/// Everyone holding `role`: (id, email, language).
+pub async fn holders(conn: &mut Conn, role: Role) -> QueryResult<Vec<(UserId, String, String)>> {
+    user_roles::table
+        .inner_join(users::table)
+        .filter(user_roles::role.eq(role.code()))
+        .select((users::id, users::email, users::lang))
+        .order(users::id)
+        .load(conn)
+        .await
+}

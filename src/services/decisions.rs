@@ -210,6 +210,13 @@ pub async fn publish(
                 _ => "waitlisted",
             };
             apps::set_state(conn, app.id, to, None, now).await?;
+            // An award commits its amount from the pool now, or nothing is published.
+            let award = match d.amount {
+                Some(amount) if d.outcome == "award" => Some(
+                    super::awards::create_for_decision(conn, app.id, amount, &d.conditions, actor.user_id(), now).await?,
+                ),
+                _ => None,
+            };
             let applicant = users::find(conn, app.created_by)
                 .await?
                 .ok_or(AppError::NotFound)?;
@@ -241,7 +248,10 @@ pub async fn publish(
                     .map(|a| format_money(a, currency))
                     .unwrap_or_default(),
                 extra,
-                link: state.config.link(&format!("/applications/{}", app.id)),
+                link: match award {
+                    Some(a) => state.config.link(&format!("/awards/{a}")),
+                    None => state.config.link(&format!("/applications/{}", app.id)),
+                },
             };
             email::enqueue(conn, now, &applicant.email, lang, &mail).await?;
             audit::insert(
@@ -256,7 +266,7 @@ pub async fn publish(
                 )
                 .change(
                     Some(json!({ "state": app.state })),
-                    Some(json!({ "state": to, "outcome": d.outcome, "amount": d.amount })),
+                    Some(json!({ "state": to, "outcome": d.outcome, "amount": d.amount, "award": award })),
                 ),
             )
             .await?;

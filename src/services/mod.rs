@@ -4,6 +4,7 @@
 pub mod accounts;
 pub mod applications;
 pub mod audit;
+pub mod awards;
 pub mod calls;
 pub mod decisions;
 pub mod demo;

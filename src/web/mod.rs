@@ -6,6 +6,7 @@ mod admin;
 mod applications;
 mod assets;
 mod auth;
+mod awards;
 mod calls;
 pub mod ctx;
 mod decisions;
@@ -15,6 +16,7 @@ mod home;
 pub mod middleware;
 mod orgs;
 mod review;
+mod transparency;
 
 use actix_web::cookie::{Cookie, SameSite, time};
 use actix_web::http::header::{CONTENT_TYPE, LOCATION};
@@ -112,6 +114,23 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("POST", "/admin/applications/{id}/decision"),
     ("POST", "/admin/applications/{id}/components"),
     ("POST", "/admin/calls/{id}/publish-decisions"),
+    ("GET", "/grants"),
+    ("GET", "/open-data/grants.json"),
+    ("GET", "/open-data/grants.csv"),
+    ("GET", "/awards"),
+    ("GET", "/awards/{id}"),
+    ("POST", "/awards/{id}/accept"),
+    ("POST", "/awards/{id}/reports/{n}"),
+    ("POST", "/awards/{id}/support"),
+    ("POST", "/awards/{id}/refunds"),
+    ("POST", "/admin/reports/{id}"),
+    ("GET", "/finance"),
+    ("POST", "/finance/tranches/{id}/request"),
+    ("POST", "/finance/payments/{id}"),
+    ("GET", "/finance/funds/{id}"),
+    ("POST", "/finance/funds/{id}/contributions"),
+    ("GET", "/finance/funds/{id}/ledger.csv"),
+    ("GET", "/finance/funds/{id}/payments.csv"),
 ];
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
@@ -293,6 +312,50 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route(
             "/admin/calls/{id}/publish-decisions",
             web::post().to(decisions::publish),
+        )
+        .route("/grants", web::get().to(transparency::page))
+        .route(
+            "/open-data/grants.json",
+            web::get().to(transparency::json_export),
+        )
+        .route(
+            "/open-data/grants.csv",
+            web::get().to(transparency::csv_export),
+        )
+        .route("/awards", web::get().to(awards::mine))
+        .route("/awards/{id}", web::get().to(awards::show))
+        .route("/awards/{id}/accept", web::post().to(awards::accept))
+        .route(
+            "/awards/{id}/reports/{n}",
+            web::post().to(awards::submit_report),
+        )
+        .route("/awards/{id}/support", web::post().to(awards::log_support))
+        .route(
+            "/awards/{id}/refunds",
+            web::post().to(awards::request_refund),
+        )
+        .route("/admin/reports/{id}", web::post().to(awards::review_report))
+        .route("/finance", web::get().to(awards::finance))
+        .route(
+            "/finance/tranches/{id}/request",
+            web::post().to(awards::request_tranche),
+        )
+        .route(
+            "/finance/payments/{id}",
+            web::post().to(awards::decide_payment),
+        )
+        .route("/finance/funds/{id}", web::get().to(awards::fund))
+        .route(
+            "/finance/funds/{id}/contributions",
+            web::post().to(awards::contribute),
+        )
+        .route(
+            "/finance/funds/{id}/ledger.csv",
+            web::get().to(awards::ledger_csv),
+        )
+        .route(
+            "/finance/funds/{id}/payments.csv",
+            web::get().to(awards::payments_csv),
         )
         .route(
             "/admin/calls/{id}/board.csv",

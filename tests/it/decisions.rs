@@ -7,7 +7,7 @@ use std::time::Duration;
 use crate::review::{in_review_with, relogin, user_id};
 use crate::support::{Browser, PASSWORD, TestApp, eventually};
 
-async fn to_state(admin: &Browser, call: i64, to: &str) -> u16 {
+pub(crate) async fn to_state(admin: &Browser, call: i64, to: &str) -> u16 {
     admin
         .submit(
             &format!("/calls/{call}"),
@@ -250,6 +250,20 @@ async fn decisions_stay_private_until_published_and_each_applicant_gets_one_emai
         .await
         .unwrap();
     }
+    let finance = app
+        .user_with_role("fin@grants.test", baygrants::domain::role::Role::Finance)
+        .await;
+    let fund = {
+        let mut conn = app.state.pool.get().await.unwrap();
+        baygrants::models::calls::find(&mut conn, baygrants::models::CallId(call))
+            .await
+            .unwrap()
+            .unwrap()
+            .fund_id
+            .0
+    };
+    let res = crate::awards::contribute(&finance, fund, "500,000").await;
+    assert_eq!(res.location(), format!("/finance/funds/{fund}"));
     let res = admin
         .submit(
             &format!("/admin/calls/{call}/board"),

@@ -8,6 +8,7 @@ mod support;
 mod accounts;
 mod admin;
 mod applications;
+mod awards;
 mod calls;
 mod decisions;
 mod email;

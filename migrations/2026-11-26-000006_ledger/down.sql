@@ -1,0 +1,9 @@
+DROP TABLE ledger_postings;
+DROP TABLE ledger_entries;
+DROP FUNCTION ledger_check();
+DROP TABLE payment_requests;
+DROP TABLE contributions;
+DROP TABLE support_log;
+DROP TABLE progress_reports;
+DROP TABLE tranches;
+DROP TABLE awards;

@@ -1,0 +1,130 @@
+//! The double-entry rules of the disbursement ledger (DESIGN §6): which
+//! accounts each kind of entry moves money between, and how an award is
+//! split into tranches. Pure; the database keeps the rows.
+
+use rust_decimal::Decimal;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Account {
+    Contributions,
+    /// Uncommitted money of the fund.
+    Pool,
+    /// Per award: promised, not yet paid.
+    Committed,
+    /// Per award: paid out.
+    Disbursed,
+}
+
+impl Account {
+    pub fn code(self) -> &'static str {
+        match self {
+            Account::Contributions => "contributions",
+            Account::Pool => "pool",
+            Account::Committed => "committed",
+            Account::Disbursed => "disbursed",
+        }
+    }
+
+    pub fn per_award(self) -> bool {
+        matches!(self, Account::Committed | Account::Disbursed)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EntryKind {
+    Contribution,
+    Commitment,
+    Disbursement,
+    Decommitment,
+    Refund,
+}
+
+impl EntryKind {
+    pub fn code(self) -> &'static str {
+        match self {
+            EntryKind::Contribution => "contribution",
+            EntryKind::Commitment => "commitment",
+            EntryKind::Disbursement => "disbursement",
+            EntryKind::Decommitment => "decommitment",
+            EntryKind::Refund => "refund",
+        }
+    }
+
+    /// Money moves from the first account to the second.
+    pub fn route(self) -> (Account, Account) {
+        match self {
+            EntryKind::Contribution => (Account::Contributions, Account::Pool),
+            EntryKind::Commitment => (Account::Pool, Account::Committed),
+            EntryKind::Disbursement => (Account::Committed, Account::Disbursed),
+            EntryKind::Decommitment => (Account::Committed, Account::Pool),
+            EntryKind::Refund => (Account::Disbursed, Account::Pool),
+        }
+    }
+
+    /// The two postings of an entry of `amount` (> 0): they sum to zero.
+    pub fn postings(self, amount: Decimal) -> [(Account, Decimal); 2] {
+        let (from, to) = self.route();
+        [(from, -amount), (to, amount)]
+    }
+}
+
+/// Splits `amount` by the milestones' percentages (which sum to 100), to
+/// the cent; the last tranche takes what rounding leaves so that the
+/// tranches add up to the award exactly.
+pub fn split(amount: Decimal, percents: &[Decimal]) -> Vec<Decimal> {
+    let mut out = Vec::with_capacity(percents.len());
+    let mut given = Decimal::ZERO;
+    for (i, p) in percents.iter().enumerate() {
+        let part = if i + 1 == percents.len() {
+            amount - given
+        } else {
+            (amount * p / Decimal::ONE_HUNDRED).round_dp(2)
+        };
+        given += part;
+        out.push(part);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::str::FromStr;
+
+    fn d(s: &str) -> Decimal {
+        Decimal::from_str(s).unwrap()
+    }
+
+    #[test]
+    fn every_entry_balances_and_moves_money_the_right_way() {
+        for kind in [
+            EntryKind::Contribution,
+            EntryKind::Commitment,
+            EntryKind::Disbursement,
+            EntryKind::Decommitment,
+            EntryKind::Refund,
+        ] {
+            let p = kind.postings(d("1234.56"));
+            assert_eq!(p[0].1 + p[1].1, Decimal::ZERO, "{kind:?}");
+            assert!(p[0].1 < Decimal::ZERO && p[1].1 > Decimal::ZERO);
+        }
+        assert_eq!(
+            EntryKind::Disbursement.route(),
+            (Account::Committed, Account::Disbursed)
+        );
+    }
+
+    #[test]
+    fn tranches_add_up_to_the_award_to_the_cent() {
+        let parts = split(d("100000.00"), &[d("33.33"), d("33.33"), d("33.34")]);
+        assert_eq!(parts, [d("33330.00"), d("33330.00"), d("33340.00")]);
+        let parts = split(d("1000.01"), &[d("50"), d("50")]);
+        assert_eq!(parts.iter().sum::<Decimal>(), d("1000.01"));
+        assert_eq!(
+            parts,
+            [d("500.00"), d("500.01")],
+            "rounding goes to the last"
+        );
+        assert_eq!(split(d("10"), &[d("100")]), [d("10")]);
+    }
+}

@@ -1,0 +1,730 @@
+//! Awards with their tranches, progress reports, payment requests,
+//! contributions and the non-financial support log.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use diesel::prelude::*;
+use diesel_async::RunQueryDsl;
+use rust_decimal::Decimal;
+
+use super::{
+    ApplicationId, AwardId, CallId, Conn, FundId, OrganizationId, PaymentId, TrancheId, UserId,
+};
+use crate::db::schema::{
+    awards, contributions, organizations, payment_requests, progress_reports, support_log, tranches,
+};
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = awards)]
+pub struct Award {
+    pub id: AwardId,
+    pub application_id: ApplicationId,
+    pub call_id: CallId,
+    pub fund_id: FundId,
+    pub lead_org_id: OrganizationId,
+    pub amount: Decimal,
+    pub currency: String,
+    pub conditions: String,
+    pub state: String,
+    pub offered_at: DateTime<Utc>,
+    pub accept_by: DateTime<Utc>,
+    pub accepted_at: Option<DateTime<Utc>>,
+    pub signature_name: Option<String>,
+    pub bank_account_name: Option<String>,
+    pub bank_name: Option<String>,
+    pub bank_account_number: Option<String>,
+    pub bank_currency: Option<String>,
+    pub closed_at: Option<DateTime<Utc>>,
+}
+
+pub struct NewAward<'a> {
+    pub application: ApplicationId,
+    pub call: CallId,
+    pub fund: FundId,
+    pub lead: OrganizationId,
+    pub amount: Decimal,
+    pub currency: &'a str,
+    pub conditions: &'a str,
+    pub accept_by: DateTime<Utc>,
+}
+
+pub async fn insert(conn: &mut Conn, a: &NewAward<'_>, now: DateTime<Utc>) -> QueryResult<AwardId> {
+    diesel::insert_into(awards::table)
+        .values((
+            awards::application_id.eq(a.application),
+            awards::call_id.eq(a.call),
+            awards::fund_id.eq(a.fund),
+            awards::lead_org_id.eq(a.lead),
+            awards::amount.eq(a.amount),
+            awards::currency.eq(a.currency),
+            awards::conditions.eq(a.conditions),
+            awards::offered_at.eq(now),
+            awards::accept_by.eq(a.accept_by),
+        ))
+        .returning(awards::id)
+        .get_result(conn)
+        .await
+}
+
+pub async fn find(conn: &mut Conn, id: AwardId) -> QueryResult<Option<Award>> {
+    awards::table
+        .find(id)
+        .select(Award::as_select())
+        .first(conn)
+        .await
+        .optional()
+}
+
+pub async fn find_for_update(conn: &mut Conn, id: AwardId) -> QueryResult<Option<Award>> {
+    awards::table
+        .find(id)
+        .select(Award::as_select())
+        .for_update()
+        .first(conn)
+        .await
+        .optional()
+}
+
+pub async fn of_application(conn: &mut Conn, app: ApplicationId) -> QueryResult<Option<Award>> {
+    awards::table
+        .filter(awards::application_id.eq(app))
+        .select(Award::as_select())
+        .first(conn)
+        .await
+        .optional()
+}
+
+pub async fn of_fund(conn: &mut Conn, fund: FundId) -> QueryResult<Vec<(Award, String)>> {
+    awards::table
+        .inner_join(crate::db::schema::applications::table)
+        .filter(awards::fund_id.eq(fund))
+        .select((Award::as_select(), crate::db::schema::applications::title))
+        .order(awards::id)
+        .load(conn)
+        .await
+}
+
+/// Awards of organizations the user belongs to.
+pub async fn of_user(conn: &mut Conn, user: UserId) -> QueryResult<Vec<(Award, String)>> {
+    use crate::db::schema::{applications, organization_members};
+    awards::table
+        .inner_join(applications::table)
+        .filter(
+            awards::lead_org_id.eq_any(
+                organization_members::table
+                    .filter(organization_members::user_id.eq(user))
+                    .select(organization_members::organization_id),
+            ),
+        )
+        .select((Award::as_select(), applications::title))
+        .order(awards::id.desc())
+        .load(conn)
+        .await
+}
+
+/// Published awards, newest first, with the recipient's names: for the public.
+pub async fn public(conn: &mut Conn) -> QueryResult<Vec<(Award, String, String, String)>> {
+    use crate::db::schema::applications;
+    awards::table
+        .inner_join(applications::table)
+        .inner_join(organizations::table)
+        .filter(awards::state.ne("lapsed"))
+        .select((
+            Award::as_select(),
+            applications::title,
+            organizations::name_zh,
+            organizations::name_en,
+        ))
+        .order(awards::id.desc())
+        .load(conn)
+        .await
+}
+
+pub struct Acceptance<'a> {
+    pub by: UserId,
+    pub signature: &'a str,
+    pub ip: &'a str,
+    pub account_name: &'a str,
+    pub bank: &'a str,
+    pub account_number: &'a str,
+    pub currency: &'a str,
+}
+
+/// `false` if the award was no longer on offer.
+pub async fn accept(
+    conn: &mut Conn,
+    id: AwardId,
+    a: &Acceptance<'_>,
+    now: DateTime<Utc>,
+) -> QueryResult<bool> {
+    diesel::update(awards::table.find(id).filter(awards::state.eq("offered")))
+        .set((
+            awards::state.eq("active"),
+            awards::accepted_at.eq(now),
+            awards::accepted_by.eq(a.by),
+            awards::signature_name.eq(a.signature),
+            awards::signature_ip.eq(a.ip),
+            awards::bank_account_name.eq(a.account_name),
+            awards::bank_name.eq(a.bank),
+            awards::bank_account_number.eq(a.account_number),
+            awards::bank_currency.eq(a.currency),
+        ))
+        .execute(conn)
+        .await
+        .map(|n| n == 1)
+}
+
+pub async fn set_state(
+    conn: &mut Conn,
+    id: AwardId,
+    from: &str,
+    to: &str,
+    now: DateTime<Utc>,
+) -> QueryResult<bool> {
+    let closed = (to == "closed").then_some(now);
+    diesel::update(awards::table.find(id).filter(awards::state.eq(from)))
+        .set((awards::state.eq(to), awards::closed_at.eq(closed)))
+        .execute(conn)
+        .await
+        .map(|n| n == 1)
+}
+
+/// Offers past their acceptance date.
+pub async fn lapsing(conn: &mut Conn, now: DateTime<Utc>) -> QueryResult<Vec<AwardId>> {
+    awards::table
+        .filter(awards::state.eq("offered"))
+        .filter(awards::accept_by.lt(now))
+        .select(awards::id)
+        .load(conn)
+        .await
+}
+
+// ---- tranches
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = tranches)]
+pub struct Tranche {
+    pub id: TrancheId,
+    pub award_id: AwardId,
+    pub position: i32,
+    pub amount: Decimal,
+    pub month_due: i32,
+    pub deliverables: String,
+}
+
+pub async fn add_tranche(
+    conn: &mut Conn,
+    award: AwardId,
+    position: i32,
+    amount: Decimal,
+    month_due: i32,
+    deliverables: &str,
+) -> QueryResult<()> {
+    diesel::insert_into(tranches::table)
+        .values((
+            tranches::award_id.eq(award),
+            tranches::position.eq(position),
+            tranches::amount.eq(amount),
+            tranches::month_due.eq(month_due),
+            tranches::deliverables.eq(deliverables),
+        ))
+        .execute(conn)
+        .await
+        .map(drop)
+}
+
+pub async fn tranches(conn: &mut Conn, award: AwardId) -> QueryResult<Vec<Tranche>> {
+    tranches::table
+        .filter(tranches::award_id.eq(award))
+        .select(Tranche::as_select())
+        .order(tranches::position)
+        .load(conn)
+        .await
+}
+
+pub async fn find_tranche(conn: &mut Conn, id: TrancheId) -> QueryResult<Option<Tranche>> {
+    tranches::table
+        .find(id)
+        .select(Tranche::as_select())
+        .first(conn)
+        .await
+        .optional()
+}
+
+// ---- progress reports
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = progress_reports)]
+pub struct Report {
+    pub id: i64,
+    pub award_id: AwardId,
+    pub position: i32,
+    pub is_final: bool,
+    pub narrative: String,
+    pub targets: String,
+    pub expenditure: serde_json::Value,
+    pub state: String,
+    pub submitted_at: DateTime<Utc>,
+    pub reviewed_at: Option<DateTime<Utc>>,
+    pub review_comment: String,
+}
+
+pub struct NewReport<'a> {
+    pub award: AwardId,
+    pub position: i32,
+    pub is_final: bool,
+    pub narrative: &'a str,
+    pub targets: &'a str,
+    pub expenditure: &'a serde_json::Value,
+    pub by: UserId,
+}
+
+/// Submits a report, or submits a returned one again; `false` if one is
+/// already waiting or approved.
+pub async fn submit_report(
+    conn: &mut Conn,
+    r: &NewReport<'_>,
+    now: DateTime<Utc>,
+) -> QueryResult<bool> {
+    let values = (
+        progress_reports::is_final.eq(r.is_final),
+        progress_reports::narrative.eq(r.narrative),
+        progress_reports::targets.eq(r.targets),
+        progress_reports::expenditure.eq(r.expenditure),
+        progress_reports::state.eq("submitted"),
+        progress_reports::submitted_by.eq(r.by),
+        progress_reports::submitted_at.eq(now),
+    );
+    let inserted = diesel::insert_into(progress_reports::table)
+        .values((
+            progress_reports::award_id.eq(r.award),
+            progress_reports::position.eq(r.position),
+            values,
+        ))
+        .on_conflict_do_nothing()
+        .execute(conn)
+        .await?;
+    if inserted == 1 {
+        return Ok(true);
+    }
+    diesel::update(
+        progress_reports::table
+            .filter(progress_reports::award_id.eq(r.award))
+            .filter(progress_reports::position.eq(r.position))
+            .filter(progress_reports::state.eq("returned")),
+    )
+    .set(values)
+    .execute(conn)
+    .await
+    .map(|n| n == 1)
+}
+
+pub async fn reports(conn: &mut Conn, award: AwardId) -> QueryResult<Vec<Report>> {
+    progress_reports::table
+        .filter(progress_reports::award_id.eq(award))
+        .select(Report::as_select())
+        .order(progress_reports::position)
+        .load(conn)
+        .await
+}
+
+pub async fn find_report(conn: &mut Conn, id: i64) -> QueryResult<Option<Report>> {
+    progress_reports::table
+        .find(id)
+        .select(Report::as_select())
+        .for_update()
+        .first(conn)
+        .await
+        .optional()
+}
+
+pub async fn review_report(
+    conn: &mut Conn,
+    id: i64,
+    to: &str,
+    comment: &str,
+    by: Option<UserId>,
+    now: DateTime<Utc>,
+) -> QueryResult<bool> {
+    diesel::update(
+        progress_reports::table
+            .find(id)
+            .filter(progress_reports::state.eq("submitted")),
+    )
+    .set((
+        progress_reports::state.eq(to),
+        progress_reports::review_comment.eq(comment),
+        progress_reports::reviewed_by.eq(by),
+        progress_reports::reviewed_at.eq(now),
+    ))
+    .execute(conn)
+    .await
+    .map(|n| n == 1)
+}
+
+/// Reports waiting for an admin, oldest first.
+pub async fn reports_waiting(conn: &mut Conn) -> QueryResult<Vec<(Report, String)>> {
+    use crate::db::schema::applications;
+    progress_reports::table
+        .inner_join(awards::table.inner_join(applications::table))
+        .filter(progress_reports::state.eq("submitted"))
+        .select((Report::as_select(), applications::title))
+        .order(progress_reports::submitted_at)
+        .load(conn)
+        .await
+}
+
+// ---- payment requests
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = payment_requests)]
+pub struct Payment {
+    pub id: PaymentId,
+    pub award_id: AwardId,
+    pub kind: String,
+    pub tranche_id: Option<TrancheId>,
+    pub amount: Decimal,
+    pub reason: String,
+    pub state: String,
+    pub requested_by: UserId,
+    pub requested_at: DateTime<Utc>,
+    pub decided_by: Option<UserId>,
+    pub decided_at: Option<DateTime<Utc>>,
+    pub payee_currency: Option<String>,
+    pub rate: Option<Decimal>,
+    pub amount_sent: Option<Decimal>,
+    pub reference: Option<String>,
+}
+
+pub struct NewPayment<'a> {
+    pub award: AwardId,
+    /// `tranche` or `refund`.
+    pub kind: &'a str,
+    pub tranche: Option<TrancheId>,
+    pub amount: Decimal,
+    pub reason: &'a str,
+    pub by: UserId,
+}
+
+/// `None` if the tranche already has a request waiting or paid.
+pub async fn request_payment(
+    conn: &mut Conn,
+    p: &NewPayment<'_>,
+    now: DateTime<Utc>,
+) -> QueryResult<Option<PaymentId>> {
+    let result = diesel::insert_into(payment_requests::table)
+        .values((
+            payment_requests::award_id.eq(p.award),
+            payment_requests::kind.eq(p.kind),
+            payment_requests::tranche_id.eq(p.tranche),
+            payment_requests::amount.eq(p.amount),
+            payment_requests::reason.eq(p.reason),
+            payment_requests::requested_by.eq(p.by),
+            payment_requests::requested_at.eq(now),
+        ))
+        .returning(payment_requests::id)
+        .get_result(conn)
+        .await;
+    match result {
+        Ok(id) => Ok(Some(id)),
+        Err(e) if super::is_unique_violation(&e) => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
+pub async fn find_payment_for_update(
+    conn: &mut Conn,
+    id: PaymentId,
+) -> QueryResult<Option<Payment>> {
+    payment_requests::table
+        .find(id)
+        .select(Payment::as_select())
+        .for_update()
+        .first(conn)
+        .await
+        .optional()
+}
+
+pub struct Remittance<'a> {
+    pub currency: &'a str,
+    pub rate: Decimal,
+    pub amount_sent: Decimal,
+    pub reference: &'a str,
+}
+
+/// Approves a waiting request; `false` if it was decided meanwhile.
+pub async fn approve_payment(
+    conn: &mut Conn,
+    id: PaymentId,
+    by: UserId,
+    r: &Remittance<'_>,
+    now: DateTime<Utc>,
+) -> QueryResult<bool> {
+    diesel::update(
+        payment_requests::table
+            .find(id)
+            .filter(payment_requests::state.eq("pending")),
+    )
+    .set((
+        payment_requests::state.eq("approved"),
+        payment_requests::decided_by.eq(by),
+        payment_requests::decided_at.eq(now),
+        payment_requests::payee_currency.eq(r.currency),
+        payment_requests::rate.eq(r.rate),
+        payment_requests::amount_sent.eq(r.amount_sent),
+        payment_requests::reference.eq(r.reference),
+    ))
+    .execute(conn)
+    .await
+    .map(|n| n == 1)
+}
+
+pub async fn reject_payment(
+    conn: &mut Conn,
+    id: PaymentId,
+    by: UserId,
+    now: DateTime<Utc>,
+) -> QueryResult<bool> {
+    diesel::update(
+        payment_requests::table
+            .find(id)
+            .filter(payment_requests::state.eq("pending")),
+    )
+    .set((
+        payment_requests::state.eq("rejected"),
+        payment_requests::decided_by.eq(by),
+        payment_requests::decided_at.eq(now),
+    ))
+    .execute(conn)
+    .await
+    .map(|n| n == 1)
+}
+
+pub async fn payments(conn: &mut Conn, award: AwardId) -> QueryResult<Vec<Payment>> {
+    payment_requests::table
+        .filter(payment_requests::award_id.eq(award))
+        .select(Payment::as_select())
+        .order(payment_requests::id)
+        .load(conn)
+        .await
+}
+
+/// Requests waiting for a checker, oldest first, with the application's title.
+pub async fn pending_payments(conn: &mut Conn) -> QueryResult<Vec<(Payment, String)>> {
+    use crate::db::schema::applications;
+    payment_requests::table
+        .inner_join(awards::table.inner_join(applications::table))
+        .filter(payment_requests::state.eq("pending"))
+        .select((Payment::as_select(), applications::title))
+        .order(payment_requests::id)
+        .load(conn)
+        .await
+}
+
+/// Every approved payment of a fund, for the export.
+pub async fn fund_payments(conn: &mut Conn, fund: FundId) -> QueryResult<Vec<Payment>> {
+    payment_requests::table
+        .inner_join(awards::table)
+        .filter(awards::fund_id.eq(fund))
+        .filter(payment_requests::state.eq("approved"))
+        .select(Payment::as_select())
+        .order(payment_requests::id)
+        .load(conn)
+        .await
+}
+
+// ---- contributions
+
+pub struct NewContribution<'a> {
+    pub fund: FundId,
+    pub donor: &'a str,
+    pub received_on: NaiveDate,
+    pub reference: &'a str,
+    pub amount: Decimal,
+    pub by: Option<UserId>,
+}
+
+pub async fn add_contribution(
+    conn: &mut Conn,
+    c: &NewContribution<'_>,
+    now: DateTime<Utc>,
+) -> QueryResult<i64> {
+    diesel::insert_into(contributions::table)
+        .values((
+            contributions::fund_id.eq(c.fund),
+            contributions::donor.eq(c.donor),
+            contributions::received_on.eq(c.received_on),
+            contributions::reference.eq(c.reference),
+            contributions::amount.eq(c.amount),
+            contributions::recorded_by.eq(c.by),
+            contributions::recorded_at.eq(now),
+        ))
+        .returning(contributions::id)
+        .get_result(conn)
+        .await
+}
+
+/// (donor, received on, reference, amount), newest first.
+pub async fn contributions(
+    conn: &mut Conn,
+    fund: FundId,
+) -> QueryResult<Vec<(String, NaiveDate, String, Decimal)>> {
+    contributions::table
+        .filter(contributions::fund_id.eq(fund))
+        .select((
+            contributions::donor,
+            contributions::received_on,
+            contributions::reference,
+            contributions::amount,
+        ))
+        .order(contributions::id.desc())
+        .load(conn)
+        .await
+}
+
+// ---- support log
+
+#[derive(Debug, Clone, Queryable)]
+pub struct Support {
+    pub given_on: NaiveDate,
+    pub kind: String,
+    pub hours: Decimal,
+    pub given_by: String,
+    pub note: String,
+}
+
+pub async fn log_support(
+    conn: &mut Conn,
+    award: AwardId,
+    s: &Support,
+    by: Option<UserId>,
+    now: DateTime<Utc>,
+) -> QueryResult<()> {
+    diesel::insert_into(support_log::table)
+        .values((
+            support_log::award_id.eq(award),
+            support_log::given_on.eq(s.given_on),
+            support_log::kind.eq(&s.kind),
+            support_log::hours.eq(s.hours),
+            support_log::given_by.eq(&s.given_by),
+            support_log::note.eq(&s.note),
+            support_log::recorded_by.eq(by),
+            support_log::recorded_at.eq(now),
+        ))
+        .execute(conn)
+        .await
+        .map(drop)
+}
+
+pub async fn support(conn: &mut Conn, award: AwardId) -> QueryResult<Vec<Support>> {
+    support_log::table
+        .filter(support_log::award_id.eq(award))
+        .select((
+            support_log::given_on,
+            support_log::kind,
+            support_log::hours,
+            support_log::given_by,
+            support_log::note,
+        ))
+        .order(support_log::given_on)
+        .load(conn)
+        .await
+}
+
+/// The award a payment request belongs to.
+pub async fn payment_award(conn: &mut Conn, id: PaymentId) -> QueryResult<Option<AwardId>> {
+    payment_requests::table
+        .find(id)
+        .select(payment_requests::award_id)
+        .first(conn)
+        .await
+        .optional()
+}
+
+/// Requests of an award still waiting for a checker.
+pub async fn pending_for_award(conn: &mut Conn, award: AwardId) -> QueryResult<i64> {
+    payment_requests::table
+        .filter(payment_requests::award_id.eq(award))
+        .filter(payment_requests::state.eq("pending"))
+        .count()
+        .get_result(conn)
+        .await
+}
+
+/// What the public may know of one award (DESIGN §6, transparency).
+#[derive(Debug, Clone, Queryable)]
+pub struct OpenAward {
+    pub id: AwardId,
+    pub amount: Decimal,
+    pub currency: String,
+    pub state: String,
+    pub offered_at: DateTime<Utc>,
+    pub title: String,
+    pub summary: String,
+    pub duration_months: Option<i32>,
+    pub org_id: OrganizationId,
+    pub org_name_zh: String,
+    pub org_name_en: String,
+    pub jurisdiction: String,
+    pub city: Option<String>,
+    pub registration_number: String,
+    pub call_id: CallId,
+    pub call_title_zh: String,
+    pub call_title_en: String,
+    pub fund_id: FundId,
+    pub fund_name_en: String,
+}
+
+/// Published awards that did not lapse, newest first, in three queries' worth of joins.
+pub async fn open_data(conn: &mut Conn) -> QueryResult<Vec<OpenAward>> {
+    use crate::db::schema::{applications, calls, funds};
+    awards::table
+        .inner_join(applications::table)
+        .inner_join(organizations::table)
+        .inner_join(calls::table.on(calls::id.eq(awards::call_id)))
+        .inner_join(funds::table.on(funds::id.eq(awards::fund_id)))
+        .filter(awards::state.ne("lapsed"))
+        .select((
+            awards::id,
+            awards::amount,
+            awards::currency,
+            awards::state,
+            awards::offered_at,
+            applications::title,
+            applications::summary,
+            applications::duration_months,
+            organizations::id,
+            organizations::name_zh,
+            organizations::name_en,
+            organizations::jurisdiction,
+            organizations::city,
+            organizations::registration_number,
+            calls::id,
+            calls::title_zh,
+            calls::title_en,
+            funds::id,
+            funds::name_en,
+        ))
+        .order(awards::id.desc())
+        .load(conn)
+        .await
+}
+
+/// What has been paid on each award (net of refunds).
+pub async fn disbursed_by_award(
+    conn: &mut Conn,
+) -> QueryResult<std::collections::HashMap<AwardId, Decimal>> {
+    use crate::db::schema::ledger_postings;
+    let rows: Vec<(Option<AwardId>, Option<Decimal>)> = ledger_postings::table
+        .filter(ledger_postings::account.eq("disbursed"))
+        .group_by(ledger_postings::award_id)
+        .select((
+            ledger_postings::award_id,
+            diesel::dsl::sum(ledger_postings::amount),
+        ))
+        .load(conn)
+        .await?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|(a, s)| Some((a?, s.unwrap_or_default())))
+        .collect())
+}

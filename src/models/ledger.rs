@@ -1,0 +1,147 @@
+//! The ledger's rows: entries with their postings, and balances read from
+//! them. Rows are only ever inserted.
+
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+use diesel_async::RunQueryDsl;
+use rust_decimal::Decimal;
+
+use super::{AwardId, Conn, FundId, PaymentId, UserId};
+use crate::db::schema::{funds, ledger_entries, ledger_postings};
+use crate::domain::ledger::{Account, EntryKind};
+
+/// Locks the fund's row: every change to its pool is made under this lock,
+/// one at a time, so that checks and postings cannot interleave.
+pub async fn lock_fund(conn: &mut Conn, fund: FundId) -> QueryResult<()> {
+    funds::table
+        .find(fund)
+        .select(funds::id)
+        .for_update()
+        .first::<FundId>(conn)
+        .await
+        .map(drop)
+}
+
+pub struct NewEntry<'a> {
+    pub fund: FundId,
+    pub kind: EntryKind,
+    pub amount: Decimal,
+    pub award: Option<AwardId>,
+    pub contribution: Option<i64>,
+    pub payment: Option<PaymentId>,
+    pub memo: &'a str,
+    pub by: Option<UserId>,
+}
+
+/// Inserts an entry and its two postings (checked again at commit by the database).
+pub async fn post(conn: &mut Conn, e: &NewEntry<'_>, now: DateTime<Utc>) -> QueryResult<i64> {
+    let id: i64 = diesel::insert_into(ledger_entries::table)
+        .values((
+            ledger_entries::fund_id.eq(e.fund),
+            ledger_entries::kind.eq(e.kind.code()),
+            ledger_entries::award_id.eq(e.award),
+            ledger_entries::contribution_id.eq(e.contribution),
+            ledger_entries::payment_request_id.eq(e.payment),
+            ledger_entries::memo.eq(e.memo),
+            ledger_entries::created_by.eq(e.by),
+            ledger_entries::created_at.eq(now),
+        ))
+        .returning(ledger_entries::id)
+        .get_result(conn)
+        .await?;
+    let rows: Vec<_> = e
+        .kind
+        .postings(e.amount)
+        .iter()
+        .map(|(account, amount)| {
+            (
+                ledger_postings::entry_id.eq(id),
+                ledger_postings::fund_id.eq(e.fund),
+                ledger_postings::account.eq(account.code()),
+                ledger_postings::award_id.eq(if account.per_award() { e.award } else { None }),
+                ledger_postings::amount.eq(*amount),
+            )
+        })
+        .collect();
+    diesel::insert_into(ledger_postings::table)
+        .values(rows)
+        .execute(conn)
+        .await?;
+    Ok(id)
+}
+
+/// The balance of one of the fund's accounts (of one award for per-award accounts).
+pub async fn balance(
+    conn: &mut Conn,
+    fund: FundId,
+    account: Account,
+    award: Option<AwardId>,
+) -> QueryResult<Decimal> {
+    let mut q = ledger_postings::table
+        .filter(ledger_postings::fund_id.eq(fund))
+        .filter(ledger_postings::account.eq(account.code()))
+        .select(diesel::dsl::sum(ledger_postings::amount))
+        .into_boxed();
+    if let Some(a) = award {
+        q = q.filter(ledger_postings::award_id.eq(a));
+    }
+    Ok(q.first::<Option<Decimal>>(conn).await?.unwrap_or_default())
+}
+
+/// Every account's balance in the fund: (account, award, balance).
+pub async fn balances(
+    conn: &mut Conn,
+    fund: FundId,
+) -> QueryResult<Vec<(String, Option<AwardId>, Decimal)>> {
+    let rows: Vec<(String, Option<AwardId>, Option<Decimal>)> = ledger_postings::table
+        .filter(ledger_postings::fund_id.eq(fund))
+        .group_by((ledger_postings::account, ledger_postings::award_id))
+        .select((
+            ledger_postings::account,
+            ledger_postings::award_id,
+            diesel::dsl::sum(ledger_postings::amount),
+        ))
+        .load(conn)
+        .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(a, w, s)| (a, w, s.unwrap_or_default()))
+        .collect())
+}
+
+#[derive(Debug, Clone, Queryable)]
+pub struct EntryRow {
+    pub id: i64,
+    pub kind: String,
+    pub award_id: Option<AwardId>,
+    pub memo: String,
+    pub created_at: DateTime<Utc>,
+    pub account: String,
+    pub amount: Decimal,
+}
+
+/// Postings of the fund (or of one award), entry by entry, oldest first.
+pub async fn postings(
+    conn: &mut Conn,
+    fund: FundId,
+    award: Option<AwardId>,
+) -> QueryResult<Vec<EntryRow>> {
+    let mut q = ledger_postings::table
+        .inner_join(ledger_entries::table)
+        .filter(ledger_entries::fund_id.eq(fund))
+        .select((
+            ledger_entries::id,
+            ledger_entries::kind,
+            ledger_entries::award_id,
+            ledger_entries::memo,
+            ledger_entries::created_at,
+            ledger_postings::account,
+            ledger_postings::amount,
+        ))
+        .order((ledger_entries::id, ledger_postings::id))
+        .into_boxed();
+    if let Some(a) = award {
+        q = q.filter(ledger_entries::award_id.eq(a));
+    }
+    q.load(conn).await
+}

@@ -1,0 +1,687 @@
+//! Awards: the grantee's view and acceptance, progress reports, payments
+//! (maker and checker), the fund dashboard, exports, and the public list.
+
+use actix_web::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
+use actix_web::{HttpResponse, web};
+use askama::Template;
+use rust_decimal::Decimal;
+
+use super::ctx::{CsrfForm, Ctx};
+use super::{render, render_form, see_other_with_flash};
+use crate::AppState;
+use crate::domain::application::CATEGORIES;
+use crate::domain::money::{Currency, format_money};
+use crate::error::{AppError, FormErrors};
+use crate::models::awards::{self, Award, Payment, Report, Support};
+use crate::models::ledger::{self, EntryRow};
+use crate::models::{AwardId, FundId, PaymentId, TrancheId, funds, organizations};
+use crate::policy::{Actor, AwardAction, Permission, may, may_on_award};
+use crate::services::awards::{
+    self as service, AcceptForm, ApproveForm, Condition, ContributionForm, RefundForm, ReportForm,
+    ReportReview, SUPPORT_KINDS, SupportForm,
+};
+
+fn actor(ctx: &Ctx) -> Result<Actor, AppError> {
+    ctx.actor().ok_or_else(|| AppError::SignInRequired {
+        next: ctx.path.clone(),
+    })
+}
+
+fn id<T: std::str::FromStr>(raw: &str) -> Result<T, AppError> {
+    raw.parse().map_err(|_| AppError::NotFound)
+}
+
+fn fmt(currency: &str, amount: Decimal) -> String {
+    Currency::from_code(currency)
+        .map(|c| format_money(amount, c))
+        .unwrap_or_else(|| amount.to_string())
+}
+
+// ---- one award
+
+pub struct TrancheView {
+    pub id: TrancheId,
+    pub position: i32,
+    pub amount: String,
+    pub month_due: i32,
+    pub deliverables: String,
+    /// paid, requested or empty.
+    pub payment: String,
+    pub condition: String,
+    pub can_request: bool,
+    pub report: Option<Report>,
+    pub can_report: bool,
+}
+
+/// Forms typed on the page, kept when one comes back with errors.
+#[derive(Default)]
+pub struct Typed {
+    pub accept: AcceptForm,
+    pub report: Option<(i32, ReportForm)>,
+    pub refund: RefundForm,
+    pub support: SupportForm,
+    pub errors: FormErrors,
+}
+
+#[derive(Template)]
+#[template(path = "awards/show.html")]
+struct ShowPage<'a> {
+    c: &'a Ctx,
+    award: Award,
+    title: String,
+    grantee: String,
+    amount: String,
+    paid: String,
+    committed: String,
+    can_accept: bool,
+    is_finance: bool,
+    is_admin: bool,
+    can_view_money: bool,
+    tranches: Vec<TrancheView>,
+    payments: Vec<(Payment, String, String)>,
+    postings: Vec<EntryRow>,
+    support: Vec<Support>,
+    categories: &'static [&'static str],
+    support_kinds: &'static [&'static str],
+    typed: Typed,
+}
+
+impl ShowPage<'_> {
+    fn money(&self, d: impl std::borrow::Borrow<Decimal>) -> String {
+        fmt(&self.award.currency, *d.borrow())
+    }
+
+    fn spent(&self, position: &i32, i: &usize) -> String {
+        match &self.typed.report {
+            Some((p, f)) if p == position => f.spent.get(*i).cloned().unwrap_or_default(),
+            _ => String::new(),
+        }
+    }
+
+    fn typed_report(&self, position: &i32) -> (String, String) {
+        match &self.typed.report {
+            Some((p, f)) if p == position => (f.narrative.clone(), f.targets.clone()),
+            _ => (String::new(), String::new()),
+        }
+    }
+}
+
+async fn award_page(
+    ctx: &Ctx,
+    state: &AppState,
+    id: AwardId,
+    typed: Typed,
+) -> Result<HttpResponse, AppError> {
+    let actor = actor(ctx)?;
+    let mut conn = state.pool.get().await?;
+    let award = service::access(&mut conn, &actor, id, AwardAction::View).await?;
+    let role = match actor.user_id() {
+        Some(u) => organizations::role_of(&mut conn, award.lead_org_id, u).await?,
+        None => None,
+    };
+    let is_finance = may(&actor, Permission::HandleMoney);
+    let is_admin = may(&actor, Permission::ManageAwards);
+    let can_view_money = may(&actor, Permission::ViewMoney);
+    let can_report =
+        may_on_award(&actor, role.as_deref(), AwardAction::Report) && award.state == "active";
+    let title = crate::models::applications::find(&mut conn, award.application_id)
+        .await?
+        .map(|a| a.title)
+        .unwrap_or_default();
+    let grantee = organizations::find(&mut conn, award.lead_org_id)
+        .await?
+        .map(|o| o.name_zh)
+        .unwrap_or_default();
+    let payments = awards::payments(&mut conn, id).await?;
+    let reports = awards::reports(&mut conn, id).await?;
+    let tranches = awards::tranches(&mut conn, id).await?;
+    let paid = ledger::balance(
+        &mut conn,
+        award.fund_id,
+        crate::domain::ledger::Account::Disbursed,
+        Some(id),
+    )
+    .await?;
+    let committed = ledger::balance(
+        &mut conn,
+        award.fund_id,
+        crate::domain::ledger::Account::Committed,
+        Some(id),
+    )
+    .await?;
+    let tranche_views = tranches
+        .iter()
+        .map(|t| {
+            let live = payments
+                .iter()
+                .find(|p| p.tranche_id == Some(t.id) && p.state != "rejected");
+            let condition = service::condition(&award, t.position, &reports);
+            let report = reports.iter().find(|r| r.position == t.position).cloned();
+            TrancheView {
+                id: t.id,
+                position: t.position,
+                amount: fmt(&award.currency, t.amount),
+                month_due: t.month_due,
+                deliverables: t.deliverables.clone(),
+                payment: live
+                    .map(|p| {
+                        if p.state == "approved" {
+                            "paid"
+                        } else {
+                            "requested"
+                        }
+                        .to_string()
+                    })
+                    .unwrap_or_default(),
+                condition: match condition {
+                    Condition::Acceptance { .. } => ctx.t("tranche-condition-acceptance"),
+                    Condition::Report { milestone, .. } => {
+                        ctx.t_with("tranche-condition-report", &[("n", milestone.to_string())])
+                    }
+                },
+                can_request: is_finance
+                    && live.is_none()
+                    && award.state == "active"
+                    && condition.met(),
+                can_report: can_report && report.as_ref().is_none_or(|r| r.state == "returned"),
+                report,
+            }
+        })
+        .collect();
+    let payment_rows = payments
+        .into_iter()
+        .map(|p| {
+            let sent = match (&p.payee_currency, p.amount_sent) {
+                (Some(c), Some(a)) => fmt(c, a),
+                _ => String::new(),
+            };
+            let amount = fmt(&award.currency, p.amount);
+            (p, amount, sent)
+        })
+        .collect();
+    let postings = if can_view_money {
+        ledger::postings(&mut conn, award.fund_id, Some(id)).await?
+    } else {
+        Vec::new()
+    };
+    let page = ShowPage {
+        c: ctx,
+        can_accept: may_on_award(&actor, role.as_deref(), AwardAction::Accept)
+            && award.state == "offered",
+        title,
+        grantee,
+        amount: fmt(&award.currency, award.amount),
+        paid: fmt(&award.currency, paid),
+        committed: fmt(&award.currency, committed),
+        is_finance,
+        is_admin,
+        can_view_money,
+        tranches: tranche_views,
+        payments: payment_rows,
+        postings,
+        support: awards::support(&mut conn, id).await?,
+        categories: &CATEGORIES,
+        support_kinds: &SUPPORT_KINDS,
+        typed,
+        award,
+    };
+    render_form(&page, page.typed.errors.is_empty())
+}
+
+pub async fn show(
+    ctx: Ctx,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    award_page(&ctx, &state, id(&path)?, Typed::default()).await
+}
+
+fn back(state: &AppState, to: &str, flash: &str) -> HttpResponse {
+    see_other_with_flash(to, flash, state.config.cookie_secure)
+}
+
+pub async fn accept(
+    ctx: Ctx,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    CsrfForm(form): CsrfForm<AcceptForm>,
+) -> Result<HttpResponse, AppError> {
+    let actor = actor(&ctx)?;
+    let award: AwardId = id(&path)?;
+    match service::accept(&state, &actor, award, &form, &ctx.origin).await {
+        Ok(()) => Ok(back(
+            &state,
+            &format!("/awards/{award}"),
+            "flash-award-accepted",
+        )),
+        Err(AppError::Invalid(errors)) => {
+            award_page(
+                &ctx,
+                &state,
+                award,
+                Typed {
+                    accept: form,
+                    errors,
+                    ..Default::default()
+                },
+            )
+            .await
+        }
+        Err(e) => Err(e),
+    }
+}
+
+pub async fn submit_report(
+    ctx: Ctx,
+    state: web::Data<AppState>,
+    path: web::Path<(String, String)>,
+    CsrfForm(form): CsrfForm<ReportForm>,
+) -> Result<HttpResponse, AppError> {
+    let actor = actor(&ctx)?;
+    let award: AwardId = id(&path.0)?;
+    let position: i32 = id(&path.1)?;
+    match service::submit_report(&state, &actor, award, position, &form, &ctx.origin).await {
+        Ok(()) => Ok(back(
+            &state,
+            &format!("/awards/{award}"),
+            "flash-report-submitted",
+        )),
+        Err(AppError::Invalid(errors)) => {
+            award_page(
+                &ctx,
+                &state,
+                award,
+                Typed {
+                    report: Some((position, form)),
+                    errors,
+                    ..Default::default()
+                },
+            )
+            .await
+        }
+        Err(e) => Err(e),
+    }
+}
+
+pub async fn review_report(
+    ctx: Ctx,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    CsrfForm(form): CsrfForm<ReportReview>,
+) -> Result<HttpResponse, AppError> {
+    let actor = ctx.require(Permission::ManageAwards)?;
+    let award = service::review_report(&state, &actor, id(&path)?, &form, &ctx.origin).await?;
+    Ok(back(&state, &format!("/awards/{award}"), "flash-saved"))
+}
+
+pub async fn log_support(
+    ctx: Ctx,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    CsrfForm(form): CsrfForm<SupportForm>,
+) -> Result<HttpResponse, AppError> {
+    let actor = ctx.require(Permission::ManageAwards)?;
+    let award: AwardId = id(&path)?;
+    match service::log_support(&state, &actor, award, &form, &ctx.origin).await {
+        Ok(()) => Ok(back(&state, &format!("/awards/{award}"), "flash-saved")),
+        Err(AppError::Invalid(errors)) => {
+            award_page(
+                &ctx,
+                &state,
+                award,
+                Typed {
+                    support: form,
+                    errors,
+                    ..Default::default()
+                },
+            )
+            .await
+        }
+        Err(e) => Err(e),
+    }
+}
+
+pub async fn request_tranche(
+    ctx: Ctx,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    _f: CsrfForm<super::ctx::NoFields>,
+) -> Result<HttpResponse, AppError> {
+    let actor = ctx.require(Permission::HandleMoney)?;
+    let tranche: TrancheId = id(&path)?;
+    service::request_tranche(&state, &actor, tranche, &ctx.origin).await?;
+    let mut conn = state.pool.get().await?;
+    let award = awards::find_tranche(&mut conn, tranche)
+        .await?
+        .ok_or(AppError::NotFound)?
+        .award_id;
+    Ok(back(
+        &state,
+        &format!("/awards/{award}"),
+        "flash-payment-requested",
+    ))
+}
+
+pub async fn request_refund(
+    ctx: Ctx,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    CsrfForm(form): CsrfForm<RefundForm>,
+) -> Result<HttpResponse, AppError> {
+    let actor = ctx.require(Permission::HandleMoney)?;
+    let award: AwardId = id(&path)?;
+    match service::request_refund(&state, &actor, award, &form, &ctx.origin).await {
+        Ok(_) => Ok(back(
+            &state,
+            &format!("/awards/{award}"),
+            "flash-payment-requested",
+        )),
+        Err(AppError::Invalid(errors)) => {
+            award_page(
+                &ctx,
+                &state,
+                award,
+                Typed {
+                    refund: form,
+                    errors,
+                    ..Default::default()
+                },
+            )
+            .await
+        }
+        Err(e) => Err(e),
+    }
+}
+
+pub async fn decide_payment(
+    ctx: Ctx,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    CsrfForm(form): CsrfForm<ApproveForm>,
+) -> Result<HttpResponse, AppError> {
+    let actor = ctx.require(Permission::HandleMoney)?;
+    let payment: PaymentId = id(&path)?;
+    match service::decide_payment(&state, &actor, payment, &form, &ctx.origin).await {
+        Ok(_) => Ok(back(
+            &state,
+            "/finance",
+            if form.decision == "approve" {
+                "flash-payment-approved"
+            } else {
+                "flash-saved"
+            },
+        )),
+        Err(AppError::Invalid(errors)) => {
+            finance_page(&ctx, &state, Some((payment, form)), errors).await
+        }
+        Err(e) => Err(e),
+    }
+}
+
+/// The awards of the user's organizations.
+#[derive(Template)]
+#[template(path = "awards/mine.html")]
+struct MinePage<'a> {
+    c: &'a Ctx,
+    awards: Vec<(Award, String, String)>,
+}
+
+pub async fn mine(ctx: Ctx, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
+    let user = ctx.require_user()?;
+    let mut conn = state.pool.get().await?;
+    let awards = awards::of_user(&mut conn, user.id)
+        .await?
+        .into_iter()
+        .map(|(a, t)| {
+            let amount = fmt(&a.currency, a.amount);
+            (a, t, amount)
+        })
+        .collect();
+    render(&MinePage { c: &ctx, awards })
+}
+
+// ---- finance
+
+#[derive(Template)]
+#[template(path = "finance/home.html")]
+struct FinancePage<'a> {
+    c: &'a Ctx,
+    user: i64,
+    pending: Vec<(Payment, String, String)>,
+    funds: Vec<(FundId, String, String)>,
+    typed: Option<(PaymentId, ApproveForm)>,
+    errors: FormErrors,
+}
+
+async fn finance_page(
+    ctx: &Ctx,
+    state: &AppState,
+    typed: Option<(PaymentId, ApproveForm)>,
+    errors: FormErrors,
+) -> Result<HttpResponse, AppError> {
+    let actor = ctx.require(Permission::ViewMoney)?;
+    let mut conn = state.pool.get().await?;
+    let mut pending = Vec::new();
+    for (p, title) in awards::pending_payments(&mut conn).await? {
+        let currency = awards::find(&mut conn, p.award_id)
+            .await?
+            .map(|a| a.currency)
+            .unwrap_or_default();
+        let amount = fmt(&currency, p.amount);
+        pending.push((p, title, amount));
+    }
+    let mut fund_rows = Vec::new();
+    for f in funds::all(&mut conn).await? {
+        let pool =
+            ledger::balance(&mut conn, f.id, crate::domain::ledger::Account::Pool, None).await?;
+        let name = if ctx.lang == crate::i18n::Lang::En {
+            f.name_en.clone()
+        } else {
+            f.name_zh.clone()
+        };
+        fund_rows.push((f.id, name, fmt(&f.currency, pool)));
+    }
+    let page = FinancePage {
+        c: ctx,
+        user: actor.user_id().map_or(0, |u| u.0),
+        pending,
+        funds: fund_rows,
+        typed,
+        errors,
+    };
+    render_form(&page, page.errors.is_empty())
+}
+
+pub async fn finance(ctx: Ctx, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
+    finance_page(&ctx, &state, None, FormErrors::default()).await
+}
+
+#[derive(Template)]
+#[template(path = "finance/fund.html")]
+struct FundPage<'a> {
+    c: &'a Ctx,
+    fund: i64,
+    name: String,
+    currency: String,
+    summary: service::FundSummary,
+    contributions: Vec<(String, chrono::NaiveDate, String, Decimal)>,
+    can_record: bool,
+    form: ContributionForm,
+    errors: FormErrors,
+}
+
+impl FundPage<'_> {
+    fn money(&self, d: impl std::borrow::Borrow<Decimal>) -> String {
+        fmt(&self.currency, *d.borrow())
+    }
+}
+
+async fn fund_page(
+    ctx: &Ctx,
+    state: &AppState,
+    fund: FundId,
+    form: ContributionForm,
+    errors: FormErrors,
+) -> Result<HttpResponse, AppError> {
+    let actor = ctx.require(Permission::ViewMoney)?;
+    let mut conn = state.pool.get().await?;
+    let f = funds::find(&mut conn, fund)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let page = FundPage {
+        c: ctx,
+        fund: fund.0,
+        name: if ctx.lang == crate::i18n::Lang::En {
+            f.name_en
+        } else {
+            f.name_zh
+        },
+        currency: f.currency,
+        summary: service::fund_summary(&mut conn, fund).await?,
+        contributions: awards::contributions(&mut conn, fund).await?,
+        can_record: may(&actor, Permission::HandleMoney),
+        form,
+        errors,
+    };
+    render_form(&page, page.errors.is_empty())
+}
+
+pub async fn fund(
+    ctx: Ctx,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    fund_page(
+        &ctx,
+        &state,
+        id(&path)?,
+        ContributionForm::default(),
+        FormErrors::default(),
+    )
+    .await
+}
+
+pub async fn contribute(
+    ctx: Ctx,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    CsrfForm(form): CsrfForm<ContributionForm>,
+) -> Result<HttpResponse, AppError> {
+    let actor = ctx.require(Permission::HandleMoney)?;
+    let fund: FundId = id(&path)?;
+    match service::record_contribution(&state, &actor, fund, &form, &ctx.origin).await {
+        Ok(()) => Ok(back(
+            &state,
+            &format!("/finance/funds/{fund}"),
+            "flash-saved",
+        )),
+        Err(AppError::Invalid(errors)) => fund_page(&ctx, &state, fund, form, errors).await,
+        Err(e) => Err(e),
+    }
+}
+
+fn csv_response(name: &str, out: csv::Writer<Vec<u8>>) -> Result<HttpResponse, AppError> {
+    let body = out
+        .into_inner()
+        .map_err(|e| AppError::Internal(anyhow::anyhow!("{e}")))?;
+    Ok(HttpResponse::Ok()
+        .insert_header((CONTENT_TYPE, "text/csv; charset=utf-8"))
+        .insert_header((
+            CONTENT_DISPOSITION,
+            format!("attachment; filename=\"{name}\""),
+        ))
+        .body(body))
+}
+
+fn csv_error(e: csv::Error) -> AppError {
+    AppError::Internal(e.into())
+}
+
+/// Every posting of the fund, one line each.
+pub async fn ledger_csv(
+    ctx: Ctx,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    ctx.require(Permission::ViewMoney)?;
+    let fund: FundId = id(&path)?;
+    let mut conn = state.pool.get().await?;
+    let f = funds::find(&mut conn, fund)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let mut out = csv::Writer::from_writer(Vec::new());
+    out.write_record([
+        "entry",
+        "created_at",
+        "kind",
+        "award",
+        "account",
+        "amount",
+        "currency",
+        "memo",
+    ])
+    .map_err(csv_error)?;
+    for r in ledger::postings(&mut conn, fund, None).await? {
+        out.write_record([
+            r.id.to_string(),
+            r.created_at.to_rfc3339(),
+            r.kind,
+            r.award_id.map(|a| a.to_string()).unwrap_or_default(),
+            r.account,
+            r.amount.to_string(),
+            f.currency.clone(),
+            crate::services::review::csv_cell(&r.memo),
+        ])
+        .map_err(csv_error)?;
+    }
+    csv_response(&format!("fund-{fund}-ledger.csv"), out)
+}
+
+pub async fn payments_csv(
+    ctx: Ctx,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    ctx.require(Permission::ViewMoney)?;
+    let fund: FundId = id(&path)?;
+    let mut conn = state.pool.get().await?;
+    let f = funds::find(&mut conn, fund)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let mut out = csv::Writer::from_writer(Vec::new());
+    out.write_record([
+        "payment",
+        "award",
+        "kind",
+        "amount",
+        "currency",
+        "payee_currency",
+        "rate",
+        "amount_sent",
+        "reference",
+        "approved_at",
+        "requested_by",
+        "approved_by",
+    ])
+    .map_err(csv_error)?;
+    for p in awards::fund_payments(&mut conn, fund).await? {
+        out.write_record([
+            p.id.to_string(),
+            p.award_id.to_string(),
+            p.kind,
+            p.amount.to_string(),
+            f.currency.clone(),
+            p.payee_currency.unwrap_or_default(),
+            p.rate
+                .map(|r| r.normalize().to_string())
+                .unwrap_or_default(),
+            p.amount_sent.map(|a| a.to_string()).unwrap_or_default(),
+            crate::services::review::csv_cell(&p.reference.unwrap_or_default()),
+            p.decided_at.map(|d| d.to_rfc3339()).unwrap_or_default(),
+            p.requested_by.to_string(),
+            p.decided_by.map(|u| u.to_string()).unwrap_or_default(),
+        ])
+        .map_err(csv_error)?;
+    }
+    csv_response(&format!("fund-{fund}-payments.csv"), out)
+}

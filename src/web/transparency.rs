@@ -1,0 +1,228 @@
+//! Published awards for everyone, and their open data in the 360Giving
+//! Data Standard (JSON and CSV).
+
+use actix_web::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
+use actix_web::{HttpResponse, web};
+use askama::Template;
+use rust_decimal::prelude::ToPrimitive;
+use serde_json::{Value, json};
+
+use super::ctx::Ctx;
+use super::render;
+use crate::AppState;
+use crate::domain::money::{Currency, format_money};
+use crate::error::AppError;
+use crate::models::awards::{self, OpenAward};
+
+/// Our prefix for grant identifiers, and for funders and recipients that
+/// no public register names.
+pub const PREFIX: &str = "360G-baygrants";
+pub const ORG_PREFIX: &str = "XI-BAYGRANTS";
+
+fn recipient_id(a: &OpenAward) -> String {
+    match a.jurisdiction.as_str() {
+        // The Unified Social Credit Code is the mainland's public register number.
+        "mainland" => format!("CN-USCC-{}", a.registration_number),
+        _ => format!("{ORG_PREFIX}-ORG-{}", a.org_id),
+    }
+}
+
+fn country(a: &OpenAward) -> &'static str {
+    match a.jurisdiction.as_str() {
+        "hong_kong" => "HK",
+        "macau" => "MO",
+        _ => "CN",
+    }
+}
+
+fn location(a: &OpenAward) -> String {
+    match (a.jurisdiction.as_str(), &a.city) {
+        ("hong_kong", _) => "Hong Kong".into(),
+        ("macau", _) => "Macao".into(),
+        (_, Some(city)) => {
+            let mut c = city.chars();
+            c.next()
+                .map(|f| f.to_uppercase().collect::<String>() + c.as_str())
+                .unwrap_or_default()
+        }
+        _ => "Guangdong".into(),
+    }
+}
+
+/// One award as a 360Giving grant.
+pub fn grant(a: &OpenAward, disbursed: rust_decimal::Decimal, base: &str) -> Value {
+    let number = |d: rust_decimal::Decimal| d.to_f64().unwrap_or_default();
+    let mut g = json!({
+        "id": format!("{PREFIX}-award-{}", a.id),
+        "title": a.title,
+        "description": if a.summary.is_empty() { a.title.clone() } else { a.summary.clone() },
+        "currency": a.currency,
+        "amountAwarded": number(a.amount),
+        "amountDisbursed": number(disbursed),
+        "awardDate": a.offered_at.format("%Y-%m-%d").to_string(),
+        "url": format!("{}/grants#award-{}", base.trim_end_matches('/'), a.id),
+        "recipientOrganization": [{
+            "id": recipient_id(a),
+            "name": a.org_name_zh,
+            "alternateName": a.org_name_en,
+            "addressCountry": country(a),
+        }],
+        "fundingOrganization": [{
+            "id": format!("{ORG_PREFIX}-FUND-{}", a.fund_id),
+            "name": a.fund_name_en,
+        }],
+        "grantProgramme": [{
+            "code": format!("call-{}", a.call_id),
+            "title": a.call_title_en,
+        }],
+        "beneficiaryLocation": [{
+            "name": location(a),
+            "countryCode": country(a),
+        }],
+        "dateModified": a.offered_at.to_rfc3339(),
+    });
+    if let Some(months) = a.duration_months {
+        g["plannedDates"] = json!([{
+            "startDate": a.offered_at.format("%Y-%m-%d").to_string(),
+            "duration": months,
+        }]);
+    }
+    g
+}
+
+/// The data package: `{"grants": [...]}`.
+pub async fn package(state: &AppState) -> Result<Value, AppError> {
+    let mut conn = state.pool.get().await?;
+    let paid = awards::disbursed_by_award(&mut conn).await?;
+    let grants: Vec<Value> = awards::open_data(&mut conn)
+        .await?
+        .iter()
+        .map(|a| {
+            grant(
+                a,
+                paid.get(&a.id).copied().unwrap_or_default(),
+                state.config.base_url.as_ref(),
+            )
+        })
+        .collect();
+    Ok(json!({
+        "version": "1.4",
+        "title": "Baygrants published awards",
+        "grants": grants,
+    }))
+}
+
+pub async fn json_export(state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
+    let body =
+        serde_json::to_string_pretty(&package(&state).await?).map_err(anyhow::Error::from)?;
+    Ok(HttpResponse::Ok()
+        .insert_header((CONTENT_TYPE, "application/json; charset=utf-8"))
+        .body(body))
+}
+
+pub async fn csv_export(state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
+    let package = package(&state).await?;
+    let mut out = csv::Writer::from_writer(Vec::new());
+    let err = |e: csv::Error| AppError::Internal(e.into());
+    // The column names of 360Giving's flattened spreadsheet template.
+    out.write_record([
+        "Identifier",
+        "Title",
+        "Description",
+        "Currency",
+        "Amount Awarded",
+        "Amount Disbursed",
+        "Award Date",
+        "Recipient Org:Identifier",
+        "Recipient Org:Name",
+        "Recipient Org:Country",
+        "Funding Org:Identifier",
+        "Funding Org:Name",
+        "Grant Programme:Code",
+        "Grant Programme:Title",
+        "Beneficiary Location:Name",
+        "Beneficiary Location:Country Code",
+        "Last modified",
+    ])
+    .map_err(err)?;
+    let s = |v: &Value| match v {
+        Value::String(t) => crate::services::review::csv_cell(t),
+        Value::Null => String::new(),
+        other => other.to_string(),
+    };
+    for g in package["grants"].as_array().cloned().unwrap_or_default() {
+        out.write_record([
+            s(&g["id"]),
+            s(&g["title"]),
+            s(&g["description"]),
+            s(&g["currency"]),
+            s(&g["amountAwarded"]),
+            s(&g["amountDisbursed"]),
+            s(&g["awardDate"]),
+            s(&g["recipientOrganization"][0]["id"]),
+            s(&g["recipientOrganization"][0]["name"]),
+            s(&g["recipientOrganization"][0]["addressCountry"]),
+            s(&g["fundingOrganization"][0]["id"]),
+            s(&g["fundingOrganization"][0]["name"]),
+            s(&g["grantProgramme"][0]["code"]),
+            s(&g["grantProgramme"][0]["title"]),
+            s(&g["beneficiaryLocation"][0]["name"]),
+            s(&g["beneficiaryLocation"][0]["countryCode"]),
+            s(&g["dateModified"]),
+        ])
+        .map_err(err)?;
+    }
+    let body = out
+        .into_inner()
+        .map_err(|e| AppError::Internal(anyhow::anyhow!("{e}")))?;
+    Ok(HttpResponse::Ok()
+        .insert_header((CONTENT_TYPE, "text/csv; charset=utf-8"))
+        .insert_header((
+            CONTENT_DISPOSITION,
+            "attachment; filename=\"baygrants-grants.csv\"",
+        ))
+        .body(body))
+}
+
+#[derive(Template)]
+#[template(path = "grants.html")]
+struct GrantsPage<'a> {
+    c: &'a Ctx,
+    /// (award, title, grantee, call, amount, paid)
+    rows: Vec<(i64, String, String, String, String, String)>,
+}
+
+pub async fn page(ctx: Ctx, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
+    let mut conn = state.pool.get().await?;
+    let paid = awards::disbursed_by_award(&mut conn).await?;
+    let en = ctx.lang == crate::i18n::Lang::En;
+    let money = |c: &str, d| {
+        Currency::from_code(c)
+            .map(|c| format_money(d, c))
+            .unwrap_or_default()
+    };
+    let rows = awards::open_data(&mut conn)
+        .await?
+        .into_iter()
+        .map(|a| {
+            let p = paid.get(&a.id).copied().unwrap_or_default();
+            (
+                a.id.0,
+                a.title.clone(),
+                if en {
+                    a.org_name_en.clone()
+                } else {
+                    a.org_name_zh.clone()
+                },
+                if en {
+                    a.call_title_en.clone()
+                } else {
+                    a.call_title_zh.clone()
+                },
+                money(&a.currency, a.amount),
+                money(&a.currency, p),
+            )
+        })
+        .collect();
+    render(&GrantsPage { c: &ctx, rows })
+}

@@ -1,0 +1,434 @@
+//! Awards and the ledger over HTTP: commitment on publication, acceptance,
+//! maker–checker payments, reports, refunds, closing; and the ledger's
+//! invariants under concurrency against the real database.
+
+use std::time::Duration;
+
+use baygrants::domain::role::Role;
+use baygrants::models::{AwardId, FundId};
+use rust_decimal::Decimal;
+
+use crate::applications::Fixture;
+use crate::decisions::to_state;
+use crate::review::{in_review_with, relogin};
+use crate::support::{Browser, TestApp, eventually};
+
+pub(crate) struct Decided {
+    pub f: Fixture,
+    pub application: i64,
+    pub fund: i64,
+    pub admin: Browser,
+    pub fin1: Browser,
+    pub fin2: Browser,
+}
+
+/// A call in `decided` with one application awarded 80,000 CNY (of
+/// 100,000 requested; milestones 40 % and 60 %), not yet published, and
+/// two finance officers.
+pub(crate) async fn decided(app: &TestApp) -> Decided {
+    let (f, application) = in_review_with(app, &[]).await;
+    let admin = relogin(app, "admin@grants.test").await;
+    let call = f.call;
+    assert_eq!(to_state(&admin, call, "in_review").await, 303);
+    let decision = format!("/admin/applications/{application}/decision");
+    let res = admin
+        .submit(
+            &decision,
+            &decision,
+            &[
+                ("outcome", "award"),
+                ("amount", "80,000"),
+                ("conditions", "Quarterly reports"),
+                ("rationale", "Strong"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status, 303, "{}", res.body);
+    assert_eq!(to_state(&admin, call, "decided").await, 303);
+    let fin1 = app.user_with_role("fin1@grants.test", Role::Finance).await;
+    let fin2 = app.user_with_role("fin2@grants.test", Role::Finance).await;
+    let mut conn = app.state.pool.get().await.unwrap();
+    let fund = baygrants::models::calls::find(&mut conn, baygrants::models::CallId(call))
+        .await
+        .unwrap()
+        .unwrap()
+        .fund_id
+        .0;
+    Decided {
+        f,
+        application,
+        fund,
+        admin,
+        fin1,
+        fin2,
+    }
+}
+
+pub(crate) async fn contribute(
+    fin: &Browser,
+    fund: i64,
+    amount: &str,
+) -> crate::support::browser::Page {
+    let page = format!("/finance/funds/{fund}");
+    fin.submit(
+        &page,
+        &format!("{page}/contributions"),
+        &[
+            ("donor", "Demo Foundation"),
+            ("received_on", "2026-01-15"),
+            ("amount", amount),
+            ("reference", "BANK-REF-1"),
+        ],
+    )
+    .await
+}
+
+async fn publish(admin: &Browser, call: i64) -> u16 {
+    admin
+        .submit(
+            &format!("/admin/calls/{call}/board"),
+            &format!("/admin/calls/{call}/publish-decisions"),
+            &[],
+        )
+        .await
+        .status
+}
+
+async fn award_of(app: &TestApp, application: i64) -> i64 {
+    let mut conn = app.state.pool.get().await.unwrap();
+    baygrants::models::awards::of_application(
+        &mut conn,
+        baygrants::models::ApplicationId(application),
+    )
+    .await
+    .unwrap()
+    .unwrap()
+    .id
+    .0
+}
+
+async fn balance(
+    app: &TestApp,
+    fund: i64,
+    account: baygrants::domain::ledger::Account,
+    award: Option<i64>,
+) -> Decimal {
+    let mut conn = app.state.pool.get().await.unwrap();
+    baygrants::models::ledger::balance(&mut conn, FundId(fund), account, award.map(AwardId))
+        .await
+        .unwrap()
+}
+
+fn d(s: &str) -> Decimal {
+    s.parse().unwrap()
+}
+
+async fn pending_payment(app: &TestApp) -> i64 {
+    let mut conn = app.state.pool.get().await.unwrap();
+    baygrants::models::awards::pending_payments(&mut conn)
+        .await
+        .unwrap()
+        .last()
+        .unwrap()
+        .0
+        .id
+        .0
+}
+
+async fn approve(fin: &Browser, payment: i64) -> crate::support::browser::Page {
+    fin.submit(
+        "/finance",
+        &format!("/finance/payments/{payment}"),
+        &[
+            ("decision", "approve"),
+            ("payee_currency", "MOP"),
+            ("rate", "1.1"),
+            ("reference", "SWIFT-001"),
+        ],
+    )
+    .await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_award_goes_from_the_pool_to_the_grantee_by_maker_and_checker() {
+    use baygrants::domain::ledger::Account;
+    let app = TestApp::spawn().await;
+    let Decided {
+        f,
+        application,
+        fund,
+        admin,
+        fin1,
+        fin2,
+    } = decided(&app).await;
+
+    // The pool is empty: publishing is refused and nothing is published.
+    assert_eq!(publish(&admin, f.call).await, 409);
+    let lead = relogin(&app, "lead@gz.test").await;
+    assert!(
+        lead.get(&format!("/applications/{application}"))
+            .await
+            .has("Under review")
+    );
+    assert_eq!(contribute(&fin1, fund, "12.345").await.status, 422);
+    let res = contribute(&fin1, fund, "1,000,000").await;
+    assert_eq!(res.status, 303, "{}", res.body);
+    assert!(
+        fin1.get(&format!("/finance/funds/{fund}"))
+            .await
+            .has("CNY 1,000,000.00")
+    );
+    assert_eq!(publish(&admin, f.call).await, 303);
+    let award = award_of(&app, application).await;
+    assert_eq!(balance(&app, fund, Account::Pool, None).await, d("920000"));
+    assert_eq!(
+        balance(&app, fund, Account::Committed, Some(award)).await,
+        d("80000")
+    );
+
+    // Who sees the award: the grantee and finance; not a partner, not a visitor.
+    let page = format!("/awards/{award}");
+    assert_eq!(lead.get(&page).await.status, 200);
+    assert_eq!(fin1.get(&page).await.status, 200);
+    let partner = relogin(&app, "owner@mo.test").await;
+    assert_eq!(partner.get(&page).await.status, 404);
+    assert_eq!(app.browser().get(&page).await.status, 303);
+
+    // Nothing is payable before acceptance.
+    let tranches = {
+        let mut conn = app.state.pool.get().await.unwrap();
+        baygrants::models::awards::tranches(&mut conn, AwardId(award))
+            .await
+            .unwrap()
+    };
+    assert_eq!(
+        tranches.iter().map(|t| t.amount).collect::<Vec<_>>(),
+        [d("32000"), d("48000")],
+        "40 % and 60 % of the award"
+    );
+    let request = |t: usize| format!("/finance/tranches/{}/request", tranches[t].id.0);
+    assert_eq!(fin1.submit(&page, &request(0), &[]).await.status, 409);
+
+    // Acceptance: a missing signature keeps what was typed.
+    let accept = format!("{page}/accept");
+    let res = lead
+        .submit(
+            &page,
+            &accept,
+            &[
+                ("account_name", "Guangzhou Lead"),
+                ("bank_name", "Bank of Guangzhou"),
+                ("account_number", "6222-0000-1111"),
+                ("bank_currency", "CNY"),
+                ("agree", "on"),
+                ("signature", ""),
+            ],
+        )
+        .await;
+    assert_eq!(res.status, 422);
+    assert!(res.has("value=\"6222-0000-1111\""));
+    let res = lead
+        .submit(
+            &page,
+            &accept,
+            &[
+                ("account_name", "Guangzhou Lead"),
+                ("bank_name", "Bank of Guangzhou"),
+                ("account_number", "6222-0000-1111"),
+                ("bank_currency", "CNY"),
+                ("agree", "on"),
+                ("signature", "Chan Tai Man"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status, 303, "{}", res.body);
+    assert!(lead.get(&page).await.has("Chan Tai Man"));
+
+    // Maker: one request per tranche, however many clicks.
+    assert_eq!(fin1.submit(&page, &request(0), &[]).await.status, 303);
+    assert_eq!(fin1.submit(&page, &request(0), &[]).await.status, 409);
+    app.smtp
+        .wait_for("fin2@grants.test", "awaits approval")
+        .await;
+    let payment = pending_payment(&app).await;
+    // Checker: not the maker.
+    assert_eq!(approve(&fin1, payment).await.status, 409);
+    assert_eq!(
+        balance(&app, fund, Account::Disbursed, Some(award)).await,
+        Decimal::ZERO
+    );
+    let res = approve(&fin2, payment).await;
+    assert_eq!(res.status, 303, "{}", res.body);
+    assert_eq!(approve(&fin2, payment).await.status, 409, "paid once");
+    assert_eq!(
+        balance(&app, fund, Account::Disbursed, Some(award)).await,
+        d("32000")
+    );
+    let remittance = app.smtp.wait_for("lead@gz.test", "has been sent").await;
+    assert!(
+        remittance.text.contains("MOP 35,200.00") && remittance.text.contains("SWIFT-001"),
+        "{}",
+        remittance.text
+    );
+    assert!(lead.get(&page).await.has("MOP 35,200.00"));
+
+    // Tranche 2 waits for milestone 1's approved report.
+    assert_eq!(fin1.submit(&page, &request(1), &[]).await.status, 409);
+    let report = |n: i32| format!("{page}/reports/{n}");
+    let res = lead
+        .submit(
+            &page,
+            &report(1),
+            &[
+                ("narrative", ""),
+                ("targets", "80 volunteers trained"),
+                ("spent", "abc"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status, 422);
+    assert!(
+        res.has(">80 volunteers trained</textarea>"),
+        "typed text kept"
+    );
+    let mut fields = vec![
+        ("narrative", "Training done"),
+        ("targets", "80 volunteers trained"),
+    ];
+    fields.extend(std::iter::repeat_n(("spent", ""), 6));
+    fields[2] = ("spent", "30,000");
+    assert_eq!(lead.submit(&page, &report(1), &fields).await.status, 303);
+    let report_id = {
+        let mut conn = app.state.pool.get().await.unwrap();
+        baygrants::models::awards::reports(&mut conn, AwardId(award))
+            .await
+            .unwrap()[0]
+            .id
+    };
+    assert_eq!(
+        lead.submit(
+            &page,
+            &format!("/admin/reports/{report_id}"),
+            &[("decision", "approve"), ("comment", "")]
+        )
+        .await
+        .status,
+        404,
+        "only admins review"
+    );
+    let res = admin
+        .submit(
+            &page,
+            &format!("/admin/reports/{report_id}"),
+            &[("decision", "approve"), ("comment", "")],
+        )
+        .await;
+    assert_eq!(res.status, 303, "{}", res.body);
+    assert_eq!(fin1.submit(&page, &request(1), &[]).await.status, 303);
+    assert_eq!(
+        approve(&fin2, pending_payment(&app).await).await.status,
+        303
+    );
+    assert_eq!(
+        balance(&app, fund, Account::Disbursed, Some(award)).await,
+        d("80000")
+    );
+    assert_eq!(
+        balance(&app, fund, Account::Committed, Some(award)).await,
+        Decimal::ZERO
+    );
+
+    // A clawback: at most what was paid, approved by the other officer.
+    let refunds = format!("{page}/refunds");
+    let res = fin1
+        .submit(
+            &page,
+            &refunds,
+            &[("amount", "90,000"), ("reason", "Misused")],
+        )
+        .await;
+    assert_eq!(res.status, 422);
+    assert!(res.has("A refund cannot be more than what was paid."));
+    assert_eq!(
+        fin1.submit(
+            &page,
+            &refunds,
+            &[("amount", "5,000"), ("reason", "Unspent travel")]
+        )
+        .await
+        .status,
+        303
+    );
+    assert_eq!(
+        approve(&fin2, pending_payment(&app).await).await.status,
+        303
+    );
+    assert_eq!(
+        balance(&app, fund, Account::Disbursed, Some(award)).await,
+        d("75000")
+    );
+
+    // The final report closes the award.
+    assert_eq!(lead.submit(&page, &report(2), &fields).await.status, 303);
+    let final_id = {
+        let mut conn = app.state.pool.get().await.unwrap();
+        baygrants::models::awards::reports(&mut conn, AwardId(award))
+            .await
+            .unwrap()[1]
+            .id
+    };
+    assert_eq!(
+        admin
+            .submit(
+                &page,
+                &format!("/admin/reports/{final_id}"),
+                &[("decision", "approve"), ("comment", "")]
+            )
+            .await
+            .status,
+        303
+    );
+    assert!(lead.get(&page).await.has("Closed"));
+
+    // The dashboard equals the ledger: 1,000,000 in, 75,000 out net, the rest available.
+    let summary = {
+        let mut conn = app.state.pool.get().await.unwrap();
+        baygrants::services::awards::fund_summary(&mut conn, FundId(fund))
+            .await
+            .unwrap()
+    };
+    assert_eq!(summary.contributed, d("1000000"));
+    assert_eq!(summary.disbursed, d("75000"));
+    assert_eq!(summary.committed, Decimal::ZERO);
+    assert_eq!(summary.available, d("925000"));
+    assert_eq!(
+        summary.contributed,
+        summary.available + summary.committed + summary.disbursed
+    );
+    let csv = fin1.get(&format!("/finance/funds/{fund}/ledger.csv")).await;
+    assert_eq!(csv.status, 200);
+    assert_eq!(
+        csv.body.lines().count(),
+        1 + 2 * 5,
+        "contribution, commitment, two disbursements, refund: nothing left to decommit"
+    );
+    assert_eq!(
+        lead.get(&format!("/finance/funds/{fund}/ledger.csv"))
+            .await
+            .status,
+        404
+    );
+
+    // The public list and its open data.
+    let public = app.browser().get("/grants").await;
+    assert!(public.has("Silver bridges") && public.has("CNY 80,000.00"));
+    assert!(
+        eventually(Duration::from_secs(5), || async {
+            app.smtp
+                .mails_to("lead@gz.test")
+                .iter()
+                .any(|m| m.text.contains("is closed"))
+        })
+        .await
+    );
+}

@@ -12,6 +12,7 @@ mod awards;
 mod calls;
 mod decisions;
 mod email;
+mod ledger;
 mod organizations;
 mod pages;
 mod regressions;

@@ -10,6 +10,7 @@ mod admin;
 mod applications;
 mod awards;
 mod calls;
+mod crash;
 mod decisions;
 mod email;
 mod ledger;

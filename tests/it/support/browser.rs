@@ -51,6 +51,7 @@ fn extract_value(html: &str, prefix: &str) -> Option<String> {
     )
 }
 
+#[derive(Clone)]
 pub struct Browser {
     base: String,
     pub jar: Arc<Jar>,
@@ -128,6 +129,18 @@ impl Browser {
                 .unwrap(),
         )
         .await
+    }
+
+    /// The same, for a server that may die mid-request: `None` when the
+    /// connection breaks.
+    pub async fn try_post_raw(&self, path: &str, fields: &[(&str, &str)]) -> Option<u16> {
+        self.client
+            .post(self.url(path))
+            .form(fields)
+            .send()
+            .await
+            .ok()
+            .map(|r| r.status().as_u16())
     }
 
     /// Opens `page`, takes the CSRF token from its form, and posts `fields` to `action`.

@@ -19,7 +19,7 @@ pub struct TestApp {
     pub state: AppState,
     pub clock: Arc<ShiftedClock>,
     pub smtp: SmtpServer,
-    _db: db::TestDb,
+    pub db: db::TestDb,
 }
 
 pub struct Options {
@@ -78,7 +78,7 @@ impl TestApp {
             state,
             clock,
             smtp,
-            _db: db,
+            db,
         }
     }
 

@@ -728,3 +728,45 @@ pub async fn disbursed_by_award(
         .filter_map(|(a, s)| Some((a?, s.unwrap_or_default())))
         .collect())
 }
+
+/// Active awards with their tranches and reports, for the report calendar.
+pub async fn active_with_schedule(
+    conn: &mut Conn,
+) -> QueryResult<Vec<(Award, String, Vec<Tranche>, Vec<Report>)>> {
+    use crate::db::schema::applications;
+    let list: Vec<(Award, String)> = awards::table
+        .inner_join(applications::table)
+        .filter(awards::state.eq("active"))
+        .select((Award::as_select(), applications::title))
+        .order(awards::id)
+        .load(conn)
+        .await?;
+    let ids: Vec<AwardId> = list.iter().map(|(a, _)| a.id).collect();
+    let all_tranches: Vec<Tranche> = tranches::table
+        .filter(tranches::award_id.eq_any(&ids))
+        .select(Tranche::as_select())
+        .order((tranches::award_id, tranches::position))
+        .load(conn)
+        .await?;
+    let all_reports: Vec<Report> = progress_reports::table
+        .filter(progress_reports::award_id.eq_any(&ids))
+        .select(Report::as_select())
+        .load(conn)
+        .await?;
+    Ok(list
+        .into_iter()
+        .map(|(a, title)| {
+            let t = all_tranches
+                .iter()
+                .filter(|t| t.award_id == a.id)
+                .cloned()
+                .collect();
+            let r = all_reports
+                .iter()
+                .filter(|r| r.award_id == a.id)
+                .cloned()
+                .collect();
+            (a, title, t, r)
+        })
+        .collect())
+}

@@ -1091,3 +1091,89 @@ pub async fn next_tranche(
             (t, c)
         }))
 }
+
+// ---- the report calendar
+
+/// When the report on a milestone is due: its month after acceptance.
+pub fn report_due(award: &Award, month_due: i32) -> Option<DateTime<Utc>> {
+    award
+        .accepted_at?
+        .checked_add_months(chrono::Months::new(month_due.max(0) as u32))
+}
+
+/// A report not yet submitted (or returned) and its due date.
+pub struct DueReport {
+    pub award: AwardId,
+    pub title: String,
+    pub position: i32,
+    pub due: DateTime<Utc>,
+}
+
+/// Reports of active awards that are not in (a returned one counts as
+/// not in), by due date.
+pub async fn reports_outstanding(conn: &mut Conn) -> Result<Vec<DueReport>, AppError> {
+    let mut out = Vec::new();
+    for (award, title, tranches, reports) in awards::active_with_schedule(conn).await? {
+        for t in &tranches {
+            let done = reports
+                .iter()
+                .any(|r| r.position == t.position && r.state != "returned");
+            if let (false, Some(due)) = (done, report_due(&award, t.month_due)) {
+                out.push(DueReport {
+                    award: award.id,
+                    title: title.clone(),
+                    position: t.position,
+                    due,
+                });
+            }
+        }
+    }
+    out.sort_by_key(|r| r.due);
+    Ok(out)
+}
+
+pub const REPORT_REMINDER_BEFORE: Duration = Duration::days(14);
+
+/// Reminds grantees two weeks before a report is due and warns them once it
+/// is overdue; each once per report, however many workers run this.
+pub async fn remind_reports(state: &AppState) -> Result<usize, AppError> {
+    let now = state.clock.now();
+    let mut conn = state.pool.get().await?;
+    let mut sent = 0;
+    for r in reports_outstanding(&mut conn).await? {
+        let (job, what) = if r.due < now {
+            ("report-overdue", "report_overdue")
+        } else if r.due < now + REPORT_REMINDER_BEFORE {
+            ("report-reminder", "report_due")
+        } else {
+            continue;
+        };
+        let key = format!("{}:{}", r.award, r.position);
+        let done = conn
+            .transaction::<_, AppError, _>(async |conn| {
+                if !apps::claim_job(conn, job, &key, now).await? {
+                    return Ok(false);
+                }
+                let award = awards::find(conn, r.award)
+                    .await?
+                    .ok_or(AppError::NotFound)?;
+                let detail = crate::clock::format_bay_area(r.due);
+                tell_grantee(state, conn, &award, what, String::new(), &detail, now).await?;
+                let action = if job == "report-overdue" {
+                    "report.overdue_warned"
+                } else {
+                    "report.reminded"
+                };
+                audit::insert(
+                    conn,
+                    &event(now, None, &Origin::default(), action, "award", r.award)
+                        .change(None, Some(json!({ "milestone": r.position }))),
+                )
+                .await?;
+                Ok(true)
+            })
+            .await?;
+        sent += usize::from(done);
+    }
+    Ok(sent)
+}

@@ -51,6 +51,8 @@ pub struct TrancheView {
     pub can_request: bool,
     pub report: Option<Report>,
     pub can_report: bool,
+    /// When its report is due (from acceptance), and whether that has passed.
+    pub report_due: Option<(String, bool)>,
 }
 
 /// Forms typed on the page, kept when one comes back with errors.
@@ -184,6 +186,11 @@ async fn award_page(
                     && award.state == "active"
                     && condition.met(),
                 can_report: can_report && report.as_ref().is_none_or(|r| r.state == "returned"),
+                report_due: service::report_due(&award, t.month_due).map(|due| {
+                    let late = due < state.clock.now()
+                        && report.as_ref().is_none_or(|r| r.state == "returned");
+                    (ctx.when(&due), late)
+                }),
                 report,
             }
         })
@@ -684,4 +691,30 @@ pub async fn payments_csv(
         .map_err(csv_error)?;
     }
     csv_response(&format!("fund-{fund}-payments.csv"), out)
+}
+
+#[derive(Template)]
+#[template(path = "admin/reports.html")]
+struct ReportsPage<'a> {
+    c: &'a Ctx,
+    waiting: Vec<(Report, String)>,
+    /// (award, title, milestone, due, overdue)
+    outstanding: Vec<(AwardId, String, i32, String, bool)>,
+}
+
+/// Reports waiting for review, and reports not yet in with their due dates.
+pub async fn reports(ctx: Ctx, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
+    ctx.require(Permission::ManageAwards)?;
+    let now = state.clock.now();
+    let mut conn = state.pool.get().await?;
+    let outstanding = service::reports_outstanding(&mut conn)
+        .await?
+        .into_iter()
+        .map(|r| (r.award, r.title, r.position, ctx.when(&r.due), r.due < now))
+        .collect();
+    render(&ReportsPage {
+        c: &ctx,
+        waiting: awards::reports_waiting(&mut conn).await?,
+        outstanding,
+    })
 }

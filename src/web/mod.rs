@@ -123,6 +123,7 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("POST", "/awards/{id}/reports/{n}"),
     ("POST", "/awards/{id}/support"),
     ("POST", "/awards/{id}/refunds"),
+    ("GET", "/admin/reports"),
     ("POST", "/admin/reports/{id}"),
     ("GET", "/finance"),
     ("POST", "/finance/tranches/{id}/request"),
@@ -334,6 +335,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             "/awards/{id}/refunds",
             web::post().to(awards::request_refund),
         )
+        .route("/admin/reports", web::get().to(awards::reports))
         .route("/admin/reports/{id}", web::post().to(awards::review_report))
         .route("/finance", web::get().to(awards::finance))
         .route(

@@ -391,3 +391,43 @@ async fn an_offer_not_accepted_in_time_lapses_and_goes_back_to_the_pool() {
         .await;
     assert_eq!(res.status, 409);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn reports_are_reminded_before_their_due_date_and_warned_once_overdue() {
+    let app = TestApp::spawn().await;
+    let (decided, award, _payment) = requested(&app).await;
+    let remind = || baygrants::services::awards::remind_reports(&app.state);
+    assert_eq!(remind().await.unwrap(), 0, "milestone 1 is due in month 6");
+    // About ten days before month 6: one reminder, for milestone 1 only.
+    app.clock.advance(chrono::Duration::days(172));
+    assert_eq!(remind().await.unwrap(), 1);
+    assert_eq!(remind().await.unwrap(), 0, "reminded once");
+    app.smtp.wait_for("lead@gz.test", "is due soon").await;
+    app.clock.advance(chrono::Duration::days(20));
+    assert_eq!(remind().await.unwrap(), 1, "then warned once overdue");
+    assert_eq!(remind().await.unwrap(), 0);
+    app.smtp.wait_for("lead@gz.test", "is overdue").await;
+    let admin = relogin(&app, "admin@grants.test").await;
+    let list = admin.get("/admin/reports").await;
+    assert!(
+        list.has("Overdue") && list.has(&format!("/awards/{award}")),
+        "{}",
+        list.body
+    );
+    let lead = relogin(&app, "lead@gz.test").await;
+    let page = format!("/awards/{award}");
+    assert!(lead.get(&page).await.has("Overdue"));
+    let res = lead
+        .submit(
+            &page,
+            &format!("{page}/reports/1"),
+            &[("narrative", "Late but done"), ("targets", "All met")],
+        )
+        .await;
+    assert_eq!(res.status, 303, "{}", res.body);
+    assert!(
+        !admin.get("/admin/reports").await.has("Overdue"),
+        "in now, waiting for review"
+    );
+    let _ = decided;
+}

@@ -720,6 +720,8 @@ review-due = Due
 review-invited = Invited, not yet registered:
 email-award-update-subject = Award update: { $title }
 email-award-update-p1 = { $event ->
+    [report_due] A progress report for “{ $title }” is due soon; please submit it on time.
+    [report_overdue] A progress report for “{ $title }” is overdue; funders record late reports.
     [lapsed] The award offer for “{ $title }” was not accepted in time and has lapsed; the money is back in the pool.
     [report_approved] The progress report for “{ $title }” is approved.
     [report_returned] The progress report for “{ $title }” needs changes before it is submitted again; the comments follow.
@@ -869,3 +871,10 @@ grants-programme = Programme
 nav-grants = Awards made
 nav-awards = My awards
 nav-finance = Finance
+report-due = Report due
+report-overdue = Overdue
+reports-title = Progress reports
+reports-waiting = Waiting for review
+reports-outstanding = Not yet in, by due date
+reports-none = None.
+nav-admin-reports = Reports

@@ -720,6 +720,8 @@ review-due = 到期
 review-invited = 已邀请但尚未注册：
 email-award-update-subject = 资助更新：{ $title }
 email-award-update-p1 = { $event ->
+    [report_due] “{ $title }”的进度报告即将到期，请按时提交。
+    [report_overdue] “{ $title }”的进度报告已逾期；逾期报告会被资助方记录。
     [lapsed] “{ $title }”的资助要约已过接受期限而失效，款项已拨回资金池。
     [report_approved] “{ $title }”的进度报告已获批准。
     [report_returned] “{ $title }”的进度报告需要修改后再提交，意见如下。
@@ -869,3 +871,10 @@ grants-programme = 资助计划
 nav-grants = 已公布资助
 nav-awards = 我的资助
 nav-finance = 财务
+report-due = 报告到期
+report-overdue = 已逾期
+reports-title = 进度报告
+reports-waiting = 等待审阅
+reports-outstanding = 尚未提交（按到期日）
+reports-none = 没有。
+nav-admin-reports = 进度报告

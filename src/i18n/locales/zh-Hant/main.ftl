@@ -720,6 +720,8 @@ review-due = 到期
 review-invited = 已邀請但尚未註冊：
 email-award-update-subject = 資助更新：{ $title }
 email-award-update-p1 = { $event ->
+    [report_due] 「{ $title }」的進度報告即將到期，請按時提交。
+    [report_overdue] 「{ $title }」的進度報告已逾期；逾期報告會被資助方記錄。
     [lapsed] 「{ $title }」的資助要約已過接受期限而失效，款項已撥回資金池。
     [report_approved] 「{ $title }」的進度報告已獲批准。
     [report_returned] 「{ $title }」的進度報告需要修改後再提交，意見如下。
@@ -869,3 +871,10 @@ grants-programme = 資助計劃
 nav-grants = 已公佈資助
 nav-awards = 我的資助
 nav-finance = 財務
+report-due = 報告到期
+report-overdue = 已逾期
+reports-title = 進度報告
+reports-waiting = 等待審閱
+reports-outstanding = 尚未提交（按到期日）
+reports-none = 沒有。
+nav-admin-reports = 進度報告

@@ -1,3 +1,4 @@
+DROP TABLE corrections;
 DROP TABLE ledger_postings;
 DROP TABLE ledger_entries;
 DROP FUNCTION ledger_check();

@@ -150,6 +150,23 @@ CREATE TRIGGER ledger_entries_no_truncate BEFORE TRUNCATE ON ledger_entries
 CREATE TRIGGER ledger_postings_no_truncate BEFORE TRUNCATE ON ledger_postings
     FOR EACH STATEMENT EXECUTE FUNCTION refuse_change();
 
+-- A correction: an entry reversed by an adjustment with a reason, asked for
+-- by one finance officer and approved by another.
+CREATE TABLE corrections (
+    id           BIGSERIAL PRIMARY KEY,
+    fund_id      BIGINT NOT NULL REFERENCES funds (id),
+    entry_id     BIGINT NOT NULL REFERENCES ledger_entries (id),
+    reason       TEXT NOT NULL CHECK (reason <> ''),
+    state        TEXT NOT NULL DEFAULT 'pending' CHECK (state IN ('pending', 'approved', 'rejected')),
+    requested_by BIGINT NOT NULL REFERENCES users (id),
+    requested_at TIMESTAMPTZ NOT NULL,
+    decided_by   BIGINT REFERENCES users (id),
+    decided_at   TIMESTAMPTZ,
+    CHECK (decided_by IS NULL OR decided_by <> requested_by)
+);
+CREATE UNIQUE INDEX corrections_one_live_per_entry
+    ON corrections (entry_id) WHERE state IN ('pending', 'approved');
+
 -- At commit: the entry balances, and no account crosses its bound (the
 -- pool and each award's commitment never negative; paid never more than
 -- the award). The application checks first under the fund's lock; this

@@ -551,6 +551,20 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    corrections (id) {
+        id -> Int8,
+        fund_id -> Int8,
+        entry_id -> Int8,
+        reason -> Text,
+        state -> Text,
+        requested_by -> Int8,
+        requested_at -> Timestamptz,
+        decided_by -> Nullable<Int8>,
+        decided_at -> Nullable<Timestamptz>,
+    }
+}
+
 diesel::joinable!(application_partners -> applications (application_id));
 diesel::joinable!(application_partners -> organizations (organization_id));
 diesel::joinable!(application_partners -> users (responded_by));
@@ -595,6 +609,7 @@ diesel::joinable!(sessions -> users (user_id));
 diesel::joinable!(user_tokens -> users (user_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
+    corrections,
     awards,
     tranches,
     progress_reports,

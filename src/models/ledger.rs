@@ -145,3 +145,174 @@ pub async fn postings(
     }
     q.load(conn).await
 }
+
+// ---- corrections
+
+#[derive(Debug, Clone, Queryable)]
+pub struct Correction {
+    pub id: i64,
+    pub entry_id: i64,
+    pub reason: String,
+    pub state: String,
+    pub requested_by: UserId,
+    pub requested_at: DateTime<Utc>,
+}
+
+/// `None` if the entry already has a correction waiting or made.
+pub async fn request_correction(
+    conn: &mut Conn,
+    fund: FundId,
+    entry: i64,
+    reason: &str,
+    by: UserId,
+    now: DateTime<Utc>,
+) -> QueryResult<Option<i64>> {
+    use crate::db::schema::corrections as c;
+    let r = diesel::insert_into(c::table)
+        .values((
+            c::fund_id.eq(fund),
+            c::entry_id.eq(entry),
+            c::reason.eq(reason),
+            c::requested_by.eq(by),
+            c::requested_at.eq(now),
+        ))
+        .returning(c::id)
+        .get_result(conn)
+        .await;
+    match r {
+        Ok(id) => Ok(Some(id)),
+        Err(e) if super::is_unique_violation(&e) => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
+pub async fn find_correction_for_update(
+    conn: &mut Conn,
+    id: i64,
+) -> QueryResult<Option<(FundId, Correction)>> {
+    use crate::db::schema::corrections as c;
+    c::table
+        .find(id)
+        .select((
+            c::fund_id,
+            (
+                c::id,
+                c::entry_id,
+                c::reason,
+                c::state,
+                c::requested_by,
+                c::requested_at,
+            ),
+        ))
+        .for_update()
+        .first(conn)
+        .await
+        .optional()
+}
+
+/// Marks a waiting correction decided; `false` if it was decided meanwhile.
+pub async fn decide_correction(
+    conn: &mut Conn,
+    id: i64,
+    to: &str,
+    by: UserId,
+    now: DateTime<Utc>,
+) -> QueryResult<bool> {
+    use crate::db::schema::corrections as c;
+    diesel::update(c::table.find(id).filter(c::state.eq("pending")))
+        .set((c::state.eq(to), c::decided_by.eq(by), c::decided_at.eq(now)))
+        .execute(conn)
+        .await
+        .map(|n| n == 1)
+}
+
+pub async fn pending_corrections(conn: &mut Conn, fund: FundId) -> QueryResult<Vec<Correction>> {
+    use crate::db::schema::corrections as c;
+    c::table
+        .filter(c::fund_id.eq(fund))
+        .filter(c::state.eq("pending"))
+        .select((
+            c::id,
+            c::entry_id,
+            c::reason,
+            c::state,
+            c::requested_by,
+            c::requested_at,
+        ))
+        .order(c::id)
+        .load(conn)
+        .await
+}
+
+/// The entry's fund, kind and payment request, if it exists.
+pub async fn entry(
+    conn: &mut Conn,
+    id: i64,
+) -> QueryResult<Option<(FundId, String, Option<PaymentId>, Option<i64>)>> {
+    ledger_entries::table
+        .find(id)
+        .select((
+            ledger_entries::fund_id,
+            ledger_entries::kind,
+            ledger_entries::payment_request_id,
+            ledger_entries::reverses,
+        ))
+        .first(conn)
+        .await
+        .optional()
+}
+
+/// Posts the reversal of `entry`: an adjustment whose postings are the
+/// original's, negated.
+pub async fn post_reversal(
+    conn: &mut Conn,
+    entry: i64,
+    memo: &str,
+    by: Option<UserId>,
+    now: DateTime<Utc>,
+) -> QueryResult<i64> {
+    let (fund, award): (FundId, Option<AwardId>) = ledger_entries::table
+        .find(entry)
+        .select((ledger_entries::fund_id, ledger_entries::award_id))
+        .first(conn)
+        .await?;
+    let id: i64 = diesel::insert_into(ledger_entries::table)
+        .values((
+            ledger_entries::fund_id.eq(fund),
+            ledger_entries::kind.eq("adjustment"),
+            ledger_entries::award_id.eq(award),
+            ledger_entries::reverses.eq(entry),
+            ledger_entries::memo.eq(memo),
+            ledger_entries::created_by.eq(by),
+            ledger_entries::created_at.eq(now),
+        ))
+        .returning(ledger_entries::id)
+        .get_result(conn)
+        .await?;
+    let originals: Vec<(String, Option<AwardId>, Decimal)> = ledger_postings::table
+        .filter(ledger_postings::entry_id.eq(entry))
+        .select((
+            ledger_postings::account,
+            ledger_postings::award_id,
+            ledger_postings::amount,
+        ))
+        .load(conn)
+        .await?;
+    let rows: Vec<_> = originals
+        .iter()
+        .map(|(account, award, amount)| {
+            (
+                ledger_postings::entry_id.eq(id),
+                ledger_postings::fund_id.eq(fund),
+                ledger_postings::account.eq(account),
+                ledger_postings::award_id.eq(*award),
+                ledger_postings::amount.eq(-*amount),
+            )
+        })
+        .collect();
+    diesel::insert_into(ledger_postings::table)
+        .values(rows)
+        .execute(conn)
+        .await?;
+    Ok(id)
+}

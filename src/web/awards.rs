@@ -514,6 +514,11 @@ struct FundPage<'a> {
     contributions: Vec<(String, chrono::NaiveDate, String, Decimal)>,
     can_record: bool,
     form: ContributionForm,
+    correction: service::CorrectionForm,
+    corrections: Vec<ledger::Correction>,
+    /// The latest postings, newest first.
+    recent: Vec<EntryRow>,
+    user: i64,
     errors: FormErrors,
 }
 
@@ -528,6 +533,7 @@ async fn fund_page(
     state: &AppState,
     fund: FundId,
     form: ContributionForm,
+    correction: service::CorrectionForm,
     errors: FormErrors,
 ) -> Result<HttpResponse, AppError> {
     let actor = ctx.require(Permission::ViewMoney)?;
@@ -548,6 +554,15 @@ async fn fund_page(
         contributions: awards::contributions(&mut conn, fund).await?,
         can_record: may(&actor, Permission::HandleMoney),
         form,
+        correction,
+        corrections: ledger::pending_corrections(&mut conn, fund).await?,
+        recent: ledger::postings(&mut conn, fund, None)
+            .await?
+            .into_iter()
+            .rev()
+            .take(40)
+            .collect(),
+        user: actor.user_id().map_or(0, |u| u.0),
         errors,
     };
     render_form(&page, page.errors.is_empty())
@@ -563,6 +578,7 @@ pub async fn fund(
         &state,
         id(&path)?,
         ContributionForm::default(),
+        service::CorrectionForm::default(),
         FormErrors::default(),
     )
     .await
@@ -582,7 +598,17 @@ pub async fn contribute(
             &format!("/finance/funds/{fund}"),
             "flash-saved",
         )),
-        Err(AppError::Invalid(errors)) => fund_page(&ctx, &state, fund, form, errors).await,
+        Err(AppError::Invalid(errors)) => {
+            fund_page(
+                &ctx,
+                &state,
+                fund,
+                form,
+                service::CorrectionForm::default(),
+                errors,
+            )
+            .await
+        }
         Err(e) => Err(e),
     }
 }
@@ -717,4 +743,48 @@ pub async fn reports(ctx: Ctx, state: web::Data<AppState>) -> Result<HttpRespons
         waiting: awards::reports_waiting(&mut conn).await?,
         outstanding,
     })
+}
+
+pub async fn request_correction(
+    ctx: Ctx,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    CsrfForm(form): CsrfForm<service::CorrectionForm>,
+) -> Result<HttpResponse, AppError> {
+    let actor = ctx.require(Permission::HandleMoney)?;
+    let fund: FundId = id(&path)?;
+    match service::request_correction(&state, &actor, fund, &form, &ctx.origin).await {
+        Ok(()) => Ok(back(
+            &state,
+            &format!("/finance/funds/{fund}"),
+            "flash-payment-requested",
+        )),
+        Err(AppError::Invalid(errors)) => {
+            fund_page(
+                &ctx,
+                &state,
+                fund,
+                ContributionForm::default(),
+                form,
+                errors,
+            )
+            .await
+        }
+        Err(e) => Err(e),
+    }
+}
+
+pub async fn decide_correction(
+    ctx: Ctx,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    CsrfForm(form): CsrfForm<service::DecisionOnly>,
+) -> Result<HttpResponse, AppError> {
+    let actor = ctx.require(Permission::HandleMoney)?;
+    let fund = service::decide_correction(&state, &actor, id(&path)?, &form, &ctx.origin).await?;
+    Ok(back(
+        &state,
+        &format!("/finance/funds/{fund}"),
+        "flash-saved",
+    ))
 }

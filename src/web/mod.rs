@@ -130,6 +130,8 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("POST", "/finance/payments/{id}"),
     ("GET", "/finance/funds/{id}"),
     ("POST", "/finance/funds/{id}/contributions"),
+    ("POST", "/finance/funds/{id}/corrections"),
+    ("POST", "/finance/corrections/{id}"),
     ("GET", "/finance/funds/{id}/ledger.csv"),
     ("GET", "/finance/funds/{id}/payments.csv"),
 ];
@@ -350,6 +352,14 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route(
             "/finance/funds/{id}/contributions",
             web::post().to(awards::contribute),
+        )
+        .route(
+            "/finance/funds/{id}/corrections",
+            web::post().to(awards::request_correction),
+        )
+        .route(
+            "/finance/corrections/{id}",
+            web::post().to(awards::decide_correction),
         )
         .route(
             "/finance/funds/{id}/ledger.csv",

@@ -431,4 +431,81 @@ async fn an_award_goes_from_the_pool_to_the_grantee_by_maker_and_checker() {
         })
         .await
     );
+
+    // A contribution typed wrongly is reversed, maker and checker, with a reason.
+    assert_eq!(contribute(&fin1, fund, "10").await.status, 303);
+    let entries = {
+        let mut conn = app.state.pool.get().await.unwrap();
+        baygrants::models::ledger::postings(&mut conn, FundId(fund), None)
+            .await
+            .unwrap()
+    };
+    let wrong = entries
+        .iter()
+        .rev()
+        .find(|r| r.kind == "contribution")
+        .unwrap()
+        .id
+        .to_string();
+    let paid = entries
+        .iter()
+        .find(|r| r.kind == "disbursement")
+        .unwrap()
+        .id
+        .to_string();
+    let fund_page = format!("/finance/funds/{fund}");
+    let corrections = format!("{fund_page}/corrections");
+    let res = fin1
+        .submit(
+            &fund_page,
+            &corrections,
+            &[("entry", &paid), ("reason", "wrong")],
+        )
+        .await;
+    assert_eq!(res.status, 422, "payments are corrected by refunds");
+    assert!(res.has("Payment entries are corrected by refunds"));
+    let res = fin1
+        .submit(
+            &fund_page,
+            &corrections,
+            &[("entry", &wrong), ("reason", "Typed 10 instead of 10,000")],
+        )
+        .await;
+    assert_eq!(res.status, 303, "{}", res.body);
+    let res = fin1
+        .submit(
+            &fund_page,
+            &corrections,
+            &[("entry", &wrong), ("reason", "again")],
+        )
+        .await;
+    assert_eq!(res.status, 422, "one correction per entry");
+    let correction = {
+        let mut conn = app.state.pool.get().await.unwrap();
+        baygrants::models::ledger::pending_corrections(&mut conn, FundId(fund))
+            .await
+            .unwrap()[0]
+            .id
+    };
+    let decide = format!("/finance/corrections/{correction}");
+    assert_eq!(
+        fin1.submit(&fund_page, &decide, &[("decision", "approve")])
+            .await
+            .status,
+        409
+    );
+    assert_eq!(balance(&app, fund, Account::Pool, None).await, d("925010"));
+    assert_eq!(
+        fin2.submit(&fund_page, &decide, &[("decision", "approve")])
+            .await
+            .status,
+        303
+    );
+    assert_eq!(balance(&app, fund, Account::Pool, None).await, d("925000"));
+    assert_eq!(
+        fin2.submit(&fund_page, &decide, &[("decision", "approve")])
+            .await
+            .status,
+        409
+    );
 }

@@ -421,7 +421,24 @@ async fn seed_review(
         first = false;
         review::save_scores(state, &reviewer, r.id, &scores, &origin).await?;
     }
-    Ok(())
+    // Money in the pool, so that the demo admin's awards can be published.
+    let mut conn = state.pool.get().await?;
+    let finance = users::find_by_email(&mut conn, USERS[1].0)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    drop(conn);
+    let contribution = super::awards::ContributionForm {
+        donor: "示範基金會 Demo Foundation".into(),
+        received_on: state.clock.now().date_naive().to_string(),
+        reference: "DEMO-0001".into(),
+        amount: "2,000,000".into(),
+    };
+    let finance = Actor::User {
+        id: finance.id,
+        roles: vec![Role::Finance],
+    };
+    let fund = crate::models::FundId(form.fund_id.parse().unwrap_or_default());
+    super::awards::record_contribution(state, &finance, fund, &contribution, &origin).await
 }
 
 /// A joint application submitted through the real use cases.

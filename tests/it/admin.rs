@@ -184,6 +184,16 @@ async fn the_cli_grant_and_demo_seed_work_and_are_idempotent() {
         .unwrap();
     assert_eq!(reviews.len(), 4);
     assert_eq!(reviews.iter().filter(|r| r.state == "submitted").count(), 3);
+    // And the fund has money for the awards the demo admin will make.
+    let pool = baygrants::models::ledger::balance(
+        &mut conn,
+        in_review.fund_id,
+        baygrants::domain::ledger::Account::Pool,
+        None,
+    )
+    .await
+    .unwrap();
+    assert_eq!(pool, rust_decimal::Decimal::from(2_000_000));
     drop(conn);
 
     let admin = first

@@ -74,11 +74,14 @@ pub async fn find(conn: &mut Conn, id: AwardId) -> QueryResult<Option<Award>> {
         .optional()
 }
 
+/// Locks the award's row without blocking the foreign-key checks of rows
+/// that refer to it (ledger entries, payments), so that it cannot deadlock
+/// with a transaction holding the fund's lock.
 pub async fn find_for_update(conn: &mut Conn, id: AwardId) -> QueryResult<Option<Award>> {
     awards::table
         .find(id)
         .select(Award::as_select())
-        .for_update()
+        .for_no_key_update()
         .first(conn)
         .await
         .optional()
@@ -769,4 +772,14 @@ pub async fn active_with_schedule(
             (a, title, t, r)
         })
         .collect())
+}
+
+/// The award a report belongs to.
+pub async fn report_award(conn: &mut Conn, id: i64) -> QueryResult<Option<AwardId>> {
+    progress_reports::table
+        .find(id)
+        .select(progress_reports::award_id)
+        .first(conn)
+        .await
+        .optional()
 }

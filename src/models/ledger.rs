@@ -316,3 +316,14 @@ pub async fn post_reversal(
         .await?;
     Ok(id)
 }
+
+/// The positive amount an entry moved (its postings' positive side).
+pub async fn entry_amount(conn: &mut Conn, entry: i64) -> QueryResult<Decimal> {
+    let amounts: Vec<Decimal> = ledger_postings::table
+        .filter(ledger_postings::entry_id.eq(entry))
+        .filter(ledger_postings::amount.gt(Decimal::ZERO))
+        .select(ledger_postings::amount)
+        .load(conn)
+        .await?;
+    Ok(amounts.into_iter().sum())
+}

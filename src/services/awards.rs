@@ -129,6 +129,35 @@ pub async fn create_for_decision(
     .await?;
     // The schedule follows the milestones as submitted.
     let snapshot = apps::latest_snapshot(conn, app).await?.unwrap_or_default();
+    let schedule = milestones_of(&snapshot, application.duration_months);
+    let parts = schedule_of(&snapshot, amount);
+    for (i, (part, (month, _, deliverables))) in parts.into_iter().zip(&schedule).enumerate() {
+        awards::add_tranche(conn, id, i as i32 + 1, part, *month, deliverables).await?;
+    }
+    ledger::post(
+        conn,
+        &NewEntry {
+            fund: fund.id,
+            kind: EntryKind::Commitment,
+            amount,
+            award: Some(id),
+            contribution: None,
+            payment: None,
+            memo: "award",
+            by,
+        },
+        now,
+    )
+    .await?;
+    Ok(id)
+}
+
+/// The submitted milestones as (month, share %, deliverables); one tranche
+/// at the end when there are none.
+fn milestones_of(
+    snapshot: &serde_json::Value,
+    duration: Option<i32>,
+) -> Vec<(i32, Decimal, String)> {
     let milestones: Vec<(i32, Decimal, String)> = snapshot["milestones"]
         .as_array()
         .cloned()
@@ -148,39 +177,23 @@ pub async fn create_for_decision(
         })
         .filter(|(_, p, _)| *p > Decimal::ZERO)
         .collect();
-    let schedule = if milestones.is_empty() {
-        vec![(
-            application.duration_months.unwrap_or(12),
-            Decimal::ONE_HUNDRED,
-            String::new(),
-        )]
+    if milestones.is_empty() {
+        let months = duration
+            .or_else(|| snapshot["duration_months"].as_i64().map(|m| m as i32))
+            .unwrap_or(12);
+        vec![(months, Decimal::ONE_HUNDRED, String::new())]
     } else {
         milestones
-    };
-    let percents: Vec<Decimal> = schedule.iter().map(|(_, p, _)| *p).collect();
-    for (i, (part, (month, _, deliverables))) in split(amount, &percents)
-        .into_iter()
-        .zip(&schedule)
-        .enumerate()
-    {
-        awards::add_tranche(conn, id, i as i32 + 1, part, *month, deliverables).await?;
     }
-    ledger::post(
-        conn,
-        &NewEntry {
-            fund: fund.id,
-            kind: EntryKind::Commitment,
-            amount,
-            award: Some(id),
-            contribution: None,
-            payment: None,
-            memo: "award",
-            by,
-        },
-        now,
-    )
-    .await?;
-    Ok(id)
+}
+
+/// The tranche amounts an award of `amount` would have.
+pub fn schedule_of(snapshot: &serde_json::Value, amount: Decimal) -> Vec<Decimal> {
+    let percents: Vec<Decimal> = milestones_of(snapshot, None)
+        .iter()
+        .map(|(_, p, _)| *p)
+        .collect();
+    split(amount, &percents)
 }
 
 #[derive(Debug, Default, Clone, serde::Deserialize)]
@@ -305,6 +318,10 @@ pub async fn lapse_offers(state: &AppState) -> Result<usize, AppError> {
     for id in due {
         let done = conn
             .transaction::<_, AppError, _>(async |conn| {
+                let Some(fund) = awards::find(conn, id).await?.map(|a| a.fund_id) else {
+                    return Ok(false);
+                };
+                ledger::lock_fund(conn, fund).await?;
                 let Some(award) = awards::find_for_update(conn, id).await? else {
                     return Ok(false);
                 };
@@ -385,6 +402,15 @@ pub async fn submit_report(
             return Err(AppError::NotFound);
         }
         let is_final = tranches.last().is_some_and(|t| t.position == position);
+        // Reports come in milestone order.
+        if position > 1
+            && !awards::reports(conn, id)
+                .await?
+                .iter()
+                .any(|r| r.position == position - 1 && r.state == "approved")
+        {
+            return Err(AppError::Conflict("err-report-order"));
+        }
         let expenditure = serde_json::Value::Object(spent.clone());
         let report = awards::NewReport {
             award: id,
@@ -446,6 +472,14 @@ pub async fn review_report(
     let now = state.clock.now();
     let mut conn = state.pool.get().await?;
     conn.transaction::<_, AppError, _>(async |conn| {
+        let award_id = awards::report_award(conn, report)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        let fund = awards::find(conn, award_id)
+            .await?
+            .ok_or(AppError::NotFound)?
+            .fund_id;
+        ledger::lock_fund(conn, fund).await?;
         let r = awards::find_report(conn, report)
             .await?
             .ok_or(AppError::NotFound)?;
@@ -494,6 +528,27 @@ pub async fn review_report(
         if approve && r.is_final && award.state == "active" {
             if awards::pending_for_award(conn, award.id).await? > 0 {
                 return Err(AppError::Conflict("err-payments-pending"));
+            }
+            // Closing must not take back what the grantee has earned: every
+            // earlier report approved and every tranche paid first.
+            let reports = awards::reports(conn, award.id).await?;
+            let payments = awards::payments(conn, award.id).await?;
+            let tranches = awards::tranches(conn, award.id).await?;
+            let earlier_approved = tranches
+                .iter()
+                .filter(|t| t.position < r.position)
+                .all(|t| {
+                    reports
+                        .iter()
+                        .any(|x| x.position == t.position && x.state == "approved")
+                });
+            let all_paid = tranches.iter().all(|t| {
+                payments
+                    .iter()
+                    .any(|p| p.tranche_id == Some(t.id) && p.state == "approved")
+            });
+            if !earlier_approved || !all_paid {
+                return Err(AppError::Conflict("err-award-not-complete"));
             }
             awards::set_state(conn, award.id, "active", "closed", now).await?;
             let rest = decommit_rest(conn, &award, "award closed", actor.user_id(), now).await?;
@@ -819,7 +874,12 @@ pub async fn decide_payment(
         {
             return Err(AppError::Conflict("err-refund-above-paid"));
         }
-        let sent = (p.amount * rate).round_dp(2);
+        let sent = p
+            .amount
+            .checked_mul(rate)
+            .map(|v| v.round_dp(2))
+            .filter(|v| *v < Decimal::from(1_000_000_000_000_i64))
+            .ok_or_else(|| FormErrors::single("rate", "err-rate-invalid"))?;
         let remittance = awards::Remittance {
             currency: currency.code(),
             rate,
@@ -1220,7 +1280,9 @@ pub async fn request_correction(
         if entry_fund != fund {
             return Err(FormErrors::single("entry", "err-entry-unknown"));
         }
-        if payment.is_some() || reverses.is_some() || kind == "adjustment" {
+        // Contributions typed wrongly are what needs reversing; awards are
+        // corrected by their own flows (lapse, closing, refunds).
+        if kind != "contribution" || payment.is_some() || reverses.is_some() {
             return Err(FormErrors::single("entry", "err-entry-not-reversible"));
         }
         if ledger::request_correction(conn, fund, entry, &reason, maker, now)
@@ -1294,6 +1356,12 @@ pub async fn decide_correction(
             now,
         )
         .await?;
+        if approve {
+            let amount = ledger::entry_amount(conn, c.entry_id).await?;
+            if ledger::balance(conn, fund, Account::Pool, None).await? < amount {
+                return Err(AppError::Conflict("err-correction-pool"));
+            }
+        }
         let reversal = if approve {
             Some(ledger::post_reversal(conn, c.entry_id, &c.reason, Some(checker), now).await?)
         } else {

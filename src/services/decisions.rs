@@ -52,10 +52,16 @@ async fn decidable(
     conn: &mut Conn,
     app: ApplicationId,
 ) -> Result<(apps::Application, Call), AppError> {
-    let application = apps::find_for_update(conn, app)
+    // The call first, then the application: the order publishing takes,
+    // so a decision cannot slip in beside a publication.
+    let call_id = apps::find(conn, app)
+        .await?
+        .ok_or(AppError::NotFound)?
+        .call_id;
+    let call = calls::find_for_update(conn, call_id)
         .await?
         .ok_or(AppError::NotFound)?;
-    let call = calls::find(conn, application.call_id)
+    let application = apps::find_for_update(conn, app)
         .await?
         .ok_or(AppError::NotFound)?;
     if decisions::published_at(conn, call.id).await?.is_some() {
@@ -84,6 +90,7 @@ pub async fn decide(
     conn.transaction::<_, AppError, _>(async |conn| {
         let (application, call) = decidable(conn, app).await?;
         let request = grant_request(conn, app).await?;
+        let snapshot = apps::latest_snapshot(conn, app).await?.unwrap_or_default();
         let mut e = FormErrors::default();
         let outcome = match form.outcome.as_str() {
             o @ ("award" | "decline" | "waitlist") => o,
@@ -100,6 +107,10 @@ pub async fn decide(
                 }
                 Ok(a) if a > request => {
                     e.add("amount", "err-award-above-request");
+                    None
+                }
+                Ok(a) if super::awards::schedule_of(&snapshot, a).iter().any(|t| *t <= Decimal::ZERO) => {
+                    e.add("amount", "err-award-too-small");
                     None
                 }
                 Ok(a) => Some(a),
@@ -209,7 +220,7 @@ pub async fn publish(
                 "decline" => "declined",
                 _ => "waitlisted",
             };
-            apps::set_state(conn, app.id, to, None, now).await?;
+            apps::set_state(conn, app.id, to, app.submitted_at, now).await?;
             // An award commits its amount from the pool now, or nothing is published.
             let award = match d.amount {
                 Some(amount) if d.outcome == "award" => Some(

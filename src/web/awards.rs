@@ -79,6 +79,8 @@ struct ShowPage<'a> {
     is_finance: bool,
     is_admin: bool,
     can_view_money: bool,
+    /// Finance (who pay) and the grantee's members see the bank account.
+    show_bank: bool,
     tranches: Vec<TrancheView>,
     payments: Vec<(Payment, String, String)>,
     postings: Vec<EntryRow>,
@@ -223,6 +225,7 @@ async fn award_page(
         is_finance,
         is_admin,
         can_view_money,
+        show_bank: can_view_money || role.is_some(),
         tranches: tranche_views,
         payments: payment_rows,
         postings,

@@ -162,6 +162,22 @@ async fn an_award_goes_from_the_pool_to_the_grantee_by_maker_and_checker() {
         fin2,
     } = decided(&app).await;
 
+    // An award too small to split by the milestones is refused.
+    let decision = format!("/admin/applications/{application}/decision");
+    let res = admin
+        .submit(
+            &decision,
+            &decision,
+            &[
+                ("outcome", "award"),
+                ("amount", "0.01"),
+                ("conditions", ""),
+                ("rationale", "tiny"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status, 422);
+    assert!(res.has("a tranche would be zero"));
     // The pool is empty: publishing is refused and nothing is published.
     assert_eq!(publish(&admin, f.call).await, 409);
     let lead = relogin(&app, "lead@gz.test").await;
@@ -298,6 +314,11 @@ async fn an_award_goes_from_the_pool_to_the_grantee_by_maker_and_checker() {
     fields.extend(std::iter::repeat_n(("spent", ""), 6));
     fields[2] = ("spent", "30,000");
     assert_eq!(lead.submit(&page, &report(1), &fields).await.status, 303);
+    assert_eq!(
+        lead.submit(&page, &report(2), &fields).await.status,
+        409,
+        "reports come in milestone order"
+    );
     let report_id = {
         let mut conn = app.state.pool.get().await.unwrap();
         baygrants::models::awards::reports(&mut conn, AwardId(award))

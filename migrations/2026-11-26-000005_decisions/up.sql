@@ -7,7 +7,9 @@ CREATE TABLE call_review_settings (
     call_id          BIGINT PRIMARY KEY REFERENCES calls (id) ON DELETE CASCADE,
     blind            BOOLEAN NOT NULL DEFAULT false,
     show_peer_scores BOOLEAN NOT NULL DEFAULT false,
-    review_days      INTEGER NOT NULL DEFAULT 14 CHECK (review_days BETWEEN 1 AND 120)
+    review_days      INTEGER NOT NULL DEFAULT 14 CHECK (review_days BETWEEN 1 AND 120),
+    -- Awards need a mid-term and a final evaluation before they close.
+    evaluations      BOOLEAN NOT NULL DEFAULT false
 );
 CREATE TRIGGER review_settings_frozen_after_publishing BEFORE INSERT OR UPDATE OR DELETE ON call_review_settings
     FOR EACH ROW EXECUTE FUNCTION call_parts_freeze();

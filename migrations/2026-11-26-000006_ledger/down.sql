@@ -1,3 +1,4 @@
+DROP TABLE evaluations;
 DROP TABLE corrections;
 DROP TABLE ledger_postings;
 DROP TABLE ledger_entries;
@@ -5,6 +6,7 @@ DROP FUNCTION ledger_check();
 DROP TABLE payment_requests;
 DROP TABLE contributions;
 DROP TABLE support_log;
+DROP TABLE report_attachments;
 DROP TABLE progress_reports;
 DROP TABLE tranches;
 DROP TABLE awards;

@@ -57,6 +57,32 @@ CREATE TABLE progress_reports (
     UNIQUE (award_id, position)
 );
 
+-- Files with a report (photos, receipts, evaluations), checked by content
+-- as application attachments are.
+CREATE TABLE report_attachments (
+    id           BIGSERIAL PRIMARY KEY,
+    report_id    BIGINT NOT NULL REFERENCES progress_reports (id),
+    filename     TEXT NOT NULL,
+    content_type TEXT NOT NULL,
+    size_bytes   INTEGER NOT NULL CHECK (size_bytes > 0),
+    sha256       BYTEA NOT NULL,
+    data         BYTEA NOT NULL,
+    uploaded_by  BIGINT NOT NULL REFERENCES users (id),
+    uploaded_at  TIMESTAMPTZ NOT NULL
+);
+CREATE INDEX report_attachments_report_idx ON report_attachments (report_id, id);
+
+-- Mid-term and final evaluations of an award, by the fund's administrators.
+CREATE TABLE evaluations (
+    award_id    BIGINT NOT NULL REFERENCES awards (id),
+    kind        TEXT NOT NULL CHECK (kind IN ('mid_term', 'final')),
+    rating      INTEGER NOT NULL CHECK (rating BETWEEN 1 AND 5),
+    summary     TEXT NOT NULL CHECK (summary <> ''),
+    recorded_by BIGINT REFERENCES users (id),
+    recorded_at TIMESTAMPTZ NOT NULL,
+    PRIMARY KEY (award_id, kind)
+);
+
 -- Mentoring, training, introductions: the support beside the money.
 CREATE TABLE support_log (
     id          BIGSERIAL PRIMARY KEY,

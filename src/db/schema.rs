@@ -367,6 +367,7 @@ diesel::table! {
         blind -> Bool,
         show_peer_scores -> Bool,
         review_days -> Int4,
+        evaluations -> Bool,
     }
 }
 
@@ -565,6 +566,31 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    report_attachments (id) {
+        id -> Int8,
+        report_id -> Int8,
+        filename -> Text,
+        content_type -> Text,
+        size_bytes -> Int4,
+        sha256 -> Bytea,
+        data -> Bytea,
+        uploaded_by -> Int8,
+        uploaded_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    evaluations (award_id, kind) {
+        award_id -> Int8,
+        kind -> Text,
+        rating -> Int4,
+        summary -> Text,
+        recorded_by -> Nullable<Int8>,
+        recorded_at -> Timestamptz,
+    }
+}
+
 diesel::joinable!(application_partners -> applications (application_id));
 diesel::joinable!(application_partners -> organizations (organization_id));
 diesel::joinable!(application_partners -> users (responded_by));
@@ -596,6 +622,7 @@ diesel::joinable!(decisions -> applications (application_id));
 diesel::joinable!(awards -> applications (application_id));
 diesel::joinable!(awards -> organizations (lead_org_id));
 diesel::joinable!(tranches -> awards (award_id));
+diesel::joinable!(report_attachments -> progress_reports (report_id));
 diesel::joinable!(user_roles -> users (user_id));
 diesel::joinable!(progress_reports -> awards (award_id));
 diesel::joinable!(payment_requests -> awards (award_id));
@@ -609,6 +636,8 @@ diesel::joinable!(sessions -> users (user_id));
 diesel::joinable!(user_tokens -> users (user_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
+    evaluations,
+    report_attachments,
     corrections,
     awards,
     tranches,

@@ -137,6 +137,7 @@ pub struct CallForm {
     pub crit_max: Vec<String>,
     pub blind_review: Option<String>,
     pub show_peer_scores: Option<String>,
+    pub evaluations: Option<String>,
     pub review_days: String,
     pub comp_name_zh: Vec<String>,
     pub comp_name_en: Vec<String>,
@@ -186,6 +187,8 @@ pub struct ReviewSettings {
     pub blind: bool,
     /// A reviewer who has submitted sees the others' submitted scores.
     pub show_peer_scores: bool,
+    /// Awards need a mid-term and a final evaluation before they close.
+    pub evaluations: bool,
     /// Days from assignment to the review's due date.
     pub review_days: i32,
     pub components: Vec<Component>,
@@ -196,6 +199,7 @@ impl Default for ReviewSettings {
         Self {
             blind: false,
             show_peer_scores: false,
+            evaluations: false,
             review_days: 14,
             components: Vec::new(),
         }
@@ -605,6 +609,7 @@ impl CallForm {
         let settings = ReviewSettings {
             blind: self.blind_review.is_some(),
             show_peer_scores: self.show_peer_scores.is_some(),
+            evaluations: self.evaluations.is_some(),
             review_days,
             components,
         };

@@ -783,3 +783,110 @@ pub async fn report_award(conn: &mut Conn, id: i64) -> QueryResult<Option<AwardI
         .await
         .optional()
 }
+
+// ---- report attachments
+
+pub struct NewFile<'a> {
+    pub name: &'a str,
+    pub content_type: &'a str,
+    pub data: &'a [u8],
+    pub sha256: &'a [u8],
+}
+
+pub async fn add_report_attachment(
+    conn: &mut Conn,
+    report: i64,
+    f: &NewFile<'_>,
+    by: UserId,
+    now: DateTime<Utc>,
+) -> QueryResult<i64> {
+    use crate::db::schema::report_attachments as ra;
+    diesel::insert_into(ra::table)
+        .values((
+            ra::report_id.eq(report),
+            ra::filename.eq(f.name),
+            ra::content_type.eq(f.content_type),
+            ra::size_bytes.eq(f.data.len() as i32),
+            ra::sha256.eq(f.sha256),
+            ra::data.eq(f.data),
+            ra::uploaded_by.eq(by),
+            ra::uploaded_at.eq(now),
+        ))
+        .returning(ra::id)
+        .get_result(conn)
+        .await
+}
+
+/// (attachment, report, file name) of every report of an award.
+pub async fn report_attachments(
+    conn: &mut Conn,
+    award: AwardId,
+) -> QueryResult<Vec<(i64, i64, String)>> {
+    use crate::db::schema::report_attachments as ra;
+    ra::table
+        .inner_join(progress_reports::table)
+        .filter(progress_reports::award_id.eq(award))
+        .select((ra::id, ra::report_id, ra::filename))
+        .order(ra::id)
+        .load(conn)
+        .await
+}
+
+/// The file, if it belongs to a report of this award.
+pub async fn report_attachment_data(
+    conn: &mut Conn,
+    award: AwardId,
+    id: i64,
+) -> QueryResult<Option<(String, String, Vec<u8>)>> {
+    use crate::db::schema::report_attachments as ra;
+    ra::table
+        .inner_join(progress_reports::table)
+        .filter(progress_reports::award_id.eq(award))
+        .filter(ra::id.eq(id))
+        .select((ra::filename, ra::content_type, ra::data))
+        .first(conn)
+        .await
+        .optional()
+}
+
+// ---- evaluations
+
+/// Records an evaluation; `false` if one of that kind exists already.
+pub async fn record_evaluation(
+    conn: &mut Conn,
+    award: AwardId,
+    kind: &str,
+    rating: i32,
+    summary: &str,
+    by: Option<UserId>,
+    now: DateTime<Utc>,
+) -> QueryResult<bool> {
+    use crate::db::schema::evaluations as ev;
+    diesel::insert_into(ev::table)
+        .values((
+            ev::award_id.eq(award),
+            ev::kind.eq(kind),
+            ev::rating.eq(rating),
+            ev::summary.eq(summary),
+            ev::recorded_by.eq(by),
+            ev::recorded_at.eq(now),
+        ))
+        .on_conflict_do_nothing()
+        .execute(conn)
+        .await
+        .map(|n| n == 1)
+}
+
+/// (kind, rating, summary, recorded at), mid-term first.
+pub async fn evaluations(
+    conn: &mut Conn,
+    award: AwardId,
+) -> QueryResult<Vec<(String, i32, String, DateTime<Utc>)>> {
+    use crate::db::schema::evaluations as ev;
+    ev::table
+        .filter(ev::award_id.eq(award))
+        .select((ev::kind, ev::rating, ev::summary, ev::recorded_at))
+        .order(ev::kind.desc())
+        .load(conn)
+        .await
+}

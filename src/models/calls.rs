@@ -229,6 +229,7 @@ async fn replace_parts(conn: &mut Conn, id: CallId, c: &ValidCall) -> QueryResul
             call_review_settings::blind.eq(r.blind),
             call_review_settings::show_peer_scores.eq(r.show_peer_scores),
             call_review_settings::review_days.eq(r.review_days),
+            call_review_settings::evaluations.eq(r.evaluations),
         ))
         .on_conflict(call_review_settings::call_id)
         .do_update()
@@ -236,6 +237,7 @@ async fn replace_parts(conn: &mut Conn, id: CallId, c: &ValidCall) -> QueryResul
             call_review_settings::blind.eq(r.blind),
             call_review_settings::show_peer_scores.eq(r.show_peer_scores),
             call_review_settings::review_days.eq(r.review_days),
+            call_review_settings::evaluations.eq(r.evaluations),
         ))
         .execute(conn)
         .await?;
@@ -265,12 +267,13 @@ async fn replace_parts(conn: &mut Conn, id: CallId, c: &ValidCall) -> QueryResul
 
 /// How the call is reviewed; calls saved before these settings existed get the defaults.
 pub async fn review_settings(conn: &mut Conn, id: CallId) -> QueryResult<ReviewSettings> {
-    let row: Option<(bool, bool, i32)> = call_review_settings::table
+    let row: Option<(bool, bool, i32, bool)> = call_review_settings::table
         .find(id)
         .select((
             call_review_settings::blind,
             call_review_settings::show_peer_scores,
             call_review_settings::review_days,
+            call_review_settings::evaluations,
         ))
         .first(conn)
         .await
@@ -296,7 +299,8 @@ pub async fn review_settings(conn: &mut Conn, id: CallId) -> QueryResult<ReviewS
         components,
         ..ReviewSettings::default()
     };
-    if let Some((blind, peers, days)) = row {
+    if let Some((blind, peers, days, evaluations)) = row {
+        settings.evaluations = evaluations;
         settings.blind = blind;
         settings.show_peer_scores = peers;
         settings.review_days = days;

@@ -550,6 +550,13 @@ pub async fn review_report(
             if !earlier_approved || !all_paid {
                 return Err(AppError::Conflict("err-award-not-complete"));
             }
+            if crate::models::calls::review_settings(conn, award.call_id)
+                .await?
+                .evaluations
+                && awards::evaluations(conn, award.id).await?.len() < 2
+            {
+                return Err(AppError::Conflict("err-evaluations-missing"));
+            }
             awards::set_state(conn, award.id, "active", "closed", now).await?;
             let rest = decommit_rest(conn, &award, "award closed", actor.user_id(), now).await?;
             audit::insert(
@@ -1388,6 +1395,122 @@ pub async fn decide_correction(
         )
         .await?;
         Ok(fund)
+    })
+    .await
+}
+
+/// The grantee adds a file to a report that is waiting for review or was
+/// returned; checked by content like application attachments.
+pub async fn add_report_attachment(
+    state: &AppState,
+    actor: &Actor,
+    id: AwardId,
+    position: i32,
+    filename: &str,
+    data: Vec<u8>,
+    origin: &Origin,
+) -> Result<(), AppError> {
+    use sha2::{Digest, Sha256};
+    if data.is_empty() {
+        return Err(FormErrors::single("file", "err-file-empty"));
+    }
+    let Some((content_type, extension)) = super::applications::sniff(&data) else {
+        return Err(FormErrors::single("file", "err-file-type"));
+    };
+    let name = super::applications::clean_filename(filename, extension);
+    let digest = Sha256::digest(&data).to_vec();
+    let by = actor.user_id().ok_or(AppError::NotFound)?;
+    let now = state.clock.now();
+    let mut conn = state.pool.get().await?;
+    conn.transaction::<_, AppError, _>(async |conn| {
+        access(conn, actor, id, AwardAction::Report).await?;
+        let report = awards::reports(conn, id)
+            .await?
+            .into_iter()
+            .find(|r| r.position == position)
+            .ok_or(AppError::NotFound)?;
+        if report.state == "approved" {
+            return Err(AppError::Conflict("err-report-state"));
+        }
+        let a = awards::add_report_attachment(
+            conn,
+            report.id,
+            &awards::NewFile { name: &name, content_type, data: &data, sha256: &digest },
+            by,
+            now,
+        ).await?;
+        audit::insert(
+            conn,
+            &event(now, Some(by), origin, "report.attachment_added", "award", id)
+                .change(None, Some(json!({ "milestone": position, "attachment": a, "name": name, "bytes": data.len() }))),
+        )
+        .await?;
+        Ok(())
+    })
+    .await
+}
+
+#[derive(Debug, Default, Clone, serde::Deserialize)]
+#[serde(default)]
+pub struct EvaluationForm {
+    pub kind: String,
+    pub rating: String,
+    pub summary: String,
+}
+
+/// An admin records the award's mid-term or final evaluation, once each.
+pub async fn record_evaluation(
+    state: &AppState,
+    actor: &Actor,
+    id: AwardId,
+    form: &EvaluationForm,
+    origin: &Origin,
+) -> Result<(), AppError> {
+    if !may(actor, Permission::ManageAwards) {
+        return Err(AppError::NotFound);
+    }
+    let mut e = FormErrors::default();
+    if !matches!(form.kind.as_str(), "mid_term" | "final") {
+        e.add("evaluation_kind", "err-choice-unknown");
+    }
+    let rating = form
+        .rating
+        .trim()
+        .parse::<i32>()
+        .ok()
+        .filter(|r| (1..=5).contains(r));
+    if rating.is_none() {
+        e.add("rating", "err-rating");
+    }
+    let summary = text::required(&form.summary, 8000, Lines::Many)
+        .map_err(|k| e.add("summary", k))
+        .unwrap_or_default();
+    let Some(rating) = rating.filter(|_| e.is_empty()) else {
+        return Err(AppError::Invalid(e));
+    };
+    let now = state.clock.now();
+    let mut conn = state.pool.get().await?;
+    conn.transaction::<_, AppError, _>(async |conn| {
+        let award = awards::find_for_update(conn, id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        if award.state != "active" {
+            return Err(AppError::Conflict("err-award-not-active"));
+        }
+        if !awards::record_evaluation(conn, id, &form.kind, rating, &summary, actor.user_id(), now)
+            .await?
+        {
+            return Err(AppError::Conflict("err-evaluation-exists"));
+        }
+        audit::insert(
+            conn,
+            &event(now, actor.user_id(), origin, "award.evaluated", "award", id).change(
+                None,
+                Some(json!({ "kind": form.kind, "rating": rating, "summary": summary })),
+            ),
+        )
+        .await?;
+        Ok(())
     })
     .await
 }

@@ -675,15 +675,15 @@ pub async fn delete_milestone(
     .await
 }
 
-/// Reads the upload as it streams in: the CSRF token must come first, and
-/// the file is refused as soon as it passes the limit.
-pub async fn upload(
-    ctx: Ctx,
-    state: web::Data<AppState>,
-    path: web::Path<String>,
-    mut payload: Multipart,
-) -> Result<HttpResponse, AppError> {
-    let id = app_id(&path)?;
+/// A file read from a multipart form, or the news that it was too large.
+pub(crate) enum Upload {
+    File(String, Vec<u8>),
+    TooLarge,
+}
+
+/// Reads an upload as it streams in: the CSRF token must come first, and
+/// reading stops as soon as the file passes the limit.
+pub(crate) async fn read_upload(ctx: &Ctx, payload: &mut Multipart) -> Result<Upload, AppError> {
     let mut token_ok = false;
     let mut file: Option<(String, Vec<u8>)> = None;
     while let Some(mut field) = payload.try_next().await.map_err(|_| AppError::BadRequest)? {
@@ -708,21 +708,7 @@ pub async fn upload(
                 let mut data = Vec::new();
                 while let Some(chunk) = field.try_next().await.map_err(|_| AppError::BadRequest)? {
                     if data.len() + chunk.len() > MAX_ATTACHMENT {
-                        return show_page(
-                            &ctx,
-                            &state,
-                            id,
-                            "",
-                            Forms {
-                                file_errors: single("file", "err-file-too-large"),
-                                ..Default::default()
-                            },
-                        )
-                        .await
-                        .map(|mut r| {
-                            *r.status_mut() = actix_web::http::StatusCode::PAYLOAD_TOO_LARGE;
-                            r
-                        });
+                        return Ok(Upload::TooLarge);
                     }
                     data.extend_from_slice(&chunk);
                 }
@@ -735,8 +721,38 @@ pub async fn upload(
     if !token_ok {
         return Err(AppError::Csrf);
     }
-    let actor = actor(&ctx)?;
     let (name, data) = file.ok_or(AppError::BadRequest)?;
+    Ok(Upload::File(name, data))
+}
+
+pub async fn upload(
+    ctx: Ctx,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    mut payload: Multipart,
+) -> Result<HttpResponse, AppError> {
+    let id = app_id(&path)?;
+    let (name, data) = match read_upload(&ctx, &mut payload).await? {
+        Upload::File(name, data) => (name, data),
+        Upload::TooLarge => {
+            return show_page(
+                &ctx,
+                &state,
+                id,
+                "",
+                Forms {
+                    file_errors: single("file", "err-file-too-large"),
+                    ..Default::default()
+                },
+            )
+            .await
+            .map(|mut r| {
+                *r.status_mut() = actix_web::http::StatusCode::PAYLOAD_TOO_LARGE;
+                r
+            });
+        }
+    };
+    let actor = actor(&ctx)?;
     match service::add_attachment(&state, &actor, id, &name, data, &ctx.origin).await {
         Ok(()) => Ok(back(&state, id, "attachments", "flash-file-uploaded")),
         Err(AppError::Invalid(e)) => {

@@ -62,6 +62,7 @@ pub struct Typed {
     pub report: Option<(i32, ReportForm)>,
     pub refund: RefundForm,
     pub support: SupportForm,
+    pub evaluation: service::EvaluationForm,
     pub errors: FormErrors,
 }
 
@@ -83,8 +84,13 @@ struct ShowPage<'a> {
     show_bank: bool,
     tranches: Vec<TrancheView>,
     payments: Vec<(Payment, String, String)>,
+    /// (attachment, report, file name)
+    files: Vec<(i64, i64, String)>,
+    can_attach: bool,
     postings: Vec<EntryRow>,
     support: Vec<Support>,
+    evaluations: Vec<(String, i32, String, chrono::DateTime<chrono::Utc>)>,
+    needs_evaluations: bool,
     categories: &'static [&'static str],
     support_kinds: &'static [&'static str],
     typed: Typed,
@@ -226,10 +232,16 @@ async fn award_page(
         is_admin,
         can_view_money,
         show_bank: can_view_money || role.is_some(),
+        files: awards::report_attachments(&mut conn, id).await?,
+        can_attach: can_report,
         tranches: tranche_views,
         payments: payment_rows,
         postings,
         support: awards::support(&mut conn, id).await?,
+        evaluations: awards::evaluations(&mut conn, id).await?,
+        needs_evaluations: crate::models::calls::review_settings(&mut conn, award.call_id)
+            .await?
+            .evaluations,
         categories: &CATEGORIES,
         support_kinds: &SUPPORT_KINDS,
         typed,
@@ -790,4 +802,103 @@ pub async fn decide_correction(
         &format!("/finance/funds/{fund}"),
         "flash-saved",
     ))
+}
+
+pub async fn upload_report_file(
+    ctx: Ctx,
+    state: web::Data<AppState>,
+    path: web::Path<(String, String)>,
+    mut payload: actix_multipart::Multipart,
+) -> Result<HttpResponse, AppError> {
+    use super::applications::{Upload, read_upload};
+    let award: AwardId = id(&path.0)?;
+    let position: i32 = id(&path.1)?;
+    let errors = |key: &str| {
+        let mut e = FormErrors::default();
+        e.add("file", key);
+        e
+    };
+    let (name, data) = match read_upload(&ctx, &mut payload).await? {
+        Upload::File(name, data) => (name, data),
+        Upload::TooLarge => {
+            let typed = Typed {
+                errors: errors("err-file-too-large"),
+                ..Default::default()
+            };
+            return award_page(&ctx, &state, award, typed).await.map(|mut r| {
+                *r.status_mut() = actix_web::http::StatusCode::PAYLOAD_TOO_LARGE;
+                r
+            });
+        }
+    };
+    let actor = actor(&ctx)?;
+    match service::add_report_attachment(&state, &actor, award, position, &name, data, &ctx.origin)
+        .await
+    {
+        Ok(()) => Ok(back(
+            &state,
+            &format!("/awards/{award}"),
+            "flash-file-uploaded",
+        )),
+        Err(AppError::Invalid(errors)) => {
+            award_page(
+                &ctx,
+                &state,
+                award,
+                Typed {
+                    errors,
+                    ..Default::default()
+                },
+            )
+            .await
+        }
+        Err(e) => Err(e),
+    }
+}
+
+pub async fn report_file(
+    ctx: Ctx,
+    state: web::Data<AppState>,
+    path: web::Path<(String, String)>,
+) -> Result<HttpResponse, AppError> {
+    let actor = actor(&ctx)?;
+    let award: AwardId = id(&path.0)?;
+    let file: i64 = id(&path.1)?;
+    let mut conn = state.pool.get().await?;
+    service::access(&mut conn, &actor, award, AwardAction::View).await?;
+    let (name, content_type, data) = awards::report_attachment_data(&mut conn, award, file)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    Ok(super::applications::attachment_response(
+        &name,
+        content_type,
+        data,
+    ))
+}
+
+pub async fn record_evaluation(
+    ctx: Ctx,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    CsrfForm(form): CsrfForm<service::EvaluationForm>,
+) -> Result<HttpResponse, AppError> {
+    let actor = ctx.require(Permission::ManageAwards)?;
+    let award: AwardId = id(&path)?;
+    match service::record_evaluation(&state, &actor, award, &form, &ctx.origin).await {
+        Ok(()) => Ok(back(&state, &format!("/awards/{award}"), "flash-saved")),
+        Err(AppError::Invalid(errors)) => {
+            award_page(
+                &ctx,
+                &state,
+                award,
+                Typed {
+                    evaluation: form,
+                    errors,
+                    ..Default::default()
+                },
+            )
+            .await
+        }
+        Err(e) => Err(e),
+    }
 }

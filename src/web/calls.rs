@@ -502,6 +502,7 @@ fn form_of(
         crit_max: criteria.iter().map(|k| k.max_score.to_string()).collect(),
         blind_review: on(review.blind),
         show_peer_scores: on(review.show_peer_scores),
+        evaluations: on(review.evaluations),
         review_days: review.review_days.to_string(),
         comp_name_zh: review
             .components

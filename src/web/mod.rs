@@ -121,7 +121,10 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("GET", "/awards/{id}"),
     ("POST", "/awards/{id}/accept"),
     ("POST", "/awards/{id}/reports/{n}"),
+    ("POST", "/awards/{id}/reports/{n}/attachments"),
+    ("GET", "/awards/{id}/report-files/{a}"),
     ("POST", "/awards/{id}/support"),
+    ("POST", "/awards/{id}/evaluations"),
     ("POST", "/awards/{id}/refunds"),
     ("GET", "/admin/reports"),
     ("POST", "/admin/reports/{id}"),
@@ -332,7 +335,19 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             "/awards/{id}/reports/{n}",
             web::post().to(awards::submit_report),
         )
+        .route(
+            "/awards/{id}/reports/{n}/attachments",
+            web::post().to(awards::upload_report_file),
+        )
+        .route(
+            "/awards/{id}/report-files/{a}",
+            web::get().to(awards::report_file),
+        )
         .route("/awards/{id}/support", web::post().to(awards::log_support))
+        .route(
+            "/awards/{id}/evaluations",
+            web::post().to(awards::record_evaluation),
+        )
         .route(
             "/awards/{id}/refunds",
             web::post().to(awards::request_refund),

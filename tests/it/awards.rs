@@ -26,7 +26,12 @@ pub(crate) struct Decided {
 /// 100,000 requested; milestones 40 % and 60 %), not yet published, and
 /// two finance officers.
 pub(crate) async fn decided(app: &TestApp) -> Decided {
-    let (f, application) = in_review_with(app, &[]).await;
+    decided_with(app, &[]).await
+}
+
+/// The same, with more call fields.
+pub(crate) async fn decided_with(app: &TestApp, extra: &[(&str, &str)]) -> Decided {
+    let (f, application) = in_review_with(app, extra).await;
     let admin = relogin(app, "admin@grants.test").await;
     let call = f.call;
     assert_eq!(to_state(&admin, call, "in_review").await, 303);
@@ -119,6 +124,34 @@ async fn balance(
         .unwrap()
 }
 
+/// Uploads `bytes` as `name` to the award's report on milestone `n`; the status.
+async fn upload(app: &TestApp, b: &Browser, award: i64, n: i32, name: &str, bytes: Vec<u8>) -> u16 {
+    let token = b.get(&format!("/awards/{award}")).await.csrf();
+    let client = reqwest::Client::builder()
+        .cookie_provider(b.jar.clone())
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let form = reqwest::multipart::Form::new().text("csrf", token).part(
+        "file",
+        reqwest::multipart::Part::bytes(bytes)
+            .file_name(name.to_string())
+            .mime_str("application/pdf")
+            .unwrap(),
+    );
+    client
+        .post(format!(
+            "{}/awards/{award}/reports/{n}/attachments",
+            app.base
+        ))
+        .multipart(form)
+        .send()
+        .await
+        .unwrap()
+        .status()
+        .as_u16()
+}
+
 fn d(s: &str) -> Decimal {
     s.parse().unwrap()
 }
@@ -160,7 +193,7 @@ async fn an_award_goes_from_the_pool_to_the_grantee_by_maker_and_checker() {
         admin,
         fin1,
         fin2,
-    } = decided(&app).await;
+    } = decided_with(&app, &[("evaluations", "on")]).await;
 
     // An award too small to split by the milestones is refused.
     let decision = format!("/admin/applications/{application}/decision");
@@ -319,6 +352,27 @@ async fn an_award_goes_from_the_pool_to_the_grantee_by_maker_and_checker() {
         409,
         "reports come in milestone order"
     );
+    // Files with the report: judged by content, readable by finance, not by a partner.
+    let exe = [b"MZ\x90\x00".as_slice(), &[0u8; 64]].concat();
+    assert_eq!(
+        upload(&app, &lead, award, 1, "receipts.pdf", exe).await,
+        422
+    );
+    let pdf = b"%PDF-1.7\n1 0 obj << >> endobj\n%%EOF\n".to_vec();
+    assert_eq!(
+        upload(&app, &lead, award, 1, "receipts.pdf", pdf).await,
+        303
+    );
+    let shown = fin1.get(&page).await;
+    let link = shown
+        .body
+        .split("href=\"")
+        .find(|s| s.starts_with(&format!("/awards/{award}/report-files/")))
+        .and_then(|s| s.split('"').next())
+        .expect("a link to the file")
+        .to_string();
+    assert!(fin1.get(&link).await.body.starts_with("%PDF-1.7"));
+    assert_eq!(partner.get(&link).await.status, 404);
     let report_id = {
         let mut conn = app.state.pool.get().await.unwrap();
         baygrants::models::awards::reports(&mut conn, AwardId(award))
@@ -398,17 +452,59 @@ async fn an_award_goes_from_the_pool_to_the_grantee_by_maker_and_checker() {
             .unwrap()[1]
             .id
     };
-    assert_eq!(
+    let approve_final = || async {
         admin
             .submit(
                 &page,
                 &format!("/admin/reports/{final_id}"),
-                &[("decision", "approve"), ("comment", "")]
+                &[("decision", "approve"), ("comment", "")],
+            )
+            .await
+            .status
+    };
+    // This call requires both evaluations before the award closes.
+    assert_eq!(approve_final().await, 409);
+    let evaluations = format!("{page}/evaluations");
+    let res = admin
+        .submit(
+            &page,
+            &evaluations,
+            &[
+                ("kind", "mid_term"),
+                ("rating", "6"),
+                ("summary", "Good progress"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status, 422);
+    assert!(res.has(">Good progress</textarea>"));
+    for (kind, rating) in [("mid_term", "4"), ("final", "5")] {
+        let res = admin
+            .submit(
+                &page,
+                &evaluations,
+                &[
+                    ("kind", kind),
+                    ("rating", rating),
+                    ("summary", "Good progress"),
+                ],
+            )
+            .await;
+        assert_eq!(res.status, 303, "{}", res.body);
+    }
+    assert_eq!(
+        admin
+            .submit(
+                &page,
+                &evaluations,
+                &[("kind", "final"), ("rating", "3"), ("summary", "again")]
             )
             .await
             .status,
-        303
+        409,
+        "once each"
     );
+    assert_eq!(approve_final().await, 303);
     assert!(lead.get(&page).await.has("Closed"));
 
     // The dashboard equals the ledger: 1,000,000 in, 75,000 out net, the rest available.

@@ -155,6 +155,14 @@ async fn decisions_stay_private_until_published_and_each_applicant_gets_one_emai
     // The other review is not submitted: nothing to compare with, and it stays out of reach.
     assert!(!first.get(&first_page).await.has("The other reviewers"));
     assert_eq!(first.get(&second_page).await.status, 404);
+    // The application itself is read through the review, not its own page.
+    assert_eq!(
+        first
+            .get(&format!("/applications/{application}"))
+            .await
+            .status,
+        404
+    );
     score(&second, &second_page, "5", "5", "The budget is thin").await;
     // 40 % × 5/10 + 60 % × 5/10 = 50.
     let page = first.get(&first_page).await;

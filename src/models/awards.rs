@@ -890,3 +890,31 @@ pub async fn evaluations(
         .load(conn)
         .await
 }
+
+/// Every tranche, payment request and report of a fund's awards, in three
+/// queries (for the fund dashboard).
+pub async fn schedule_of_fund(
+    conn: &mut Conn,
+    fund: FundId,
+) -> QueryResult<(Vec<Tranche>, Vec<Payment>, Vec<Report>)> {
+    let ids = awards::table
+        .filter(awards::fund_id.eq(fund))
+        .select(awards::id);
+    let t = tranches::table
+        .filter(tranches::award_id.eq_any(ids))
+        .select(Tranche::as_select())
+        .order((tranches::award_id, tranches::position))
+        .load(conn)
+        .await?;
+    let p = payment_requests::table
+        .filter(payment_requests::award_id.eq_any(ids))
+        .select(Payment::as_select())
+        .load(conn)
+        .await?;
+    let r = progress_reports::table
+        .filter(progress_reports::award_id.eq_any(ids))
+        .select(Report::as_select())
+        .load(conn)
+        .await?;
+    Ok((t, p, r))
+}

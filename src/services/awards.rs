@@ -1115,9 +1115,30 @@ pub async fn fund_summary(conn: &mut Conn, fund: FundId) -> Result<FundSummary, 
             .map(|(_, _, b)| *b)
             .sum()
     };
+    let (tranches, payments, reports) = awards::schedule_of_fund(conn, fund).await?;
     let mut lines = Vec::new();
     for (award, title) in awards::of_fund(conn, fund).await? {
-        let next = next_tranche(conn, &award).await?;
+        let of_award = |id: AwardId| {
+            (
+                tranches
+                    .iter()
+                    .filter(|t| t.award_id == id)
+                    .cloned()
+                    .collect::<Vec<_>>(),
+                payments
+                    .iter()
+                    .filter(|p| p.award_id == id)
+                    .cloned()
+                    .collect::<Vec<_>>(),
+                reports
+                    .iter()
+                    .filter(|r| r.award_id == id)
+                    .cloned()
+                    .collect::<Vec<_>>(),
+            )
+        };
+        let (t, p, r) = of_award(award.id);
+        let next = next_tranche(&award, t, &p, &r);
         lines.push(AwardLine {
             paid: of("disbursed", award.id),
             committed: of("committed", award.id),
@@ -1136,17 +1157,16 @@ pub async fn fund_summary(conn: &mut Conn, fund: FundId) -> Result<FundSummary, 
 }
 
 /// The first tranche with no payment waiting or made, and its condition.
-pub async fn next_tranche(
-    conn: &mut Conn,
+pub fn next_tranche(
     award: &Award,
-) -> Result<Option<(awards::Tranche, Condition)>, AppError> {
+    tranches: Vec<awards::Tranche>,
+    payments: &[awards::Payment],
+    reports: &[awards::Report],
+) -> Option<(awards::Tranche, Condition)> {
     if award.state == "lapsed" || award.state == "closed" {
-        return Ok(None);
+        return None;
     }
-    let payments = awards::payments(conn, award.id).await?;
-    let reports = awards::reports(conn, award.id).await?;
-    Ok(awards::tranches(conn, award.id)
-        .await?
+    tranches
         .into_iter()
         .find(|t| {
             !payments
@@ -1154,9 +1174,9 @@ pub async fn next_tranche(
                 .any(|p| p.tranche_id == Some(t.id) && p.state != "rejected")
         })
         .map(|t| {
-            let c = condition(award, t.position, &reports);
+            let c = condition(award, t.position, reports);
             (t, c)
-        }))
+        })
 }
 
 // ---- the report calendar

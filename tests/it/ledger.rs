@@ -256,6 +256,13 @@ async fn fifty_simultaneous_commitments_stop_where_the_pool_does() {
         .await
         .unwrap();
     assert_eq!(summary.awards.len(), 33);
+    assert!(
+        summary.awards.iter().all(|l| l
+            .next
+            .as_ref()
+            .is_some_and(|(t, c)| t.position == 1 && !c.met())),
+        "each offer's next tranche is the first, waiting for acceptance"
+    );
     assert_eq!(summary.committed, d("990000"));
     assert_eq!(summary.available, pool);
     assert_eq!(

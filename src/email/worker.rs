@@ -61,6 +61,11 @@ impl Worker {
                     Ok(_) => {}
                     Err(e) => tracing::warn!(error = %e, "lapsing offers failed"),
                 }
+                match crate::services::awards::remind_offers(&self.state).await {
+                    Ok(n) if n > 0 => tracing::info!(awards = n, "offer reminders queued"),
+                    Ok(_) => {}
+                    Err(e) => tracing::warn!(error = %e, "offer reminders failed"),
+                }
                 match crate::services::awards::remind_reports(&self.state).await {
                     Ok(n) if n > 0 => tracing::info!(reports = n, "report reminders queued"),
                     Ok(_) => {}

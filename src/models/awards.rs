@@ -918,3 +918,16 @@ pub async fn schedule_of_fund(
         .await?;
     Ok((t, p, r))
 }
+
+/// Offers whose acceptance period ends before `until`.
+pub async fn offers_ending_before(
+    conn: &mut Conn,
+    until: DateTime<Utc>,
+) -> QueryResult<Vec<AwardId>> {
+    awards::table
+        .filter(awards::state.eq("offered"))
+        .filter(awards::accept_by.lt(until))
+        .select(awards::id)
+        .load(conn)
+        .await
+}

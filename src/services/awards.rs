@@ -347,6 +347,54 @@ pub async fn lapse_offers(state: &AppState) -> Result<usize, AppError> {
     Ok(lapsed)
 }
 
+/// Reminds the grantee's owners a week before an offer lapses, once.
+pub async fn remind_offers(state: &AppState) -> Result<usize, AppError> {
+    let now = state.clock.now();
+    let mut conn = state.pool.get().await?;
+    let mut sent = 0;
+    for id in awards::offers_ending_before(&mut conn, now + Duration::days(7)).await? {
+        let done = conn
+            .transaction::<_, AppError, _>(async |conn| {
+                let Some(award) = awards::find(conn, id).await? else {
+                    return Ok(false);
+                };
+                if award.state != "offered"
+                    || award.accept_by < now
+                    || !apps::claim_job(conn, "offer-reminder", &id.to_string(), now).await?
+                {
+                    return Ok(false);
+                }
+                let detail = crate::clock::format_bay_area(award.accept_by);
+                tell_grantee(
+                    state,
+                    conn,
+                    &award,
+                    "offer_reminder",
+                    money(&award, award.amount),
+                    &detail,
+                    now,
+                )
+                .await?;
+                audit::insert(
+                    conn,
+                    &event(
+                        now,
+                        None,
+                        &Origin::default(),
+                        "award.offer_reminded",
+                        "award",
+                        id,
+                    ),
+                )
+                .await?;
+                Ok(true)
+            })
+            .await?;
+        sent += usize::from(done);
+    }
+    Ok(sent)
+}
+
 // ---- progress reports
 
 #[derive(Debug, Default, Clone, serde::Deserialize)]

@@ -360,12 +360,18 @@ async fn an_offer_not_accepted_in_time_lapses_and_goes_back_to_the_pool() {
         d("20000")
     );
     let lapse = || baygrants::services::awards::lapse_offers(&app.state);
+    let remind = || baygrants::services::awards::remind_offers(&app.state);
+    assert_eq!(remind().await.unwrap(), 0, "not yet a week before");
     assert_eq!(
         lapse().await.unwrap(),
         0,
         "still within the acceptance period"
     );
-    app.clock.advance(chrono::Duration::days(43));
+    app.clock.advance(chrono::Duration::days(36));
+    assert_eq!(remind().await.unwrap(), 1, "a week before it lapses");
+    assert_eq!(remind().await.unwrap(), 0, "once");
+    app.smtp.wait_for("lead@gz.test", "lapses soon").await;
+    app.clock.advance(chrono::Duration::days(7));
     assert_eq!(lapse().await.unwrap(), 1);
     assert_eq!(lapse().await.unwrap(), 0, "once");
     assert_eq!(

@@ -720,6 +720,7 @@ review-due = Due
 review-invited = Invited, not yet registered:
 email-award-update-subject = Award update: { $title }
 email-award-update-p1 = { $event ->
+    [offer_reminder] The award offer for “{ $title }” ({ $amount }) lapses soon: accept the agreement and register the bank account before the date below.
     [report_due] A progress report for “{ $title }” is due soon; please submit it on time.
     [report_overdue] A progress report for “{ $title }” is overdue; funders record late reports.
     [lapsed] The award offer for “{ $title }” was not accepted in time and has lapsed; the money is back in the pool.

@@ -720,6 +720,7 @@ review-due = 到期
 review-invited = 已邀请但尚未注册：
 email-award-update-subject = 资助更新：{ $title }
 email-award-update-p1 = { $event ->
+    [offer_reminder] “{ $title }”的资助要约（{ $amount }）即将失效：请在期限前接受协议并登记银行账户。
     [report_due] “{ $title }”的进度报告即将到期，请按时提交。
     [report_overdue] “{ $title }”的进度报告已逾期；逾期报告会被资助方记录。
     [lapsed] “{ $title }”的资助要约已过接受期限而失效，款项已拨回资金池。

@@ -720,6 +720,7 @@ review-due = 到期
 review-invited = 已邀請但尚未註冊：
 email-award-update-subject = 資助更新：{ $title }
 email-award-update-p1 = { $event ->
+    [offer_reminder] 「{ $title }」的資助要約（{ $amount }）即將失效：請在期限前接受協議並登記銀行帳戶。
     [report_due] 「{ $title }」的進度報告即將到期，請按時提交。
     [report_overdue] 「{ $title }」的進度報告已逾期；逾期報告會被資助方記錄。
     [lapsed] 「{ $title }」的資助要約已過接受期限而失效，款項已撥回資金池。

@@ -124,24 +124,6 @@ pub async fn of_user(conn: &mut Conn, user: UserId) -> QueryResult<Vec<(Award, S
         .await
 }
 
-/// Published awards, newest first, with the recipient's names: for the public.
-pub async fn public(conn: &mut Conn) -> QueryResult<Vec<(Award, String, String, String)>> {
-    use crate::db::schema::applications;
-    awards::table
-        .inner_join(applications::table)
-        .inner_join(organizations::table)
-        .filter(awards::state.ne("lapsed"))
-        .select((
-            Award::as_select(),
-            applications::title,
-            organizations::name_zh,
-            organizations::name_en,
-        ))
-        .order(awards::id.desc())
-        .load(conn)
-        .await
-}
-
 pub struct Acceptance<'a> {
     pub by: UserId,
     pub signature: &'a str,
@@ -511,13 +493,14 @@ pub async fn payments(conn: &mut Conn, award: AwardId) -> QueryResult<Vec<Paymen
         .await
 }
 
-/// Requests waiting for a checker, oldest first, with the application's title.
-pub async fn pending_payments(conn: &mut Conn) -> QueryResult<Vec<(Payment, String)>> {
+/// Requests waiting for a checker, oldest first, with the application's
+/// title and the award's currency.
+pub async fn pending_payments(conn: &mut Conn) -> QueryResult<Vec<(Payment, String, String)>> {
     use crate::db::schema::applications;
     payment_requests::table
         .inner_join(awards::table.inner_join(applications::table))
         .filter(payment_requests::state.eq("pending"))
-        .select((Payment::as_select(), applications::title))
+        .select((Payment::as_select(), applications::title, awards::currency))
         .order(payment_requests::id)
         .load(conn)
         .await

@@ -109,6 +109,23 @@ pub async fn balances(
         .collect())
 }
 
+/// Every fund's pool balance, in one query.
+pub async fn pools(conn: &mut Conn) -> QueryResult<std::collections::HashMap<FundId, Decimal>> {
+    let rows: Vec<(FundId, Option<Decimal>)> = ledger_postings::table
+        .filter(ledger_postings::account.eq(Account::Pool.code()))
+        .group_by(ledger_postings::fund_id)
+        .select((
+            ledger_postings::fund_id,
+            diesel::dsl::sum(ledger_postings::amount),
+        ))
+        .load(conn)
+        .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(f, s)| (f, s.unwrap_or_default()))
+        .collect())
+}
+
 #[derive(Debug, Clone, Queryable)]
 pub struct EntryRow {
     pub id: i64,

@@ -304,6 +304,26 @@ pub async fn scores(conn: &mut Conn, review: ReviewId) -> QueryResult<Vec<Score>
         .await
 }
 
+/// The scores of several reviews in one query, by review and position.
+pub async fn scores_of(
+    conn: &mut Conn,
+    reviews: &[ReviewId],
+) -> QueryResult<Vec<(ReviewId, Score)>> {
+    review_scores::table
+        .filter(review_scores::review_id.eq_any(reviews))
+        .select((
+            review_scores::review_id,
+            (
+                review_scores::position,
+                review_scores::score,
+                review_scores::comment,
+            ),
+        ))
+        .order((review_scores::review_id, review_scores::position))
+        .load(conn)
+        .await
+}
+
 /// Replaces a review's scores and texts; `submitted_at` set means submitted.
 pub async fn save(
     conn: &mut Conn,

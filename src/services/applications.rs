@@ -591,6 +591,31 @@ pub fn clean_filename(raw: &str, extension: &str) -> String {
     format!("{stem}.{extension}")
 }
 
+/// An uploaded file that passed the checks every upload gets: not empty,
+/// within the limit, and of an accepted kind judged by its content.
+pub struct CheckedFile {
+    pub name: String,
+    pub content_type: &'static str,
+    pub sha256: Vec<u8>,
+}
+
+pub fn check_file(filename: &str, data: &[u8]) -> Result<CheckedFile, AppError> {
+    if data.is_empty() {
+        return Err(FormErrors::single("file", "err-file-empty"));
+    }
+    if data.len() > MAX_ATTACHMENT {
+        return Err(FormErrors::single("file", "err-file-too-large"));
+    }
+    let Some((content_type, extension)) = sniff(data) else {
+        return Err(FormErrors::single("file", "err-file-type"));
+    };
+    Ok(CheckedFile {
+        name: clean_filename(filename, extension),
+        content_type,
+        sha256: Sha256::digest(data).to_vec(),
+    })
+}
+
 pub async fn add_attachment(
     state: &AppState,
     actor: &Actor,
@@ -599,17 +624,11 @@ pub async fn add_attachment(
     data: Vec<u8>,
     origin: &Origin,
 ) -> Result<(), AppError> {
-    if data.is_empty() {
-        return Err(FormErrors::single("file", "err-file-empty"));
-    }
-    if data.len() > MAX_ATTACHMENT {
-        return Err(FormErrors::single("file", "err-file-too-large"));
-    }
-    let Some((content_type, extension)) = sniff(&data) else {
-        return Err(FormErrors::single("file", "err-file-type"));
-    };
-    let name = clean_filename(filename, extension);
-    let digest = Sha256::digest(&data).to_vec();
+    let CheckedFile {
+        name,
+        content_type,
+        sha256: digest,
+    } = check_file(filename, &data)?;
     let by = actor.user_id().ok_or(AppError::NotFound)?;
     let now = state.clock.now();
     let mut conn = state.pool.get().await?;

@@ -1478,15 +1478,7 @@ pub async fn add_report_attachment(
     data: Vec<u8>,
     origin: &Origin,
 ) -> Result<(), AppError> {
-    use sha2::{Digest, Sha256};
-    if data.is_empty() {
-        return Err(FormErrors::single("file", "err-file-empty"));
-    }
-    let Some((content_type, extension)) = super::applications::sniff(&data) else {
-        return Err(FormErrors::single("file", "err-file-type"));
-    };
-    let name = super::applications::clean_filename(filename, extension);
-    let digest = Sha256::digest(&data).to_vec();
+    let file = super::applications::check_file(filename, &data)?;
     let by = actor.user_id().ok_or(AppError::NotFound)?;
     let now = state.clock.now();
     let mut conn = state.pool.get().await?;
@@ -1503,14 +1495,14 @@ pub async fn add_report_attachment(
         let a = awards::add_report_attachment(
             conn,
             report.id,
-            &awards::NewFile { name: &name, content_type, data: &data, sha256: &digest },
+            &awards::NewFile { name: &file.name, content_type: file.content_type, data: &data, sha256: &file.sha256 },
             by,
             now,
         ).await?;
         audit::insert(
             conn,
             &event(now, Some(by), origin, "report.attachment_added", "award", id)
-                .change(None, Some(json!({ "milestone": position, "attachment": a, "name": name, "bytes": data.len() }))),
+                .change(None, Some(json!({ "milestone": position, "attachment": a, "name": file.name, "bytes": data.len() }))),
         )
         .await?;
         Ok(())

@@ -158,19 +158,18 @@ pub async fn comments_for_applicant(
     anonymise: bool,
     lang: Lang,
 ) -> Result<Vec<(String, String)>, AppError> {
+    let submitted = reviews::submitted_of_application(conn, app).await?;
+    let ids: Vec<_> = submitted.iter().map(|r| r.0).collect();
+    let scores = reviews::scores_of(conn, &ids).await?;
     let mut out = Vec::new();
-    for (n, (review, name, overall, _)) in reviews::submitted_of_application(conn, app)
-        .await?
-        .into_iter()
-        .enumerate()
-    {
+    for (n, (review, name, overall, _)) in submitted.into_iter().enumerate() {
         let who = if anonymise {
             lang.t_with("reviewer-n", &[("n", (n + 1).to_string())])
         } else {
             name
         };
         let mut text = overall;
-        for s in reviews::scores(conn, review).await? {
+        for (_, s) in scores.iter().filter(|(r, _)| *r == review) {
             if !s.comment.trim().is_empty() {
                 if !text.is_empty() {
                     text.push('\n');

@@ -197,6 +197,18 @@ pub async fn send_review_reminders(state: &AppState) -> Result<usize, AppError> 
                     link: state.config.link(&format!("/reviews/{id}")),
                 };
                 email::enqueue(conn, now, &to, lang, &mail).await?;
+                audit::insert(
+                    conn,
+                    &event(
+                        now,
+                        None,
+                        &Origin::default(),
+                        "review.reminded",
+                        "review",
+                        id,
+                    ),
+                )
+                .await?;
                 Ok(true)
             })
             .await?;
@@ -879,15 +891,17 @@ pub async fn peer_scores(
             max_score: k.max_score,
         })
         .collect();
+    let others: Vec<_> = reviews::submitted_of_application(conn, own.application_id)
+        .await?
+        .into_iter()
+        .filter(|r| r.0 != own.id)
+        .collect();
+    let ids: Vec<_> = others.iter().map(|r| r.0).collect();
+    let all = reviews::scores_of(conn, &ids).await?;
     let mut out = Vec::new();
-    for (id, _, _, recommendation) in
-        reviews::submitted_of_application(conn, own.application_id).await?
-    {
-        if id == own.id {
-            continue;
-        }
+    for (id, _, _, recommendation) in others {
         let mut scores = vec![0; rubric.len()];
-        for s in reviews::scores(conn, id).await? {
+        for (_, s) in all.iter().filter(|(r, _)| *r == id) {
             if let Some(slot) = scores.get_mut((s.position - 1).max(0) as usize) {
                 *slot = s.score;
             }

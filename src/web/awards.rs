@@ -484,18 +484,14 @@ async fn finance_page(
     let actor = ctx.require(Permission::ViewMoney)?;
     let mut conn = state.pool.get().await?;
     let mut pending = Vec::new();
-    for (p, title) in awards::pending_payments(&mut conn).await? {
-        let currency = awards::find(&mut conn, p.award_id)
-            .await?
-            .map(|a| a.currency)
-            .unwrap_or_default();
+    for (p, title, currency) in awards::pending_payments(&mut conn).await? {
         let amount = fmt(&currency, p.amount);
         pending.push((p, title, amount));
     }
+    let pools = ledger::pools(&mut conn).await?;
     let mut fund_rows = Vec::new();
     for f in funds::all(&mut conn).await? {
-        let pool =
-            ledger::balance(&mut conn, f.id, crate::domain::ledger::Account::Pool, None).await?;
+        let pool = pools.get(&f.id).copied().unwrap_or_default();
         let name = if ctx.lang == crate::i18n::Lang::En {
             f.name_en.clone()
         } else {

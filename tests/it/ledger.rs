@@ -408,7 +408,7 @@ async fn an_offer_not_accepted_in_time_lapses_and_goes_back_to_the_pool() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn reports_are_reminded_before_their_due_date_and_warned_once_overdue() {
     let app = TestApp::spawn().await;
-    let (decided, award, _payment) = requested(&app).await;
+    let (_decided, award, _payment) = requested(&app).await;
     let remind = || baygrants::services::awards::remind_reports(&app.state);
     assert_eq!(remind().await.unwrap(), 0, "milestone 1 is due in month 6");
     // About ten days before month 6: one reminder, for milestone 1 only.
@@ -442,5 +442,4 @@ async fn reports_are_reminded_before_their_due_date_and_warned_once_overdue() {
         !admin.get("/admin/reports").await.has("Overdue"),
         "in now, waiting for review"
     );
-    let _ = decided;
 }

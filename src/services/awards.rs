@@ -1204,6 +1204,27 @@ pub async fn fund_summary(conn: &mut Conn, fund: FundId) -> Result<FundSummary, 
     })
 }
 
+/// Where one tranche stands: its payment (`paid`, `requested` or none),
+/// its condition, and whether a finance officer may request it now.
+pub fn payment_state(payments: &[awards::Payment], tranche: TrancheId) -> Option<&'static str> {
+    payments
+        .iter()
+        .find(|p| p.tranche_id == Some(tranche) && p.state != "rejected")
+        .map(|p| {
+            if p.state == "approved" {
+                "paid"
+            } else {
+                "requested"
+            }
+        })
+}
+
+/// A tranche may be requested when the award is active, nothing is waiting
+/// or paid for it, and its condition holds.
+pub fn requestable(award: &Award, payment: Option<&str>, condition: &Condition) -> bool {
+    award.state == "active" && payment.is_none() && condition.met()
+}
+
 /// The first tranche with no payment waiting or made, and its condition.
 pub fn next_tranche(
     award: &Award,
@@ -1216,11 +1237,7 @@ pub fn next_tranche(
     }
     tranches
         .into_iter()
-        .find(|t| {
-            !payments
-                .iter()
-                .any(|p| p.tranche_id == Some(t.id) && p.state != "rejected")
-        })
+        .find(|t| payment_state(payments, t.id).is_none())
         .map(|t| {
             let c = condition(award, t.position, reports);
             (t, c)

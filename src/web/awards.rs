@@ -162,9 +162,7 @@ async fn award_page(
     let tranche_views = tranches
         .iter()
         .map(|t| {
-            let live = payments
-                .iter()
-                .find(|p| p.tranche_id == Some(t.id) && p.state != "rejected");
+            let payment = service::payment_state(&payments, t.id);
             let condition = service::condition(&award, t.position, &reports);
             let report = reports.iter().find(|r| r.position == t.position).cloned();
             TrancheView {
@@ -173,26 +171,14 @@ async fn award_page(
                 amount: fmt(&award.currency, t.amount),
                 month_due: t.month_due,
                 deliverables: t.deliverables.clone(),
-                payment: live
-                    .map(|p| {
-                        if p.state == "approved" {
-                            "paid"
-                        } else {
-                            "requested"
-                        }
-                        .to_string()
-                    })
-                    .unwrap_or_default(),
+                payment: payment.unwrap_or_default().to_string(),
                 condition: match condition {
                     Condition::Acceptance { .. } => ctx.t("tranche-condition-acceptance"),
                     Condition::Report { milestone, .. } => {
                         ctx.t_with("tranche-condition-report", &[("n", milestone.to_string())])
                     }
                 },
-                can_request: is_finance
-                    && live.is_none()
-                    && award.state == "active"
-                    && condition.met(),
+                can_request: is_finance && service::requestable(&award, payment, &condition),
                 can_report: can_report && report.as_ref().is_none_or(|r| r.state == "returned"),
                 report_due: service::report_due(&award, t.month_due).map(|due| {
                     let late = due < state.clock.now()

@@ -25,6 +25,8 @@ pub struct Config {
     pub outbox_poll: Duration,
     /// Run the outbox worker inside `serve`.
     pub run_worker: bool,
+    /// Adds `x-query-count` to every response (tests and benchmarks).
+    pub query_count_header: bool,
 }
 
 /// Every variable that was set to something unusable, with why.
@@ -108,6 +110,7 @@ impl Config {
         let db_pool_size = parse_num(&get, "DB_POOL_SIZE", 16, 1..=1000, &mut errors);
         let outbox_poll_ms = parse_num(&get, "OUTBOX_POLL_MS", 2000, 10..=600_000, &mut errors);
         let run_worker = parse_bool(&get, "RUN_WORKER", true, &mut errors);
+        let query_count_header = parse_bool(&get, "QUERY_COUNT_HEADER", false, &mut errors);
 
         if !errors.is_empty() {
             return Err(ConfigErrors(errors));
@@ -125,6 +128,7 @@ impl Config {
             session_absolute: chrono::Duration::hours(session_absolute_hours as i64),
             outbox_poll: Duration::from_millis(outbox_poll_ms),
             run_worker,
+            query_count_header,
         })
     }
 

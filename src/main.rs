@@ -35,6 +35,16 @@ enum Command {
         /// One verified user per role, passwords printed once.
         #[arg(long)]
         demo: bool,
+        /// A synthetic Bay Area for benchmarks, into an empty database.
+        #[arg(long, value_enum, conflicts_with = "demo")]
+        scale: Option<services::scale::Scale>,
+        /// The random seed of `--scale` (the same seed gives the same data).
+        #[arg(long, default_value_t = 2026)]
+        seed: u64,
+        /// With `--scale`: if the database was already seeded, only print
+        /// its accounts.
+        #[arg(long)]
+        reuse: bool,
     },
     /// Manage users.
     User {
@@ -104,12 +114,20 @@ async fn run(command: Command, config: Config) -> anyhow::Result<()> {
             let state = AppState::connect(config, clock).await?;
             state.worker()?.run().await;
         }
-        Command::Seed { demo } => {
-            if !demo {
-                anyhow::bail!("say what to seed: `baygrants seed --demo`");
-            }
+        Command::Seed {
+            demo,
+            scale,
+            seed,
+            reuse,
+        } => {
             let state = AppState::connect(config, clock).await?;
-            print_demo_users(&state).await?;
+            match scale {
+                Some(scale) => seed_scale(&state, scale, seed, reuse).await?,
+                None if demo => print_demo_users(&state).await?,
+                None => anyhow::bail!(
+                    "say what to seed: `baygrants seed --demo` or `baygrants seed --scale small|large`"
+                ),
+            }
         }
         Command::User {
             command: UserCommand::Grant { email, role },
@@ -159,5 +177,36 @@ async fn print_demo_users(state: &AppState) -> anyhow::Result<()> {
             ),
         }
     }
+    Ok(())
+}
+
+async fn seed_scale(
+    state: &AppState,
+    scale: services::scale::Scale,
+    seed: u64,
+    reuse: bool,
+) -> anyhow::Result<()> {
+    use services::scale;
+    let mut conn = state.pool.get().await?;
+    let accounts = match scale::seeded(&mut conn).await? {
+        Some(largest) if reuse => {
+            println!("already seeded; reusing");
+            scale::accounts(&mut conn, largest).await?
+        }
+        _ => {
+            drop(conn);
+            scale::seed(state, scale, seed).await?
+        }
+    };
+    // Machine-readable lines for the benchmark script.
+    println!("password={}", scale::PASSWORD);
+    println!("admin={}", accounts.admin);
+    println!("finance1={}", accounts.finance[0]);
+    println!("finance2={}", accounts.finance[1]);
+    println!("applicant={}", accounts.applicant);
+    println!("reviewer={}", accounts.reviewer);
+    println!("largest_call={}", accounts.largest_call);
+    println!("fund={}", accounts.fund);
+    println!("award={}", accounts.award);
     Ok(())
 }

@@ -127,7 +127,32 @@ pub async fn run_migrations(database_url: &str) -> Result<(), SetupError> {
     })
 }
 
+tokio::task_local! {
+    /// Statements sent by the request being served (see `counting_queries`).
+    static QUERIES: std::cell::Cell<u32>;
+}
+
+fn count_statement(event: diesel::connection::InstrumentationEvent<'_>) {
+    if let diesel::connection::InstrumentationEvent::StartQuery { .. } = event {
+        let _ = QUERIES.try_with(|n| n.set(n.get() + 1));
+    }
+}
+
+/// Runs `work` and counts the SQL statements it sends on any connection of
+/// the pool, for the request log and the query-count guard of the tests.
+pub async fn counting_queries<F: std::future::Future>(work: F) -> (F::Output, u32) {
+    QUERIES
+        .scope(std::cell::Cell::new(0), async move {
+            let out = work.await;
+            (out, QUERIES.with(std::cell::Cell::get))
+        })
+        .await
+}
+
 pub fn build_pool(database_url: &str, size: usize) -> Result<Pool, SetupError> {
+    // Every connection made from now on reports its statements to the
+    // request that is counting them; outside a request nothing is counted.
+    let _ = diesel::connection::set_default_instrumentation(|| Some(Box::new(count_statement)));
     let manager = AsyncDieselConnectionManager::<AsyncPgConnection>::new(database_url);
     deadpool::Pool::builder(manager)
         .max_size(size)

@@ -14,6 +14,7 @@ pub mod organizations;
 pub mod passwords;
 pub mod review;
 pub mod roles;
+pub mod scale;
 pub mod verification;
 
 /// Where a request came from, for the audit trail.

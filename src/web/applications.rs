@@ -886,3 +886,111 @@ pub async fn take_back(
         },
     ))
 }
+
+// ---- the admins' list of every submitted application
+
+const ADMIN_PAGE: i64 = 50;
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct AdminQuery {
+    call: String,
+    state: String,
+    city: String,
+    sort: String,
+    after: Option<i64>,
+}
+
+pub struct AdminRow {
+    id: ApplicationId,
+    title: String,
+    state: String,
+    updated: String,
+    call: CallId,
+    call_title: String,
+    lead: String,
+    place: String,
+}
+
+#[derive(Template)]
+#[template(path = "admin/applications.html")]
+struct AdminListPage<'a> {
+    c: &'a Ctx,
+    q: &'a AdminQuery,
+    rows: Vec<AdminRow>,
+    states: Vec<Choice>,
+    cities: Vec<Choice>,
+    next_link: Option<String>,
+}
+
+pub async fn admin_list(
+    ctx: Ctx,
+    state: web::Data<AppState>,
+    query: web::Query<AdminQuery>,
+) -> Result<HttpResponse, AppError> {
+    use crate::domain::organization::City;
+    use crate::models::applications::{ListFilter, ListOrder, admin_page};
+    ctx.require(crate::policy::Permission::ManageReview)?;
+    let filter = ListFilter {
+        call: query.call.trim().parse().ok().map(CallId),
+        state: State::from_code(&query.state)
+            .filter(|s| *s != State::Draft)
+            .map(|s| s.code().to_string()),
+        city: City::from_code(&query.city).map(|c| c.code().to_string()),
+        order: if query.sort == "title" {
+            ListOrder::Title
+        } else {
+            ListOrder::Updated
+        },
+        after: query.after.map(ApplicationId),
+        limit: ADMIN_PAGE + 1,
+    };
+    let mut conn = state.pool.get().await?;
+    let mut found = admin_page(&mut conn, &filter).await?;
+    let more = found.len() as i64 > ADMIN_PAGE;
+    found.truncate(ADMIN_PAGE as usize);
+    let next_link = match (more, found.last()) {
+        (true, Some(last)) => Some(format!(
+            "/admin/applications?call={}&state={}&city={}&sort={}&after={}",
+            super::url_encode(&query.call),
+            super::url_encode(&query.state),
+            super::url_encode(&query.city),
+            super::url_encode(&query.sort),
+            last.id
+        )),
+        _ => None,
+    };
+    let en = ctx.lang == crate::i18n::Lang::En;
+    let rows = found
+        .into_iter()
+        .map(|r| AdminRow {
+            id: r.id,
+            title: if r.title.is_empty() {
+                ctx.t("application-untitled")
+            } else {
+                r.title
+            },
+            state: r.state,
+            updated: ctx.when(&r.updated_at),
+            call: r.call_id,
+            call_title: if en { r.call_title_en } else { r.call_title_zh },
+            lead: if en { r.lead_en } else { r.lead_zh },
+            place: match r.city {
+                Some(city) => ctx.t(&format!("city-{city}")),
+                None => ctx.t(&format!("jurisdiction-{}", r.jurisdiction)),
+            },
+        })
+        .collect();
+    let states: Vec<State> = State::ALL
+        .into_iter()
+        .filter(|s| *s != State::Draft)
+        .collect();
+    render(&AdminListPage {
+        c: &ctx,
+        q: &query,
+        rows,
+        states: super::orgs::choices(&ctx, &states, State::code, "appstate"),
+        cities: super::orgs::choices(&ctx, &City::ALL, City::code, "city"),
+        next_link,
+    })
+}

@@ -21,3 +21,24 @@ pub async fn readyz(state: web::Data<AppState>) -> HttpResponse {
             .body("database unreachable")
     }
 }
+
+#[derive(askama::Template)]
+#[template(
+    source = "<!doctype html><html lang=\"en\"><title>baseline</title><p>{{ n }}</p></html>",
+    ext = "html"
+)]
+struct Baseline {
+    n: i32,
+}
+
+/// The benchmark's yardstick: the same stack (pool, one trivial query, a
+/// template) doing nothing else. Every page is measured against it.
+pub async fn baseline(state: web::Data<AppState>) -> Result<HttpResponse, crate::error::AppError> {
+    use diesel::IntoSql;
+    use diesel_async::RunQueryDsl;
+    let mut conn = state.pool.get().await?;
+    let n = diesel::select(1.into_sql::<diesel::sql_types::Integer>())
+        .get_result::<i32>(&mut conn)
+        .await?;
+    super::render(&Baseline { n })
+}

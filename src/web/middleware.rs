@@ -19,6 +19,9 @@ use crate::error::AppError;
 pub const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
      form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'";
 
+/// Set when `QUERY_COUNT_HEADER=true`: the SQL statements the request sent.
+pub const QUERY_COUNT_HEADER: header::HeaderName = header::HeaderName::from_static("x-query-count");
+
 pub fn security_headers() -> DefaultHeaders {
     DefaultHeaders::new()
         .add((header::CONTENT_SECURITY_POLICY, CONTENT_SECURITY_POLICY))
@@ -60,11 +63,18 @@ pub async fn finish(
     let method = req.method().clone();
     // Only the path is logged: query strings carry one-time tokens.
     let path = req.path().to_string();
-    let secure = req
+    let (secure, show_queries) = req
         .app_data::<web::Data<AppState>>()
-        .is_some_and(|s| s.config.cookie_secure);
+        .map_or((false, false), |s| {
+            (s.config.cookie_secure, s.config.query_count_header)
+        });
 
-    let mut res = next.call(req).await?.map_into_boxed_body();
+    let (res, queries) = crate::db::counting_queries(next.call(req)).await;
+    let mut res = res?.map_into_boxed_body();
+    if show_queries {
+        res.headers_mut()
+            .insert(QUERY_COUNT_HEADER, HeaderValue::from(queries));
+    }
     let status = res.status();
 
     if (status.is_client_error() || status.is_server_error()) && res.response().error().is_some() {
@@ -100,6 +110,7 @@ pub async fn finish(
         %path,
         status = res.status().as_u16(),
         ms = started.elapsed().as_secs_f64() * 1000.0,
+        queries,
         "request"
     );
     Ok(res)

@@ -30,6 +30,7 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("GET", "/"),
     ("GET", "/healthz"),
     ("GET", "/readyz"),
+    ("GET", "/baseline"),
     ("GET", "/static/{file}"),
     ("GET", "/register"),
     ("POST", "/register"),
@@ -96,6 +97,7 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("POST", "/applications/{id}/attachments/{a}/delete"),
     ("POST", "/applications/{id}/submit"),
     ("POST", "/applications/{id}/state"),
+    ("GET", "/admin/applications"),
     ("GET", "/admin/calls/{id}/review"),
     ("POST", "/admin/calls/{id}/panel"),
     ("POST", "/admin/calls/{id}/assign"),
@@ -143,6 +145,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/", web::get().to(home::index))
         .route("/healthz", web::get().to(health::healthz))
         .route("/readyz", web::get().to(health::readyz))
+        .route("/baseline", web::get().to(health::baseline))
         .route("/static/{file}", web::get().to(assets::serve))
         .route("/register", web::get().to(auth::register_form))
         .route("/register", web::post().to(auth::register))
@@ -274,6 +277,10 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route(
             "/applications/{id}/state",
             web::post().to(applications::take_back),
+        )
+        .route(
+            "/admin/applications",
+            web::get().to(applications::admin_list),
         )
         .route("/admin/calls/{id}/review", web::get().to(review::admin))
         .route(

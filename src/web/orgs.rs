@@ -92,7 +92,7 @@ impl Choice {
     }
 }
 
-fn choices<T: Copy>(
+pub(crate) fn choices<T: Copy>(
     ctx: &Ctx,
     all: &[T],
     code: impl Fn(T) -> &'static str,

@@ -35,6 +35,8 @@ pub struct AppState {
     pub pool: db::Pool,
     pub config: Arc<Config>,
     pub clock: Arc<dyn Clock>,
+    /// Ranking boards, computed once per change of their call's reviews.
+    pub rankings: Arc<services::review::RankingCache>,
 }
 
 impl AppState {
@@ -50,6 +52,7 @@ impl AppState {
             pool,
             config: Arc::new(config),
             clock,
+            rankings: Arc::default(),
         })
     }
 

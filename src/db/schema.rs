@@ -681,3 +681,19 @@ diesel::allow_tables_to_appear_in_same_query!(
     user_tokens,
     users,
 );
+
+diesel::table! {
+    ledger_balances (fund_id, account, award_id) {
+        fund_id -> Int8,
+        account -> Text,
+        award_id -> Int8,
+        balance -> Numeric,
+    }
+}
+
+diesel::table! {
+    call_versions (call_id) {
+        call_id -> Int8,
+        version -> Int8,
+    }
+}

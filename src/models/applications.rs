@@ -148,27 +148,40 @@ pub async fn count_led_in_call(
 
 /// Applications a user's organizations lead or partner in, newest first.
 pub async fn for_user(conn: &mut Conn, user: UserId) -> QueryResult<Vec<(Application, String)>> {
-    let my_orgs = organization_members::table
-        .filter(organization_members::user_id.eq(user))
-        .select(organization_members::organization_id);
-    let partnered = application_partners::table
-        .filter(application_partners::organization_id.eq_any(my_orgs))
-        .select(application_partners::application_id);
-    let my_orgs = organization_members::table
-        .filter(organization_members::user_id.eq(user))
-        .select(organization_members::organization_id);
-    applications::table
+    // Two index scans (led, partnered) rather than one OR, which would
+    // read every application.
+    let my_orgs = || {
+        organization_members::table
+            .filter(organization_members::user_id.eq(user))
+            .select(organization_members::organization_id)
+    };
+    let mut led: Vec<(Application, String)> = applications::table
+        .inner_join(organizations::table)
+        .filter(applications::lead_org_id.eq_any(my_orgs()))
+        .select((Application::as_select(), organizations::name_zh))
+        .order(applications::id.desc())
+        .limit(200)
+        .load(conn)
+        .await?;
+    let partnered: Vec<(Application, String)> = applications::table
         .inner_join(organizations::table)
         .filter(
-            applications::lead_org_id
-                .eq_any(my_orgs)
-                .or(applications::id.eq_any(partnered)),
+            applications::id.eq_any(
+                application_partners::table
+                    .filter(application_partners::organization_id.eq_any(my_orgs()))
+                    .select(application_partners::application_id),
+            ),
         )
         .select((Application::as_select(), organizations::name_zh))
         .order(applications::id.desc())
         .limit(200)
         .load(conn)
-        .await
+        .await?;
+    led.extend(partnered);
+    led.sort_by_key(|row| std::cmp::Reverse(row.0.id));
+    led.dedup_by(|a, b| a.0.id == b.0.id);
+    led.truncate(200);
+    Ok(led)
 }
 
 /// Drafts of calls closing in `(from, to]`, not yet reminded under `job`.
@@ -717,4 +730,88 @@ pub async fn admin_page(conn: &mut Conn, f: &ListFilter) -> QueryResult<Vec<List
         ListOrder::Title => q.order((applications::title.asc(), applications::id.asc())),
     };
     q.limit(f.limit).load(conn).await
+}
+
+// ---- the same, for many applications at once (dashboards)
+
+/// Partners of these applications: (application, partner).
+pub async fn partners_of(
+    conn: &mut Conn,
+    ids: &[ApplicationId],
+) -> QueryResult<Vec<(ApplicationId, Partner)>> {
+    let rows: Vec<(ApplicationId, Organization, String, String, String)> =
+        application_partners::table
+            .inner_join(organizations::table)
+            .filter(application_partners::application_id.eq_any(ids.to_vec()))
+            .select((
+                application_partners::application_id,
+                Organization::as_select(),
+                application_partners::status,
+                application_partners::role,
+                application_partners::contribution,
+            ))
+            .order((application_partners::application_id, organizations::id))
+            .load(conn)
+            .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(app, organization, status, role, contribution)| {
+            (
+                app,
+                Partner {
+                    organization,
+                    status,
+                    role,
+                    contribution,
+                },
+            )
+        })
+        .collect())
+}
+
+/// Budget lines of these applications: (application, line).
+pub async fn budget_of(
+    conn: &mut Conn,
+    ids: &[ApplicationId],
+) -> QueryResult<Vec<(ApplicationId, BudgetLine)>> {
+    budget_lines::table
+        .filter(budget_lines::application_id.eq_any(ids.to_vec()))
+        .select((budget_lines::application_id, BudgetLine::as_select()))
+        .order(budget_lines::id)
+        .load(conn)
+        .await
+}
+
+/// Milestones of these applications: (application, milestone).
+pub async fn milestones_of(
+    conn: &mut Conn,
+    ids: &[ApplicationId],
+) -> QueryResult<Vec<(ApplicationId, Milestone)>> {
+    milestones::table
+        .filter(milestones::application_id.eq_any(ids.to_vec()))
+        .select((milestones::application_id, Milestone::as_select()))
+        .order((milestones::month_due, milestones::id))
+        .load(conn)
+        .await
+}
+
+/// Applications (neither drafts nor withdrawn) per (call, lead) among these
+/// calls and leads.
+pub async fn led_counts(
+    conn: &mut Conn,
+    calls: &[CallId],
+    leads: &[OrganizationId],
+) -> QueryResult<Vec<(CallId, OrganizationId, i64)>> {
+    applications::table
+        .filter(applications::call_id.eq_any(calls.to_vec()))
+        .filter(applications::lead_org_id.eq_any(leads.to_vec()))
+        .filter(applications::state.ne_all(vec!["draft", "withdrawn"]))
+        .group_by((applications::call_id, applications::lead_org_id))
+        .select((
+            applications::call_id,
+            applications::lead_org_id,
+            diesel::dsl::count_star(),
+        ))
+        .load(conn)
+        .await
 }

@@ -96,12 +96,34 @@ pub async fn of_application(conn: &mut Conn, app: ApplicationId) -> QueryResult<
         .optional()
 }
 
-pub async fn of_fund(conn: &mut Conn, fund: FundId) -> QueryResult<Vec<(Award, String)>> {
-    awards::table
+/// One page of the fund's awards in `state`, by id, after `after`.
+pub async fn of_fund(
+    conn: &mut Conn,
+    fund: FundId,
+    state: &str,
+    after: Option<AwardId>,
+    limit: i64,
+) -> QueryResult<Vec<(Award, String)>> {
+    let mut q = awards::table
         .inner_join(crate::db::schema::applications::table)
         .filter(awards::fund_id.eq(fund))
+        .filter(awards::state.eq(state))
         .select((Award::as_select(), crate::db::schema::applications::title))
         .order(awards::id)
+        .limit(limit)
+        .into_boxed();
+    if let Some(a) = after {
+        q = q.filter(awards::id.gt(a));
+    }
+    q.load(conn).await
+}
+
+/// How many of the fund's awards are in each state.
+pub async fn count_by_state(conn: &mut Conn, fund: FundId) -> QueryResult<Vec<(String, i64)>> {
+    awards::table
+        .filter(awards::fund_id.eq(fund))
+        .group_by(awards::state)
+        .select((awards::state, diesel::dsl::count_star()))
         .load(conn)
         .await
 }
@@ -550,9 +572,11 @@ pub async fn add_contribution(
 }
 
 /// (donor, received on, reference, amount), newest first.
+/// The fund's latest `limit` contributions, newest first.
 pub async fn contributions(
     conn: &mut Conn,
     fund: FundId,
+    limit: i64,
 ) -> QueryResult<Vec<(String, NaiveDate, String, Decimal)>> {
     contributions::table
         .filter(contributions::fund_id.eq(fund))
@@ -563,6 +587,7 @@ pub async fn contributions(
             contributions::amount,
         ))
         .order(contributions::id.desc())
+        .limit(limit)
         .load(conn)
         .await
 }
@@ -876,26 +901,24 @@ pub async fn evaluations(
 
 /// Every tranche, payment request and report of a fund's awards, in three
 /// queries (for the fund dashboard).
-pub async fn schedule_of_fund(
+pub async fn schedule_of(
     conn: &mut Conn,
-    fund: FundId,
+    ids: &[AwardId],
 ) -> QueryResult<(Vec<Tranche>, Vec<Payment>, Vec<Report>)> {
-    let ids = awards::table
-        .filter(awards::fund_id.eq(fund))
-        .select(awards::id);
+    let ids = ids.to_vec();
     let t = tranches::table
-        .filter(tranches::award_id.eq_any(ids))
+        .filter(tranches::award_id.eq_any(&ids))
         .select(Tranche::as_select())
         .order((tranches::award_id, tranches::position))
         .load(conn)
         .await?;
     let p = payment_requests::table
-        .filter(payment_requests::award_id.eq_any(ids))
+        .filter(payment_requests::award_id.eq_any(&ids))
         .select(Payment::as_select())
         .load(conn)
         .await?;
     let r = progress_reports::table
-        .filter(progress_reports::award_id.eq_any(ids))
+        .filter(progress_reports::award_id.eq_any(&ids))
         .select(Report::as_select())
         .load(conn)
         .await?;

@@ -407,14 +407,66 @@ pub async fn all_with_currency(conn: &mut Conn) -> QueryResult<Vec<(Call, String
         .await
 }
 
-/// Calls the public may see, with their fund's currency, by closing time.
-pub async fn public_with_currency(conn: &mut Conn) -> QueryResult<Vec<(Call, String)>> {
+/// Published calls still taking applications or yet to open (closing
+/// after `now`), with their fund's currency.
+pub async fn public_current(
+    conn: &mut Conn,
+    now: DateTime<Utc>,
+) -> QueryResult<Vec<(Call, String)>> {
     calls::table
         .inner_join(funds::table)
         .filter(calls::state.ne("draft"))
+        .filter(calls::closes_at.gt(now))
         .select((Call::as_select(), funds::currency))
-        .order((calls::closes_at.desc(), calls::id))
-        .limit(500)
+        .order((calls::closes_at.desc(), calls::id.desc()))
+        .load(conn)
+        .await
+}
+
+/// One page of calls closed by `now`, latest first, after the call `after`.
+pub async fn public_closed(
+    conn: &mut Conn,
+    now: DateTime<Utc>,
+    after: Option<CallId>,
+    limit: i64,
+) -> QueryResult<Vec<(Call, String)>> {
+    use diesel::dsl::sql;
+    use diesel::sql_types::{BigInt, Bool};
+    let mut q = calls::table
+        .inner_join(funds::table)
+        .filter(calls::state.ne("draft"))
+        .filter(calls::closes_at.le(now))
+        .select((Call::as_select(), funds::currency))
+        .order((calls::closes_at.desc(), calls::id.desc()))
+        .limit(limit)
+        .into_boxed();
+    if let Some(after) = after {
+        q = q.filter(
+            sql::<Bool>("(calls.closes_at, calls.id) < (SELECT s.closes_at, s.id FROM calls s WHERE s.id = ")
+                .bind::<BigInt, _>(after.0)
+                .sql(")"),
+        );
+    }
+    q.load(conn).await
+}
+
+/// The call's review version (see migration 7): 0 until anything changed.
+pub async fn review_version(conn: &mut Conn, call: CallId) -> QueryResult<i64> {
+    use crate::db::schema::call_versions;
+    call_versions::table
+        .find(call.0)
+        .select(call_versions::version)
+        .first::<i64>(conn)
+        .await
+        .optional()
+        .map(Option::unwrap_or_default)
+}
+
+/// These calls, in no particular order.
+pub async fn find_many(conn: &mut Conn, ids: &[CallId]) -> QueryResult<Vec<Call>> {
+    calls::table
+        .filter(calls::id.eq_any(ids.to_vec()))
+        .select(Call::as_select())
         .load(conn)
         .await
 }

@@ -60,3 +60,16 @@ pub async fn find_by_name_en(conn: &mut Conn, name: &str) -> QueryResult<Option<
         .await
         .optional()
 }
+
+/// The currencies of these funds.
+pub async fn currencies(
+    conn: &mut Conn,
+    ids: &[FundId],
+) -> QueryResult<std::collections::HashMap<FundId, String>> {
+    funds::table
+        .filter(funds::id.eq_any(ids.to_vec()))
+        .select((funds::id, funds::currency))
+        .load::<(FundId, String)>(conn)
+        .await
+        .map(|rows| rows.into_iter().collect())
+}

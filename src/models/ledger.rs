@@ -7,7 +7,7 @@ use diesel_async::RunQueryDsl;
 use rust_decimal::Decimal;
 
 use super::{AwardId, Conn, FundId, PaymentId, UserId};
-use crate::db::schema::{funds, ledger_entries, ledger_postings};
+use crate::db::schema::{funds, ledger_balances, ledger_entries, ledger_postings};
 use crate::domain::ledger::{Account, EntryKind};
 
 /// Locks the fund's row: every change to its pool is made under this lock,
@@ -70,60 +70,101 @@ pub async fn post(conn: &mut Conn, e: &NewEntry<'_>, now: DateTime<Utc>) -> Quer
     Ok(id)
 }
 
-/// The balance of one of the fund's accounts (of one award for per-award accounts).
+/// The balance of one of the fund's accounts (of one award for per-award
+/// accounts; without an award, the account's total over the fund's awards).
+/// Read from `ledger_balances`, which the database keeps equal to the
+/// ledger's sums.
 pub async fn balance(
     conn: &mut Conn,
     fund: FundId,
     account: Account,
     award: Option<AwardId>,
 ) -> QueryResult<Decimal> {
-    let mut q = ledger_postings::table
-        .filter(ledger_postings::fund_id.eq(fund))
-        .filter(ledger_postings::account.eq(account.code()))
-        .select(diesel::dsl::sum(ledger_postings::amount))
+    let mut q = ledger_balances::table
+        .filter(ledger_balances::fund_id.eq(fund))
+        .filter(ledger_balances::account.eq(account.code()))
+        .select(diesel::dsl::sum(ledger_balances::balance))
         .into_boxed();
     if let Some(a) = award {
-        q = q.filter(ledger_postings::award_id.eq(a));
+        q = q.filter(ledger_balances::award_id.eq(a.0));
     }
     Ok(q.first::<Option<Decimal>>(conn).await?.unwrap_or_default())
 }
 
-/// Every account's balance in the fund: (account, award, balance).
-pub async fn balances(
+/// Each account's total in the fund: (account, balance).
+pub async fn totals(
     conn: &mut Conn,
     fund: FundId,
-) -> QueryResult<Vec<(String, Option<AwardId>, Decimal)>> {
-    let rows: Vec<(String, Option<AwardId>, Option<Decimal>)> = ledger_postings::table
-        .filter(ledger_postings::fund_id.eq(fund))
-        .group_by((ledger_postings::account, ledger_postings::award_id))
+) -> QueryResult<std::collections::HashMap<String, Decimal>> {
+    let rows: Vec<(String, Option<Decimal>)> = ledger_balances::table
+        .filter(ledger_balances::fund_id.eq(fund))
+        .group_by(ledger_balances::account)
         .select((
-            ledger_postings::account,
-            ledger_postings::award_id,
-            diesel::dsl::sum(ledger_postings::amount),
+            ledger_balances::account,
+            diesel::dsl::sum(ledger_balances::balance),
         ))
         .load(conn)
         .await?;
     Ok(rows
         .into_iter()
-        .map(|(a, w, s)| (a, w, s.unwrap_or_default()))
+        .map(|(a, s)| (a, s.unwrap_or_default()))
         .collect())
+}
+
+/// The per-award balances of these awards: (account, award, balance).
+pub async fn of_awards(
+    conn: &mut Conn,
+    awards: &[AwardId],
+) -> QueryResult<Vec<(String, AwardId, Decimal)>> {
+    let ids: Vec<i64> = awards.iter().map(|a| a.0).collect();
+    ledger_balances::table
+        .filter(ledger_balances::award_id.eq_any(ids))
+        .select((
+            ledger_balances::account,
+            ledger_balances::award_id,
+            ledger_balances::balance,
+        ))
+        .load::<(String, i64, Decimal)>(conn)
+        .await
+        .map(|rows| {
+            rows.into_iter()
+                .map(|(a, w, b)| (a, AwardId(w), b))
+                .collect()
+        })
 }
 
 /// Every fund's pool balance, in one query.
 pub async fn pools(conn: &mut Conn) -> QueryResult<std::collections::HashMap<FundId, Decimal>> {
-    let rows: Vec<(FundId, Option<Decimal>)> = ledger_postings::table
-        .filter(ledger_postings::account.eq(Account::Pool.code()))
-        .group_by(ledger_postings::fund_id)
-        .select((
-            ledger_postings::fund_id,
-            diesel::dsl::sum(ledger_postings::amount),
-        ))
+    let rows: Vec<(i64, Decimal)> = ledger_balances::table
+        .filter(ledger_balances::account.eq(Account::Pool.code()))
+        .select((ledger_balances::fund_id, ledger_balances::balance))
         .load(conn)
         .await?;
-    Ok(rows
-        .into_iter()
-        .map(|(f, s)| (f, s.unwrap_or_default()))
-        .collect())
+    Ok(rows.into_iter().map(|(f, b)| (FundId(f), b)).collect())
+}
+
+/// The fund's latest `limit` postings, newest first.
+pub async fn recent_postings(
+    conn: &mut Conn,
+    fund: FundId,
+    limit: i64,
+) -> QueryResult<Vec<EntryRow>> {
+    ledger_postings::table
+        .inner_join(ledger_entries::table)
+        .filter(ledger_postings::fund_id.eq(fund))
+        .select((
+            ledger_entries::id,
+            ledger_entries::kind,
+            ledger_entries::award_id,
+            ledger_entries::memo,
+            ledger_entries::created_at,
+            ledger_postings::account,
+            ledger_postings::amount,
+        ))
+        .order(ledger_postings::id.desc())
+        .limit(limit)
+        .load(conn)
+        .await
 }
 
 #[derive(Debug, Clone, Queryable)]
@@ -343,4 +384,62 @@ pub async fn entry_amount(conn: &mut Conn, entry: i64) -> QueryResult<Decimal> {
         .load(conn)
         .await?;
     Ok(amounts.into_iter().sum())
+}
+
+#[derive(Debug, Clone, Queryable)]
+pub struct ExportRow {
+    pub posting: i64,
+    pub entry: i64,
+    pub created_at: DateTime<Utc>,
+    pub kind: String,
+    pub fund: FundId,
+    pub currency: String,
+    pub award_id: Option<AwardId>,
+    pub account: String,
+    pub amount: Decimal,
+    pub memo: String,
+}
+
+/// The newest posting id, where an export stops (later postings are not in it).
+pub async fn last_posting(conn: &mut Conn) -> QueryResult<i64> {
+    ledger_postings::table
+        .select(diesel::dsl::max(ledger_postings::id))
+        .first::<Option<i64>>(conn)
+        .await
+        .map(Option::unwrap_or_default)
+}
+
+/// Up to `limit` postings with ids in `(after, upto]`, of one fund or all,
+/// by posting id: one page of a streamed export.
+pub async fn export_page(
+    conn: &mut Conn,
+    fund: Option<FundId>,
+    after: i64,
+    upto: i64,
+    limit: i64,
+) -> QueryResult<Vec<ExportRow>> {
+    let mut q = ledger_postings::table
+        .inner_join(ledger_entries::table)
+        .inner_join(funds::table.on(funds::id.eq(ledger_postings::fund_id)))
+        .filter(ledger_postings::id.gt(after))
+        .filter(ledger_postings::id.le(upto))
+        .select((
+            ledger_postings::id,
+            ledger_entries::id,
+            ledger_entries::created_at,
+            ledger_entries::kind,
+            ledger_postings::fund_id,
+            funds::currency,
+            ledger_postings::award_id,
+            ledger_postings::account,
+            ledger_postings::amount,
+            ledger_entries::memo,
+        ))
+        .order(ledger_postings::id)
+        .limit(limit)
+        .into_boxed();
+    if let Some(f) = fund {
+        q = q.filter(ledger_postings::fund_id.eq(f));
+    }
+    q.load(conn).await
 }

@@ -503,3 +503,12 @@ pub async fn open_invitations(
         .load(conn)
         .await
 }
+
+/// These organizations, in no particular order.
+pub async fn find_many(conn: &mut Conn, ids: &[OrganizationId]) -> QueryResult<Vec<Organization>> {
+    organizations::table
+        .filter(organizations::id.eq_any(ids.to_vec()))
+        .select(Organization::as_select())
+        .load(conn)
+        .await
+}

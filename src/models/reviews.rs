@@ -236,14 +236,38 @@ pub async fn of_call(conn: &mut Conn, call: CallId) -> QueryResult<Vec<Review>> 
 }
 
 /// A reviewer's assignments with the application's title, newest first.
-pub async fn of_reviewer(conn: &mut Conn, reviewer: UserId) -> QueryResult<Vec<(Review, String)>> {
-    reviews::table
+/// One page of a reviewer's reviews: still to do (assigned or draft) in
+/// the order they were assigned, or done (submitted or declared a
+/// conflict), latest first; after the review `after`.
+pub async fn of_reviewer(
+    conn: &mut Conn,
+    reviewer: UserId,
+    to_do: bool,
+    after: Option<ReviewId>,
+    limit: i64,
+) -> QueryResult<Vec<(Review, String)>> {
+    let mut q = reviews::table
         .inner_join(applications::table)
         .filter(reviews::reviewer_id.eq(reviewer))
         .select((Review::as_select(), applications::title))
-        .order(reviews::id.desc())
-        .load(conn)
-        .await
+        .limit(limit)
+        .into_boxed();
+    if to_do {
+        q = q
+            .filter(reviews::state.eq_any(["assigned", "draft"]))
+            .order(reviews::id.asc());
+        if let Some(a) = after {
+            q = q.filter(reviews::id.gt(a));
+        }
+    } else {
+        q = q
+            .filter(reviews::state.eq_any(["submitted", "conflict"]))
+            .order(reviews::id.desc());
+        if let Some(a) = after {
+            q = q.filter(reviews::id.lt(a));
+        }
+    }
+    q.load(conn).await
 }
 
 pub async fn set_state(
@@ -269,6 +293,18 @@ pub async fn reviewable_applications(
     conn: &mut Conn,
     call: CallId,
 ) -> QueryResult<Vec<(ApplicationId, String)>> {
+    Ok(reviewable_with_state(conn, call)
+        .await?
+        .into_iter()
+        .map(|(id, title, _)| (id, title))
+        .collect())
+}
+
+/// The same, with each application's state.
+pub async fn reviewable_with_state(
+    conn: &mut Conn,
+    call: CallId,
+) -> QueryResult<Vec<(ApplicationId, String, String)>> {
     applications::table
         .filter(applications::call_id.eq(call))
         .filter(applications::state.eq_any(vec![
@@ -278,7 +314,7 @@ pub async fn reviewable_applications(
             "declined",
             "waitlisted",
         ]))
-        .select((applications::id, applications::title))
+        .select((applications::id, applications::title, applications::state))
         .order(applications::id)
         .load(conn)
         .await

@@ -1,6 +1,8 @@
 //! Applications: drafts, partners, budget, milestones, attachments,
 //! submission, return to draft and withdrawal (DESIGN §4).
 
+use std::collections::HashMap;
+
 use chrono::{DateTime, Duration, Utc};
 use diesel_async::AsyncConnection;
 use serde_json::json;
@@ -25,7 +27,7 @@ use crate::models::applications::{self as apps, Application};
 use crate::models::calls::{self, Call};
 use crate::models::organizations::{self as orgs, Organization};
 use crate::models::{
-    ApplicationId, CallId, Conn, OrganizationId, UserId, audit, focus_areas, funds,
+    ApplicationId, CallId, Conn, FundId, OrganizationId, UserId, audit, focus_areas, funds,
 };
 use crate::policy::{Actor, AppAction, may_on_application};
 
@@ -775,17 +777,48 @@ pub async fn facts(
     let fund = funds::find(conn, call.fund_id)
         .await?
         .ok_or(AppError::NotFound)?;
-    let base = Currency::from_code(&fund.currency).unwrap_or(Currency::Cny);
     let lead = orgs::find(conn, app.lead_org_id)
         .await?
         .ok_or(AppError::NotFound)?;
     let partners = apps::partners(conn, app.id).await?;
-    let lines = apps::budget(conn, app.id)
-        .await?
-        .into_iter()
+    let lines = apps::budget(conn, app.id).await?;
+    let others = apps::count_led_in_call(conn, app.call_id, app.lead_org_id, app.id).await?;
+    let milestones = apps::milestones(conn, app.id).await?;
+    Ok(facts_from(FactSources {
+        app,
+        call,
+        currency: &fund.currency,
+        lead: &lead,
+        partners: partners.iter().collect(),
+        lines: lines.iter().collect(),
+        milestones: milestones.iter().collect(),
+        other_lead_applications: others,
+        now,
+    }))
+}
+
+/// What `facts` reads, however it was read.
+struct FactSources<'a> {
+    app: &'a Application,
+    call: &'a Call,
+    currency: &'a str,
+    lead: &'a Organization,
+    partners: Vec<&'a apps::Partner>,
+    lines: Vec<&'a apps::BudgetLine>,
+    milestones: Vec<&'a apps::Milestone>,
+    other_lead_applications: i64,
+    now: DateTime<Utc>,
+}
+
+fn facts_from(s: FactSources<'_>) -> Facts {
+    let FactSources { app, call, now, .. } = s;
+    let base = Currency::from_code(s.currency).unwrap_or(Currency::Cny);
+    let lines = s
+        .lines
+        .iter()
         .filter_map(|l| {
             Some(Line {
-                category: l.category,
+                category: l.category.clone(),
                 organization_id: l.organization_id.0,
                 currency: Currency::from_code(&l.currency)?,
                 amount: l.amount,
@@ -805,7 +838,7 @@ pub async fn facts(
     .filter(|(_, v)| v.trim().is_empty())
     .map(|(k, _)| k)
     .collect();
-    Ok(Facts {
+    Facts {
         today: now
             .with_timezone(&crate::clock::bay_area_offset())
             .date_naive(),
@@ -823,8 +856,9 @@ pub async fn facts(
                 (Currency::Mop, call.rate_mop),
             ],
         },
-        lead: org_facts(&lead),
-        partners: partners
+        lead: org_facts(s.lead),
+        partners: s
+            .partners
             .iter()
             .map(|p| {
                 let status = match p.status.as_str() {
@@ -835,23 +869,85 @@ pub async fn facts(
                 (org_facts(&p.organization), status)
             })
             .collect(),
-        other_lead_applications: apps::count_led_in_call(
-            conn,
-            app.call_id,
-            app.lead_org_id,
-            app.id,
-        )
-        .await?,
+        other_lead_applications: s.other_lead_applications,
         empty_fields,
         duration_months: app.duration_months,
         declaration: app.declaration,
         lines,
-        milestones: apps::milestones(conn, app.id)
-            .await?
-            .into_iter()
+        milestones: s
+            .milestones
+            .iter()
             .map(|m| (m.month_due, m.tranche_percent))
             .collect(),
-    })
+    }
+}
+
+/// The checklists of many drafts, in a fixed number of statements (the
+/// applicant's dashboard): how many problems each has, by application.
+pub async fn checklist_counts(
+    conn: &mut Conn,
+    drafts: &[(Application, Call)],
+    now: DateTime<Utc>,
+) -> Result<HashMap<ApplicationId, usize>, AppError> {
+    if drafts.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let ids: Vec<ApplicationId> = drafts.iter().map(|(a, _)| a.id).collect();
+    let lead_ids: Vec<OrganizationId> = drafts.iter().map(|(a, _)| a.lead_org_id).collect();
+    let call_ids: Vec<CallId> = drafts.iter().map(|(a, _)| a.call_id).collect();
+    let fund_ids: Vec<FundId> = drafts.iter().map(|(_, c)| c.fund_id).collect();
+    let currencies: HashMap<FundId, String> = funds::currencies(conn, &fund_ids).await?;
+    let leads: HashMap<OrganizationId, Organization> = orgs::find_many(conn, &lead_ids)
+        .await?
+        .into_iter()
+        .map(|o| (o.id, o))
+        .collect();
+    let partners = apps::partners_of(conn, &ids).await?;
+    let lines = apps::budget_of(conn, &ids).await?;
+    let milestones = apps::milestones_of(conn, &ids).await?;
+    let counts: HashMap<(CallId, OrganizationId), i64> =
+        apps::led_counts(conn, &call_ids, &lead_ids)
+            .await?
+            .into_iter()
+            .map(|(c, o, n)| ((c, o), n))
+            .collect();
+    let mut out = HashMap::new();
+    for (app, call) in drafts {
+        let Some(lead) = leads.get(&app.lead_org_id) else {
+            continue;
+        };
+        let counted = !matches!(app.state.as_str(), "draft" | "withdrawn");
+        let others = counts
+            .get(&(app.call_id, app.lead_org_id))
+            .copied()
+            .unwrap_or_default()
+            - i64::from(counted);
+        let facts = facts_from(FactSources {
+            app,
+            call,
+            currency: currencies.get(&call.fund_id).map_or("CNY", String::as_str),
+            lead,
+            partners: partners
+                .iter()
+                .filter(|(a, _)| *a == app.id)
+                .map(|(_, p)| p)
+                .collect(),
+            lines: lines
+                .iter()
+                .filter(|(a, _)| *a == app.id)
+                .map(|(_, l)| l)
+                .collect(),
+            milestones: milestones
+                .iter()
+                .filter(|(a, _)| *a == app.id)
+                .map(|(_, m)| m)
+                .collect(),
+            other_lead_applications: others,
+            now,
+        });
+        out.insert(app.id, rules::check(&facts).len());
+    }
+    Ok(out)
 }
 
 /// What still stands between this draft and submission.

@@ -1143,49 +1143,58 @@ pub struct FundSummary {
     pub committed: Decimal,
     pub disbursed: Decimal,
     pub available: Decimal,
+    /// How many awards are in each state.
+    pub counts: Vec<(String, i64)>,
+    /// One page of awards in the chosen state.
     pub awards: Vec<AwardLine>,
+    /// Whether awards follow this page.
+    pub more: bool,
 }
 
-/// The fund's totals, read from the ledger, and each award's position.
-pub async fn fund_summary(conn: &mut Conn, fund: FundId) -> Result<FundSummary, AppError> {
-    let balances = ledger::balances(conn, fund).await?;
-    let total = |account: &str| -> Decimal {
-        balances
-            .iter()
-            .filter(|(a, _, _)| a == account)
-            .map(|(_, _, b)| *b)
-            .sum()
-    };
+/// Awards per page of the fund dashboard.
+pub const FUND_PAGE: i64 = 50;
+
+/// The fund's totals, kept beside the ledger, and the position of one page
+/// of its awards in `state` (after the award `after`): a fixed number of
+/// statements however many awards the fund has.
+pub async fn fund_summary(
+    conn: &mut Conn,
+    fund: FundId,
+    state: &str,
+    after: Option<AwardId>,
+) -> Result<FundSummary, AppError> {
+    let totals = ledger::totals(conn, fund).await?;
+    let total = |account: &str| totals.get(account).copied().unwrap_or_default();
+    let mut page = awards::of_fund(conn, fund, state, after, FUND_PAGE + 1).await?;
+    let more = page.len() as i64 > FUND_PAGE;
+    page.truncate(FUND_PAGE as usize);
+    let ids: Vec<AwardId> = page.iter().map(|(a, _)| a.id).collect();
+    let balances = ledger::of_awards(conn, &ids).await?;
     let of = |account: &str, award: AwardId| -> Decimal {
         balances
             .iter()
-            .filter(|(a, w, _)| a == account && *w == Some(award))
+            .filter(|(a, w, _)| a == account && *w == award)
             .map(|(_, _, b)| *b)
             .sum()
     };
-    let (tranches, payments, reports) = awards::schedule_of_fund(conn, fund).await?;
+    let (tranches, payments, reports) = awards::schedule_of(conn, &ids).await?;
     let mut lines = Vec::new();
-    for (award, title) in awards::of_fund(conn, fund).await? {
-        let of_award = |id: AwardId| {
-            (
-                tranches
-                    .iter()
-                    .filter(|t| t.award_id == id)
-                    .cloned()
-                    .collect::<Vec<_>>(),
-                payments
-                    .iter()
-                    .filter(|p| p.award_id == id)
-                    .cloned()
-                    .collect::<Vec<_>>(),
-                reports
-                    .iter()
-                    .filter(|r| r.award_id == id)
-                    .cloned()
-                    .collect::<Vec<_>>(),
-            )
-        };
-        let (t, p, r) = of_award(award.id);
+    for (award, title) in page {
+        let t: Vec<_> = tranches
+            .iter()
+            .filter(|t| t.award_id == award.id)
+            .cloned()
+            .collect();
+        let p: Vec<_> = payments
+            .iter()
+            .filter(|p| p.award_id == award.id)
+            .cloned()
+            .collect();
+        let r: Vec<_> = reports
+            .iter()
+            .filter(|r| r.award_id == award.id)
+            .cloned()
+            .collect();
         let next = next_tranche(&award, t, &p, &r);
         lines.push(AwardLine {
             paid: of("disbursed", award.id),
@@ -1200,7 +1209,9 @@ pub async fn fund_summary(conn: &mut Conn, fund: FundId) -> Result<FundSummary, 
         committed: total("committed"),
         disbursed: total("disbursed"),
         available: total("pool"),
+        counts: awards::count_by_state(conn, fund).await?,
         awards: lines,
+        more,
     })
 }
 

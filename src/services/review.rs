@@ -1,7 +1,7 @@
 //! Review panels (DESIGN §5): who is on a call's panel, what ties them to
 //! organizations, who may never review what, and who reviews what.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use diesel_async::AsyncConnection;
 use serde_json::json;
@@ -713,6 +713,8 @@ pub struct RankRow {
     pub final_score: Option<f64>,
     /// The recorded decision (award, decline, waitlist), if any.
     pub decision: Option<String>,
+    /// The application's state.
+    pub state: String,
     /// Inside the funding line: cumulative requests, in this order, fit the budget.
     pub funded: bool,
 }
@@ -726,7 +728,7 @@ pub struct ReviewRow {
     pub weighted: f64,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum RankBy {
     Final,
     Calibrated,
@@ -822,7 +824,7 @@ pub async fn ranking(
             .map(|d| (d.application_id, d.outcome))
             .collect();
     let mut rows = Vec::new();
-    for (application, title) in reviews::reviewable_applications(conn, call_id).await? {
+    for (application, title, state) in reviews::reviewable_with_state(conn, call_id).await? {
         let score = aggregate.get(&application);
         let calibrated = score.map_or(0.0, |s| s.calibrated);
         let components = component_scores
@@ -845,6 +847,7 @@ pub async fn ranking(
             components,
             final_score,
             decision: decisions.get(&application).cloned(),
+            state,
             funded: false,
         });
     }
@@ -871,6 +874,60 @@ pub async fn ranking(
         row.funded = true;
     }
     Ok((rows, review_rows))
+}
+
+/// A computed ranking: the board's rows and the submitted reviews.
+pub type Ranking = (Vec<RankRow>, Vec<ReviewRow>);
+
+/// Rankings computed per (call, order) and the call's review version they
+/// were computed at. A ranking reads every submitted score of the call, so
+/// it is computed once per change rather than once per page view; the
+/// version (bumped by the database with every change that can move the
+/// ranking) makes a stale entry impossible to serve, in any process.
+#[derive(Default)]
+pub struct RankingCache {
+    entries: std::sync::Mutex<HashMap<(CallId, RankBy), Cached>>,
+}
+
+/// A ranking and the review version it was computed at.
+type Cached = (i64, std::sync::Arc<Ranking>);
+
+/// Calls whose rankings are kept at once; past it, the cache starts over.
+const CACHED_RANKINGS: usize = 64;
+
+impl RankingCache {
+    fn get(&self, key: (CallId, RankBy), version: i64) -> Option<std::sync::Arc<Ranking>> {
+        let entries = self.entries.lock().unwrap_or_else(|p| p.into_inner());
+        entries
+            .get(&key)
+            .filter(|(v, _)| *v == version)
+            .map(|(_, r)| r.clone())
+    }
+
+    fn put(&self, key: (CallId, RankBy), version: i64, ranking: std::sync::Arc<Ranking>) {
+        let mut entries = self.entries.lock().unwrap_or_else(|p| p.into_inner());
+        if entries.len() >= CACHED_RANKINGS && !entries.contains_key(&key) {
+            entries.clear();
+        }
+        entries.insert(key, (version, ranking));
+    }
+}
+
+/// The ranking at the call's current review version, computed only if the
+/// cache does not hold it.
+pub async fn ranking_cached(
+    cache: &RankingCache,
+    conn: &mut Conn,
+    call_id: CallId,
+    by: RankBy,
+) -> Result<std::sync::Arc<Ranking>, AppError> {
+    let version = calls::review_version(conn, call_id).await?;
+    if let Some(hit) = cache.get((call_id, by), version) {
+        return Ok(hit);
+    }
+    let fresh = std::sync::Arc::new(ranking(conn, call_id, by).await?);
+    cache.put((call_id, by), version, fresh.clone());
+    Ok(fresh)
 }
 
 /// The other submitted reviews of the same application, as (weighted score,

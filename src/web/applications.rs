@@ -59,16 +59,23 @@ pub async fn dashboard(ctx: Ctx, state: web::Data<AppState>) -> Result<HttpRespo
     let user = ctx.require_user()?;
     let now = state.clock.now();
     let mut conn = state.pool.get().await?;
-    let mut rows = Vec::new();
-    for (app, lead) in apps::for_user(&mut conn, user.id).await? {
-        let call = calls::find(&mut conn, app.call_id)
+    let mine = apps::for_user(&mut conn, user.id).await?;
+    let call_ids: Vec<CallId> = mine.iter().map(|(a, _)| a.call_id).collect();
+    let calls: std::collections::HashMap<CallId, crate::models::calls::Call> =
+        calls::find_many(&mut conn, &call_ids)
             .await?
-            .ok_or(AppError::NotFound)?;
-        let missing = if app.state == "draft" {
-            service::checklist(&mut conn, &app, now).await?.len()
-        } else {
-            0
-        };
+            .into_iter()
+            .map(|c| (c.id, c))
+            .collect();
+    let drafts: Vec<_> = mine
+        .iter()
+        .filter(|(a, _)| a.state == "draft")
+        .filter_map(|(a, _)| Some((a.clone(), calls.get(&a.call_id)?.clone())))
+        .collect();
+    let missing = service::checklist_counts(&mut conn, &drafts, now).await?;
+    let mut rows = Vec::new();
+    for (app, lead) in mine {
+        let call = calls.get(&app.call_id).ok_or(AppError::NotFound)?;
         rows.push(DashboardRow {
             id: app.id,
             title: if app.title.is_empty() {
@@ -77,9 +84,9 @@ pub async fn dashboard(ctx: Ctx, state: web::Data<AppState>) -> Result<HttpRespo
                 app.title.clone()
             },
             lead,
-            state: app.state.clone(),
+            missing: missing.get(&app.id).copied().unwrap_or_default(),
+            state: app.state,
             closes: ctx.when(&call.closes_at),
-            missing,
         });
     }
     let invitations = apps::invitations_for_user(&mut conn, user.id)
@@ -906,7 +913,6 @@ pub struct AdminRow {
     title: String,
     state: String,
     updated: String,
-    call: CallId,
     call_title: String,
     lead: String,
     place: String,
@@ -972,7 +978,6 @@ pub async fn admin_list(
             },
             state: r.state,
             updated: ctx.when(&r.updated_at),
-            call: r.call_id,
             call_title: if en { r.call_title_en } else { r.call_title_zh },
             lead: if en { r.lead_en } else { r.lead_zh },
             place: match r.city {

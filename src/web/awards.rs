@@ -508,6 +508,8 @@ struct FundPage<'a> {
     name: String,
     currency: String,
     summary: service::FundSummary,
+    /// The award state listed.
+    shown: &'static str,
     contributions: Vec<(String, chrono::NaiveDate, String, Decimal)>,
     can_record: bool,
     form: ContributionForm,
@@ -525,10 +527,32 @@ impl FundPage<'_> {
     }
 }
 
+/// Which awards the fund dashboard lists: a state (active by default) and
+/// the last award of the previous page.
+#[derive(serde::Deserialize, Default)]
+#[serde(default)]
+pub struct FundQuery {
+    state: String,
+    after: Option<i64>,
+}
+
+impl FundQuery {
+    fn state(&self) -> &'static str {
+        ["offered", "active", "lapsed", "closed"]
+            .into_iter()
+            .find(|s| *s == self.state)
+            .unwrap_or("active")
+    }
+}
+
+/// Contributions and postings shown on the fund dashboard; the CSV has all.
+const FUND_RECENT: i64 = 40;
+
 async fn fund_page(
     ctx: &Ctx,
     state: &AppState,
     fund: FundId,
+    query: &FundQuery,
     form: ContributionForm,
     correction: service::CorrectionForm,
     errors: FormErrors,
@@ -547,18 +571,20 @@ async fn fund_page(
             f.name_zh
         },
         currency: f.currency,
-        summary: service::fund_summary(&mut conn, fund).await?,
-        contributions: awards::contributions(&mut conn, fund).await?,
+        summary: service::fund_summary(
+            &mut conn,
+            fund,
+            query.state(),
+            query.after.map(crate::models::AwardId),
+        )
+        .await?,
+        shown: query.state(),
+        contributions: awards::contributions(&mut conn, fund, FUND_RECENT).await?,
         can_record: may(&actor, Permission::HandleMoney),
         form,
         correction,
         corrections: ledger::pending_corrections(&mut conn, fund).await?,
-        recent: ledger::postings(&mut conn, fund, None)
-            .await?
-            .into_iter()
-            .rev()
-            .take(40)
-            .collect(),
+        recent: ledger::recent_postings(&mut conn, fund, FUND_RECENT).await?,
         user: actor.user_id().map_or(0, |u| u.0),
         errors,
     };
@@ -569,11 +595,13 @@ pub async fn fund(
     ctx: Ctx,
     state: web::Data<AppState>,
     path: web::Path<String>,
+    query: web::Query<FundQuery>,
 ) -> Result<HttpResponse, AppError> {
     fund_page(
         &ctx,
         &state,
         id(&path)?,
+        &query,
         ContributionForm::default(),
         service::CorrectionForm::default(),
         FormErrors::default(),
@@ -600,6 +628,7 @@ pub async fn contribute(
                 &ctx,
                 &state,
                 fund,
+                &FundQuery::default(),
                 form,
                 service::CorrectionForm::default(),
                 errors,
@@ -627,6 +656,72 @@ fn csv_error(e: csv::Error) -> AppError {
     AppError::Internal(e.into())
 }
 
+/// Postings per database round trip of a streamed ledger export.
+const EXPORT_BATCH: i64 = 2_000;
+
+/// The ledger as CSV, one line per posting, streamed in batches so that
+/// memory stays flat however long the ledger is. It stops at the posting
+/// that was newest when the download began.
+fn ledger_stream(
+    state: AppState,
+    fund: Option<FundId>,
+    upto: i64,
+) -> impl futures_util::Stream<Item = Result<actix_web::web::Bytes, AppError>> {
+    let header = futures_util::stream::once(async {
+        Ok(actix_web::web::Bytes::from_static(
+            b"posting,entry,created_at,kind,fund,award,account,amount,currency,memo\n",
+        ))
+    });
+    let pages = futures_util::stream::try_unfold(Some(0i64), move |after| {
+        let state = state.clone();
+        async move {
+            let Some(after) = after else {
+                return Ok(None);
+            };
+            let mut conn = state.pool.get().await?;
+            let rows = ledger::export_page(&mut conn, fund, after, upto, EXPORT_BATCH).await?;
+            drop(conn);
+            let Some(last) = rows.last().map(|r| r.posting) else {
+                return Ok(None);
+            };
+            let next = (rows.len() as i64 == EXPORT_BATCH).then_some(last);
+            let mut out = csv::WriterBuilder::new()
+                .has_headers(false)
+                .from_writer(Vec::with_capacity(rows.len() * 96));
+            for r in rows {
+                out.write_record([
+                    r.posting.to_string(),
+                    r.entry.to_string(),
+                    r.created_at.to_rfc3339(),
+                    r.kind,
+                    r.fund.to_string(),
+                    r.award_id.map(|a| a.to_string()).unwrap_or_default(),
+                    r.account,
+                    r.amount.to_string(),
+                    r.currency,
+                    crate::services::review::csv_cell(&r.memo),
+                ])
+                .map_err(csv_error)?;
+            }
+            let bytes = out
+                .into_inner()
+                .map_err(|e| AppError::Internal(anyhow::anyhow!("{e}")))?;
+            Ok(Some((actix_web::web::Bytes::from(bytes), next)))
+        }
+    });
+    futures_util::StreamExt::chain(header, pages)
+}
+
+fn csv_download(name: &str) -> actix_web::HttpResponseBuilder {
+    let mut res = HttpResponse::Ok();
+    res.insert_header((CONTENT_TYPE, "text/csv; charset=utf-8"))
+        .insert_header((
+            CONTENT_DISPOSITION,
+            format!("attachment; filename=\"{name}\""),
+        ));
+    res
+}
+
 /// Every posting of the fund, one line each.
 pub async fn ledger_csv(
     ctx: Ctx,
@@ -636,35 +731,30 @@ pub async fn ledger_csv(
     ctx.require(Permission::ViewMoney)?;
     let fund: FundId = id(&path)?;
     let mut conn = state.pool.get().await?;
-    let f = funds::find(&mut conn, fund)
+    funds::find(&mut conn, fund)
         .await?
         .ok_or(AppError::NotFound)?;
-    let mut out = csv::Writer::from_writer(Vec::new());
-    out.write_record([
-        "entry",
-        "created_at",
-        "kind",
-        "award",
-        "account",
-        "amount",
-        "currency",
-        "memo",
-    ])
-    .map_err(csv_error)?;
-    for r in ledger::postings(&mut conn, fund, None).await? {
-        out.write_record([
-            r.id.to_string(),
-            r.created_at.to_rfc3339(),
-            r.kind,
-            r.award_id.map(|a| a.to_string()).unwrap_or_default(),
-            r.account,
-            r.amount.to_string(),
-            f.currency.clone(),
-            crate::services::review::csv_cell(&r.memo),
-        ])
-        .map_err(csv_error)?;
-    }
-    csv_response(&format!("fund-{fund}-ledger.csv"), out)
+    let upto = ledger::last_posting(&mut conn).await?;
+    drop(conn);
+    Ok(
+        csv_download(&format!("fund-{fund}-ledger.csv")).streaming(ledger_stream(
+            state.get_ref().clone(),
+            Some(fund),
+            upto,
+        )),
+    )
+}
+
+/// Every posting of every fund, each in its fund's currency.
+pub async fn whole_ledger_csv(
+    ctx: Ctx,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, AppError> {
+    ctx.require(Permission::ViewMoney)?;
+    let mut conn = state.pool.get().await?;
+    let upto = ledger::last_posting(&mut conn).await?;
+    drop(conn);
+    Ok(csv_download("ledger.csv").streaming(ledger_stream(state.get_ref().clone(), None, upto)))
 }
 
 pub async fn payments_csv(
@@ -761,6 +851,7 @@ pub async fn request_correction(
                 &ctx,
                 &state,
                 fund,
+                &FundQuery::default(),
                 ContributionForm::default(),
                 form,
                 errors,

@@ -53,14 +53,42 @@ fn row(ctx: &Ctx, call: &Call, currency: &str, now: DateTime<Utc>) -> CallRow {
 struct ListPage<'a> {
     c: &'a Ctx,
     sections: Vec<(&'static str, Vec<CallRow>)>,
+    /// The next page of closed calls.
+    next_link: Option<String>,
 }
 
-pub async fn list(ctx: Ctx, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct ListQuery {
+    after: Option<i64>,
+}
+
+/// Closed calls per page; open and upcoming ones are always all shown.
+const CLOSED_PAGE: i64 = 20;
+
+pub async fn list(
+    ctx: Ctx,
+    state: web::Data<AppState>,
+    query: web::Query<ListQuery>,
+) -> Result<HttpResponse, AppError> {
     let now = state.clock.now();
     let mut conn = state.pool.get().await?;
-    let rows: Vec<CallRow> = calls::public_with_currency(&mut conn)
-        .await?
+    let current = if query.after.is_none() {
+        calls::public_current(&mut conn, now).await?
+    } else {
+        Vec::new()
+    };
+    let mut past =
+        calls::public_closed(&mut conn, now, query.after.map(CallId), CLOSED_PAGE + 1).await?;
+    let more = past.len() as i64 > CLOSED_PAGE;
+    past.truncate(CLOSED_PAGE as usize);
+    let next_link = match (more, past.last()) {
+        (true, Some((last, _))) => Some(format!("/calls?after={}", last.id)),
+        _ => None,
+    };
+    let rows: Vec<CallRow> = current
         .iter()
+        .chain(past.iter())
         .map(|(c, cur)| row(&ctx, c, cur, now))
         .collect();
     let (mut open, mut upcoming, mut closed) = (Vec::new(), Vec::new(), Vec::new());
@@ -76,11 +104,17 @@ pub async fn list(ctx: Ctx, state: web::Data<AppState>) -> Result<HttpResponse, 
     upcoming.reverse();
     render(&ListPage {
         c: &ctx,
-        sections: vec![
-            ("calls-open", open),
-            ("calls-upcoming", upcoming),
-            ("calls-closed", closed),
-        ],
+        // Later pages continue the closed calls only.
+        sections: if query.after.is_some() {
+            vec![("calls-closed", closed)]
+        } else {
+            vec![
+                ("calls-open", open),
+                ("calls-upcoming", upcoming),
+                ("calls-closed", closed),
+            ]
+        },
+        next_link,
     })
 }
 

@@ -138,6 +138,7 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("POST", "/finance/funds/{id}/corrections"),
     ("POST", "/finance/corrections/{id}"),
     ("GET", "/finance/funds/{id}/ledger.csv"),
+    ("GET", "/finance/ledger.csv"),
     ("GET", "/finance/funds/{id}/payments.csv"),
 ];
 
@@ -386,6 +387,10 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route(
             "/finance/funds/{id}/ledger.csv",
             web::get().to(awards::ledger_csv),
+        )
+        .route(
+            "/finance/ledger.csv",
+            web::get().to(awards::whole_ledger_csv),
         )
         .route(
             "/finance/funds/{id}/payments.csv",

@@ -235,23 +235,54 @@ pub async fn auto_assign(
 #[template(path = "reviewer/home.html")]
 struct HomePage<'a> {
     c: &'a Ctx,
+    /// Reviews to do, in the order assigned; the next page's link.
     reviews: Vec<(Review, String)>,
+    next_link: Option<String>,
+    /// The latest reviews done.
+    done: Vec<(Review, String)>,
     affiliations: Vec<(OrganizationId, String, String)>,
     form: AffiliationForm,
     errors: FormErrors,
 }
 
+/// Reviews to do per page of the reviewer's queue; done ones shown.
+const QUEUE_PAGE: i64 = 50;
+const DONE_SHOWN: i64 = 20;
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct QueueQuery {
+    after: Option<i64>,
+}
+
 async fn home_page(
     ctx: &Ctx,
     state: &AppState,
+    after: Option<i64>,
     form: AffiliationForm,
     errors: FormErrors,
 ) -> Result<HttpResponse, AppError> {
     let user = ctx.require_user()?;
     let mut conn = state.pool.get().await?;
+    let mut to_do = reviews::of_reviewer(
+        &mut conn,
+        user.id,
+        true,
+        after.map(crate::models::ReviewId),
+        QUEUE_PAGE + 1,
+    )
+    .await?;
+    let more = to_do.len() as i64 > QUEUE_PAGE;
+    to_do.truncate(QUEUE_PAGE as usize);
+    let next_link = match (more, to_do.last()) {
+        (true, Some((last, _))) => Some(format!("/reviewer?after={}", last.id)),
+        _ => None,
+    };
     let page = HomePage {
         c: ctx,
-        reviews: reviews::of_reviewer(&mut conn, user.id).await?,
+        reviews: to_do,
+        next_link,
+        done: reviews::of_reviewer(&mut conn, user.id, false, None, DONE_SHOWN).await?,
         affiliations: reviews::affiliations(&mut conn, user.id).await?,
         form,
         errors,
@@ -259,10 +290,15 @@ async fn home_page(
     render_form(&page, page.errors.is_empty())
 }
 
-pub async fn home(ctx: Ctx, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
+pub async fn home(
+    ctx: Ctx,
+    state: web::Data<AppState>,
+    query: web::Query<QueueQuery>,
+) -> Result<HttpResponse, AppError> {
     home_page(
         &ctx,
         &state,
+        query.after,
         AffiliationForm::default(),
         FormErrors::default(),
     )
@@ -281,7 +317,7 @@ pub async fn add_affiliation(
             "flash-saved",
             state.config.cookie_secure,
         )),
-        Err(AppError::Invalid(e)) => home_page(&ctx, &state, form, e).await,
+        Err(AppError::Invalid(e)) => home_page(&ctx, &state, None, form, e).await,
         Err(e) => Err(e),
     }
 }
@@ -643,7 +679,11 @@ pub async fn attachment(
 pub struct BoardQuery {
     sort: String,
     kind: String,
+    page: Option<usize>,
 }
+
+/// Applications per page of the ranking board.
+const BOARD_PAGE: usize = 100;
 
 #[derive(Template)]
 #[template(path = "admin/board.html")]
@@ -659,10 +699,35 @@ struct BoardPage<'a> {
     panel_weight: i32,
     published: Option<String>,
     undecided: i64,
-    rows: Vec<service::RankRow>,
+    ranking: std::sync::Arc<service::Ranking>,
+    /// The page shown (1-based) and how many there are.
+    page: usize,
+    pages: usize,
 }
 
 impl BoardPage<'_> {
+    /// This page's rows, with their rank.
+    fn rows(&self) -> impl Iterator<Item = (usize, &service::RankRow)> {
+        let first = (self.page - 1) * BOARD_PAGE;
+        self.ranking
+            .0
+            .iter()
+            .enumerate()
+            .skip(first)
+            .take(BOARD_PAGE)
+            .map(|(i, r)| (i + 1, r))
+    }
+
+    /// Whether the funding line falls just above the row of this rank.
+    fn line_above(&self, rank: &usize) -> bool {
+        let rows = &self.ranking.0;
+        *rank >= 2 && !rows[*rank - 1].funded && rows[*rank - 2].funded
+    }
+
+    fn total(&self) -> usize {
+        self.ranking.0.len()
+    }
+
     fn one(&self, v: &f64) -> String {
         format!("{v:.1}")
     }
@@ -697,7 +762,9 @@ pub async fn board(
         .ok_or(AppError::NotFound)?;
     let settings = calls::review_settings(&mut conn, id).await?;
     let by = rank_by(&q.sort, &settings);
-    let (rows, _) = service::ranking(&mut conn, id, by).await?;
+    let ranking = service::ranking_cached(&state.rankings, &mut conn, id, by).await?;
+    let pages = ranking.0.len().div_ceil(BOARD_PAGE).max(1);
+    let page = q.page.unwrap_or(1).clamp(1, pages);
     let en = ctx.lang == crate::i18n::Lang::En;
     let mut sorts = vec![("calibrated", "board-calibrated"), ("mean", "board-mean")];
     if !settings.components.is_empty() {
@@ -729,8 +796,15 @@ pub async fn board(
         published: crate::models::decisions::published_at(&mut conn, id)
             .await?
             .map(|at| ctx.when(&at)),
-        undecided: crate::models::decisions::undecided(&mut conn, id).await?,
-        rows,
+        // Under review without a decision (what `decisions::undecided` counts).
+        undecided: ranking
+            .0
+            .iter()
+            .filter(|r| r.state == "under_review" && r.decision.is_none())
+            .count() as i64,
+        ranking,
+        page,
+        pages,
     })
 }
 
@@ -745,13 +819,16 @@ pub async fn board_csv(
     let id = call_id(&path)?;
     let mut conn = state.pool.get().await?;
     let settings = calls::review_settings(&mut conn, id).await?;
-    let (rows, reviews) = service::ranking(&mut conn, id, rank_by(&q.sort, &settings)).await?;
+    let ranking =
+        service::ranking_cached(&state.rankings, &mut conn, id, rank_by(&q.sort, &settings))
+            .await?;
+    let (rows, reviews) = (&ranking.0, &ranking.1);
     let mut out = csv::Writer::from_writer(Vec::new());
     let csv_error = |e: csv::Error| AppError::Internal(e.into());
     if q.kind == "reviews" {
         out.write_record(["review", "application", "reviewer", "scores", "weighted"])
             .map_err(csv_error)?;
-        for r in &reviews {
+        for r in reviews {
             let scores: Vec<String> = r.scores.iter().map(i32::to_string).collect();
             out.write_record([
                 r.review.to_string(),

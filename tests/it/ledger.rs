@@ -81,11 +81,34 @@ async fn requested(app: &TestApp) -> (Decided, i64, i64) {
     (decided, award.0, payment)
 }
 
+/// The account's balance summed from the postings themselves (the ground
+/// truth the kept balances and the dashboards must equal).
 async fn balance(app: &TestApp, fund: i64, account: Account, award: Option<i64>) -> Decimal {
+    #[derive(diesel::QueryableByName)]
+    struct Sum {
+        #[diesel(sql_type = diesel::sql_types::Numeric)]
+        total: Decimal,
+    }
     let mut conn = app.state.pool.get().await.unwrap();
-    baygrants::models::ledger::balance(&mut conn, FundId(fund), account, award.map(AwardId))
-        .await
-        .unwrap()
+    let summed: Sum = diesel::sql_query(
+        "SELECT coalesce(sum(amount), 0) AS total FROM ledger_postings \
+         WHERE fund_id = $1 AND account = $2 AND ($3::bigint IS NULL OR award_id = $3)",
+    )
+    .bind::<diesel::sql_types::BigInt, _>(fund)
+    .bind::<diesel::sql_types::Text, _>(account.code())
+    .bind::<diesel::sql_types::Nullable<diesel::sql_types::BigInt>, _>(award)
+    .get_result(&mut conn)
+    .await
+    .unwrap();
+    let kept =
+        baygrants::models::ledger::balance(&mut conn, FundId(fund), account, award.map(AwardId))
+            .await
+            .unwrap();
+    assert_eq!(
+        kept, summed.total,
+        "kept balance of {account:?} equals the ledger's sum"
+    );
+    summed.total
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
@@ -252,9 +275,10 @@ async fn fifty_simultaneous_commitments_stop_where_the_pool_does() {
     assert_eq!(pool, d("10000"));
     // The dashboard equals the ledger.
     let mut conn = app.state.pool.get().await.unwrap();
-    let summary = baygrants::services::awards::fund_summary(&mut conn, FundId(decided.fund))
-        .await
-        .unwrap();
+    let summary =
+        baygrants::services::awards::fund_summary(&mut conn, FundId(decided.fund), "offered", None)
+            .await
+            .unwrap();
     assert_eq!(summary.awards.len(), 33);
     assert!(
         summary.awards.iter().all(|l| l

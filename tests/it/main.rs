@@ -18,4 +18,5 @@ mod organizations;
 mod pages;
 mod regressions;
 mod review;
+mod scale;
 mod sessions;

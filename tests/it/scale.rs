@@ -1,0 +1,276 @@
+//! Pages that stay fast as data grows (issue 8): the SQL statements each
+//! main page sends do not grow with the rows it shows, keyset pages hold
+//! together, and the ledger export streams every posting.
+
+use std::collections::BTreeMap;
+
+use baygrants::services::scale::{self, Accounts, Sizes};
+
+use crate::support::{Browser, Options, TestApp};
+
+async fn seeded(sizes: Sizes) -> (TestApp, Accounts) {
+    let app = TestApp::spawn_with(Options {
+        vars: vec![("QUERY_COUNT_HEADER", "true".into())],
+        ..Options::default()
+    })
+    .await;
+    // A frozen clock: no once-a-minute session touch adds a statement.
+    app.clock.freeze_at(chrono::Utc::now());
+    let accounts = scale::seed_sizes(&app.state, sizes, 11).await.unwrap();
+    (app, accounts)
+}
+
+const TINY: Sizes = Sizes {
+    organizations: 300,
+    calls: 10,
+    applications: 120,
+    largest_call: 24,
+    reviewers: 30,
+    funds: 2,
+    donations: 40,
+};
+
+const BIGGER: Sizes = Sizes {
+    organizations: 1_500,
+    calls: 30,
+    applications: 1_200,
+    largest_call: 240,
+    reviewers: 60,
+    funds: 2,
+    donations: 400,
+};
+
+struct Visit {
+    status: u16,
+    queries: u32,
+    body: String,
+}
+
+async fn visit(browser: &Browser, path: &str) -> Visit {
+    let page = browser.get(path).await;
+    let queries = page
+        .headers
+        .get("x-query-count")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse().ok())
+        .unwrap_or_else(|| panic!("{path}: no x-query-count header"));
+    Visit {
+        status: page.status,
+        queries,
+        body: page.body,
+    }
+}
+
+/// (page, statements, table rows shown) for every main page.
+async fn census(app: &TestApp, a: &Accounts) -> BTreeMap<&'static str, (u32, usize)> {
+    let login = |email: String| async move {
+        let b = app.browser();
+        b.login(&email, scale::PASSWORD).await;
+        b
+    };
+    let visitor = app.browser();
+    let admin = login(a.admin.clone()).await;
+    let finance = login(a.finance[0].clone()).await;
+    let applicant = login(a.applicant.clone()).await;
+    // A draft of the applicant's own in both data sets, so that both
+    // dashboards run the drafts' checklists.
+    let open_call: i64 = {
+        use baygrants::db::schema::calls::dsl::*;
+        use diesel::prelude::*;
+        use diesel_async::RunQueryDsl;
+        let mut conn = app.state.pool.get().await.unwrap();
+        calls
+            .filter(state.eq("published"))
+            .select(id)
+            .order(id.desc())
+            .first(&mut conn)
+            .await
+            .unwrap()
+    };
+    let lead = a
+        .applicant
+        .trim_start_matches("owner")
+        .split('@')
+        .next()
+        .unwrap()
+        .to_string();
+    let started = applicant
+        .submit(
+            &format!("/calls/{open_call}"),
+            &format!("/calls/{open_call}/apply"),
+            &[("organization_id", lead.as_str())],
+        )
+        .await;
+    assert_eq!(started.status, 303, "{}", started.body);
+    let reviewer = login(a.reviewer.clone()).await;
+    let pages: Vec<(&'static str, &Browser, String)> = vec![
+        ("public call list", &visitor, "/calls".into()),
+        (
+            "call detail",
+            &visitor,
+            format!("/calls/{}", a.largest_call),
+        ),
+        ("public grants", &visitor, "/grants".into()),
+        ("applicant dashboard", &applicant, "/applications".into()),
+        ("applicant's awards", &applicant, "/awards".into()),
+        (
+            "admin applications",
+            &admin,
+            "/admin/applications?state=waitlisted&sort=title".into(),
+        ),
+        ("admin calls", &admin, "/admin/calls".into()),
+        ("admin reports", &admin, "/admin/reports".into()),
+        ("reviewer queue", &reviewer, "/reviewer".into()),
+        (
+            "ranking board",
+            &admin,
+            format!("/admin/calls/{}/board", a.largest_call),
+        ),
+        ("award page", &finance, format!("/awards/{}", a.award)),
+        ("finance home", &finance, "/finance".into()),
+        (
+            "fund dashboard",
+            &finance,
+            format!("/finance/funds/{}", a.fund),
+        ),
+    ];
+    let mut out = BTreeMap::new();
+    for (name, browser, path) in pages {
+        let v = visit(browser, &path).await;
+        assert_eq!(v.status, 200, "{name} ({path}): {}", v.body);
+        let rows = v.body.matches("<tr").count() + v.body.matches("class=\"card\"").count();
+        out.insert(name, (v.queries, rows));
+    }
+    out
+}
+
+#[tokio::test]
+async fn no_page_sends_more_statements_when_it_shows_more_rows() {
+    let (small_app, small) = seeded(TINY).await;
+    let (big_app, big) = seeded(BIGGER).await;
+    let few = census(&small_app, &small).await;
+    let many = census(&big_app, &big).await;
+    let mut grew = Vec::new();
+    for (name, (queries, rows)) in &few {
+        let (more_queries, more_rows) = many[name];
+        if more_queries != *queries {
+            grew.push(format!(
+                "{name}: {queries} statements for {rows} rows, {more_queries} for {more_rows}"
+            ));
+        }
+    }
+    assert!(
+        grew.is_empty(),
+        "statements grew with rows:\n{}",
+        grew.join("\n")
+    );
+    // The comparison means something only where the bigger data set shows more.
+    for name in [
+        "public call list",
+        "admin applications",
+        "reviewer queue",
+        "ranking board",
+        "fund dashboard",
+    ] {
+        assert!(
+            many[name].1 > few[name].1,
+            "{name} shows {} rows on the bigger data set and {} on the smaller",
+            many[name].1,
+            few[name].1
+        );
+    }
+}
+
+#[tokio::test]
+async fn keyset_pages_of_the_admin_list_cover_every_row_once() {
+    let (app, a) = seeded(TINY).await;
+    let admin = app.browser();
+    admin.login(&a.admin, scale::PASSWORD).await;
+    let mut seen = Vec::new();
+    let mut path = "/admin/applications?state=declined&sort=updated".to_string();
+    let mut first_count = None;
+    for _ in 0..100 {
+        let v = visit(&admin, &path).await;
+        assert_eq!(v.status, 200);
+        first_count.get_or_insert(v.queries);
+        assert_eq!(Some(v.queries), first_count, "a later page costs more");
+        for part in v.body.split("<tr><td>").skip(1) {
+            seen.push(part.split('<').next().unwrap().to_string());
+        }
+        match v
+            .body
+            .split("href=\"")
+            .filter_map(|s| s.split('"').next())
+            .find(|h| h.contains("after="))
+        {
+            Some(next) => path = next.replace("&amp;", "&").replace("&#38;", "&"),
+            None => break,
+        }
+    }
+    let mut conn = app.state.pool.get().await.unwrap();
+    let expected: Vec<String> = {
+        use baygrants::db::schema::applications::dsl::*;
+        use diesel::prelude::*;
+        use diesel_async::RunQueryDsl;
+        applications
+            .filter(state.eq("declined"))
+            .order((updated_at.desc(), id.desc()))
+            .select(id)
+            .load::<i64>(&mut conn)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|i| i.to_string())
+            .collect()
+    };
+    assert!(
+        expected.len() > 50,
+        "more than one page: {}",
+        expected.len()
+    );
+    assert_eq!(seen, expected, "every declined application once, in order");
+}
+
+#[tokio::test]
+async fn the_whole_ledger_streams_every_posting_and_balances() {
+    let sizes = Sizes {
+        donations: 2_500,
+        ..TINY
+    };
+    let (app, a) = seeded(sizes).await;
+    let finance = app.browser();
+    finance.login(&a.finance[0], scale::PASSWORD).await;
+    let csv = finance.get("/finance/ledger.csv").await;
+    assert_eq!(csv.status, 200);
+    let mut reader = csv::Reader::from_reader(csv.body.as_bytes());
+    let mut per_entry: BTreeMap<String, rust_decimal::Decimal> = BTreeMap::new();
+    let mut lines = 0;
+    let mut postings = std::collections::BTreeSet::new();
+    for record in reader.records() {
+        let r = record.unwrap();
+        assert!(postings.insert(r[0].to_string()), "posting {} twice", &r[0]);
+        *per_entry.entry(r[1].to_string()).or_default() +=
+            r[7].parse::<rust_decimal::Decimal>().unwrap();
+        lines += 1;
+    }
+    let mut conn = app.state.pool.get().await.unwrap();
+    let in_db: i64 = {
+        use diesel::prelude::*;
+        use diesel_async::RunQueryDsl;
+        baygrants::db::schema::ledger_postings::table
+            .count()
+            .get_result(&mut conn)
+            .await
+            .unwrap()
+    };
+    assert!(in_db > 5_000, "more postings than one batch: {in_db}");
+    assert_eq!(lines as i64, in_db, "every posting, once");
+    assert!(
+        per_entry.values().all(|s| s.is_zero()),
+        "every entry balances in the export"
+    );
+    // Applicants get nothing.
+    let applicant = app.browser();
+    applicant.login(&a.applicant, scale::PASSWORD).await;
+    assert_eq!(applicant.get("/finance/ledger.csv").await.status, 404);
+}

@@ -189,9 +189,9 @@ async fn seed_scale(
     use services::scale;
     let mut conn = state.pool.get().await?;
     let accounts = match scale::seeded(&mut conn).await? {
-        Some(largest) if reuse => {
+        true if reuse => {
             println!("already seeded; reusing");
-            scale::accounts(&mut conn, largest).await?
+            scale::accounts(&mut conn, scale.sizes().largest_call_id()).await?
         }
         _ => {
             drop(conn);

@@ -15,6 +15,15 @@ CREATE TABLE ledger_balances (
     PRIMARY KEY (fund_id, account, award_id)
 );
 
+-- Each account's total over the whole fund (all awards together for the
+-- per-award accounts): what the fund dashboard shows, one row each.
+CREATE TABLE ledger_fund_totals (
+    fund_id BIGINT NOT NULL REFERENCES funds (id),
+    account TEXT NOT NULL,
+    balance NUMERIC(16, 2) NOT NULL,
+    PRIMARY KEY (fund_id, account)
+);
+
 CREATE FUNCTION ledger_balances_add() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     INSERT INTO ledger_balances (fund_id, account, award_id, balance)
@@ -22,6 +31,11 @@ BEGIN
     FROM new_postings GROUP BY fund_id, account, coalesce(award_id, 0)
     ON CONFLICT (fund_id, account, award_id)
     DO UPDATE SET balance = ledger_balances.balance + EXCLUDED.balance;
+    INSERT INTO ledger_fund_totals (fund_id, account, balance)
+    SELECT fund_id, account, sum(amount)
+    FROM new_postings GROUP BY fund_id, account
+    ON CONFLICT (fund_id, account)
+    DO UPDATE SET balance = ledger_fund_totals.balance + EXCLUDED.balance;
     RETURN NULL;
 END;
 $$;
@@ -32,6 +46,8 @@ CREATE TRIGGER ledger_postings_balances AFTER INSERT ON ledger_postings
 INSERT INTO ledger_balances (fund_id, account, award_id, balance)
 SELECT fund_id, account, coalesce(award_id, 0), sum(amount)
 FROM ledger_postings GROUP BY fund_id, account, coalesce(award_id, 0);
+INSERT INTO ledger_fund_totals (fund_id, account, balance)
+SELECT fund_id, account, sum(amount) FROM ledger_postings GROUP BY fund_id, account;
 -- One page of awards' balances.
 CREATE INDEX ledger_balances_award_idx ON ledger_balances (award_id);
 
@@ -42,7 +58,13 @@ FROM ledger_balances b
 FULL JOIN (SELECT fund_id, account, coalesce(award_id, 0) AS award_id, sum(amount) AS total
            FROM ledger_postings GROUP BY 1, 2, 3) s
   ON s.fund_id = b.fund_id AND s.account = b.account AND s.award_id = b.award_id
-WHERE b.balance IS DISTINCT FROM s.total;
+WHERE b.balance IS DISTINCT FROM s.total
+UNION ALL
+SELECT coalesce(t.fund_id, s.fund_id), coalesce(t.account, s.account), NULL, t.balance, s.total
+FROM ledger_fund_totals t
+FULL JOIN (SELECT fund_id, account, sum(amount) AS total FROM ledger_postings GROUP BY 1, 2) s
+  ON s.fund_id = t.fund_id AND s.account = t.account
+WHERE t.balance IS DISTINCT FROM s.total;
 
 -- The commit-time check reads the kept balances instead of summing the
 -- ledger (the statement trigger has run by then: it is not deferred).
@@ -86,6 +108,7 @@ CREATE INDEX awards_fund_state_idx ON awards (fund_id, state, id);
 CREATE INDEX contributions_fund_idx ON contributions (fund_id, id);
 -- A reviewer's queue in assignment order (done ones latest first).
 CREATE INDEX reviews_reviewer_order_idx ON reviews (reviewer_id, id);
+CREATE INDEX reviews_to_do_idx ON reviews (reviewer_id, id) WHERE state IN ('assigned', 'draft');
 -- A fund's latest postings.
 CREATE INDEX ledger_postings_fund_idx ON ledger_postings (fund_id, id);
 

@@ -697,3 +697,11 @@ diesel::table! {
         version -> Int8,
     }
 }
+
+diesel::table! {
+    ledger_fund_totals (fund_id, account) {
+        fund_id -> Int8,
+        account -> Text,
+        balance -> Numeric,
+    }
+}

@@ -7,7 +7,9 @@ use diesel_async::RunQueryDsl;
 use rust_decimal::Decimal;
 
 use super::{AwardId, Conn, FundId, PaymentId, UserId};
-use crate::db::schema::{funds, ledger_balances, ledger_entries, ledger_postings};
+use crate::db::schema::{
+    funds, ledger_balances, ledger_entries, ledger_fund_totals, ledger_postings,
+};
 use crate::domain::ledger::{Account, EntryKind};
 
 /// Locks the fund's row: every change to its pool is made under this lock,
@@ -96,19 +98,12 @@ pub async fn totals(
     conn: &mut Conn,
     fund: FundId,
 ) -> QueryResult<std::collections::HashMap<String, Decimal>> {
-    let rows: Vec<(String, Option<Decimal>)> = ledger_balances::table
-        .filter(ledger_balances::fund_id.eq(fund))
-        .group_by(ledger_balances::account)
-        .select((
-            ledger_balances::account,
-            diesel::dsl::sum(ledger_balances::balance),
-        ))
-        .load(conn)
-        .await?;
-    Ok(rows
-        .into_iter()
-        .map(|(a, s)| (a, s.unwrap_or_default()))
-        .collect())
+    ledger_fund_totals::table
+        .filter(ledger_fund_totals::fund_id.eq(fund))
+        .select((ledger_fund_totals::account, ledger_fund_totals::balance))
+        .load::<(String, Decimal)>(conn)
+        .await
+        .map(|rows| rows.into_iter().collect())
 }
 
 /// The per-award balances of these awards: (account, award, balance).

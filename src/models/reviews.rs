@@ -253,12 +253,23 @@ pub async fn of_reviewer(
         .limit(limit)
         .into_boxed();
     if to_do {
+        // The page's ids first, from the partial index `reviews_to_do_idx`
+        // (a literal state list, so that any cached plan can use it), then
+        // the join for those rows only.
+        use diesel::sql_types::BigInt;
         q = q
-            .filter(reviews::state.eq_any(["assigned", "draft"]))
+            .filter(
+                diesel::dsl::sql::<diesel::sql_types::Bool>(
+                    "reviews.id IN (SELECT s.id FROM reviews s WHERE s.state IN ('assigned', 'draft') AND s.reviewer_id = ",
+                )
+                .bind::<BigInt, _>(reviewer.0)
+                .sql(" AND s.id > ")
+                .bind::<BigInt, _>(after.map_or(0, |a| a.0))
+                .sql(" ORDER BY s.id LIMIT ")
+                .bind::<BigInt, _>(limit)
+                .sql(")"),
+            )
             .order(reviews::id.asc());
-        if let Some(a) = after {
-            q = q.filter(reviews::id.gt(a));
-        }
     } else {
         q = q
             .filter(reviews::state.eq_any(["submitted", "conflict"]))

@@ -293,6 +293,17 @@ async fn fifty_simultaneous_commitments_stop_where_the_pool_does() {
         summary.awards.iter().map(|l| l.committed).sum::<Decimal>(),
         summary.committed
     );
+    // The kept balances and fund totals equal the ledger's sums, row by row.
+    #[derive(diesel::QueryableByName)]
+    struct Drift {
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        n: i64,
+    }
+    let drift: Drift = diesel::sql_query("SELECT count(*) AS n FROM ledger_balances_drift")
+        .get_result(&mut conn)
+        .await
+        .unwrap();
+    assert_eq!(drift.n, 0);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -274,3 +274,63 @@ async fn the_whole_ledger_streams_every_posting_and_balances() {
     applicant.login(&a.applicant, scale::PASSWORD).await;
     assert_eq!(applicant.get("/finance/ledger.csv").await.status, 404);
 }
+
+#[tokio::test]
+async fn the_reviewers_queue_pages_through_every_open_review_once() {
+    // A large call on a panel of twenty: each reviewer has more than a page.
+    let (app, a) = seeded(Sizes {
+        organizations: 600,
+        applications: 1_100,
+        largest_call: 1_000,
+        reviewers: 20,
+        ..TINY
+    })
+    .await;
+    let reviewer = app.browser();
+    reviewer.login(&a.reviewer, scale::PASSWORD).await;
+    let mut seen = Vec::new();
+    let mut path = "/reviewer".to_string();
+    for _ in 0..100 {
+        let v = visit(&reviewer, &path).await;
+        assert_eq!(v.status, 200);
+        let queue = v.body.split("reviewer-done").next().unwrap_or_default();
+        let to_do = v.body.split("<h3>").next().unwrap_or(queue);
+        for part in to_do.split("<a href=\"/reviews/").skip(1) {
+            seen.push(part.split('"').next().unwrap().parse::<i64>().unwrap());
+        }
+        match v
+            .body
+            .split("href=\"")
+            .filter_map(|s| s.split('"').next())
+            .find(|h| h.starts_with("/reviewer?after="))
+        {
+            Some(next) => path = next.to_string(),
+            None => break,
+        }
+    }
+    let expected: Vec<i64> = {
+        use baygrants::db::schema::reviews::dsl::*;
+        use diesel::prelude::*;
+        use diesel_async::RunQueryDsl;
+        let mut conn = app.state.pool.get().await.unwrap();
+        let me: i64 = baygrants::db::schema::users::table
+            .filter(baygrants::db::schema::users::email.eq(&a.reviewer))
+            .select(baygrants::db::schema::users::id)
+            .first(&mut conn)
+            .await
+            .unwrap();
+        reviews
+            .filter(reviewer_id.eq(me))
+            .filter(state.eq_any(["assigned", "draft"]))
+            .order(id)
+            .select(id)
+            .load(&mut conn)
+            .await
+            .unwrap()
+    };
+    assert!(expected.len() > 50, "more than a page: {}", expected.len());
+    assert_eq!(
+        seen, expected,
+        "every open review once, in the order assigned"
+    );
+}

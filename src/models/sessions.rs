@@ -35,14 +35,22 @@ pub async fn insert(conn: &mut Conn, new: &NewSession<'_>) -> QueryResult<Sessio
         .await
 }
 
+/// The session, its user and the user's role codes, in one statement (it
+/// runs on every signed-in request).
 pub async fn find_with_user(
     conn: &mut Conn,
     token_hash: &[u8],
-) -> QueryResult<Option<(Session, User)>> {
+) -> QueryResult<Option<(Session, User, Vec<String>)>> {
     sessions::table
         .inner_join(users::table)
         .filter(sessions::token_hash.eq(token_hash))
-        .select((Session::as_select(), User::as_select()))
+        .select((
+            Session::as_select(),
+            User::as_select(),
+            diesel::dsl::sql::<diesel::sql_types::Array<diesel::sql_types::Text>>(
+                "ARRAY(SELECT r.role FROM user_roles r WHERE r.user_id = users.id ORDER BY r.role)",
+            ),
+        ))
         .first(conn)
         .await
         .optional()

@@ -189,17 +189,20 @@ async fn load(req: &HttpRequest, state: &AppState) -> Result<(Ctx, CookieActions
     if let Some(cookie) = req.cookie(SESSION_COOKIE) {
         let mut conn = state.pool.get().await?;
         match sessions::find_with_user(&mut conn, &digest(cookie.value())).await? {
-            Some((s, u))
+            Some((s, u, codes))
                 if s.last_seen_at + state.config.session_idle > now
                     && s.created_at + state.config.session_absolute > now =>
             {
                 if now - s.last_seen_at > TOUCH_AFTER {
                     sessions::touch(&mut conn, s.id, now).await?;
                 }
-                let roles = crate::models::users::roles_of(&mut conn, u.id).await?;
+                let roles = codes
+                    .iter()
+                    .filter_map(|c| crate::domain::role::Role::from_code(c))
+                    .collect();
                 session = Some((s, u, roles));
             }
-            Some((s, _)) => {
+            Some((s, _, _)) => {
                 // Expired: end it on the server too.
                 sessions::delete(&mut conn, s.id).await?;
                 actions.clear_session = true;

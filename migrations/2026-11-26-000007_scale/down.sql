@@ -52,3 +52,4 @@ DROP TRIGGER ledger_postings_balances ON ledger_postings;
 DROP FUNCTION ledger_balances_add();
 DROP TABLE ledger_balances;
 DROP TABLE ledger_fund_totals;
+DROP FUNCTION ledger_kept_only();

@@ -51,6 +51,27 @@ SELECT fund_id, account, sum(amount) FROM ledger_postings GROUP BY fund_id, acco
 -- One page of awards' balances.
 CREATE INDEX ledger_balances_award_idx ON ledger_balances (award_id);
 
+-- The kept balances are written by `ledger_balances_add` only (from inside
+-- the posting trigger, so at trigger depth 2 or more): the commit-time check
+-- trusts them, so nobody may edit them by hand.
+CREATE FUNCTION ledger_kept_only() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF TG_OP = 'TRUNCATE' OR pg_trigger_depth() < 2 THEN
+        RAISE EXCEPTION '% is kept by the ledger: it cannot be changed directly', TG_TABLE_NAME
+            USING ERRCODE = 'restrict_violation';
+    END IF;
+    RETURN CASE WHEN TG_OP = 'DELETE' THEN OLD ELSE NEW END;
+END;
+$$;
+CREATE TRIGGER ledger_balances_kept BEFORE INSERT OR UPDATE OR DELETE ON ledger_balances
+    FOR EACH ROW EXECUTE FUNCTION ledger_kept_only();
+CREATE TRIGGER ledger_balances_no_truncate BEFORE TRUNCATE ON ledger_balances
+    FOR EACH STATEMENT EXECUTE FUNCTION ledger_kept_only();
+CREATE TRIGGER ledger_fund_totals_kept BEFORE INSERT OR UPDATE OR DELETE ON ledger_fund_totals
+    FOR EACH ROW EXECUTE FUNCTION ledger_kept_only();
+CREATE TRIGGER ledger_fund_totals_no_truncate BEFORE TRUNCATE ON ledger_fund_totals
+    FOR EACH STATEMENT EXECUTE FUNCTION ledger_kept_only();
+
 CREATE VIEW ledger_balances_drift AS
 SELECT coalesce(b.fund_id, s.fund_id) AS fund_id, coalesce(b.account, s.account) AS account,
        coalesce(b.award_id, s.award_id) AS award_id, b.balance AS kept, s.total AS summed
@@ -67,7 +88,10 @@ FULL JOIN (SELECT fund_id, account, sum(amount) AS total FROM ledger_postings GR
 WHERE t.balance IS DISTINCT FROM s.total;
 
 -- The commit-time check reads the kept balances instead of summing the
--- ledger (the statement trigger has run by then: it is not deferred).
+-- ledger. It relies on `ledger_postings_checked` staying DEFERRED (as
+-- nothing in the application changes): at commit, the statement trigger
+-- that keeps the balances has run for every insert. An award's balances are
+-- summed over all funds, as the original check summed its postings.
 CREATE OR REPLACE FUNCTION ledger_check() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
     total NUMERIC;
@@ -87,11 +111,11 @@ BEGIN
         RAISE EXCEPTION 'the pool of fund % would be negative', NEW.fund_id USING ERRCODE = 'check_violation';
     END IF;
     IF NEW.account = 'committed' AND
-       (SELECT balance FROM ledger_balances WHERE fund_id = NEW.fund_id AND account = 'committed' AND award_id = NEW.award_id) < 0 THEN
+       (SELECT sum(balance) FROM ledger_balances WHERE award_id = NEW.award_id AND account = 'committed') < 0 THEN
         RAISE EXCEPTION 'the commitment of award % would be negative', NEW.award_id USING ERRCODE = 'check_violation';
     END IF;
     IF NEW.account = 'disbursed' AND
-       (SELECT balance FROM ledger_balances WHERE fund_id = NEW.fund_id AND account = 'disbursed' AND award_id = NEW.award_id)
+       (SELECT sum(balance) FROM ledger_balances WHERE award_id = NEW.award_id AND account = 'disbursed')
          > (SELECT amount FROM awards WHERE id = NEW.award_id) THEN
         RAISE EXCEPTION 'award % would be paid more than it awards', NEW.award_id USING ERRCODE = 'check_violation';
     END IF;

@@ -655,6 +655,9 @@ pub struct ListFilter {
     pub city: Option<String>,
     pub order: ListOrder,
     pub after: Option<ApplicationId>,
+    /// The last row's `updated_at`, carried in the link: the row may change
+    /// (and move to the top) before the next page is asked for.
+    pub after_updated: Option<DateTime<Utc>>,
     pub limit: i64,
 }
 
@@ -709,6 +712,17 @@ pub async fn admin_page(conn: &mut Conn, f: &ListFilter) -> QueryResult<Vec<List
     }
     // Row comparisons let PostgreSQL start the index scan at the cursor.
     match (f.order, f.after) {
+                (ListOrder::Updated, Some(after)) if f.after_updated.is_some() => {
+            q = q.filter(
+                sql::<Bool>("(applications.updated_at, applications.id) < (")
+                    .bind::<diesel::sql_types::Nullable<diesel::sql_types::Timestamptz>, _>(
+                        f.after_updated,
+                    )
+                    .sql(", ")
+                    .bind::<BigInt, _>(after.0)
+                    .sql(")"),
+            )
+        }
         (ListOrder::Updated, Some(after)) => {
             q = q.filter(
                 sql::<Bool>("(applications.updated_at, applications.id) < (SELECT s.updated_at, s.id FROM applications s WHERE s.id = ")

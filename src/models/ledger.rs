@@ -395,17 +395,8 @@ pub struct ExportRow {
     pub memo: String,
 }
 
-/// The newest posting id, where an export stops (later postings are not in it).
-pub async fn last_posting(conn: &mut Conn) -> QueryResult<i64> {
-    ledger_postings::table
-        .select(diesel::dsl::max(ledger_postings::id))
-        .first::<Option<i64>>(conn)
-        .await
-        .map(Option::unwrap_or_default)
-}
-
 /// Up to `limit` postings with ids in `(after, upto]`, of one fund or all,
-/// by posting id: one page of a streamed export.
+/// by posting id: one page of a streamed export (run in one snapshot).
 pub async fn export_page(
     conn: &mut Conn,
     fund: Option<FundId>,

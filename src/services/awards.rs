@@ -1209,7 +1209,17 @@ pub async fn fund_summary(
         committed: total("committed"),
         disbursed: total("disbursed"),
         available: total("pool"),
-        counts: awards::count_by_state(conn, fund).await?,
+        counts: {
+            // Every state, in the order awards move through them.
+            let found = awards::count_by_state(conn, fund).await?;
+            ["offered", "active", "closed", "lapsed"]
+                .into_iter()
+                .map(|s| {
+                    let n = found.iter().find(|(k, _)| k == s).map_or(0, |(_, n)| *n);
+                    (s.to_string(), n)
+                })
+                .collect()
+        },
         awards: lines,
         more,
     })

@@ -906,6 +906,9 @@ pub struct AdminQuery {
     city: String,
     sort: String,
     after: Option<i64>,
+    /// With `after` in the "recently changed" order: the row's `updated_at`
+    /// in microseconds since 1970.
+    at: Option<i64>,
 }
 
 pub struct AdminRow {
@@ -949,6 +952,9 @@ pub async fn admin_list(
             ListOrder::Updated
         },
         after: query.after.map(ApplicationId),
+        after_updated: query
+            .at
+            .and_then(chrono::DateTime::<chrono::Utc>::from_timestamp_micros),
         limit: ADMIN_PAGE + 1,
     };
     let mut conn = state.pool.get().await?;
@@ -957,12 +963,13 @@ pub async fn admin_list(
     found.truncate(ADMIN_PAGE as usize);
     let next_link = match (more, found.last()) {
         (true, Some(last)) => Some(format!(
-            "/admin/applications?call={}&state={}&city={}&sort={}&after={}",
+            "/admin/applications?call={}&state={}&city={}&sort={}&after={}&at={}",
             super::url_encode(&query.call),
             super::url_encode(&query.state),
             super::url_encode(&query.city),
             super::url_encode(&query.sort),
-            last.id
+            last.id,
+            last.updated_at.timestamp_micros()
         )),
         _ => None,
     };

@@ -659,56 +659,100 @@ fn csv_error(e: csv::Error) -> AppError {
 /// Postings per database round trip of a streamed ledger export.
 const EXPORT_BATCH: i64 = 2_000;
 
+/// A pooled connection holding the read-only snapshot an export reads
+/// from. If the download stops early, the connection is closed rather than
+/// put back into the pool with its transaction open.
+struct Snapshot {
+    conn: Option<crate::db::PooledConn>,
+    finished: bool,
+}
+
+impl Drop for Snapshot {
+    fn drop(&mut self) {
+        if !self.finished
+            && let Some(conn) = self.conn.take()
+        {
+            drop(diesel_async::pooled_connection::deadpool::Object::take(
+                conn,
+            ));
+        }
+    }
+}
+
 /// The ledger as CSV, one line per posting, streamed in batches so that
-/// memory stays flat however long the ledger is. It stops at the posting
-/// that was newest when the download began.
+/// memory stays flat however long the ledger is. Every batch reads the same
+/// snapshot (one REPEATABLE READ transaction), so an entry committed during
+/// the download is either wholly in it or wholly out. `whole`: every fund,
+/// with posting and fund columns; otherwise one fund, in the per-fund layout.
 fn ledger_stream(
     state: AppState,
     fund: Option<FundId>,
-    upto: i64,
 ) -> impl futures_util::Stream<Item = Result<actix_web::web::Bytes, AppError>> {
-    let header = futures_util::stream::once(async {
-        Ok(actix_web::web::Bytes::from_static(
-            b"posting,entry,created_at,kind,fund,award,account,amount,currency,memo\n",
-        ))
-    });
-    let pages = futures_util::stream::try_unfold(Some(0i64), move |after| {
-        let state = state.clone();
-        async move {
-            let Some(after) = after else {
-                return Ok(None);
-            };
-            let mut conn = state.pool.get().await?;
-            let rows = ledger::export_page(&mut conn, fund, after, upto, EXPORT_BATCH).await?;
-            drop(conn);
-            let Some(last) = rows.last().map(|r| r.posting) else {
-                return Ok(None);
-            };
-            let next = (rows.len() as i64 == EXPORT_BATCH).then_some(last);
-            let mut out = csv::WriterBuilder::new()
-                .has_headers(false)
-                .from_writer(Vec::with_capacity(rows.len() * 96));
-            for r in rows {
-                out.write_record([
-                    r.posting.to_string(),
-                    r.entry.to_string(),
-                    r.created_at.to_rfc3339(),
-                    r.kind,
-                    r.fund.to_string(),
-                    r.award_id.map(|a| a.to_string()).unwrap_or_default(),
-                    r.account,
-                    r.amount.to_string(),
-                    r.currency,
-                    crate::services::review::csv_cell(&r.memo),
-                ])
-                .map_err(csv_error)?;
+    use diesel_async::RunQueryDsl;
+    let whole = fund.is_none();
+    let header: &'static [u8] = if whole {
+        b"posting,entry,created_at,kind,fund,award,account,amount,currency,memo\n"
+    } else {
+        b"entry,created_at,kind,award,account,amount,currency,memo\n"
+    };
+    let header =
+        futures_util::stream::once(async move { Ok(actix_web::web::Bytes::from_static(header)) });
+    let start = Snapshot {
+        conn: None,
+        finished: false,
+    };
+    let pages =
+        futures_util::stream::try_unfold((start, Some(0i64)), move |(mut snapshot, after)| {
+            let state = state.clone();
+            async move {
+                let Some(after) = after else {
+                    return Ok(None);
+                };
+                if snapshot.conn.is_none() {
+                    let mut conn = state.pool.get().await?;
+                    diesel::sql_query("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+                        .execute(&mut conn)
+                        .await?;
+                    snapshot.conn = Some(conn);
+                }
+                let conn = snapshot.conn.as_mut().ok_or(AppError::NotFound)?;
+                let rows = ledger::export_page(conn, fund, after, i64::MAX, EXPORT_BATCH).await?;
+                let last = rows.last().map(|r| r.posting);
+                if (rows.len() as i64) < EXPORT_BATCH {
+                    diesel::sql_query("COMMIT").execute(conn).await?;
+                    snapshot.finished = true;
+                }
+                if rows.is_empty() {
+                    return Ok(None);
+                }
+                let next = if snapshot.finished { None } else { last };
+                let mut out = csv::WriterBuilder::new()
+                    .has_headers(false)
+                    .from_writer(Vec::with_capacity(rows.len() * 96));
+                for r in rows {
+                    let mut record = Vec::with_capacity(10);
+                    if whole {
+                        record.push(r.posting.to_string());
+                    }
+                    record.push(r.entry.to_string());
+                    record.push(r.created_at.to_rfc3339());
+                    record.push(r.kind);
+                    if whole {
+                        record.push(r.fund.to_string());
+                    }
+                    record.push(r.award_id.map(|a| a.to_string()).unwrap_or_default());
+                    record.push(r.account);
+                    record.push(r.amount.to_string());
+                    record.push(r.currency);
+                    record.push(crate::services::review::csv_cell(&r.memo));
+                    out.write_record(&record).map_err(csv_error)?;
+                }
+                let bytes = out
+                    .into_inner()
+                    .map_err(|e| AppError::Internal(anyhow::anyhow!("{e}")))?;
+                Ok(Some((actix_web::web::Bytes::from(bytes), (snapshot, next))))
             }
-            let bytes = out
-                .into_inner()
-                .map_err(|e| AppError::Internal(anyhow::anyhow!("{e}")))?;
-            Ok(Some((actix_web::web::Bytes::from(bytes), next)))
-        }
-    });
+        });
     futures_util::StreamExt::chain(header, pages)
 }
 
@@ -734,15 +778,9 @@ pub async fn ledger_csv(
     funds::find(&mut conn, fund)
         .await?
         .ok_or(AppError::NotFound)?;
-    let upto = ledger::last_posting(&mut conn).await?;
     drop(conn);
-    Ok(
-        csv_download(&format!("fund-{fund}-ledger.csv")).streaming(ledger_stream(
-            state.get_ref().clone(),
-            Some(fund),
-            upto,
-        )),
-    )
+    Ok(csv_download(&format!("fund-{fund}-ledger.csv"))
+        .streaming(ledger_stream(state.get_ref().clone(), Some(fund))))
 }
 
 /// Every posting of every fund, each in its fund's currency.
@@ -751,10 +789,7 @@ pub async fn whole_ledger_csv(
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, AppError> {
     ctx.require(Permission::ViewMoney)?;
-    let mut conn = state.pool.get().await?;
-    let upto = ledger::last_posting(&mut conn).await?;
-    drop(conn);
-    Ok(csv_download("ledger.csv").streaming(ledger_stream(state.get_ref().clone(), None, upto)))
+    Ok(csv_download("ledger.csv").streaming(ledger_stream(state.get_ref().clone(), None)))
 }
 
 pub async fn payments_csv(

@@ -238,8 +238,9 @@ struct HomePage<'a> {
     /// Reviews to do, in the order assigned; the next page's link.
     reviews: Vec<(Review, String)>,
     next_link: Option<String>,
-    /// The latest reviews done.
+    /// Reviews done, latest first, a page at a time; the next page's link.
     done: Vec<(Review, String)>,
+    done_link: Option<String>,
     affiliations: Vec<(OrganizationId, String, String)>,
     form: AffiliationForm,
     errors: FormErrors,
@@ -253,12 +254,14 @@ const DONE_SHOWN: i64 = 20;
 #[serde(default)]
 pub struct QueueQuery {
     after: Option<i64>,
+    /// The last done review of the previous page of done ones.
+    done_after: Option<i64>,
 }
 
 async fn home_page(
     ctx: &Ctx,
     state: &AppState,
-    after: Option<i64>,
+    query: &QueueQuery,
     form: AffiliationForm,
     errors: FormErrors,
 ) -> Result<HttpResponse, AppError> {
@@ -268,7 +271,7 @@ async fn home_page(
         &mut conn,
         user.id,
         true,
-        after.map(crate::models::ReviewId),
+        query.after.map(crate::models::ReviewId),
         QUEUE_PAGE + 1,
     )
     .await?;
@@ -278,11 +281,26 @@ async fn home_page(
         (true, Some((last, _))) => Some(format!("/reviewer?after={}", last.id)),
         _ => None,
     };
+    let mut done = reviews::of_reviewer(
+        &mut conn,
+        user.id,
+        false,
+        query.done_after.map(crate::models::ReviewId),
+        DONE_SHOWN + 1,
+    )
+    .await?;
+    let more_done = done.len() as i64 > DONE_SHOWN;
+    done.truncate(DONE_SHOWN as usize);
+    let done_link = match (more_done, done.last()) {
+        (true, Some((last, _))) => Some(format!("/reviewer?done_after={}#done-h", last.id)),
+        _ => None,
+    };
     let page = HomePage {
         c: ctx,
         reviews: to_do,
         next_link,
-        done: reviews::of_reviewer(&mut conn, user.id, false, None, DONE_SHOWN).await?,
+        done,
+        done_link,
         affiliations: reviews::affiliations(&mut conn, user.id).await?,
         form,
         errors,
@@ -298,7 +316,7 @@ pub async fn home(
     home_page(
         &ctx,
         &state,
-        query.after,
+        &query,
         AffiliationForm::default(),
         FormErrors::default(),
     )
@@ -317,7 +335,7 @@ pub async fn add_affiliation(
             "flash-saved",
             state.config.cookie_secure,
         )),
-        Err(AppError::Invalid(e)) => home_page(&ctx, &state, None, form, e).await,
+        Err(AppError::Invalid(e)) => home_page(&ctx, &state, &QueueQuery::default(), form, e).await,
         Err(e) => Err(e),
     }
 }

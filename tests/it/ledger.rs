@@ -177,6 +177,17 @@ async fn fifty_simultaneous_approvals_of_one_tranche_make_one_payment() {
         let e = diesel::sql_query(sql).execute(&mut conn).await.unwrap_err();
         assert!(e.to_string().contains("not allowed"), "{sql}: {e}");
     }
+    // The kept balances the commit check trusts cannot be edited by hand.
+    for sql in [
+        "UPDATE ledger_balances SET balance = balance + 1000000",
+        "DELETE FROM ledger_balances",
+        "TRUNCATE ledger_balances",
+        "UPDATE ledger_fund_totals SET balance = 0",
+        "INSERT INTO ledger_fund_totals (fund_id, account, balance) VALUES (1, 'other', 1)",
+    ] {
+        let e = diesel::sql_query(sql).execute(&mut conn).await.unwrap_err();
+        assert!(e.to_string().contains("kept by the ledger"), "{sql}: {e}");
+    }
     // An unbalanced entry, or one taking the award above its amount, never commits.
     let fund = decided.fund;
     let attempts = [

@@ -922,3 +922,4 @@ previous-page = Previous page
 board-page-of = Page { $page } of { $pages } ({ $total } applications)
 calls-more-closed = Earlier closed calls
 reviewer-done = Recently done
+reviewer-older-done = Older reviews done

@@ -922,3 +922,4 @@ previous-page = 上一页
 board-page-of = 第 { $page } 页，共 { $pages } 页（{ $total } 份申请）
 calls-more-closed = 更早截止的征集
 reviewer-done = 最近完成的评审
+reviewer-older-done = 更早完成的评审

@@ -922,3 +922,4 @@ previous-page = 上一頁
 board-page-of = 第 { $page } 頁，共 { $pages } 頁（{ $total } 份申請）
 calls-more-closed = 更早截止的徵集
 reviewer-done = 最近完成的評審
+reviewer-older-done = 更早完成的評審

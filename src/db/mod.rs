@@ -134,9 +134,25 @@ tokio::task_local! {
     static QUERIES: std::cell::Cell<u32>;
 }
 
-fn count_statement(event: diesel::connection::InstrumentationEvent<'_>) {
-    if let diesel::connection::InstrumentationEvent::StartQuery { .. } = event {
-        let _ = QUERIES.try_with(|n| n.set(n.get() + 1));
+/// Counts each statement a connection sends for the request being served,
+/// leaving out the session settings a new connection sends while it is
+/// being established (they depend on the pool, not on the page).
+#[derive(Default)]
+struct StatementCounter {
+    establishing: bool,
+}
+
+impl diesel::connection::Instrumentation for StatementCounter {
+    fn on_connection_event(&mut self, event: diesel::connection::InstrumentationEvent<'_>) {
+        use diesel::connection::InstrumentationEvent as E;
+        match event {
+            E::StartEstablishConnection { .. } => self.establishing = true,
+            E::FinishEstablishConnection { .. } => self.establishing = false,
+            E::StartQuery { .. } if !self.establishing => {
+                let _ = QUERIES.try_with(|n| n.set(n.get() + 1));
+            }
+            _ => {}
+        }
     }
 }
 
@@ -154,7 +170,9 @@ pub async fn counting_queries<F: std::future::Future>(work: F) -> (F::Output, u3
 pub fn build_pool(database_url: &str, size: usize) -> Result<Pool, SetupError> {
     // Every connection made from now on reports its statements to the
     // request that is counting them; outside a request nothing is counted.
-    let _ = diesel::connection::set_default_instrumentation(|| Some(Box::new(count_statement)));
+    let _ = diesel::connection::set_default_instrumentation(|| {
+        Some(Box::new(StatementCounter::default()))
+    });
     // A connection goes back into use without a test query: one round trip
     // less per checkout (two per signed-in request). A connection whose
     // socket the server closed (a restart) is still discarded, since the

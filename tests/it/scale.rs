@@ -344,3 +344,25 @@ async fn the_reviewers_queue_pages_through_every_open_review_once() {
         "every open review once, in the order assigned"
     );
 }
+
+#[tokio::test]
+async fn a_new_connection_s_settings_are_not_counted_as_the_page_s_statements() {
+    use diesel::IntoSql;
+    use diesel_async::RunQueryDsl;
+    let app = TestApp::spawn().await;
+    // A pool of its own: its first checkout establishes a connection.
+    let pool = baygrants::db::build_pool(&app.db.url, 1).unwrap();
+    let (n, counted) = baygrants::db::counting_queries(async {
+        let mut conn = pool.get().await.unwrap();
+        diesel::select(1.into_sql::<diesel::sql_types::Integer>())
+            .get_result::<i32>(&mut conn)
+            .await
+            .unwrap()
+    })
+    .await;
+    assert_eq!(n, 1);
+    assert_eq!(
+        counted, 1,
+        "one statement, whatever the connection sent to set itself up"
+    );
+}

@@ -395,20 +395,31 @@ pub struct ExportRow {
     pub memo: String,
 }
 
-/// Up to `limit` postings with ids in `(after, upto]`, of one fund or all,
-/// by posting id: one page of a streamed export (run in one snapshot).
+/// Starts the read-only snapshot a streamed export reads every page from.
+/// The caller ends it with `end_export_snapshot` or closes the connection.
+pub async fn begin_export_snapshot(conn: &mut Conn) -> QueryResult<()> {
+    diesel::sql_query("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+        .execute(conn)
+        .await
+        .map(drop)
+}
+
+pub async fn end_export_snapshot(conn: &mut Conn) -> QueryResult<()> {
+    diesel::sql_query("COMMIT").execute(conn).await.map(drop)
+}
+
+/// Up to `limit` postings with ids after `after`, of one fund or all, by
+/// posting id: one page of a streamed export (run in one snapshot).
 pub async fn export_page(
     conn: &mut Conn,
     fund: Option<FundId>,
     after: i64,
-    upto: i64,
     limit: i64,
 ) -> QueryResult<Vec<ExportRow>> {
     let mut q = ledger_postings::table
         .inner_join(ledger_entries::table)
         .inner_join(funds::table.on(funds::id.eq(ledger_postings::fund_id)))
         .filter(ledger_postings::id.gt(after))
-        .filter(ledger_postings::id.le(upto))
         .select((
             ledger_postings::id,
             ledger_entries::id,

@@ -1151,6 +1151,9 @@ pub struct FundSummary {
     pub more: bool,
 }
 
+/// Every award state, in the order awards move through them.
+pub const AWARD_STATES: [&str; 4] = ["offered", "active", "closed", "lapsed"];
+
 /// Awards per page of the fund dashboard.
 pub const FUND_PAGE: i64 = 50;
 
@@ -1212,7 +1215,7 @@ pub async fn fund_summary(
         counts: {
             // Every state, in the order awards move through them.
             let found = awards::count_by_state(conn, fund).await?;
-            ["offered", "active", "closed", "lapsed"]
+            AWARD_STATES
                 .into_iter()
                 .map(|s| {
                     let n = found.iter().find(|(k, _)| k == s).map_or(0, |(_, n)| *n);

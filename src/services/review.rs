@@ -879,6 +879,16 @@ pub async fn ranking(
 /// A computed ranking: the board's rows and the submitted reviews.
 pub type Ranking = (Vec<RankRow>, Vec<ReviewRow>);
 
+/// Applications under review without a decision, from a ranking: what
+/// `decisions::undecided` counts, without reading the call again.
+pub fn undecided(ranking: &Ranking) -> i64 {
+    ranking
+        .0
+        .iter()
+        .filter(|r| r.state == "under_review" && r.decision.is_none())
+        .count() as i64
+}
+
 /// Rankings computed per (call, order) and the call's review version they
 /// were computed at. A ranking reads every submitted score of the call, so
 /// it is computed once per change rather than once per page view; the

@@ -538,7 +538,7 @@ pub struct FundQuery {
 
 impl FundQuery {
     fn state(&self) -> &'static str {
-        ["offered", "active", "lapsed", "closed"]
+        service::AWARD_STATES
             .into_iter()
             .find(|s| *s == self.state)
             .unwrap_or("active")
@@ -688,7 +688,6 @@ fn ledger_stream(
     state: AppState,
     fund: Option<FundId>,
 ) -> impl futures_util::Stream<Item = Result<actix_web::web::Bytes, AppError>> {
-    use diesel_async::RunQueryDsl;
     let whole = fund.is_none();
     let header: &'static [u8] = if whole {
         b"posting,entry,created_at,kind,fund,award,account,amount,currency,memo\n"
@@ -710,16 +709,14 @@ fn ledger_stream(
                 };
                 if snapshot.conn.is_none() {
                     let mut conn = state.pool.get().await?;
-                    diesel::sql_query("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
-                        .execute(&mut conn)
-                        .await?;
+                    ledger::begin_export_snapshot(&mut conn).await?;
                     snapshot.conn = Some(conn);
                 }
                 let conn = snapshot.conn.as_mut().ok_or(AppError::NotFound)?;
-                let rows = ledger::export_page(conn, fund, after, i64::MAX, EXPORT_BATCH).await?;
+                let rows = ledger::export_page(conn, fund, after, EXPORT_BATCH).await?;
                 let last = rows.last().map(|r| r.posting);
                 if (rows.len() as i64) < EXPORT_BATCH {
-                    diesel::sql_query("COMMIT").execute(conn).await?;
+                    ledger::end_export_snapshot(conn).await?;
                     snapshot.finished = true;
                 }
                 if rows.is_empty() {

@@ -814,12 +814,7 @@ pub async fn board(
         published: crate::models::decisions::published_at(&mut conn, id)
             .await?
             .map(|at| ctx.when(&at)),
-        // Under review without a decision (what `decisions::undecided` counts).
-        undecided: ranking
-            .0
-            .iter()
-            .filter(|r| r.state == "under_review" && r.decision.is_none())
-            .count() as i64,
+        undecided: service::undecided(&ranking),
         ranking,
         page,
         pages,

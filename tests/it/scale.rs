@@ -366,3 +366,57 @@ async fn a_new_connection_s_settings_are_not_counted_as_the_page_s_statements() 
         "one statement, whatever the connection sent to set itself up"
     );
 }
+
+/// The `href`s of a page that contain `needle`, unescaped.
+fn links(body: &str, needle: &str) -> Vec<String> {
+    body.split("href=\"")
+        .skip(1)
+        .filter_map(|s| s.split('"').next())
+        .map(|h| h.replace("&amp;", "&").replace("&#38;", "&"))
+        .filter(|h| h.contains(needle))
+        .collect()
+}
+
+#[tokio::test]
+async fn long_lists_come_in_pages_without_overlap() {
+    let (app, a) = seeded(BIGGER).await;
+    let admin = app.browser();
+    admin.login(&a.admin, scale::PASSWORD).await;
+    let finance = app.browser();
+    finance.login(&a.finance[0], scale::PASSWORD).await;
+
+    // Closed calls: 20 a page, the next page continues with older ones.
+    let first = app.browser().get("/calls").await;
+    let next = links(&first.body, "/calls?after=");
+    assert_eq!(next.len(), 1, "a link to earlier closed calls");
+    let second = app.browser().get(&next[0]).await;
+    assert_eq!(second.status, 200);
+    let ids = |body: &str| -> Vec<String> {
+        links(body, "/calls/")
+            .into_iter()
+            .filter(|h| !h.contains('?'))
+            .collect()
+    };
+    let (one, two) = (ids(&first.body), ids(&second.body));
+    assert!(!two.is_empty() && two.iter().all(|c| !one.contains(c)));
+
+    // The ranking board: 100 a page, ranks continue on page 2.
+    let board = format!("/admin/calls/{}/board", a.largest_call);
+    let page1 = admin.get(&board).await;
+    assert!(page1.has("<td class=\"num\">100</td>") && !page1.has("<td class=\"num\">101</td>"));
+    let next = links(&page1.body, "&page=2");
+    assert_eq!(next.len(), 1, "a link to page 2");
+    let page2 = admin.get(&next[0]).await;
+    assert!(page2.has("<td class=\"num\">101</td>") && !page2.has("<td class=\"num\">50</td>"));
+
+    // A fund's closed awards: 50 a page, then the rest.
+    let fund = format!("/finance/funds/{}?state=closed", a.fund);
+    let page1 = finance.get(&fund).await;
+    let awards = |body: &str| links(body, "/awards/");
+    let first_awards = awards(&page1.body);
+    assert_eq!(first_awards.len(), 50);
+    let next = links(&page1.body, "state=closed&after=");
+    assert_eq!(next.len(), 1, "a link to the next awards");
+    let rest = awards(&finance.get(&next[0]).await.body);
+    assert!(!rest.is_empty() && rest.iter().all(|w| !first_awards.contains(w)));
+}

@@ -115,7 +115,15 @@ impl Lang {
     pub fn t_with(self, key: &str, args: &[(&'static str, String)]) -> String {
         let args: HashMap<Cow<'static, str>, FluentValue<'_>> = args
             .iter()
-            .map(|(k, v)| (Cow::Borrowed(*k), FluentValue::from(v.as_str())))
+            .map(|(k, v)| {
+                // `n` is a count: a number, so that plural variants apply.
+                let value = if *k == "n" {
+                    FluentValue::try_number(v.as_str())
+                } else {
+                    FluentValue::from(v.as_str())
+                };
+                (Cow::Borrowed(*k), value)
+            })
             .collect();
         LOCALES.lookup_with_args(&self.langid(), key, &args)
     }
@@ -143,6 +151,14 @@ mod tests {
         assert_eq!(Lang::from_tag("zh"), Some(Lang::ZhHans));
         assert_eq!(Lang::from_tag("en-GB"), Some(Lang::En));
         assert_eq!(Lang::from_tag("fr"), None);
+    }
+
+    #[test]
+    fn counts_take_the_plural_form() {
+        let n = |n: &str| Lang::En.t_with("applications-missing-n", &[("n", n.into())]);
+        assert_eq!(n("1"), "1 item");
+        assert_eq!(n("11"), "11 items");
+        assert_eq!(n("0"), "0 items");
     }
 
     #[test]

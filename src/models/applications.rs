@@ -829,3 +829,15 @@ pub async fn led_counts(
         .load(conn)
         .await
 }
+
+/// The titles of these applications.
+pub async fn titles_of(
+    conn: &mut Conn,
+    ids: &[ApplicationId],
+) -> QueryResult<Vec<(ApplicationId, String)>> {
+    applications::table
+        .filter(applications::id.eq_any(ids.to_vec()))
+        .select((applications::id, applications::title))
+        .load(conn)
+        .await
+}

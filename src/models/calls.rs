@@ -470,3 +470,27 @@ pub async fn find_many(conn: &mut Conn, ids: &[CallId]) -> QueryResult<Vec<Call>
         .load(conn)
         .await
 }
+
+/// How many calls are in each state.
+pub async fn count_by_state(conn: &mut Conn) -> QueryResult<Vec<(String, i64)>> {
+    calls::table
+        .group_by(calls::state)
+        .select((calls::state, diesel::dsl::count_star()))
+        .load(conn)
+        .await
+}
+
+/// The rubrics of these calls as scoring needs them: (call, weight, max
+/// score), each call's criteria in order.
+pub async fn weights_of(conn: &mut Conn, ids: &[CallId]) -> QueryResult<Vec<(CallId, i32, i32)>> {
+    rubric_criteria::table
+        .filter(rubric_criteria::call_id.eq_any(ids.to_vec()))
+        .order((rubric_criteria::call_id, rubric_criteria::position))
+        .select((
+            rubric_criteria::call_id,
+            rubric_criteria::weight,
+            rubric_criteria::max_score,
+        ))
+        .load(conn)
+        .await
+}

@@ -440,3 +440,53 @@ pub async fn export_page(
     }
     q.load(conn).await
 }
+
+/// One month of a fund's ledger, with the running totals at its end.
+#[derive(Debug, Clone, QueryableByName)]
+pub struct MonthTotals {
+    /// `2026-03`, in Bay Area time.
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    pub month: String,
+    /// Promised to awards so far, net of decommitments and refunds: the
+    /// `committed` and `disbursed` accounts together.
+    #[diesel(sql_type = diesel::sql_types::Numeric)]
+    pub committed: Decimal,
+    /// Paid out so far, net of refunds: the `disbursed` account.
+    #[diesel(sql_type = diesel::sql_types::Numeric)]
+    pub disbursed: Decimal,
+}
+
+/// The fund's running commitments and disbursements at the end of each of
+/// its last `months` months with ledger activity or between such months
+/// (a quiet month repeats the month before). One statement, summed by
+/// PostgreSQL, however long the ledger.
+pub async fn monthly_totals(
+    conn: &mut Conn,
+    fund: FundId,
+    months: i64,
+) -> QueryResult<Vec<MonthTotals>> {
+    diesel::sql_query(
+        "WITH flows AS ( \
+             SELECT date_trunc('month', e.created_at AT TIME ZONE 'UTC' + interval '8 hours')::date AS month, \
+                    SUM(p.amount) AS committed, \
+                    COALESCE(SUM(p.amount) FILTER (WHERE p.account = 'disbursed'), 0) AS disbursed \
+             FROM ledger_postings p JOIN ledger_entries e ON e.id = p.entry_id \
+             WHERE p.fund_id = $1 AND p.account IN ('committed', 'disbursed') \
+             GROUP BY 1 \
+         ), months AS ( \
+             SELECT generate_series(min(month), max(month), interval '1 month')::date AS month FROM flows \
+         ), running AS ( \
+             SELECT m.month, \
+                    SUM(COALESCE(f.committed, 0)) OVER (ORDER BY m.month) AS committed, \
+                    SUM(COALESCE(f.disbursed, 0)) OVER (ORDER BY m.month) AS disbursed \
+             FROM months m LEFT JOIN flows f ON f.month = m.month \
+         ) \
+         SELECT to_char(month, 'YYYY-MM') AS month, committed, disbursed \
+         FROM (SELECT * FROM running ORDER BY month DESC LIMIT $2) last \
+         ORDER BY month",
+    )
+    .bind::<diesel::sql_types::BigInt, _>(fund.0)
+    .bind::<diesel::sql_types::BigInt, _>(months)
+    .load(conn)
+    .await
+}

@@ -512,3 +512,12 @@ pub async fn find_many(conn: &mut Conn, ids: &[OrganizationId]) -> QueryResult<V
         .load(conn)
         .await
 }
+
+/// How many organizations are in this verification state.
+pub async fn count_by_verification(conn: &mut Conn, verification: &str) -> QueryResult<i64> {
+    organizations::table
+        .filter(organizations::verification.eq(verification))
+        .count()
+        .get_result(conn)
+        .await
+}

@@ -155,3 +155,16 @@ pub async fn count_by_status(conn: &mut Conn, status: &str) -> QueryResult<i64> 
         .get_result(conn)
         .await
 }
+
+/// How many emails `problems` would list without a limit.
+pub async fn count_problems(conn: &mut Conn) -> QueryResult<i64> {
+    outbox::table
+        .filter(
+            outbox::status.eq("failed").or(outbox::status
+                .eq("pending")
+                .and(outbox::last_error.is_not_null())),
+        )
+        .count()
+        .get_result(conn)
+        .await
+}

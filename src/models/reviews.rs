@@ -555,3 +555,98 @@ pub async fn submitted_of_application(
         .load(conn)
         .await
 }
+
+// ---- the reviewer's and the admin's dashboards
+
+/// The reviewer's reviews not yet submitted (assigned or being scored), the
+/// earliest due first and those without a due date last, with the
+/// application's title.
+pub async fn open_by_due(
+    conn: &mut Conn,
+    reviewer: UserId,
+    limit: i64,
+) -> QueryResult<Vec<(Review, String)>> {
+    reviews::table
+        .inner_join(applications::table)
+        .filter(reviews::reviewer_id.eq(reviewer))
+        .filter(reviews::state.eq_any(["assigned", "draft"]))
+        .select((Review::as_select(), applications::title))
+        .order((reviews::due_at.asc().nulls_last(), reviews::id))
+        .limit(limit)
+        .load(conn)
+        .await
+}
+
+/// How many of the reviewer's reviews are in each state.
+pub async fn count_by_state_of(
+    conn: &mut Conn,
+    reviewer: UserId,
+) -> QueryResult<Vec<(String, i64)>> {
+    reviews::table
+        .filter(reviews::reviewer_id.eq(reviewer))
+        .group_by(reviews::state)
+        .select((reviews::state, diesel::dsl::count_star()))
+        .load(conn)
+        .await
+}
+
+/// Whether the user sits on any call's panel.
+pub async fn on_any_panel(conn: &mut Conn, user: UserId) -> QueryResult<bool> {
+    diesel::select(diesel::dsl::exists(
+        panel_members::table.filter(panel_members::user_id.eq(user)),
+    ))
+    .get_result(conn)
+    .await
+}
+
+/// Submitted applications of calls in review that nobody reviews yet (a
+/// declared conflict does not count as a reviewer): the oldest `limit` as
+/// (application, call, title), and how many there are.
+pub async fn awaiting_assignment(
+    conn: &mut Conn,
+    limit: i64,
+) -> QueryResult<(Vec<(ApplicationId, CallId, String)>, i64)> {
+    use crate::db::schema::calls;
+    let waiting = || {
+        applications::table
+            .inner_join(calls::table)
+            .filter(calls::state.eq("in_review"))
+            .filter(applications::state.eq_any(["submitted", "under_review"]))
+            .filter(diesel::dsl::not(diesel::dsl::exists(
+                reviews::table
+                    .filter(reviews::application_id.eq(applications::id))
+                    .filter(reviews::state.ne("conflict")),
+            )))
+    };
+    let rows = waiting()
+        .select((applications::id, applications::call_id, applications::title))
+        .order(applications::id)
+        .limit(limit)
+        .load(conn)
+        .await?;
+    let total = waiting().count().get_result(conn).await?;
+    Ok((rows, total))
+}
+
+/// Every score of the submitted reviews in calls under review:
+/// (call, review, application, reviewer, position, score).
+pub async fn submitted_scores_in_review(
+    conn: &mut Conn,
+) -> QueryResult<Vec<(CallId, ReviewId, ApplicationId, UserId, i32, i32)>> {
+    use crate::db::schema::calls;
+    review_scores::table
+        .inner_join(reviews::table.inner_join(calls::table))
+        .filter(calls::state.eq("in_review"))
+        .filter(reviews::state.eq("submitted"))
+        .select((
+            reviews::call_id,
+            reviews::id,
+            reviews::application_id,
+            reviews::reviewer_id,
+            review_scores::position,
+            review_scores::score,
+        ))
+        .order((reviews::id, review_scores::position))
+        .load(conn)
+        .await
+}

@@ -1290,22 +1290,36 @@ pub struct DueReport {
 pub async fn reports_outstanding(conn: &mut Conn) -> Result<Vec<DueReport>, AppError> {
     let mut out = Vec::new();
     for (award, title, tranches, reports) in awards::active_with_schedule(conn).await? {
-        for t in &tranches {
-            let done = reports
-                .iter()
-                .any(|r| r.position == t.position && r.state != "returned");
-            if let (false, Some(due)) = (done, report_due(&award, t.month_due)) {
-                out.push(DueReport {
-                    award: award.id,
-                    title: title.clone(),
-                    position: t.position,
-                    due,
-                });
-            }
-        }
+        out.extend(outstanding_reports_of(&award, &title, &tranches, &reports));
     }
     out.sort_by_key(|r| r.due);
     Ok(out)
+}
+
+/// The reports of one award that are not in (a returned one counts as not
+/// in), with their due dates, milestone by milestone.
+pub fn outstanding_reports_of(
+    award: &Award,
+    title: &str,
+    tranches: &[awards::Tranche],
+    reports: &[awards::Report],
+) -> Vec<DueReport> {
+    tranches
+        .iter()
+        .filter(|t| {
+            !reports
+                .iter()
+                .any(|r| r.position == t.position && r.state != "returned")
+        })
+        .filter_map(|t| {
+            Some(DueReport {
+                award: award.id,
+                title: title.to_string(),
+                position: t.position,
+                due: report_due(award, t.month_due)?,
+            })
+        })
+        .collect()
 }
 
 pub const REPORT_REMINDER_BEFORE: Duration = Duration::days(14);

@@ -6,6 +6,7 @@ pub mod applications;
 pub mod audit;
 pub mod awards;
 pub mod calls;
+pub mod dashboards;
 pub mod decisions;
 pub mod demo;
 pub mod emails;

@@ -8,6 +8,7 @@ use askama::Template;
 use futures_util::TryStreamExt;
 use serde::Deserialize;
 
+use super::charts::{Chart, Kind, Row as ChartRow};
 use super::ctx::{CsrfForm, Ctx, NoFields};
 use super::orgs::Choice;
 use super::{render, render_invalid, see_other_with_flash};
@@ -186,6 +187,8 @@ struct ShowPage<'a> {
     lines: Vec<LineView>,
     /// (heading, [(label, amount)])
     totals: Vec<(String, Vec<(String, String)>)>,
+    /// Budget by category and by organization, in the fund's currency.
+    charts: Vec<Chart>,
     team: Vec<Choice>,
     categories: Vec<Choice>,
     currencies: Vec<Choice>,
@@ -332,6 +335,7 @@ async fn show_page(
                 .collect(),
         ),
     ];
+    let charts = budget_charts(ctx, base, &domain_lines, |c| call.rate(c), &name_of);
     let milestones = apps::milestones(&mut conn, id).await?;
     let tranche_sum: rust_decimal::Decimal = milestones.iter().map(|m| m.tranche_percent).sum();
     let problems = if draft {
@@ -440,6 +444,7 @@ async fn show_page(
         found,
         lines,
         totals: totals_view,
+        charts,
         team,
         categories: CATEGORIES
             .iter()
@@ -481,6 +486,87 @@ async fn show_page(
     } else {
         render(&page)
     }
+}
+
+/// The budget by category and by organization, grant request and matching
+/// funds stacked, converted to the fund's currency line by line with the
+/// call's rates: the same figures as the totals beside them.
+fn budget_charts(
+    ctx: &Ctx,
+    base: Currency,
+    lines: &[Line],
+    rate: impl Fn(Currency) -> rust_decimal::Decimal + Copy,
+    name_of: &dyn Fn(OrganizationId) -> String,
+) -> Vec<Chart> {
+    let of_source = |source: Source| -> Vec<Line> {
+        lines
+            .iter()
+            .filter(|l| l.source == source)
+            .cloned()
+            .collect()
+    };
+    let all = totals(lines, rate);
+    let grant = totals(&of_source(Source::Grant), rate);
+    let matching = totals(&of_source(Source::Matching), rate);
+    let find = |v: &[(String, rust_decimal::Decimal)], k: &str| {
+        v.iter()
+            .find(|(c, _)| c == k)
+            .map(|(_, a)| *a)
+            .unwrap_or_default()
+    };
+    let find_org = |v: &[(i64, rust_decimal::Decimal)], k: i64| {
+        v.iter()
+            .find(|(o, _)| *o == k)
+            .map(|(_, a)| *a)
+            .unwrap_or_default()
+    };
+    let currency = [("currency", base.code().to_string())];
+    let chart = |id, title: &str, desc: &str, heading: &str, rows| Chart {
+        id,
+        kind: Kind::Stacked,
+        title: ctx.t_with(title, &currency),
+        desc: ctx.t(desc),
+        row_heading: ctx.t(heading),
+        series: vec![ctx.t("source-grant"), ctx.t("source-matching")],
+        rows,
+        total_heading: ctx.t("budget-total"),
+        empty: ctx.t("chart-empty"),
+        format: format_amount,
+    };
+    vec![
+        chart(
+            "chart-budget-category",
+            "chart-budget-category",
+            "chart-budget-category-desc",
+            "budget-category",
+            all.by_category
+                .iter()
+                .map(|(cat, _)| ChartRow {
+                    label: ctx.label("category", cat),
+                    values: vec![
+                        find(&grant.by_category, cat),
+                        find(&matching.by_category, cat),
+                    ],
+                })
+                .collect(),
+        ),
+        chart(
+            "chart-budget-organization",
+            "chart-budget-organization",
+            "chart-budget-organization-desc",
+            "budget-organization",
+            all.by_organization
+                .iter()
+                .map(|(org, _)| ChartRow {
+                    label: name_of(OrganizationId(*org)),
+                    values: vec![
+                        find_org(&grant.by_organization, *org),
+                        find_org(&matching.by_organization, *org),
+                    ],
+                })
+                .collect(),
+        ),
+    ]
 }
 
 impl ShowPage<'_> {

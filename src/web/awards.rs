@@ -6,11 +6,12 @@ use actix_web::{HttpResponse, web};
 use askama::Template;
 use rust_decimal::Decimal;
 
+use super::charts::{Chart, Kind, Row as ChartRow};
 use super::ctx::{CsrfForm, Ctx};
 use super::{render, render_form, see_other_with_flash};
 use crate::AppState;
 use crate::domain::application::CATEGORIES;
-use crate::domain::money::{Currency, format_money};
+use crate::domain::money::{Currency, format_amount, format_money};
 use crate::error::{AppError, FormErrors};
 use crate::models::awards::{self, Award, Payment, Report, Support};
 use crate::models::ledger::{self, EntryRow};
@@ -94,6 +95,8 @@ struct ShowPage<'a> {
     categories: &'static [&'static str],
     support_kinds: &'static [&'static str],
     typed: Typed,
+    /// Paid against scheduled, tranche by tranche.
+    by_tranche: Chart,
 }
 
 impl ShowPage<'_> {
@@ -106,6 +109,11 @@ impl ShowPage<'_> {
             Some((p, f)) if p == position => f.spent.get(*i).cloned().unwrap_or_default(),
             _ => String::new(),
         }
+    }
+
+    /// A report field's id: one report form per tranche can be on the page.
+    fn report_field(&self, position: &i32, name: &str) -> String {
+        format!("f-report{position}-{name}")
     }
 
     fn typed_report(&self, position: &i32) -> (String, String) {
@@ -189,6 +197,7 @@ async fn award_page(
             }
         })
         .collect();
+    let by_tranche = tranche_chart(ctx, &award, &tranches, &payments);
     let payment_rows = payments
         .into_iter()
         .map(|p| {
@@ -206,6 +215,7 @@ async fn award_page(
         Vec::new()
     };
     let page = ShowPage {
+        by_tranche,
         c: ctx,
         can_accept: may_on_award(&actor, role.as_deref(), AwardAction::Accept)
             && award.state == "offered",
@@ -234,6 +244,48 @@ async fn award_page(
         award,
     };
     render_form(&page, page.typed.errors.is_empty())
+}
+
+/// Each tranche's scheduled amount beside what its approved payments paid,
+/// in the award's currency. Refunds are the award's, not a tranche's, so
+/// they show in the payments table and not here.
+fn tranche_chart(
+    ctx: &Ctx,
+    award: &Award,
+    tranches: &[awards::Tranche],
+    payments: &[Payment],
+) -> Chart {
+    Chart {
+        id: "chart-tranches",
+        kind: Kind::Grouped,
+        title: ctx.t_with("chart-tranches", &[("currency", award.currency.clone())]),
+        desc: ctx.t("chart-tranches-desc"),
+        row_heading: ctx.t("chart-tranche"),
+        series: vec![ctx.t("chart-scheduled"), ctx.t("award-paid")],
+        rows: tranches
+            .iter()
+            .map(|t| ChartRow {
+                label: ctx.t_with(
+                    "chart-tranche-label",
+                    &[
+                        ("n", t.position.to_string()),
+                        ("month", t.month_due.to_string()),
+                    ],
+                ),
+                values: vec![
+                    t.amount,
+                    payments
+                        .iter()
+                        .filter(|p| p.tranche_id == Some(t.id) && p.state == "approved")
+                        .map(|p| p.amount)
+                        .sum(),
+                ],
+            })
+            .collect(),
+        total_heading: String::new(),
+        empty: ctx.t("chart-tranches-empty"),
+        format: format_amount,
+    }
 }
 
 pub async fn show(
@@ -519,6 +571,8 @@ struct FundPage<'a> {
     recent: Vec<EntryRow>,
     user: i64,
     errors: FormErrors,
+    /// Commitments and disbursements so far, month by month.
+    over_time: Chart,
 }
 
 impl FundPage<'_> {
@@ -548,6 +602,9 @@ impl FundQuery {
 /// Contributions and postings shown on the fund dashboard; the CSV has all.
 const FUND_RECENT: i64 = 40;
 
+/// Months drawn on the fund dashboard's chart, up to the latest.
+const FUND_MONTHS: i64 = 36;
+
 async fn fund_page(
     ctx: &Ctx,
     state: &AppState,
@@ -562,7 +619,27 @@ async fn fund_page(
     let f = funds::find(&mut conn, fund)
         .await?
         .ok_or(AppError::NotFound)?;
+    let months = ledger::monthly_totals(&mut conn, fund, FUND_MONTHS).await?;
+    let over_time = Chart {
+        id: "chart-fund",
+        kind: Kind::Steps,
+        title: ctx.t_with("chart-fund", &[("currency", f.currency.clone())]),
+        desc: ctx.t("chart-fund-desc"),
+        row_heading: ctx.t("chart-month"),
+        series: vec![ctx.t("chart-fund-committed"), ctx.t("chart-fund-disbursed")],
+        rows: months
+            .into_iter()
+            .map(|m| ChartRow {
+                label: m.month,
+                values: vec![m.committed, m.disbursed],
+            })
+            .collect(),
+        total_heading: String::new(),
+        empty: ctx.t("chart-fund-empty"),
+        format: format_amount,
+    };
     let page = FundPage {
+        over_time,
         c: ctx,
         fund: fund.0,
         name: if ctx.lang == crate::i18n::Lang::En {

@@ -1,16 +1,75 @@
-use actix_web::HttpResponse;
+//! The home page: a welcome for visitors; for a signed-in user, one section
+//! per role they hold, each opening with what needs them now.
+
+use actix_web::{HttpResponse, web};
 use askama::Template;
+use rust_decimal::Decimal;
 
 use super::ctx::Ctx;
 use super::render;
+use crate::AppState;
+use crate::domain::money::{Currency, format_money};
 use crate::error::AppError;
+use crate::i18n::Lang;
+use crate::models::CallId;
+use crate::models::calls::Call;
+use crate::services::dashboards::{self, Dashboard};
 
 #[derive(Template)]
 #[template(path = "home.html")]
 struct HomePage<'a> {
     c: &'a Ctx,
+    /// `None` for visitors.
+    dash: Option<Dashboard>,
 }
 
-pub async fn index(ctx: Ctx) -> Result<HttpResponse, AppError> {
-    render(&HomePage { c: &ctx })
+impl HomePage<'_> {
+    fn money(&self, currency: &str, amount: &Decimal) -> String {
+        Currency::from_code(currency)
+            .map(|c| format_money(*amount, c))
+            .unwrap_or_else(|| amount.to_string())
+    }
+
+    /// A name kept in Chinese and English, in the reader's language.
+    fn name<'s>(&self, zh: &'s str, en: &'s str) -> &'s str {
+        if self.c.lang == Lang::En { en } else { zh }
+    }
+
+    fn call_title<'s>(&self, call: &'s Call) -> &'s str {
+        self.name(&call.title_zh, &call.title_en)
+    }
+
+    /// The title of a call the admin's lists name, or its number.
+    fn call_of(&self, id: &CallId) -> String {
+        self.dash
+            .as_ref()
+            .and_then(|d| d.admin.as_ref())
+            .and_then(|a| a.calls_named.get(id))
+            .map_or_else(|| format!("#{id}"), |c| self.call_title(c).to_string())
+    }
+
+    /// An application's title, or its number while it has none.
+    fn titled(&self, title: &str, id: &i64) -> String {
+        if title.trim().is_empty() {
+            format!("{} #{id}", self.c.t("application-untitled"))
+        } else {
+            title.to_string()
+        }
+    }
+
+    /// A heading with the list's count.
+    fn heading(&self, key: &str, n: &usize) -> String {
+        self.c.t_with(key, &[("n", n.to_string())])
+    }
+}
+
+pub async fn index(ctx: Ctx, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
+    let dash = match ctx.actor() {
+        Some(actor) => {
+            let mut conn = state.pool.get().await?;
+            Some(dashboards::of(&mut conn, &actor, state.clock.now()).await?)
+        }
+        None => None,
+    };
+    render(&HomePage { c: &ctx, dash })
 }

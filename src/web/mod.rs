@@ -8,6 +8,7 @@ mod assets;
 mod auth;
 mod awards;
 mod calls;
+pub mod charts;
 pub mod ctx;
 mod decisions;
 mod funds;

@@ -3,8 +3,10 @@
 
 use actix_web::{HttpResponse, web};
 use askama::Template;
+use rust_decimal::Decimal;
 use serde::Deserialize;
 
+use super::charts::{Chart, Kind, Row as ChartRow, bin_labels, histogram};
 use super::ctx::{CsrfForm, Ctx};
 use super::{render, render_form, see_other_with_flash};
 use crate::AppState;
@@ -721,6 +723,8 @@ struct BoardPage<'a> {
     /// The page shown (1-based) and how many there are.
     page: usize,
     pages: usize,
+    /// How the call's scored applications spread over the 0–100 scale.
+    distribution: Chart,
 }
 
 impl BoardPage<'_> {
@@ -815,10 +819,45 @@ pub async fn board(
             .await?
             .map(|at| ctx.when(&at)),
         undecided: service::undecided(&ranking),
+        distribution: score_distribution(&ctx, &ranking.0),
         ranking,
         page,
         pages,
     })
+}
+
+/// Score bins on the 0–100 scale.
+const SCORE_BINS: usize = 10;
+
+/// How many applications fall in each tenth of the scale, by mean and by
+/// calibrated score; applications without a submitted review are left out.
+fn score_distribution(ctx: &Ctx, rows: &[service::RankRow]) -> Chart {
+    let scored: Vec<&service::RankRow> = rows.iter().filter(|r| r.reviews > 0).collect();
+    let means = histogram(scored.iter().map(|r| r.mean), SCORE_BINS);
+    let calibrated = histogram(scored.iter().map(|r| r.calibrated), SCORE_BINS);
+    Chart {
+        id: "chart-scores",
+        kind: Kind::Grouped,
+        title: ctx.t("chart-scores"),
+        desc: ctx.t_with("chart-scores-desc", &[("n", scored.len().to_string())]),
+        row_heading: ctx.t("chart-score-bin"),
+        series: vec![ctx.t("board-mean"), ctx.t("board-calibrated")],
+        rows: if scored.is_empty() {
+            Vec::new()
+        } else {
+            bin_labels(SCORE_BINS)
+                .into_iter()
+                .zip(means.iter().zip(&calibrated))
+                .map(|(label, (m, c))| ChartRow {
+                    label,
+                    values: vec![Decimal::from(*m), Decimal::from(*c)],
+                })
+                .collect()
+        },
+        total_heading: String::new(),
+        empty: ctx.t("chart-scores-empty"),
+        format: |d| d.to_string(),
+    }
 }
 
 /// `kind=reviews`: one line per submitted review; otherwise one per application.

@@ -128,6 +128,10 @@ async fn census(app: &TestApp, a: &Accounts) -> BTreeMap<&'static str, (u32, usi
         ),
         ("award page", &finance, format!("/awards/{}", a.award)),
         ("finance home", &finance, "/finance".into()),
+        ("applicant's dashboard at /", &applicant, "/".into()),
+        ("reviewer's dashboard at /", &reviewer, "/".into()),
+        ("admin's dashboard at /", &admin, "/".into()),
+        ("finance officer's dashboard at /", &finance, "/".into()),
         (
             "fund dashboard",
             &finance,

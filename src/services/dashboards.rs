@@ -1,0 +1,576 @@
+//! The home page of a signed-in user: for each role they hold, what needs
+//! them now. Read only; every section costs a fixed number of statements
+//! however much data there is (tests/it/scale.rs checks it).
+
+use std::collections::{BTreeMap, HashMap};
+
+use chrono::{DateTime, Utc};
+use rust_decimal::Decimal;
+
+use super::applications::checklist_counts;
+use super::awards::{
+    Condition, DueReport, REPORT_REMINDER_BEFORE, condition, outstanding_reports_of, payment_state,
+    reports_outstanding,
+};
+use crate::domain::call::CallState;
+use crate::domain::role::Role;
+use crate::domain::scoring;
+use crate::error::AppError;
+use crate::models::applications::{self as apps, Application};
+use crate::models::awards::{self, Award, Payment};
+use crate::models::calls::{self, Call};
+use crate::models::organizations::{self as orgs, DirectoryFilter, Organization};
+use crate::models::outbox::{self, OutboxEmail};
+use crate::models::reviews::{self, Review};
+use crate::models::{
+    ApplicationId, AwardId, CallId, Conn, FundId, OrganizationId, ReviewId, UserId, funds, ledger,
+};
+use crate::policy::{Actor, may_approve_payment};
+
+/// Items shown per list; the full page has the rest.
+pub const SHOWN: usize = 10;
+
+/// The first `SHOWN` items of a list and how many there are in all.
+pub struct Listed<T> {
+    pub items: Vec<T>,
+    pub total: usize,
+}
+
+impl<T> Listed<T> {
+    fn first(mut all: Vec<T>) -> Self {
+        let total = all.len();
+        all.truncate(SHOWN);
+        Listed { items: all, total }
+    }
+
+    /// `items` are the first of `total`, counted apart.
+    fn counted(items: Vec<T>, total: i64) -> Self {
+        Listed {
+            total: usize::try_from(total).unwrap_or_default().max(items.len()),
+            items,
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.total == 0
+    }
+
+    /// Whether the list goes on past what is shown.
+    pub fn more(&self) -> bool {
+        self.total > self.items.len()
+    }
+}
+
+pub struct Dashboard {
+    pub applicant: Option<ApplicantWork>,
+    pub reviewer: Option<ReviewerWork>,
+    pub admin: Option<AdminWork>,
+    pub finance: Option<FinanceWork>,
+}
+
+/// Everything the user's sections show, one section per role they hold.
+pub async fn of(conn: &mut Conn, actor: &Actor, now: DateTime<Utc>) -> Result<Dashboard, AppError> {
+    let Some(user) = actor.user_id() else {
+        return Err(AppError::NotFound);
+    };
+    Ok(Dashboard {
+        applicant: applicant(conn, user, now).await?,
+        reviewer: reviewer(conn, user, now).await?,
+        admin: if actor.has_role(Role::Admin) {
+            Some(admin(conn, now).await?)
+        } else {
+            None
+        },
+        finance: if actor.has_role(Role::Finance) {
+            Some(finance(conn, actor).await?)
+        } else {
+            None
+        },
+    })
+}
+
+// ---- applicants: members of an organization
+
+pub struct DraftItem {
+    pub id: ApplicationId,
+    pub title: String,
+    pub call: Call,
+    /// Checklist items still missing before it can be submitted.
+    pub missing: usize,
+}
+
+pub struct InvitationItem {
+    pub application: ApplicationId,
+    pub title: String,
+    /// The user's organization that is invited as a partner.
+    pub organization: Organization,
+}
+
+pub struct AwardItem {
+    pub award: Award,
+    pub title: String,
+}
+
+pub struct ReportItem {
+    pub report: DueReport,
+    pub overdue: bool,
+}
+
+pub struct PaymentItem {
+    pub payment: Payment,
+    pub title: String,
+    pub currency: String,
+}
+
+/// The next tranche of an award not yet paid, and what it waits for.
+pub struct TrancheItem {
+    pub award: AwardId,
+    pub title: String,
+    pub position: i32,
+    pub amount: Decimal,
+    pub currency: String,
+    /// `requested` (a finance officer must approve it), `ready` (its
+    /// condition holds; finance will request it), `acceptance` or `report`.
+    pub status: &'static str,
+    /// For `report`: the milestone whose report must be approved first.
+    pub milestone: i32,
+}
+
+pub struct ApplicantWork {
+    /// Drafts of calls still open, the nearest deadline first.
+    pub drafts: Listed<DraftItem>,
+    /// Partner invitations that an owner of the user's organization answers.
+    pub invitations: Listed<InvitationItem>,
+    /// Offers the user (an owner of the grantee) may accept.
+    pub offers: Listed<AwardItem>,
+    /// Reports overdue or due within the reminder period, earliest first.
+    pub reports: Listed<ReportItem>,
+    /// Tranches paid to the user's awards, latest first.
+    pub payments: Listed<PaymentItem>,
+    /// The next unpaid tranche of each offered or active award.
+    pub tranches: Listed<TrancheItem>,
+}
+
+impl ApplicantWork {
+    pub fn needs_nothing(&self) -> bool {
+        self.drafts.is_empty()
+            && self.invitations.is_empty()
+            && self.offers.is_empty()
+            && self.reports.is_empty()
+    }
+}
+
+async fn applicant(
+    conn: &mut Conn,
+    user: UserId,
+    now: DateTime<Utc>,
+) -> Result<Option<ApplicantWork>, AppError> {
+    let memberships = orgs::of_user(conn, user).await?;
+    if memberships.is_empty() {
+        return Ok(None);
+    }
+    let role_in: HashMap<OrganizationId, &str> = memberships
+        .iter()
+        .map(|(o, r)| (o.id, r.as_str()))
+        .collect();
+
+    // Drafts the user's organizations lead, in calls still taking them.
+    let led_drafts: Vec<Application> = apps::for_user(conn, user)
+        .await?
+        .into_iter()
+        .map(|(a, _)| a)
+        .filter(|a| a.state == "draft" && role_in.contains_key(&a.lead_org_id))
+        .collect();
+    let call_ids: Vec<CallId> = led_drafts.iter().map(|a| a.call_id).collect();
+    let calls: HashMap<CallId, Call> = calls::find_many(conn, &call_ids)
+        .await?
+        .into_iter()
+        .map(|c| (c.id, c))
+        .collect();
+    let mut open: Vec<(Application, Call)> = led_drafts
+        .into_iter()
+        .filter_map(|a| {
+            let call = calls.get(&a.call_id)?.clone();
+            (call.closes_at > now).then_some((a, call))
+        })
+        .collect();
+    open.sort_by_key(|(a, c)| (c.closes_at, a.id));
+    let open_total = open.len();
+    open.truncate(SHOWN);
+    let missing = checklist_counts(conn, &open, now).await?;
+    let drafts = Listed {
+        items: open
+            .into_iter()
+            .map(|(a, call)| DraftItem {
+                id: a.id,
+                missing: missing.get(&a.id).copied().unwrap_or_default(),
+                title: a.title,
+                call,
+            })
+            .collect(),
+        total: open_total,
+    };
+
+    let invitations = Listed::first(
+        apps::invitations_for_user(conn, user)
+            .await?
+            .into_iter()
+            .filter_map(|(application, org, title)| {
+                let organization = memberships.iter().find(|(o, _)| o.id == org)?.0.clone();
+                Some(InvitationItem {
+                    application,
+                    title,
+                    organization,
+                })
+            })
+            .collect(),
+    );
+
+    // Awards of the user's organizations, with their schedules.
+    let mine = awards::of_user(conn, user).await?;
+    let ids: Vec<AwardId> = mine.iter().map(|(a, _)| a.id).collect();
+    let (tranches, payments, reports) = awards::schedule_of(conn, &ids).await?;
+    let mut offers = Vec::new();
+    let mut due = Vec::new();
+    let mut paid = Vec::new();
+    let mut waiting = Vec::new();
+    for (award, title) in &mine {
+        let t: Vec<_> = tranches
+            .iter()
+            .filter(|t| t.award_id == award.id)
+            .cloned()
+            .collect();
+        let p: Vec<_> = payments
+            .iter()
+            .filter(|p| p.award_id == award.id)
+            .cloned()
+            .collect();
+        let r: Vec<_> = reports
+            .iter()
+            .filter(|r| r.award_id == award.id)
+            .cloned()
+            .collect();
+        let owner = role_in.get(&award.lead_org_id) == Some(&"owner");
+        if award.state == "offered" && owner {
+            offers.push(AwardItem {
+                award: award.clone(),
+                title: title.clone(),
+            });
+        }
+        if award.state == "active" {
+            due.extend(
+                outstanding_reports_of(award, title, &t, &r)
+                    .into_iter()
+                    .filter(|d| d.due < now + REPORT_REMINDER_BEFORE)
+                    .map(|d| ReportItem {
+                        overdue: d.due < now,
+                        report: d,
+                    }),
+            );
+        }
+        paid.extend(
+            p.iter()
+                .filter(|p| p.kind == "tranche" && p.state == "approved")
+                .map(|p| PaymentItem {
+                    payment: p.clone(),
+                    title: title.clone(),
+                    currency: award.currency.clone(),
+                }),
+        );
+        if matches!(award.state.as_str(), "offered" | "active")
+            && let Some(next) = t.iter().find(|t| payment_state(&p, t.id) != Some("paid"))
+        {
+            let (status, milestone) = if payment_state(&p, next.id) == Some("requested") {
+                ("requested", 0)
+            } else {
+                match condition(award, next.position, &r) {
+                    c if c.met() => ("ready", 0),
+                    Condition::Acceptance { .. } => ("acceptance", 0),
+                    Condition::Report { milestone, .. } => ("report", milestone),
+                }
+            };
+            waiting.push(TrancheItem {
+                award: award.id,
+                title: title.clone(),
+                position: next.position,
+                amount: next.amount,
+                currency: award.currency.clone(),
+                status,
+                milestone,
+            });
+        }
+    }
+    offers.sort_by_key(|o| o.award.accept_by);
+    due.sort_by_key(|d| d.report.due);
+    paid.sort_by_key(|p| std::cmp::Reverse((p.payment.decided_at, p.payment.id)));
+    Ok(Some(ApplicantWork {
+        drafts,
+        invitations,
+        offers: Listed::first(offers),
+        reports: Listed::first(due),
+        payments: Listed::first(paid),
+        tranches: Listed::first(waiting),
+    }))
+}
+
+// ---- reviewers: members of a panel
+
+pub struct ReviewItem {
+    pub review: Review,
+    pub title: String,
+    pub overdue: bool,
+}
+
+pub struct ReviewerWork {
+    /// Reviews not yet submitted, overdue and soonest due first.
+    pub open: Listed<ReviewItem>,
+    /// Reviews submitted or handed back with a declared conflict.
+    pub done: usize,
+    pub total: usize,
+}
+
+/// `None` for someone on no panel with no review.
+async fn reviewer(
+    conn: &mut Conn,
+    user: UserId,
+    now: DateTime<Utc>,
+) -> Result<Option<ReviewerWork>, AppError> {
+    let counts = reviews::count_by_state_of(conn, user).await?;
+    let on_panel = reviews::on_any_panel(conn, user).await?;
+    let open = reviews::open_by_due(conn, user, SHOWN as i64).await?;
+    let count = |states: &[&str]| -> usize {
+        counts
+            .iter()
+            .filter(|(s, _)| states.contains(&s.as_str()))
+            .map(|(_, n)| usize::try_from(*n).unwrap_or_default())
+            .sum()
+    };
+    let (to_do, done) = (
+        count(&["assigned", "draft"]),
+        count(&["submitted", "conflict"]),
+    );
+    if !on_panel && to_do + done == 0 {
+        return Ok(None);
+    }
+    let items = open
+        .into_iter()
+        .map(|(review, title)| ReviewItem {
+            overdue: review.due_at.is_some_and(|d| d < now),
+            review,
+            title,
+        })
+        .collect();
+    Ok(Some(ReviewerWork {
+        open: Listed::counted(items, to_do as i64),
+        done,
+        total: to_do + done,
+    }))
+}
+
+// ---- fund administrators
+
+pub struct Flagged {
+    pub application: ApplicationId,
+    pub call: CallId,
+    pub title: String,
+    pub reviews: usize,
+    pub spread: f64,
+}
+
+pub struct AdminWork {
+    /// Organizations waiting for verification, oldest first.
+    pub verifications: Listed<Organization>,
+    /// How many calls are in each state, in the order calls move.
+    pub calls: Vec<(&'static str, i64)>,
+    /// Submitted applications of calls in review with no reviewer yet.
+    pub unassigned: Listed<(ApplicationId, CallId, String)>,
+    /// Applications whose reviewers disagree (DESIGN §5), widest spread first.
+    pub flagged: Listed<Flagged>,
+    /// Reports past their due date, the longest overdue first.
+    pub overdue_reports: Listed<DueReport>,
+    /// Emails that failed or keep failing, newest first.
+    pub emails: Listed<OutboxEmail>,
+    /// The calls the lists above name.
+    pub calls_named: HashMap<CallId, Call>,
+}
+
+impl AdminWork {
+    pub fn needs_nothing(&self) -> bool {
+        self.verifications.is_empty()
+            && self.unassigned.is_empty()
+            && self.flagged.is_empty()
+            && self.overdue_reports.is_empty()
+            && self.emails.is_empty()
+    }
+}
+
+async fn admin(conn: &mut Conn, now: DateTime<Utc>) -> Result<AdminWork, AppError> {
+    let pending = DirectoryFilter {
+        verification: Some("pending".into()),
+        ..Default::default()
+    };
+    let verifications = Listed::counted(
+        orgs::search(conn, &pending, None, SHOWN as i64).await?,
+        orgs::count_by_verification(conn, "pending").await?,
+    );
+    let by_state = calls::count_by_state(conn).await?;
+    let calls = CallState::ALL
+        .into_iter()
+        .map(|s| {
+            let n = by_state
+                .iter()
+                .find(|(k, _)| k == s.code())
+                .map_or(0, |(_, n)| *n);
+            (s.code(), n)
+        })
+        .collect();
+    let (waiting, waiting_total) = reviews::awaiting_assignment(conn, SHOWN as i64).await?;
+    let overdue = reports_outstanding(conn)
+        .await?
+        .into_iter()
+        .filter(|r| r.due < now)
+        .collect();
+    let flagged = flagged_for_discussion(conn).await?;
+    let named: Vec<CallId> = waiting
+        .iter()
+        .map(|(_, c, _)| *c)
+        .chain(flagged.items.iter().map(|f| f.call))
+        .collect();
+    let calls_named = calls::find_many(conn, &named)
+        .await?
+        .into_iter()
+        .map(|c| (c.id, c))
+        .collect();
+    Ok(AdminWork {
+        verifications,
+        calls,
+        unassigned: Listed::counted(waiting, waiting_total),
+        flagged,
+        calls_named,
+        overdue_reports: Listed::first(overdue),
+        emails: Listed::counted(
+            outbox::problems(conn, SHOWN as i64).await?,
+            outbox::count_problems(conn).await?,
+        ),
+    })
+}
+
+/// Applications in calls under review whose reviews' spread flags them for
+/// discussion, computed as the ranking board does, for every such call at
+/// once.
+async fn flagged_for_discussion(conn: &mut Conn) -> Result<Listed<Flagged>, AppError> {
+    let scores = reviews::submitted_scores_in_review(conn).await?;
+    let mut call_ids: Vec<CallId> = scores.iter().map(|s| s.0).collect();
+    call_ids.sort();
+    call_ids.dedup();
+    let mut rubrics: HashMap<CallId, Vec<scoring::Criterion>> = HashMap::new();
+    for (call, weight, max_score) in calls::weights_of(conn, &call_ids).await? {
+        rubrics
+            .entry(call)
+            .or_default()
+            .push(scoring::Criterion { weight, max_score });
+    }
+    // Each review's scores by criterion, as the board reads them.
+    let mut per_review: BTreeMap<ReviewId, (CallId, ApplicationId, UserId, Vec<i32>)> =
+        BTreeMap::new();
+    for (call, review, application, reviewer, position, score) in scores {
+        let criteria = rubrics.get(&call).map_or(0, Vec::len);
+        let row = per_review
+            .entry(review)
+            .or_insert_with(|| (call, application, reviewer, vec![0; criteria]));
+        if let Some(slot) = row.3.get_mut((position - 1).max(0) as usize) {
+            *slot = score;
+        }
+    }
+    let mut per_call: BTreeMap<CallId, Vec<scoring::Review<UserId, ApplicationId>>> =
+        BTreeMap::new();
+    for (call, application, reviewer, scores) in per_review.into_values() {
+        let rubric = rubrics.get(&call).map_or(&[][..], Vec::as_slice);
+        per_call.entry(call).or_default().push(scoring::Review {
+            reviewer,
+            application,
+            weighted: scoring::weighted(rubric, &scores),
+        });
+    }
+    let mut flagged: Vec<Flagged> = per_call
+        .into_iter()
+        .flat_map(|(call, reviews)| {
+            scoring::aggregate(&reviews)
+                .into_iter()
+                .filter(|(_, s)| s.discuss)
+                .map(move |(application, s)| Flagged {
+                    application,
+                    call,
+                    title: String::new(),
+                    reviews: s.reviews,
+                    spread: s.spread,
+                })
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    flagged.sort_by(|a, b| {
+        b.spread
+            .total_cmp(&a.spread)
+            .then(a.application.cmp(&b.application))
+    });
+    let mut listed = Listed::first(flagged);
+    let ids: Vec<ApplicationId> = listed.items.iter().map(|f| f.application).collect();
+    let titles: HashMap<ApplicationId, String> =
+        apps::titles_of(conn, &ids).await?.into_iter().collect();
+    for f in &mut listed.items {
+        f.title = titles.get(&f.application).cloned().unwrap_or_default();
+    }
+    Ok(listed)
+}
+
+// ---- finance officers
+
+pub struct FundPool {
+    pub id: FundId,
+    pub name_zh: String,
+    pub name_en: String,
+    pub currency: String,
+    pub pool: Decimal,
+}
+
+pub struct FinanceWork {
+    /// Requests this officer may approve (another officer made them), oldest first.
+    pub approvable: Listed<PaymentItem>,
+    /// This officer's own requests, waiting for another officer.
+    pub own_waiting: usize,
+    /// What each fund has left to commit.
+    pub pools: Vec<FundPool>,
+}
+
+async fn finance(conn: &mut Conn, actor: &Actor) -> Result<FinanceWork, AppError> {
+    let mut approvable = Vec::new();
+    let mut own_waiting = 0;
+    for (payment, title, currency) in awards::pending_payments(conn).await? {
+        if may_approve_payment(actor, payment.requested_by) {
+            approvable.push(PaymentItem {
+                payment,
+                title,
+                currency,
+            });
+        } else if actor.user_id() == Some(payment.requested_by) {
+            own_waiting += 1;
+        }
+    }
+    let balances = ledger::pools(conn).await?;
+    let pools = funds::all(conn)
+        .await?
+        .into_iter()
+        .map(|f| FundPool {
+            pool: balances.get(&f.id).copied().unwrap_or_default(),
+            id: f.id,
+            name_zh: f.name_zh,
+            name_en: f.name_en,
+            currency: f.currency,
+        })
+        .collect();
+    Ok(FinanceWork {
+        approvable: Listed::first(approvable),
+        own_waiting,
+        pools,
+    })
+}

@@ -9,6 +9,7 @@ mod accounts;
 mod admin;
 mod applications;
 mod awards;
+mod browser;
 mod calls;
 mod charts;
 mod crash;

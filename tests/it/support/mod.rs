@@ -1,4 +1,5 @@
 pub mod browser;
+pub mod chrome;
 pub mod db;
 pub mod smtp;
 

@@ -680,8 +680,7 @@ async fn the_checkers_report_a_broken_page() {
 }
 
 /// On a 375-pixel phone the applicant's and the reviewer's pages fit the
-/// screen (wide tables scroll inside their own box), and the review form
-/// can be filled in and saved.
+/// screen, and a reviewer can correct a comment and save it there.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn applicant_and_reviewer_pages_fit_a_phone() {
     let (app, a, draft) = seeded().await;
@@ -704,6 +703,7 @@ async fn applicant_and_reviewer_pages_fit_a_phone() {
         ),
     ] {
         login_with(&c, email, scale::PASSWORD).await;
+        c.click("form.lang-switch button[value=\"zh-Hans\"]").await;
         for path in pages {
             if path == "first-review" {
                 c.goto("/reviewer").await;
@@ -716,6 +716,24 @@ async fn applicant_and_reviewer_pages_fit_a_phone() {
             let (fits, what) = c.fits_width().await;
             if !fits {
                 wide.push(format!("{here}: {what}"));
+            }
+            if path == "first-review" {
+                // The reviewer corrects a comment and saves, on the phone.
+                let comment = c
+                    .find("form[action$=\"/scores\"] textarea[name=\"comment\"]")
+                    .await;
+                comment.clear().await.unwrap();
+                comment.send_keys("Read on the train").await.unwrap();
+                c.click("form[action$=\"/scores\"] button[value=\"save\"]")
+                    .await;
+                flash(&c, Lang::ZhHans, "flash-saved").await;
+                let kept = c
+                    .find("form[action$=\"/scores\"] textarea[name=\"comment\"]")
+                    .await
+                    .prop("value")
+                    .await
+                    .unwrap();
+                assert_eq!(kept.as_deref(), Some("Read on the train"));
             }
         }
     }

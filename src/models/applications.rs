@@ -320,6 +320,8 @@ pub async fn invitations_for_user(
         .inner_join(applications::table)
         .filter(application_partners::organization_id.eq_any(owned))
         .filter(application_partners::status.eq("invited"))
+        // Only a draft's invitations can still be answered.
+        .filter(applications::state.eq("draft"))
         .select((
             applications::id,
             application_partners::organization_id,

@@ -13,7 +13,6 @@ use super::awards::{
     reports_outstanding,
 };
 use crate::domain::call::CallState;
-use crate::domain::role::Role;
 use crate::domain::scoring;
 use crate::error::AppError;
 use crate::models::applications::{self as apps, Application};
@@ -25,7 +24,7 @@ use crate::models::reviews::{self, Review};
 use crate::models::{
     ApplicationId, AwardId, CallId, Conn, FundId, OrganizationId, ReviewId, UserId, funds, ledger,
 };
-use crate::policy::{Actor, may_approve_payment};
+use crate::policy::{self, Actor, Permission, may_approve_payment};
 
 /// Items shown per list; the full page has the rest.
 pub const SHOWN: usize = 10;
@@ -76,12 +75,12 @@ pub async fn of(conn: &mut Conn, actor: &Actor, now: DateTime<Utc>) -> Result<Da
     Ok(Dashboard {
         applicant: applicant(conn, user, now).await?,
         reviewer: reviewer(conn, user, now).await?,
-        admin: if actor.has_role(Role::Admin) {
+        admin: if policy::may(actor, Permission::ManageReview) {
             Some(admin(conn, now).await?)
         } else {
             None
         },
-        finance: if actor.has_role(Role::Finance) {
+        finance: if policy::may(actor, Permission::HandleMoney) {
             Some(finance(conn, actor).await?)
         } else {
             None
@@ -251,7 +250,8 @@ async fn applicant(
             .cloned()
             .collect();
         let owner = role_in.get(&award.lead_org_id) == Some(&"owner");
-        if award.state == "offered" && owner {
+        // An offer past its acceptance date can no longer be accepted.
+        if award.state == "offered" && owner && award.accept_by > now {
             offers.push(AwardItem {
                 award: award.clone(),
                 title: title.clone(),

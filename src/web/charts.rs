@@ -106,7 +106,7 @@ impl Chart {
         let mut s = String::new();
         let _ = write!(
             s,
-            r#"<svg role="img" aria-labelledby="{id}-title {id}-desc" xmlns="http://www.w3.org/2000/svg" class="chart-svg" viewBox="0 0 {w} {h}" width="100%" preserveAspectRatio="xMinYMin meet" font-family="{FONT}" font-size="15" fill="{INK}"><title id="{id}-title">{title}</title><desc id="{id}-desc">{desc}</desc>"#,
+            r#"<svg role="img" aria-labelledby="{id}-title" aria-describedby="{id}-desc" xmlns="http://www.w3.org/2000/svg" class="chart-svg" viewBox="0 0 {w} {h}" width="100%" preserveAspectRatio="xMinYMin meet" font-family="{FONT}" font-size="15" fill="{INK}"><title id="{id}-title">{title}</title><desc id="{id}-desc">{desc}</desc>"#,
             id = escape(self.id),
             w = num(WIDTH),
             h = num(height),
@@ -509,7 +509,11 @@ mod tests {
     fn is_an_image_named_by_its_title_and_description() {
         let svg = chart(Kind::Stacked, vec![row("Personnel", &["100", "50"])]).svg();
         assert!(svg.starts_with(r#"<svg role="img" "#), "{svg}");
-        assert!(svg.contains(r#"aria-labelledby="chart-test-title chart-test-desc""#));
+        assert!(
+            svg.contains(
+                r#"aria-labelledby="chart-test-title" aria-describedby="chart-test-desc""#
+            )
+        );
         assert!(svg.contains(r#"<title id="chart-test-title">Budget</title>"#));
         assert!(svg.contains(r#"<desc id="chart-test-desc">Bars</desc>"#));
         assert!(svg.contains(r#"viewBox="0 0 480 "#));

@@ -29,7 +29,8 @@ fn cells(values: &[&str]) -> String {
 
 /// The chart `id` is there as an image named by its title and description.
 fn has_chart(body: &str, id: &str) {
-    let svg = format!("<svg role=\"img\" aria-labelledby=\"{id}-title {id}-desc\"");
+    let svg =
+        format!("<svg role=\"img\" aria-labelledby=\"{id}-title\" aria-describedby=\"{id}-desc\"");
     assert!(body.contains(&svg), "no {svg}:\n{body}");
     assert!(body.contains(&format!("<title id=\"{id}-title\">")));
     assert!(!body.contains("NaN"));

@@ -335,7 +335,11 @@ async fn grantees_and_finance_officers_see_the_money_that_waits_for_them() {
         .await;
     assert_eq!(res.status, 303, "{}", res.body);
     let page = home(&d.fin1).await;
-    assert!(page.has("Finance"), "{}", page.body);
+    assert!(
+        page.has("<h2 id=\"dash-finance-h\">Finance</h2>"),
+        "{}",
+        page.body
+    );
     assert!(!page.has("Payments waiting for your approval"));
     assert!(page.has("Nothing needs you here right now."));
     assert!(page.has("Your own requests waiting for another officer: 1"));

@@ -11,6 +11,7 @@
 //! Every step is photographed into `test-artifacts/browser/<test>/`; the
 //! folder is removed when the test passes and kept when it fails.
 
+use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::OnceLock;
@@ -74,8 +75,14 @@ fn ensure_installed() {
 
 struct Driver(Child);
 
+/// chromedriver runs in a process group of its own with the Chromium it
+/// starts, so that a failed test (which never reaches `finish`) leaves no
+/// browser behind.
 impl Drop for Driver {
     fn drop(&mut self) {
+        let _ = Command::new("kill")
+            .args(["-KILL", "--", &format!("-{}", self.0.id())])
+            .status();
         let _ = self.0.kill();
         let _ = self.0.wait();
     }
@@ -99,6 +106,7 @@ impl Chrome {
         let driver = Driver(
             Command::new("/usr/bin/chromedriver")
                 .arg(format!("--port={port}"))
+                .process_group(0)
                 .stdout(Stdio::null())
                 .stderr(Stdio::null())
                 .spawn()
@@ -451,7 +459,7 @@ pub fn vnu(pages: &[(String, String)]) -> Vec<String> {
         .args(["--format", "json", "--exit-zero-always"])
         .args(files.iter().map(|(f, _)| f))
         .output()
-        .expect("java did not run vnu.jar");
+        .expect("the HTML checker needs Java: apt-get install default-jre-headless (bash .ci/run does it)");
     let report: Value = serde_json::from_slice(&out.stderr)
         .unwrap_or_else(|_| panic!("vnu: {}", String::from_utf8_lossy(&out.stderr)));
     let _ = std::fs::remove_dir_all(&dir);

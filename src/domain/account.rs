@@ -76,6 +76,20 @@ impl std::fmt::Debug for NewPassword {
     }
 }
 
+/// The shipped list of common passwords, as long as our minimum or longer.
+static COMMON: std::sync::LazyLock<std::collections::HashSet<&'static str>> =
+    std::sync::LazyLock::new(|| {
+        include_str!("common_passwords.txt")
+            .lines()
+            .filter(|l| !l.starts_with('#') && !l.is_empty())
+            .collect()
+    });
+
+/// Whether the password is on the list of common ones, in any letter case.
+fn is_common(password: &str) -> bool {
+    COMMON.contains(password.to_lowercase().as_str())
+}
+
 impl NewPassword {
     pub const MIN_CHARS: usize = 10;
     pub const MAX_CHARS: usize = 128;
@@ -88,6 +102,9 @@ impl NewPassword {
         }
         if chars > Self::MAX_CHARS {
             return Err(("password", "err-password-too-long"));
+        }
+        if is_common(password) {
+            return Err(("password", "err-password-common"));
         }
         if password != confirmation {
             return Err(("password_confirm", "err-password-mismatch"));
@@ -143,6 +160,19 @@ mod tests {
             Err("err-name-too-long")
         );
         assert_eq!(PersonName::parse("a\u{0}b"), Err("err-name-invalid"));
+    }
+
+    #[test]
+    fn common_passwords_are_refused_in_any_case() {
+        for common in ["qwertyuiop", "1234567890", "Password123", "1QAZ2WSX3EDC"] {
+            assert_eq!(
+                NewPassword::parse(common, common).unwrap_err(),
+                ("password", "err-password-common"),
+                "{common}"
+            );
+        }
+        assert!(NewPassword::parse("qwertyuiop!", "qwertyuiop!").is_ok());
+        assert!(COMMON.len() > 1000, "the list is read: {}", COMMON.len());
     }
 
     #[test]

@@ -371,6 +371,17 @@ async fn bad_registration_input_comes_back_filled_in_with_errors_beside_fields()
             vec![
                 ("name", "Wong"),
                 ("email", "ok@example.org"),
+                ("password", "Password123"),
+                ("password_confirm", "Password123"),
+                ("lang", "en"),
+            ],
+            "password",
+            "This password is one of the most common ones",
+        ),
+        (
+            vec![
+                ("name", "Wong"),
+                ("email", "ok@example.org"),
                 ("password", PASSWORD),
                 ("password_confirm", "something else"),
                 ("lang", "en"),
@@ -464,6 +475,26 @@ async fn changing_the_password_needs_the_current_one_and_ends_other_sessions() {
         .await;
     assert_eq!(wrong.status, 422);
     assert!(wrong.has("id=\"f-current_password-error\""));
+
+    // A common password is refused, and the old one still works.
+    let common = here
+        .submit(
+            "/account",
+            "/account/password",
+            &[
+                ("current_password", PASSWORD),
+                ("password", "QWERTYUIOP"),
+                ("password_confirm", "QWERTYUIOP"),
+            ],
+        )
+        .await;
+    assert_eq!(common.status, 422);
+    assert!(common.has("one of the most common ones"), "{}", common.body);
+    assert_eq!(
+        elsewhere.get("/account").await.status,
+        200,
+        "nothing changed: the other session goes on"
+    );
 
     let ok = here
         .submit(

@@ -992,3 +992,4 @@ chart-scheduled = Scheduled
 chart-tranche-label = Tranche { $n } (month { $month })
 chart-tranches-empty = This award has no tranches.
 org-name-col = Organization
+err-password-common = This password is one of the most common ones and easy to guess: choose another.

@@ -989,3 +989,4 @@ chart-scheduled = 计划金额
 chart-tranche-label = 第 { $n } 期（第 { $month } 个月）
 chart-tranches-empty = 此资助没有分期款项。
 org-name-col = 机构名称
+err-password-common = 这个密码太常见，很容易被猜中：请另选一个。

@@ -989,3 +989,4 @@ chart-scheduled = 計劃金額
 chart-tranche-label = 第 { $n } 期（第 { $month } 個月）
 chart-tranches-empty = 此資助沒有分期款項。
 org-name-col = 機構名稱
+err-password-common = 這個密碼太常見，很容易被猜中：請另選一個。

@@ -843,3 +843,30 @@ pub async fn titles_of(
         .load(conn)
         .await
 }
+
+/// Drafts led by any of `orgs` in calls that still take applications,
+/// nearest deadline first: the first `limit`, with their calls, and how many
+/// there are in all.
+pub async fn open_drafts_led_by(
+    conn: &mut Conn,
+    orgs: &[OrganizationId],
+    now: DateTime<Utc>,
+    limit: i64,
+) -> QueryResult<(Vec<(Application, super::calls::Call)>, i64)> {
+    use crate::db::schema::calls;
+    let base = || {
+        applications::table
+            .inner_join(calls::table)
+            .filter(applications::lead_org_id.eq_any(orgs.to_vec()))
+            .filter(applications::state.eq("draft"))
+            .filter(calls::closes_at.gt(now))
+    };
+    let rows = base()
+        .order((calls::closes_at.asc(), applications::id.asc()))
+        .limit(limit)
+        .select((Application::as_select(), super::calls::Call::as_select()))
+        .load(conn)
+        .await?;
+    let total = base().count().get_result(conn).await?;
+    Ok((rows, total))
+}

@@ -764,19 +764,21 @@ pub async fn active_with_schedule(
         .select(Report::as_select())
         .load(conn)
         .await?;
+    // Grouped once by award: filtering the whole list per award was
+    // quadratic in the number of active awards.
+    let mut tranches_of: std::collections::HashMap<AwardId, Vec<Tranche>> = Default::default();
+    for t in all_tranches {
+        tranches_of.entry(t.award_id).or_default().push(t);
+    }
+    let mut reports_of: std::collections::HashMap<AwardId, Vec<Report>> = Default::default();
+    for r in all_reports {
+        reports_of.entry(r.award_id).or_default().push(r);
+    }
     Ok(list
         .into_iter()
         .map(|(a, title)| {
-            let t = all_tranches
-                .iter()
-                .filter(|t| t.award_id == a.id)
-                .cloned()
-                .collect();
-            let r = all_reports
-                .iter()
-                .filter(|r| r.award_id == a.id)
-                .cloned()
-                .collect();
+            let t = tranches_of.remove(&a.id).unwrap_or_default();
+            let r = reports_of.remove(&a.id).unwrap_or_default();
             (a, title, t, r)
         })
         .collect())

@@ -15,7 +15,7 @@ use super::awards::{
 use crate::domain::call::CallState;
 use crate::domain::scoring;
 use crate::error::AppError;
-use crate::models::applications::{self as apps, Application};
+use crate::models::applications as apps;
 use crate::models::awards::{self, Award, Payment};
 use crate::models::calls::{self, Call};
 use crate::models::organizations::{self as orgs, DirectoryFilter, Organization};
@@ -174,28 +174,9 @@ async fn applicant(
         .collect();
 
     // Drafts the user's organizations lead, in calls still taking them.
-    let led_drafts: Vec<Application> = apps::for_user(conn, user)
-        .await?
-        .into_iter()
-        .map(|(a, _)| a)
-        .filter(|a| a.state == "draft" && role_in.contains_key(&a.lead_org_id))
-        .collect();
-    let call_ids: Vec<CallId> = led_drafts.iter().map(|a| a.call_id).collect();
-    let calls: HashMap<CallId, Call> = calls::find_many(conn, &call_ids)
-        .await?
-        .into_iter()
-        .map(|c| (c.id, c))
-        .collect();
-    let mut open: Vec<(Application, Call)> = led_drafts
-        .into_iter()
-        .filter_map(|a| {
-            let call = calls.get(&a.call_id)?.clone();
-            (call.closes_at > now).then_some((a, call))
-        })
-        .collect();
-    open.sort_by_key(|(a, c)| (c.closes_at, a.id));
-    let open_total = open.len();
-    open.truncate(SHOWN);
+    let led: Vec<OrganizationId> = memberships.iter().map(|(o, _)| o.id).collect();
+    let (open, open_total) = apps::open_drafts_led_by(conn, &led, now, SHOWN as i64).await?;
+    let open_total = usize::try_from(open_total).unwrap_or_default();
     let missing = checklist_counts(conn, &open, now).await?;
     let drafts = Listed {
         items: open

@@ -5,6 +5,8 @@ pub mod account;
 pub mod application;
 pub mod assignment;
 pub mod call;
+#[cfg(test)]
+mod hostile;
 pub mod ledger;
 pub mod money;
 pub mod organization;

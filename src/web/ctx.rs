@@ -301,6 +301,16 @@ impl<T: DeserializeOwned + 'static> FromRequest for CsrfForm<T> {
                     actix_web::http::StatusCode::PAYLOAD_TOO_LARGE => AppError::TooLarge,
                     _ => AppError::BadRequest,
                 })?;
+            // Our forms post urlencoded UTF-8; anything else would be read
+            // with replacement characters and stored changed.
+            let urlencoded = req
+                .headers()
+                .get(actix_web::http::header::CONTENT_TYPE)
+                .and_then(|v| v.to_str().ok())
+                .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
+            if !urlencoded || !strictly_utf8(&bytes) {
+                return Err(AppError::BadRequest);
+            }
             let field: CsrfField =
                 serde_html_form::from_bytes(&bytes).map_err(|_| AppError::Csrf)?;
             ctx.check_csrf(&field.csrf)?;
@@ -311,6 +321,49 @@ impl<T: DeserializeOwned + 'static> FromRequest for CsrfForm<T> {
     }
 }
 
+/// Whether a urlencoded body is UTF-8 once every `%XX` is decoded
+/// (`serde_html_form` would quietly replace bad bytes with U+FFFD).
+fn strictly_utf8(body: &[u8]) -> bool {
+    fn hex(b: u8) -> Option<u8> {
+        (b as char).to_digit(16).and_then(|d| u8::try_from(d).ok())
+    }
+    let mut decoded = Vec::with_capacity(body.len());
+    let mut i = 0;
+    while i < body.len() {
+        match body[i] {
+            b'%' => match (
+                body.get(i + 1).and_then(|b| hex(*b)),
+                body.get(i + 2).and_then(|b| hex(*b)),
+            ) {
+                (Some(h), Some(l)) => {
+                    decoded.push(h * 16 + l);
+                    i += 3;
+                    continue;
+                }
+                _ => decoded.push(b'%'),
+            },
+            b => decoded.push(b),
+        }
+        i += 1;
+    }
+    std::str::from_utf8(&decoded).is_ok()
+}
+
 /// A form with nothing but the CSRF token (logout, retry buttons).
 #[derive(serde::Deserialize)]
 pub struct NoFields {}
+
+#[cfg(test)]
+mod tests {
+    use super::strictly_utf8;
+
+    #[test]
+    fn form_bodies_must_be_utf8_after_decoding() {
+        assert!(strictly_utf8(b"csrf=abc&title=Silver+bridges"));
+        assert!(strictly_utf8("title=銀橋".as_bytes()));
+        assert!(strictly_utf8(b"title=%E9%8A%80%E6%A9%8B&pct=100%"));
+        assert!(!strictly_utf8(b"title=Ch%FF%FEanged"));
+        assert!(!strictly_utf8(b"title=Ch\xff\xfeanged"));
+        assert!(!strictly_utf8(b"title=%E9%8A"), "a cut-off character");
+    }
+}

@@ -16,6 +16,7 @@ mod crash;
 mod dashboards;
 mod decisions;
 mod email;
+mod hostile;
 mod ledger;
 mod organizations;
 mod pages;

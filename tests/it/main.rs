@@ -9,6 +9,7 @@ mod accounts;
 mod admin;
 mod applications;
 mod awards;
+mod backup;
 mod browser;
 mod calls;
 mod charts;

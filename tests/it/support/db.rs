@@ -125,6 +125,27 @@ impl TestDb {
     }
 }
 
+impl TestDb {
+    /// An empty database (no schema), dropped like the others: the target
+    /// of a restore.
+    pub async fn empty() -> TestDb {
+        let mut admin = AsyncPgConnection::establish(&format!("{}/postgres", server_url()))
+            .await
+            .expect("PostgreSQL must run on 127.0.0.1:5432 (see README)");
+        let name = format!("bg_test_{:016x}", rand::random::<u64>());
+        exec(
+            &mut admin,
+            &format!("CREATE DATABASE {name} TEMPLATE template0"),
+        )
+        .await
+        .unwrap();
+        TestDb {
+            url: format!("{}/{name}", server_url()),
+            name,
+        }
+    }
+}
+
 impl Drop for TestDb {
     fn drop(&mut self) {
         let name = self.name.clone();

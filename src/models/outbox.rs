@@ -44,10 +44,13 @@ pub async fn insert(conn: &mut Conn, email: &NewEmail<'_>) -> QueryResult<i64> {
         .await
 }
 
-/// Leases up to `limit` due emails to this worker until `now + lease`, in
-/// one statement. `SKIP LOCKED` lets several workers claim disjoint batches at
+/// Leases up to `limit` due emails to this worker for `lease`, in one
+/// statement. `SKIP LOCKED` lets several workers claim disjoint batches at
 /// once, and the lease keeps a claimed email from being sent twice while SMTP
-/// is slow; a crashed worker's lease simply lapses.
+/// is slow; a crashed worker's lease simply lapses. Leases are timed by the
+/// database's clock, the one clock every process shares: a process whose
+/// clock runs ahead would otherwise see others' leases as lapsed and send
+/// their emails again. (Due times stay on the app's clock, which set them.)
 pub async fn claim_due(
     conn: &mut Conn,
     now: DateTime<Utc>,
@@ -56,15 +59,16 @@ pub async fn claim_due(
 ) -> QueryResult<Vec<OutboxEmail>> {
     use diesel::sql_types::{BigInt, Timestamptz};
     diesel::sql_query(
-        "UPDATE outbox SET leased_until = $2, attempts = attempts + 1 \
+        "UPDATE outbox SET leased_until = clock_timestamp() + $2 * interval '1 second', \
+                          attempts = attempts + 1 \
          WHERE id IN (SELECT id FROM outbox \
                       WHERE status = 'pending' AND next_attempt_at <= $1 \
-                        AND (leased_until IS NULL OR leased_until < $1) \
+                        AND (leased_until IS NULL OR leased_until < clock_timestamp()) \
                       ORDER BY id LIMIT $3 FOR UPDATE SKIP LOCKED) \
          RETURNING *",
     )
     .bind::<Timestamptz, _>(now)
-    .bind::<Timestamptz, _>(now + lease)
+    .bind::<BigInt, _>(lease.num_seconds())
     .bind::<BigInt, _>(limit)
     .load(conn)
     .await

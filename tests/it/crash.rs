@@ -19,21 +19,26 @@ use crate::review::user_id;
 use crate::support::{Browser, PASSWORD, TestApp, free_port};
 
 fn start(app: &TestApp, port: u16, mail: &std::path::Path) -> Child {
+    server(app, port, &[("MAIL_DIR", mail.display().to_string())])
+}
+
+/// The real server binary on the test's database, with `env` on top.
+pub(crate) fn server(app: &TestApp, port: u16, env: &[(&str, String)]) -> Child {
     Command::new(env!("CARGO_BIN_EXE_baygrants"))
         .arg("serve")
         .env("DATABASE_URL", &app.db.url)
         .env("BIND", format!("127.0.0.1:{port}"))
         .env("BASE_URL", format!("http://127.0.0.1:{port}"))
         .env_remove("SMTP_URL")
-        .env("MAIL_DIR", mail)
         .env("DB_POOL_SIZE", "8")
+        .envs(env.iter().map(|(k, v)| (*k, v.as_str())))
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
         .expect("the server binary starts")
 }
 
-async fn wait_ready(base: &str) {
+pub(crate) async fn wait_ready(base: &str) {
     let client = reqwest::Client::new();
     for _ in 0..300 {
         if let Ok(r) = client.get(format!("{base}/readyz")).send().await

@@ -19,7 +19,7 @@ fn d(s: &str) -> Decimal {
 }
 
 /// An accepted award of 80,000 whose first tranche (32,000) is requested by fin1.
-async fn requested(app: &TestApp) -> (Decided, i64, i64) {
+pub(crate) async fn requested(app: &TestApp) -> (Decided, i64, i64) {
     let decided = decided(app).await;
     assert_eq!(
         contribute(&decided.fin1, decided.fund, "1,000,000")

@@ -21,6 +21,7 @@ mod hostile;
 mod ledger;
 mod organizations;
 mod pages;
+mod processes;
 mod regressions;
 mod review;
 mod scale;

@@ -67,6 +67,10 @@ pub struct SmtpServer {
 }
 
 impl SmtpServer {
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
     pub fn stopped(port: u16) -> SmtpServer {
         SmtpServer {
             port,

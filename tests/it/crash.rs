@@ -33,7 +33,13 @@ pub(crate) fn server(app: &TestApp, port: u16, env: &[(&str, String)]) -> Child 
         .env("DB_POOL_SIZE", "8")
         .envs(env.iter().map(|(k, v)| (*k, v.as_str())))
         .stdout(Stdio::null())
-        .stderr(Stdio::null())
+        // SERVER_LOG=<file> keeps the server's log, to read after a failure.
+        .stderr(match std::env::var_os("SERVER_LOG") {
+            Some(path) => std::fs::File::create(path)
+                .map(Stdio::from)
+                .unwrap_or_else(|_| Stdio::null()),
+            None => Stdio::null(),
+        })
         .spawn()
         .expect("the server binary starts")
 }

@@ -26,3 +26,4 @@ mod regressions;
 mod review;
 mod scale;
 mod sessions;
+mod soak;

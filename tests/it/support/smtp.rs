@@ -97,6 +97,13 @@ impl SmtpServer {
         *self.task.lock().unwrap() = Some(task);
     }
 
+    /// Stops listening: SMTP is down until `resume`.
+    pub fn pause(&self) {
+        if let Some(task) = self.task.lock().unwrap().take() {
+            task.abort();
+        }
+    }
+
     /// Refuses mail to `address` with 550 (a permanent failure).
     pub fn refuse(&self, address: &str) {
         self.shared

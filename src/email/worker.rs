@@ -81,6 +81,26 @@ impl Worker {
         }
     }
 
+    /// Records a sent email on fresh connections while the database is
+    /// away (restarting, say), for as long as its lease holds.
+    async fn record_sent_when_back(&self, id: i64) -> anyhow::Result<()> {
+        let give_up = tokio::time::Instant::now()
+            + (LEASE - Duration::seconds(30)).to_std().unwrap_or_default();
+        loop {
+            tokio::time::sleep(std::time::Duration::from_millis(250)).await;
+            if let Ok(mut conn) = self.pool.get().await
+                && outbox::mark_sent(&mut conn, id, self.clock.now())
+                    .await
+                    .is_ok()
+            {
+                return Ok(());
+            }
+            if tokio::time::Instant::now() > give_up {
+                anyhow::bail!("email {id} was sent but could not be recorded as sent");
+            }
+        }
+    }
+
     /// Sends what is due now; returns how many emails were tried.
     pub async fn deliver_due(&self) -> anyhow::Result<usize> {
         let mut conn = self.pool.get().await?;
@@ -96,7 +116,18 @@ impl Worker {
             };
             match result {
                 Ok(()) => {
-                    outbox::mark_sent(&mut conn, email.id, self.clock.now()).await?;
+                    if outbox::mark_sent(&mut conn, email.id, self.clock.now())
+                        .await
+                        .is_err()
+                    {
+                        // SMTP has it: record that before anything else, or
+                        // the email goes out again when its lease lapses.
+                        self.record_sent_when_back(email.id).await?;
+                        tracing::info!(outbox_id = email.id, "email sent, recorded late");
+                        // The connection is gone; the rest of the batch
+                        // stays leased, unsent, until the lease lapses.
+                        return Ok(batch.len());
+                    }
                     tracing::info!(outbox_id = email.id, kind = %email.kind, "email sent");
                 }
                 Err((error, retryable)) => {

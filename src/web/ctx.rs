@@ -307,7 +307,10 @@ impl<T: DeserializeOwned + 'static> FromRequest for CsrfForm<T> {
                 .headers()
                 .get(actix_web::http::header::CONTENT_TYPE)
                 .and_then(|v| v.to_str().ok())
-                .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
+                .is_some_and(|v| {
+                    v.to_ascii_lowercase()
+                        .starts_with("application/x-www-form-urlencoded")
+                });
             if !urlencoded || !strictly_utf8(&bytes) {
                 return Err(AppError::BadRequest);
             }

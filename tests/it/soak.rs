@@ -452,7 +452,10 @@ async fn soak() {
     let (rss_end, conns_end) = (rss_kib(pid), connections().await);
 
     // Let the outbox drain, then stop the server.
-    let drained = crate::support::eventually(Duration::from_secs(120), || {
+    // After faults, emails claimed in a batch cut short by the outage wait
+    // for their five-minute lease; the rest for their backoff.
+    let drain = Duration::from_secs(if faults { 420 } else { 120 });
+    let drained = crate::support::eventually(drain, || {
         let db = db.clone();
         async move {
             count(

@@ -46,6 +46,13 @@ enum Command {
         #[arg(long)]
         reuse: bool,
     },
+    /// Print the current code of a second-factor key (the demo and
+    /// benchmark accounts' keys are printed when they are seeded).
+    Totp {
+        /// The key, in base32 as an authenticator app takes it.
+        #[arg(long)]
+        secret: String,
+    },
     /// Manage users.
     User {
         #[command(subcommand)]
@@ -144,6 +151,12 @@ async fn run(command: Command, config: Config) -> anyhow::Result<()> {
                 Err(e) => return Err(e.into()),
             }
         }
+        Command::Totp { secret } => {
+            use baygrants::{clock::Clock, domain::totp};
+            let secret = totp::Secret::from_base32(&secret)
+                .ok_or_else(|| anyhow::anyhow!("that is not a 160-bit key in base32"))?;
+            println!("{}", totp::code_at(&secret, clock.now()));
+        }
         Command::Serve { demo } => {
             let workers = std::thread::available_parallelism()
                 .map(|n| n.get())
@@ -170,7 +183,15 @@ async fn print_demo_users(state: &AppState) -> anyhow::Result<()> {
             roles.join(", ")
         };
         match u.password {
-            Some(p) => println!("  {:<32} {:<10} password: {p}", u.email, roles),
+            Some(p) => {
+                println!("  {:<32} {:<10} password: {p}", u.email, roles);
+                if let Some(key) = u.totp_secret {
+                    println!(
+                        "  {:<43} second factor: key {key} (an authenticator app, or `baygrants totp --secret {key}`)",
+                        ""
+                    );
+                }
+            }
             None => println!(
                 "  {:<32} {:<10} (exists; password was printed when it was created)",
                 u.email, roles
@@ -208,5 +229,6 @@ async fn seed_scale(
     println!("largest_call={}", accounts.largest_call);
     println!("fund={}", accounts.fund);
     println!("award={}", accounts.award);
+    println!("totp_secret={}", scale::totp_secret().base32());
     Ok(())
 }

@@ -67,6 +67,14 @@ pub fn may(actor: &Actor, permission: Permission) -> bool {
     }
 }
 
+/// Admin and finance accounts move money and decide for others: they sign
+/// in with a second factor (TOTP) as well as their password.
+pub fn needs_second_factor(roles: &[Role]) -> bool {
+    roles
+        .iter()
+        .any(|r| matches!(r, Role::Admin | Role::Finance))
+}
+
 /// What someone may do with one award.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum AwardAction {
@@ -196,6 +204,13 @@ mod tests {
         assert!(!may_on_application(&plain, None, false, AppAction::View));
         assert!(may_on_application(&admin, None, false, AppAction::View));
         assert!(!may_on_application(&admin, None, false, AppAction::Edit));
+    }
+
+    #[test]
+    fn admin_and_finance_accounts_need_a_second_factor() {
+        assert!(needs_second_factor(&[Role::Admin]));
+        assert!(needs_second_factor(&[Role::Finance]));
+        assert!(!needs_second_factor(&[]));
     }
 
     #[test]

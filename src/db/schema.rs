@@ -316,6 +316,37 @@ diesel::table! {
 }
 
 diesel::table! {
+    login_challenges (id) {
+        id -> Int8,
+        token_hash -> Bytea,
+        user_id -> Int8,
+        created_at -> Timestamptz,
+        pending_secret -> Nullable<Bytea>,
+        failures -> Int4,
+        ip -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    recovery_codes (id) {
+        id -> Int8,
+        user_id -> Int8,
+        code_hash -> Bytea,
+        issued_at -> Timestamptz,
+        used_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
+    user_totp (user_id) {
+        user_id -> Int8,
+        secret -> Bytea,
+        confirmed_at -> Timestamptz,
+        last_step -> Int8,
+    }
+}
+
+diesel::table! {
     sessions (id) {
         id -> Int8,
         token_hash -> Bytea,
@@ -633,6 +664,9 @@ diesel::joinable!(reviews -> calls (call_id));
 diesel::joinable!(reviews -> users (reviewer_id));
 diesel::joinable!(rubric_criteria -> calls (call_id));
 diesel::joinable!(sessions -> users (user_id));
+diesel::joinable!(login_challenges -> users (user_id));
+diesel::joinable!(recovery_codes -> users (user_id));
+diesel::joinable!(user_totp -> users (user_id));
 diesel::joinable!(user_tokens -> users (user_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
@@ -664,6 +698,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     focus_areas,
     funds,
     job_runs,
+    login_challenges,
     login_failures,
     milestones,
     organization_focus_areas,
@@ -676,8 +711,10 @@ diesel::allow_tables_to_appear_in_same_query!(
     reviewer_affiliations,
     reviews,
     rubric_criteria,
+    recovery_codes,
     sessions,
     user_roles,
+    user_totp,
     user_tokens,
     users,
 );

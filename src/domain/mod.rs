@@ -15,4 +15,5 @@ pub mod scoring;
 pub mod text;
 pub mod throttle;
 pub mod token;
+pub mod totp;
 pub mod uscc;

@@ -102,6 +102,12 @@ pub enum Email {
         detail: String,
         link: String,
     },
+    /// A security notice about the account's second factor: `event` is
+    /// enrolled, recovery-used, codes-renewed or reset.
+    SecondFactor {
+        event: String,
+        link: String,
+    },
 }
 
 impl Email {
@@ -123,6 +129,7 @@ impl Email {
             Email::ReviewReminder { .. } => "review-reminder",
             Email::Decision { .. } => "decision",
             Email::AwardUpdate { .. } => "award-update",
+            Email::SecondFactor { .. } => "second-factor",
         }
     }
 
@@ -161,6 +168,7 @@ impl Email {
                 ..
             } => &[("title", title), ("event", event), ("amount", amount)],
             Email::ReviewReminder { title, due, .. } => &[("title", title), ("due", due)],
+            Email::SecondFactor { event, .. } => &[("event", event)],
             Email::Decision {
                 title,
                 call,
@@ -194,7 +202,8 @@ impl Email {
             | Email::PanelInvitationNew { link, .. }
             | Email::ReviewReminder { link, .. }
             | Email::Decision { link, .. }
-            | Email::AwardUpdate { link, .. } => Some(link),
+            | Email::AwardUpdate { link, .. }
+            | Email::SecondFactor { link, .. } => Some(link),
         }
     }
 

@@ -227,6 +227,11 @@ pub enum LoginOutcome {
         token: String,
         user: User,
     },
+    /// The password is right and a second factor is needed: `token` goes
+    /// into the challenge cookie.
+    SecondFactor {
+        token: String,
+    },
     /// Unknown email or wrong password: the same answer for both.
     Refused,
     Locked {
@@ -290,42 +295,21 @@ pub async fn login(
     let mut conn = state.pool.get().await?;
     match user {
         Some(user) if ok => {
-            let token = new_token();
-            let hash = digest(&token);
-            let csrf = new_token();
-            conn.transaction::<_, AppError, _>(async |conn| {
-                if let Some(old) = previous_session {
-                    sessions::delete(conn, old).await?;
-                }
-                let session = sessions::insert(
-                    conn,
-                    &sessions::NewSession {
-                        token_hash: &hash,
-                        user_id: user.id,
-                        csrf_token: &csrf,
-                        created_at: now,
-                        last_seen_at: now,
-                        ip: origin.ip.as_deref(),
-                    },
-                )
+            let outcome = conn
+                .transaction::<_, AppError, _>(async |conn| {
+                    if super::second_factor::is_needed(conn, user.id).await? {
+                        let token = super::second_factor::open(conn, user.id, now, origin).await?;
+                        return Ok(LoginOutcome::SecondFactor { token });
+                    }
+                    let token =
+                        start_session(conn, &user, previous_session, now, origin, "none").await?;
+                    Ok(LoginOutcome::SignedIn {
+                        token,
+                        user: user.clone(),
+                    })
+                })
                 .await?;
-                login_failures::clear_for_email(conn, &user.email).await?;
-                audit::insert(
-                    conn,
-                    &event(
-                        now,
-                        Some(user.id),
-                        origin,
-                        "session.login",
-                        "session",
-                        session.id,
-                    ),
-                )
-                .await?;
-                Ok(())
-            })
-            .await?;
-            Ok(LoginOutcome::SignedIn { token, user })
+            Ok(outcome)
         }
         user => {
             conn.transaction::<_, AppError, _>(async |conn| {
@@ -351,6 +335,51 @@ pub async fn login(
             Ok(LoginOutcome::Refused)
         }
     }
+}
+
+/// Starts a session for `user` (ending `previous_session`, so the token
+/// always changes at login), forgives the account's failed attempts and
+/// audits the login with the second factor it took; returns the cookie token.
+pub(super) async fn start_session(
+    conn: &mut crate::models::Conn,
+    user: &User,
+    previous_session: Option<i64>,
+    now: DateTime<Utc>,
+    origin: &Origin,
+    second_factor: &str,
+) -> Result<String, AppError> {
+    let token = new_token();
+    let csrf = new_token();
+    if let Some(old) = previous_session {
+        sessions::delete(conn, old).await?;
+    }
+    let session = sessions::insert(
+        conn,
+        &sessions::NewSession {
+            token_hash: &digest(&token),
+            user_id: user.id,
+            csrf_token: &csrf,
+            created_at: now,
+            last_seen_at: now,
+            ip: origin.ip.as_deref(),
+        },
+    )
+    .await?;
+    login_failures::clear_for_email(conn, &user.email).await?;
+    audit::insert(
+        conn,
+        &event(
+            now,
+            Some(user.id),
+            origin,
+            "session.login",
+            "session",
+            session.id,
+        )
+        .change(None, Some(json!({ "second_factor": second_factor }))),
+    )
+    .await?;
+    Ok(token)
 }
 
 pub async fn logout(

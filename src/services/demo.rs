@@ -16,6 +16,9 @@ pub struct DemoUser {
     pub roles: &'static [Role],
     /// `Some` only when the user was created by this run.
     pub password: Option<String>,
+    /// The key of the second factor set up for an admin or finance user
+    /// created by this run (base32, for an authenticator app).
+    pub totp_secret: Option<String>,
 }
 
 const USERS: [(&str, &str, &[Role]); 9] = [
@@ -129,11 +132,14 @@ pub async fn seed(state: &AppState) -> Result<Vec<DemoUser>, AppError> {
                 name,
                 roles,
                 password: None,
+                totp_secret: None,
             });
             continue;
         }
         let password = readable_password();
         let hash = passwords::hash(password.clone()).await?;
+        let totp =
+            crate::policy::needs_second_factor(roles).then(crate::domain::totp::Secret::generate);
         let mut conn = state.pool.get().await?;
         conn.transaction::<_, AppError, _>(async |conn| {
             let user = users::insert(
@@ -151,6 +157,10 @@ pub async fn seed(state: &AppState) -> Result<Vec<DemoUser>, AppError> {
             .await?;
             for role in roles {
                 users::grant_role(conn, user.id, *role, None, now).await?;
+            }
+            if let Some(secret) = &totp {
+                crate::models::second_factor::enrol(conn, user.id, secret.as_bytes(), 0, now)
+                    .await?;
             }
             audit::insert(
                 conn,
@@ -172,6 +182,7 @@ pub async fn seed(state: &AppState) -> Result<Vec<DemoUser>, AppError> {
             name,
             roles,
             password: Some(password),
+            totp_secret: totp.map(|s| s.base32()),
         });
     }
     seed_data(state).await?;

@@ -16,6 +16,7 @@ pub mod passwords;
 pub mod review;
 pub mod roles;
 pub mod scale;
+pub mod second_factor;
 pub mod verification;
 
 /// Where a request came from, for the audit trail.

@@ -8,7 +8,7 @@ use super::audit::{WithChange, event};
 use crate::AppState;
 use crate::domain::role::Role;
 use crate::error::{AppError, FormErrors};
-use crate::models::{UserId, audit, users};
+use crate::models::{UserId, audit, second_factor, sessions, users};
 use crate::policy::{Actor, Permission, may};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -34,7 +34,18 @@ pub async fn change(
     conn.transaction::<_, AppError, _>(async |conn| {
         users::find(conn, target).await?.ok_or(AppError::NotFound)?;
         let changed = match change {
-            Change::Grant => users::grant_role(conn, target, role, actor.user_id(), now).await?,
+            Change::Grant => {
+                let granted = users::grant_role(conn, target, role, actor.user_id(), now).await?;
+                // Sessions opened without a second factor must not carry a
+                // role that needs one: the person signs in again and sets it up.
+                if granted
+                    && crate::policy::needs_second_factor(&[role])
+                    && second_factor::totp_of(conn, target).await?.is_none()
+                {
+                    sessions::delete_for_user(conn, target, None).await?;
+                }
+                granted
+            }
             Change::Revoke => {
                 // Someone must always be able to manage the platform.
                 if role == Role::Admin

@@ -91,6 +91,13 @@ pub struct Accounts {
     pub award: i64,
 }
 
+/// The second-factor key of every seeded admin and finance account (the
+/// seed's data is for benchmarks and tests, like its shared password).
+pub fn totp_secret() -> crate::domain::totp::Secret {
+    crate::domain::totp::Secret::from_bytes(b"baygrants-scale-2026".to_vec())
+        .unwrap_or_else(|| unreachable!("the key is 20 bytes"))
+}
+
 /// SplitMix64: a small, well-known generator, enough for synthetic data.
 struct Rng(u64);
 
@@ -255,6 +262,10 @@ FROM generate_series(1, 3 + {orgs} + {reviewers}) i;
 INSERT INTO user_roles (user_id, role, granted_at) VALUES
   (1, 'admin', {t0} - interval '900 days'), (2, 'finance', {t0} - interval '900 days'),
   (3, 'finance', {t0} - interval '900 days');
+-- The admin and finance accounts sign in with a second factor: one known key.
+INSERT INTO user_totp (user_id, secret, confirmed_at, last_step)
+SELECT DISTINCT user_id, convert_to('baygrants-scale-2026', 'UTF8'), {t0} - interval '900 days', 0
+FROM user_roles;
 "#,
     ),
     (

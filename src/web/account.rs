@@ -6,11 +6,12 @@ use askama::Template;
 use serde::Deserialize;
 
 use super::ctx::{CsrfForm, Ctx, LANG_COOKIE, NoFields};
-use super::{cookie, render, render_invalid, safe_next, see_other_with_flash};
+use super::{cookie, render_form, safe_next, see_other_with_flash};
 use crate::AppState;
 use crate::error::{AppError, FormErrors};
 use crate::i18n::Lang;
 use crate::services::accounts::{self, PasswordChange, ProfileUpdate};
+use crate::services::second_factor;
 
 #[derive(Template)]
 #[template(path = "account/show.html")]
@@ -19,20 +20,47 @@ struct AccountPage<'a> {
     profile: ProfileUpdate,
     profile_errors: FormErrors,
     password_errors: FormErrors,
+    second_factor: second_factor::Status,
+    second_factor_errors: FormErrors,
 }
 
-pub async fn show(ctx: Ctx) -> Result<HttpResponse, AppError> {
+/// Which of the account page's forms came back with errors.
+pub enum Errors {
+    None,
+    Profile(ProfileUpdate, FormErrors),
+    Password(FormErrors),
+    SecondFactor(FormErrors),
+}
+
+/// The account page, with one form's errors (422) or none (200).
+pub async fn page(ctx: &Ctx, state: &AppState, errors: Errors) -> Result<HttpResponse, AppError> {
     let user = ctx.require_user()?;
-    let profile = ProfileUpdate {
-        name: user.name.clone(),
-        lang: ctx.lang.code().to_string(),
-    };
-    render(&AccountPage {
-        c: &ctx,
-        profile,
+    let ok = matches!(errors, Errors::None);
+    let mut page = AccountPage {
+        c: ctx,
+        profile: ProfileUpdate {
+            name: user.name.clone(),
+            lang: ctx.lang.code().to_string(),
+        },
         profile_errors: FormErrors::default(),
         password_errors: FormErrors::default(),
-    })
+        second_factor: second_factor::status(state, user.id).await?,
+        second_factor_errors: FormErrors::default(),
+    };
+    match errors {
+        Errors::None => {}
+        Errors::Profile(typed, e) => {
+            page.profile = typed;
+            page.profile_errors = e;
+        }
+        Errors::Password(e) => page.password_errors = e,
+        Errors::SecondFactor(e) => page.second_factor_errors = e,
+    }
+    render_form(&page, ok)
+}
+
+pub async fn show(ctx: Ctx, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
+    page(&ctx, &state, Errors::None).await
 }
 
 pub async fn update_profile(
@@ -47,12 +75,7 @@ pub async fn update_profile(
             "flash-profile-saved",
             state.config.cookie_secure,
         )),
-        Err(AppError::Invalid(profile_errors)) => render_invalid(&AccountPage {
-            c: &ctx,
-            profile: form,
-            profile_errors,
-            password_errors: FormErrors::default(),
-        }),
+        Err(AppError::Invalid(errors)) => page(&ctx, &state, Errors::Profile(form, errors)).await,
         Err(e) => Err(e),
     }
 }
@@ -69,15 +92,7 @@ pub async fn change_password(
             "flash-password-changed",
             state.config.cookie_secure,
         )),
-        Err(AppError::Invalid(password_errors)) => render_invalid(&AccountPage {
-            c: &ctx,
-            profile: ProfileUpdate {
-                name: user.name.clone(),
-                lang: ctx.lang.code().to_string(),
-            },
-            profile_errors: FormErrors::default(),
-            password_errors,
-        }),
+        Err(AppError::Invalid(errors)) => page(&ctx, &state, Errors::Password(errors)).await,
         Err(e) => Err(e),
     }
 }

@@ -10,7 +10,7 @@ use crate::AppState;
 use crate::domain::role::Role;
 use crate::error::AppError;
 use crate::models::users::UserWithRoles;
-use crate::models::{UserId, audit, outbox, users};
+use crate::models::{UserId, audit, outbox, second_factor, users};
 use crate::policy::Permission;
 use crate::services::roles::{self, Change};
 
@@ -30,6 +30,8 @@ struct UsersPage<'a> {
     q: String,
     rows: Vec<UserWithRoles>,
     roles: [Role; 2],
+    /// The rows' users who have a second factor (admins can reset it).
+    enrolled: Vec<UserId>,
     next_after: Option<i64>,
 }
 
@@ -43,11 +45,14 @@ pub async fn users(
     let rows = users::page_with_roles(&mut conn, Some(&query.q), query.after.map(UserId), PAGE + 1)
         .await?;
     let (rows, next_after) = split_page(rows, |r| r.user.id.0);
+    let ids: Vec<UserId> = rows.iter().map(|r| r.user.id).collect();
+    let enrolled = second_factor::enrolled_among(&mut conn, &ids).await?;
     render(&UsersPage {
         c: &ctx,
         q: query.q.clone(),
         rows,
         roles: Role::ALL,
+        enrolled,
         next_after,
     })
 }

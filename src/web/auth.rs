@@ -126,7 +126,7 @@ struct LoginPage<'a> {
 #[derive(Deserialize)]
 pub struct NextQuery {
     #[serde(default)]
-    next: String,
+    pub next: String,
 }
 
 pub async fn login_form(ctx: Ctx, q: web::Query<NextQuery>) -> Result<HttpResponse, AppError> {
@@ -156,6 +156,11 @@ pub async fn login(
                 .cookie(cookie(SESSION_COOKIE, token, secure, Some(max_age)))
                 .finish())
         }
+        LoginOutcome::SecondFactor { token } => Ok(super::second_factor::challenge_redirect(
+            token,
+            &form.next,
+            state.config.cookie_secure,
+        )),
         LoginOutcome::Refused => render_invalid(&LoginPage {
             c: &ctx,
             email: form.email,

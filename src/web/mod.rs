@@ -17,6 +17,7 @@ mod home;
 pub mod middleware;
 mod orgs;
 mod review;
+mod second_factor;
 mod transparency;
 
 use actix_web::cookie::{Cookie, SameSite, time};
@@ -39,6 +40,8 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("POST", "/verify-email/resend"),
     ("GET", "/login"),
     ("POST", "/login"),
+    ("GET", "/login/second-factor"),
+    ("POST", "/login/second-factor"),
     ("POST", "/logout"),
     ("GET", "/password/forgot"),
     ("POST", "/password/forgot"),
@@ -47,9 +50,11 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("GET", "/account"),
     ("POST", "/account"),
     ("POST", "/account/password"),
+    ("POST", "/account/recovery-codes"),
     ("POST", "/lang"),
     ("GET", "/admin/users"),
     ("POST", "/admin/users/{id}/roles"),
+    ("POST", "/admin/users/{id}/second-factor"),
     ("GET", "/admin/emails"),
     ("POST", "/admin/emails/{id}/retry"),
     ("GET", "/admin/audit"),
@@ -158,6 +163,14 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         )
         .route("/login", web::get().to(auth::login_form))
         .route("/login", web::post().to(auth::login))
+        .route(
+            "/login/second-factor",
+            web::get().to(second_factor::challenge_form),
+        )
+        .route(
+            "/login/second-factor",
+            web::post().to(second_factor::answer),
+        )
         .route("/logout", web::post().to(auth::logout))
         .route("/password/forgot", web::get().to(auth::forgot_form))
         .route("/password/forgot", web::post().to(auth::forgot))
@@ -169,11 +182,19 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             "/account/password",
             web::post().to(account::change_password),
         )
+        .route(
+            "/account/recovery-codes",
+            web::post().to(second_factor::renew_recovery_codes),
+        )
         .route("/lang", web::post().to(account::switch_language))
         .route("/admin/users", web::get().to(admin::users))
         .route(
             "/admin/users/{id}/roles",
             web::post().to(admin::change_role),
+        )
+        .route(
+            "/admin/users/{id}/second-factor",
+            web::post().to(second_factor::reset),
         )
         .route("/admin/emails", web::get().to(admin::emails))
         .route(

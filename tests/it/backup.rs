@@ -123,7 +123,7 @@ async fn a_dump_restores_into_a_fresh_database_with_the_same_ledger_and_files() 
     .await
     .unwrap();
     tokio::spawn(server.run_until_stopped());
-    let fin = crate::support::Browser::new(&base);
+    let fin = crate::support::Browser::new(&base).with_authenticator(app.authenticator.real_time());
     fin.login("fin1@grants.test", crate::support::PASSWORD)
         .await;
     let original = d.fin1.get(&format!("/finance/funds/{}", d.fund)).await;

@@ -29,11 +29,11 @@ async fn flash(c: &Chrome, lang: Lang, key: &str) {
     assert_eq!(text.trim(), lang.t(key), "on {}", c.path().await);
 }
 
-async fn login(c: &Chrome, email: &str) {
-    login_with(c, email, PASSWORD).await;
+async fn login(c: &Chrome, app: &TestApp, email: &str) {
+    login_with(c, app, email, PASSWORD).await;
 }
 
-async fn login_with(c: &Chrome, email: &str, password: &str) {
+async fn login_with(c: &Chrome, app: &TestApp, email: &str, password: &str) {
     if !c
         .find_all("form[action=\"/logout\"] button")
         .await
@@ -48,6 +48,23 @@ async fn login_with(c: &Chrome, email: &str, password: &str) {
         "",
     )
     .await;
+    if c.path().await.starts_with("/login/second-factor") {
+        // Admins and finance officers type the code from their app (set up
+        // over HTTP before the journey, or here at the first login).
+        if let Some(key) = c.find_all("#totp-secret").await.first() {
+            app.authenticator.learn(email, &key.text().await.unwrap());
+        }
+        let code = app.authenticator.code(email).await;
+        c.submit(
+            "form[action=\"/login/second-factor\"]",
+            &[("code", &code)],
+            "",
+        )
+        .await;
+        if !c.find_all(".recovery-codes").await.is_empty() {
+            c.click("a.button").await;
+        }
+    }
     if c.find_all("form[action=\"/logout\"]").await.len() != 1 {
         c.step("not logged in").await;
         panic!("{email} is not logged in: {}", c.text().await);
@@ -126,7 +143,7 @@ async fn journey(lang: Lang) {
     c.step("the lead confirms the email").await;
     c.goto_url(&mail.link_containing("/verify-email?token="))
         .await;
-    login(&c, "lead@gz.test").await;
+    login(&c, &app, "lead@gz.test").await;
 
     c.step("the lead registers the organization").await;
     c.goto("/orgs/new").await;
@@ -141,7 +158,7 @@ async fn journey(lang: Lang) {
     let gz = id_after(&c.path().await, "/orgs/");
 
     c.step("the admin verifies both organizations").await;
-    login(&c, "admin@bay.test").await;
+    login(&c, &app, "admin@bay.test").await;
     for id in [gz, macau] {
         c.goto("/admin/verifications").await;
         c.click(&format!(".cards a[href=\"/orgs/{id}\"]")).await;
@@ -193,7 +210,7 @@ async fn journey(lang: Lang) {
     flash(&c, lang, "flash-call-state").await;
 
     c.step("the lead starts an application").await;
-    login(&c, "lead@gz.test").await;
+    login(&c, &app, "lead@gz.test").await;
     c.click("a[href=\"/calls\"]").await;
     c.click(&format!("main a[href=\"/calls/{call}\"]")).await;
     c.submit(
@@ -235,7 +252,7 @@ async fn journey(lang: Lang) {
     c.step("the Macau owner accepts from the emailed link")
         .await;
     let mail = app.smtp.wait_for("owner@mo.test", &page).await;
-    login(&c, "owner@mo.test").await;
+    login(&c, &app, "owner@mo.test").await;
     c.goto_url(&mail.link_containing(&page)).await;
     c.submit(
         &format!("form[action=\"{page}/partners/{macau}/answer\"]"),
@@ -249,7 +266,7 @@ async fn journey(lang: Lang) {
     flash(&c, lang, "flash-partner-answered").await;
 
     c.step("the lead adds the budget in CNY and MOP").await;
-    login(&c, "lead@gz.test").await;
+    login(&c, &app, "lead@gz.test").await;
     c.goto(&page).await;
     for (org, currency, amount, source, category) in [
         (gz, "CNY", "100,000", "grant", "personnel"),
@@ -328,7 +345,7 @@ async fn journey(lang: Lang) {
     c.step("after the deadline the admin starts the review")
         .await;
     app.clock.advance(chrono::Duration::days(31));
-    login(&c, "admin@bay.test").await;
+    login(&c, &app, "admin@bay.test").await;
     c.goto(&format!("/calls/{call}")).await;
     c.click("form[action$=\"/state\"] button[type=submit]")
         .await;
@@ -353,7 +370,7 @@ async fn journey(lang: Lang) {
 
     for (email, scores) in [("rev1@bay.test", ["8", "7"]), ("rev2@bay.test", ["9", "6"])] {
         c.step(&format!("{email} declares and scores")).await;
-        login(&c, email).await;
+        login(&c, &app, email).await;
         c.goto("/reviewer").await;
         c.click("main table a[href^=\"/reviews/\"]").await;
         c.click("form[action$=\"/declare\"] button[value=\"no_conflict\"]")
@@ -376,7 +393,7 @@ async fn journey(lang: Lang) {
     }
 
     c.step("the admin decides and publishes").await;
-    login(&c, "admin@bay.test").await;
+    login(&c, &app, "admin@bay.test").await;
     c.goto(&format!("/admin/calls/{call}/board")).await;
     c.click(&format!(
         "main a[href=\"/admin/applications/{application}/decision\"]"
@@ -403,7 +420,7 @@ async fn journey(lang: Lang) {
     flash(&c, lang, "flash-decisions-published").await;
 
     c.step("the lead accepts the award").await;
-    login(&c, "lead@gz.test").await;
+    login(&c, &app, "lead@gz.test").await;
     c.click("a[href=\"/awards\"]").await;
     c.click("main a[href^=\"/awards/\"]").await;
     let award = c.path().await;
@@ -424,13 +441,13 @@ async fn journey(lang: Lang) {
 
     c.step("one finance officer requests the first tranche")
         .await;
-    login(&c, "fin1@bay.test").await;
+    login(&c, &app, "fin1@bay.test").await;
     c.goto(&award).await;
     c.click("form[action^=\"/finance/tranches/\"] button").await;
     flash(&c, lang, "flash-payment-requested").await;
 
     c.step("another approves it").await;
-    login(&c, "fin2@bay.test").await;
+    login(&c, &app, "fin2@bay.test").await;
     c.goto("/finance").await;
     c.submit(
         "form[action^=\"/finance/payments/\"]",
@@ -445,7 +462,7 @@ async fn journey(lang: Lang) {
     flash(&c, lang, "flash-payment-approved").await;
 
     c.step("the grantee sees the payment").await;
-    login(&c, "lead@gz.test").await;
+    login(&c, &app, "lead@gz.test").await;
     c.goto(&award).await;
     let text = c.text().await;
     assert!(text.contains(&lang.t("payment-state-approved")), "{text}");
@@ -482,7 +499,7 @@ async fn seeded() -> (TestApp, scale::Accounts, i64) {
         funds: 2,
         donations: 40,
     };
-    let a = scale::seed_sizes(&app.state, sizes, 11).await.unwrap();
+    let a = app.seed(sizes, 11).await;
     let applicant = app.browser();
     applicant.login(&a.applicant, scale::PASSWORD).await;
     let open_call: i64 = {
@@ -605,7 +622,7 @@ async fn main_pages_are_accessible_and_valid_html_in_every_language() {
     ));
     for (who, email, pages) in people {
         match &email {
-            Some(email) => login_with(&c, email, scale::PASSWORD).await,
+            Some(email) => login_with(&c, &app, email, scale::PASSWORD).await,
             None => {
                 if !c
                     .find_all("form[action=\"/logout\"] button")
@@ -703,7 +720,7 @@ async fn applicant_and_reviewer_pages_fit_a_phone() {
             vec!["/".into(), "/reviewer".into(), "first-review".into()],
         ),
     ] {
-        login_with(&c, email, scale::PASSWORD).await;
+        login_with(&c, &app, email, scale::PASSWORD).await;
         c.click("form.lang-switch button[value=\"zh-Hans\"]").await;
         for path in pages {
             if path == "first-review" {
@@ -753,7 +770,7 @@ async fn applicant_and_reviewer_pages_fit_a_phone() {
 async fn the_application_form_works_from_the_keyboard_alone() {
     let (app, a, draft) = seeded().await;
     let c = Chrome::start(&app.base, "keyboard", 1280, 900).await;
-    login_with(&c, &a.applicant, scale::PASSWORD).await;
+    login_with(&c, &app, &a.applicant, scale::PASSWORD).await;
     c.click("form.lang-switch button[value=\"en\"]").await;
     let page = format!("/applications/{draft}");
     c.goto(&page).await;

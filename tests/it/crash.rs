@@ -157,7 +157,7 @@ async fn killing_the_server_mid_approval_never_half_writes_or_pays_twice() {
     let base = format!("http://127.0.0.1:{port}");
     let mut child = start(&app, port, &mail);
     wait_ready(&base).await;
-    let checker = Browser::new(&base);
+    let checker = Browser::new(&base).with_authenticator(app.authenticator.real_time());
     checker.login("fin2@grants.test", PASSWORD).await;
     for round in 0..8 {
         let pending = count(

@@ -25,5 +25,6 @@ mod processes;
 mod regressions;
 mod review;
 mod scale;
+mod second_factor;
 mod sessions;
 mod soak;

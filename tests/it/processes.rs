@@ -47,7 +47,12 @@ async fn two_processes_share_sessions_send_each_email_once_and_pay_once() {
         wait_ready(&base).await;
         bases.push(base);
     }
-    let (a, b) = (Browser::new(&bases[0]), Browser::new(&bases[1]));
+    // The processes keep real time (the test's own server has a clock of its own).
+    let app_on_phone = app.authenticator.real_time();
+    let (a, b) = (
+        Browser::new(&bases[0]).with_authenticator(app_on_phone.clone()),
+        Browser::new(&bases[1]).with_authenticator(app_on_phone),
+    );
 
     // A session made on A works on B (cookies are per host, not per port,
     // as behind one address).

@@ -16,7 +16,7 @@ async fn seeded(sizes: Sizes) -> (TestApp, Accounts) {
     .await;
     // A frozen clock: no once-a-minute session touch adds a statement.
     app.clock.freeze_at(chrono::Utc::now());
-    let accounts = scale::seed_sizes(&app.state, sizes, 11).await.unwrap();
+    let accounts = app.seed(sizes, 11).await;
     (app, accounts)
 }
 

@@ -139,6 +139,8 @@ async fn login_returns_to_the_page_asked_for_but_never_off_site() {
             ],
         )
         .await;
+    // Through the second factor, and on to the page.
+    let res = b.second_factor("back@example.org", res.location()).await;
     assert_eq!(res.location(), "/admin/audit");
 
     let c = app.browser();
@@ -154,6 +156,8 @@ async fn login_returns_to_the_page_asked_for_but_never_off_site() {
             ],
         )
         .await;
+    assert_eq!(res.location(), "/login/second-factor?next=%2F");
+    let res = c.second_factor("back@example.org", res.location()).await;
     assert_eq!(res.location(), "/");
 }
 

@@ -117,21 +117,20 @@ async fn soak() {
     let faults = std::env::var("SOAK_FAULTS").is_ok_and(|v| v == "1");
     let app = TestApp::spawn().await;
     // Reviewers with open reviews, from the seed…
-    let seeded = scale::seed_sizes(
-        &app.state,
-        Sizes {
-            organizations: 300,
-            calls: 10,
-            applications: 120,
-            largest_call: 24,
-            reviewers: 30,
-            funds: 2,
-            donations: 40,
-        },
-        11,
-    )
-    .await
-    .unwrap();
+    let seeded = app
+        .seed(
+            Sizes {
+                organizations: 300,
+                calls: 10,
+                applications: 120,
+                largest_call: 24,
+                reviewers: 30,
+                funds: 2,
+                donations: 40,
+            },
+            11,
+        )
+        .await;
     // …and a joint call of our own that takes submissions.
     let f = crate::applications::fixture(&app).await;
     let fund_id = fund(&app, &f.admin, "CNY").await;
@@ -209,12 +208,12 @@ async fn soak() {
     // is the whole journey.
     for _ in 0..2 {
         let (tally, down, base) = (tally.clone(), down.clone(), base.clone());
-        let lead = Browser::new(&base);
-        let owner = Browser::new(&base);
+        let lead = Browser::new(&base).with_authenticator(app.authenticator.real_time());
+        let owner = Browser::new(&base).with_authenticator(app.authenticator.real_time());
         lead.login("lead@gz.test", PASSWORD).await;
         owner.login("owner@mo.test", PASSWORD).await;
         let fx = Arc::new(Fixture {
-            admin: Browser::new(&base),
+            admin: Browser::new(&base).with_authenticator(app.authenticator.real_time()),
             call,
             lead,
             gz: f.gz,
@@ -266,7 +265,8 @@ async fn soak() {
     // Reviewers saving their scores again and again.
     for _ in 0..2 {
         let (tally, down) = (tally.clone(), down.clone());
-        let reviewer = Arc::new(Browser::new(&base));
+        let reviewer =
+            Arc::new(Browser::new(&base).with_authenticator(app.authenticator.real_time()));
         reviewer.login(&seeded.reviewer, scale::PASSWORD).await;
         tasks.push(tokio::spawn(rounds(
             until,
@@ -326,7 +326,8 @@ async fn soak() {
     // Finance officers recording contributions and reading the money pages.
     for n in 0..2 {
         let (tally, down) = (tally.clone(), down.clone());
-        let officer = Arc::new(Browser::new(&base));
+        let officer =
+            Arc::new(Browser::new(&base).with_authenticator(app.authenticator.real_time()));
         if n == 0 {
             officer.login("soakfin@grants.test", PASSWORD).await;
         } else {

@@ -7,6 +7,8 @@ use reqwest::cookie::{CookieStore, Jar};
 use reqwest::header::HeaderMap;
 use reqwest::redirect::Policy;
 
+use super::authenticator::Authenticator;
+
 pub struct Page {
     pub status: u16,
     pub headers: HeaderMap,
@@ -39,6 +41,27 @@ impl Page {
     pub fn has(&self, needle: &str) -> bool {
         self.body.contains(needle)
     }
+
+    /// The second-factor key an enrolment page shows, if it is one.
+    pub fn totp_key(&self) -> Option<String> {
+        let marker = "id=\"totp-secret\" class=\"secret\">";
+        let start = self.body.find(marker)? + marker.len();
+        let end = self.body[start..].find('<')?;
+        Some(self.body[start..start + end].to_string())
+    }
+
+    /// The recovery codes a page shows (once, after enrolment or renewal).
+    pub fn recovery_codes(&self) -> Vec<String> {
+        let Some(list) = self.body.find("class=\"recovery-codes\"") else {
+            return Vec::new();
+        };
+        self.body[list..]
+            .split("<code>")
+            .skip(1)
+            .filter_map(|s| s.split("</code>").next())
+            .map(str::to_string)
+            .collect()
+    }
 }
 
 fn extract_value(html: &str, prefix: &str) -> Option<String> {
@@ -56,6 +79,8 @@ pub struct Browser {
     base: String,
     pub jar: Arc<Jar>,
     client: reqwest::Client,
+    /// The person's authenticator app, for accounts with a second factor.
+    authenticator: Option<Authenticator>,
 }
 
 impl Browser {
@@ -75,7 +100,13 @@ impl Browser {
             base: base.to_string(),
             jar,
             client,
+            authenticator: None,
         }
+    }
+
+    pub fn with_authenticator(mut self, authenticator: Authenticator) -> Browser {
+        self.authenticator = Some(authenticator);
+        self
     }
 
     fn url(&self, path: &str) -> String {
@@ -162,6 +193,39 @@ impl Browser {
             )
             .await;
         assert_eq!(res.status, 303, "login failed: {}", res.body);
+        if res.location().starts_with("/login/second-factor") {
+            return self.second_factor(email, res.location()).await;
+        }
+        res
+    }
+
+    /// The second step of login, as a person with an authenticator app does
+    /// it: sets the app up when the page shows a key, then types its code.
+    /// Returns the answer: a redirect, or the page of new recovery codes.
+    pub async fn second_factor(&self, email: &str, path: &str) -> Page {
+        let app = self.authenticator.as_ref().unwrap_or_else(|| {
+            panic!("{email} needs a second factor, but this browser has no authenticator (make it with app.browser() or with_authenticator)")
+        });
+        let page = self.get(path).await;
+        assert_eq!(page.status, 200, "second-factor page: {}", page.body);
+        if let Some(key) = page.totp_key() {
+            app.learn(email, &key);
+        }
+        let next = page.field("next").unwrap_or_default();
+        let code = app.code(email).await;
+        let res = self
+            .post_raw(
+                "/login/second-factor",
+                &[("csrf", &page.csrf()), ("code", &code), ("next", &next)],
+            )
+            .await;
+        app.keep_recovery_codes(email, res.recovery_codes());
+        assert!(
+            res.status == 303 || (res.status == 200 && res.has("recovery-codes")),
+            "second factor refused ({}): {}",
+            res.status,
+            res.body
+        );
         res
     }
 

@@ -1,3 +1,4 @@
+pub mod authenticator;
 pub mod browser;
 pub mod chrome;
 pub mod db;
@@ -12,6 +13,7 @@ use baygrants::clock::ShiftedClock;
 use baygrants::config::Config;
 use baygrants::{AppState, Application};
 
+pub use authenticator::Authenticator;
 pub use browser::Browser;
 pub use smtp::SmtpServer;
 
@@ -21,6 +23,8 @@ pub struct TestApp {
     pub clock: Arc<ShiftedClock>,
     pub smtp: SmtpServer,
     pub db: db::TestDb,
+    /// The second-factor keys of the test's admins and finance officers.
+    pub authenticator: Authenticator,
 }
 
 pub struct Options {
@@ -77,6 +81,7 @@ impl TestApp {
         TestApp {
             base,
             state,
+            authenticator: Authenticator::new(clock.clone()),
             clock,
             smtp,
             db,
@@ -84,7 +89,7 @@ impl TestApp {
     }
 
     pub fn browser(&self) -> Browser {
-        Browser::new(&self.base)
+        Browser::new(&self.base).with_authenticator(self.authenticator.clone())
     }
 
     /// Registers through the form and confirms the email with the emailed link.
@@ -130,6 +135,22 @@ impl TestApp {
             .unwrap();
         b.login(email, PASSWORD).await;
         b
+    }
+
+    /// `seed --scale` with the caller's sizes; the seeded admin and finance
+    /// officers' authenticator app knows the seed's second-factor key.
+    pub async fn seed(
+        &self,
+        sizes: baygrants::services::scale::Sizes,
+        seed: u64,
+    ) -> baygrants::services::scale::Accounts {
+        use baygrants::services::scale;
+        let a = scale::seed_sizes(&self.state, sizes, seed).await.unwrap();
+        for staff in [&a.admin, &a.finance[0], &a.finance[1]] {
+            self.authenticator
+                .learn(staff, &scale::totp_secret().base32());
+        }
+        a
     }
 
     pub async fn audit_actions(&self) -> Vec<String> {

@@ -993,3 +993,50 @@ chart-tranche-label = Tranche { $n } (month { $month })
 chart-tranches-empty = This award has no tranches.
 org-name-col = Organization
 err-password-common = This password is one of the most common ones and easy to guess: choose another.
+
+# Second factor (TOTP) at login
+second-factor-title = Second step: a code from your app
+second-factor-ask = Enter the six-digit code your authenticator app shows for Baygrants.
+second-factor-enrol-title = Set up your authenticator app
+second-factor-enrol-why = Fund administrators and finance officers sign in with a code from an authenticator app as well as their password, because their accounts move money and decide for others.
+second-factor-enrol-step1 = Open an authenticator app on your phone (any app for time-based codes).
+second-factor-enrol-step2 = Scan the QR code, or type the key below into the app.
+second-factor-enrol-step3 = Enter the six-digit code the app then shows.
+second-factor-secret = Key:
+second-factor-open-app = Open in an authenticator app on this device
+second-factor-code-first = The code the app shows now
+second-factor-code = Code from the app, or a recovery code
+second-factor-recovery-hint = Lost your phone? Type one of your recovery codes instead (like abcde-23456). Each works once.
+second-factor-submit = Continue
+second-factor-start-over = Start again with the password
+err-second-factor-wrong = That code is not right, or has been used already. Wait for the next one and try again.
+err-second-factor-none = This account has no second factor set up.
+flash-login-again = Your login has expired or was not started. Log in with your password again.
+recovery-codes-title = Your recovery codes
+recovery-codes-intro = Keep these codes somewhere safe (printed, or in a password manager). If you lose your phone, each one lets you sign in once instead of a code from the app.
+recovery-codes-once = They are shown only this once. Any earlier codes no longer work.
+recovery-codes-continue = I have kept them — continue
+account-second-factor = Second factor
+account-second-factor-on = An authenticator app is set up for this account since { $since }; logins ask for its code.
+account-recovery-left = Recovery codes left: { $count }.
+field-totp-code = Current code from the app
+account-recovery-renew = Make new recovery codes
+account-second-factor-next-login = Your role needs a second factor: you will set up an authenticator app at your next login.
+account-second-factor-off = Not set up. It is required for fund administrators and finance officers.
+admin-users-reset-second-factor = Reset second factor
+flash-second-factor-reset = The second factor is removed and the person's sessions ended; they set a new one up at their next login.
+flash-second-factor-none = That person has no second factor; nothing was changed.
+email-second-factor-subject = { $event ->
+    [enrolled] Your account now signs in with an authenticator app
+    [recovery-used] A recovery code was used to sign in to your account
+    [codes-renewed] New recovery codes were made for your account
+   *[reset] The second factor of your account was reset
+    }
+email-second-factor-p1 = { $event ->
+    [enrolled] An authenticator app was set up as the second factor of your Baygrants account; every login now asks for its code.
+    [recovery-used] Someone signed in to your Baygrants account with one of its recovery codes instead of a code from the app.
+    [codes-renewed] New recovery codes were made for your Baygrants account; the earlier ones no longer work.
+   *[reset] A fund administrator removed the second factor of your Baygrants account and ended its sessions; you will set up an authenticator app again at your next login.
+    }
+email-second-factor-p2 = If this was not you, change your password at once and tell a fund administrator.
+email-second-factor-action = Open your account

@@ -990,3 +990,50 @@ chart-tranche-label = 第 { $n } 期（第 { $month } 个月）
 chart-tranches-empty = 此资助没有分期款项。
 org-name-col = 机构名称
 err-password-common = 这个密码太常见，很容易被猜中：请另选一个。
+
+# Second factor (TOTP) at login
+second-factor-title = 第二步：输入验证器应用的验证码
+second-factor-ask = 请输入验证器应用为 Baygrants 显示的六位数字验证码。
+second-factor-enrol-title = 设置验证器应用
+second-factor-enrol-why = 基金管理人员和财务人员的账户涉及拨款及代他人作决定，因此登录时除密码外，还须输入验证器应用的验证码。
+second-factor-enrol-step1 = 在手机上打开验证器应用（任何支持基于时间的验证码的应用均可）。
+second-factor-enrol-step2 = 扫描二维码，或在应用中输入以下密钥。
+second-factor-enrol-step3 = 输入应用随即显示的六位数字验证码。
+second-factor-secret = 密钥：
+second-factor-open-app = 在本设备的验证器应用中打开
+second-factor-code-first = 应用当前显示的验证码
+second-factor-code = 应用的验证码，或一个备用码
+second-factor-recovery-hint = 手机丢失？请改为输入一个备用码（例如 abcde-23456），每个只能使用一次。
+second-factor-submit = 继续
+second-factor-start-over = 重新输入密码
+err-second-factor-wrong = 验证码不正确或已被使用。请等待下一个验证码再试。
+err-second-factor-none = 此账户尚未设置第二重验证。
+flash-login-again = 登录已超时或尚未开始，请重新输入密码登录。
+recovery-codes-title = 您的备用码
+recovery-codes-intro = 请把这些备用码妥善保存（打印出来或存于密码管理工具）。如手机丢失，每个备用码可代替应用的验证码登录一次。
+recovery-codes-once = 备用码只会显示这一次；之前的备用码已经失效。
+recovery-codes-continue = 我已妥善保存，继续
+account-second-factor = 第二重验证
+account-second-factor-on = 此账户自 { $since } 起已设置验证器应用，登录时须输入其验证码。
+account-recovery-left = 剩余备用码：{ $count } 个。
+field-totp-code = 应用当前的验证码
+account-recovery-renew = 生成新的备用码
+account-second-factor-next-login = 您的角色须使用第二重验证：下次登录时将设置验证器应用。
+account-second-factor-off = 尚未设置。基金管理人员及财务人员必须使用。
+admin-users-reset-second-factor = 重置第二重验证
+flash-second-factor-reset = 已移除此人的第二重验证并结束其所有登录会话；对方下次登录时须重新设置。
+flash-second-factor-none = 此人没有第二重验证，未作任何更改。
+email-second-factor-subject = { $event ->
+    [enrolled] 您的账户现须以验证器应用登录
+    [recovery-used] 有人以备用码登录您的账户
+    [codes-renewed] 您的账户已生成新的备用码
+   *[reset] 您账户的第二重验证已被重置
+    }
+email-second-factor-p1 = { $event ->
+    [enrolled] 您的 Baygrants 账户已设置验证器应用为第二重验证，今后每次登录均须输入其验证码。
+    [recovery-used] 有人使用备用码（而非应用的验证码）登录了您的 Baygrants 账户。
+    [codes-renewed] 您的 Baygrants 账户已生成新的备用码，之前的备用码已经失效。
+   *[reset] 基金管理人员已移除您 Baygrants 账户的第二重验证并结束其登录会话；您下次登录时须重新设置验证器应用。
+    }
+email-second-factor-p2 = 如非您本人操作，请立即更改密码并通知基金管理人员。
+email-second-factor-action = 打开您的账户

@@ -990,3 +990,50 @@ chart-tranche-label = 第 { $n } 期（第 { $month } 個月）
 chart-tranches-empty = 此資助沒有分期款項。
 org-name-col = 機構名稱
 err-password-common = 這個密碼太常見，很容易被猜中：請另選一個。
+
+# Second factor (TOTP) at login
+second-factor-title = 第二步：輸入驗證器應用程式的驗證碼
+second-factor-ask = 請輸入驗證器應用程式為 Baygrants 顯示的六位數字驗證碼。
+second-factor-enrol-title = 設定驗證器應用程式
+second-factor-enrol-why = 基金管理人員和財務人員的帳戶涉及撥款及代他人作決定，因此登入時除密碼外，還須輸入驗證器應用程式的驗證碼。
+second-factor-enrol-step1 = 在手機上打開驗證器應用程式（任何支援時間型驗證碼的應用程式均可）。
+second-factor-enrol-step2 = 掃描二維碼，或在應用程式中輸入以下金鑰。
+second-factor-enrol-step3 = 輸入應用程式隨即顯示的六位數字驗證碼。
+second-factor-secret = 金鑰：
+second-factor-open-app = 在本裝置的驗證器應用程式中打開
+second-factor-code-first = 應用程式現時顯示的驗證碼
+second-factor-code = 應用程式的驗證碼，或一個備用碼
+second-factor-recovery-hint = 手機遺失？請改為輸入一個備用碼（例如 abcde-23456），每個只可使用一次。
+second-factor-submit = 繼續
+second-factor-start-over = 重新輸入密碼
+err-second-factor-wrong = 驗證碼不正確或已被使用。請等待下一個驗證碼再試。
+err-second-factor-none = 此帳戶尚未設定第二重驗證。
+flash-login-again = 登入已逾時或尚未開始，請重新輸入密碼登入。
+recovery-codes-title = 您的備用碼
+recovery-codes-intro = 請把這些備用碼妥善保存（列印出來或存於密碼管理工具）。如手機遺失，每個備用碼可代替應用程式的驗證碼登入一次。
+recovery-codes-once = 備用碼只會顯示這一次；之前的備用碼已經失效。
+recovery-codes-continue = 我已妥善保存，繼續
+account-second-factor = 第二重驗證
+account-second-factor-on = 此帳戶自 { $since } 起已設定驗證器應用程式，登入時須輸入其驗證碼。
+account-recovery-left = 尚餘備用碼：{ $count } 個。
+field-totp-code = 應用程式現時的驗證碼
+account-recovery-renew = 產生新的備用碼
+account-second-factor-next-login = 您的角色須使用第二重驗證：下次登入時將會設定驗證器應用程式。
+account-second-factor-off = 尚未設定。基金管理人員及財務人員必須使用。
+admin-users-reset-second-factor = 重設第二重驗證
+flash-second-factor-reset = 已移除此人的第二重驗證並結束其所有登入工作階段；對方下次登入時須重新設定。
+flash-second-factor-none = 此人沒有第二重驗證，未作任何更改。
+email-second-factor-subject = { $event ->
+    [enrolled] 您的帳戶現須以驗證器應用程式登入
+    [recovery-used] 有人以備用碼登入您的帳戶
+    [codes-renewed] 您的帳戶已產生新的備用碼
+   *[reset] 您帳戶的第二重驗證已被重設
+    }
+email-second-factor-p1 = { $event ->
+    [enrolled] 您的 Baygrants 帳戶已設定驗證器應用程式為第二重驗證，今後每次登入均須輸入其驗證碼。
+    [recovery-used] 有人使用備用碼（而非應用程式的驗證碼）登入了您的 Baygrants 帳戶。
+    [codes-renewed] 您的 Baygrants 帳戶已產生新的備用碼，之前的備用碼已經失效。
+   *[reset] 基金管理人員已移除您 Baygrants 帳戶的第二重驗證並結束其登入工作階段；您下次登入時須重新設定驗證器應用程式。
+    }
+email-second-factor-p2 = 如非您本人操作，請立即更改密碼並通知基金管理人員。
+email-second-factor-action = 打開您的帳戶

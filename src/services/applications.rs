@@ -330,6 +330,18 @@ pub async fn answer_partner(
     origin: &Origin,
 ) -> Result<(), AppError> {
     let now = state.clock.now();
+    // Only an owner of this partner may answer; anyone else gets 404 before
+    // the form is judged (and again under the transaction's lock below).
+    {
+        let mut conn = state.pool.get().await?;
+        if !access(&mut conn, actor, id, AppAction::View)
+            .await?
+            .owned_partner_orgs
+            .contains(&org)
+        {
+            return Err(AppError::NotFound);
+        }
+    }
     let accept = match form.decision.as_str() {
         "accept" => true,
         "decline" => false,
@@ -494,6 +506,8 @@ pub async fn add_milestone(
     origin: &Origin,
 ) -> Result<(), AppError> {
     let now = state.clock.now();
+    // Anyone who may not edit gets 404 before the form is judged.
+    editable_draft(&mut *state.pool.get().await?, actor, id).await?;
     let mut e = FormErrors::default();
     let month = form
         .month_due
@@ -1044,16 +1058,17 @@ pub async fn take_back(
     state: &AppState,
     actor: &Actor,
     id: ApplicationId,
-    to: State,
+    to: Option<State>,
     origin: &Origin,
 ) -> Result<(), AppError> {
-    if !matches!(to, State::Draft | State::Withdrawn) {
-        return Err(AppError::BadRequest);
-    }
     let now = state.clock.now();
     let mut conn = state.pool.get().await?;
     conn.transaction::<_, AppError, _>(async |conn| {
+        // Who may act is settled before what they asked for (404 first).
         access(conn, actor, id, AppAction::Edit).await?;
+        let to = to
+            .filter(|t| matches!(t, State::Draft | State::Withdrawn))
+            .ok_or(AppError::BadRequest)?;
         let app = apps::find_for_update(conn, id)
             .await?
             .ok_or(AppError::NotFound)?;

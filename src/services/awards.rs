@@ -216,6 +216,14 @@ pub async fn accept(
     form: &AcceptForm,
     origin: &Origin,
 ) -> Result<(), AppError> {
+    // Only the grantee's owners get as far as the form's errors.
+    access(
+        &mut *state.pool.get().await?,
+        actor,
+        id,
+        AwardAction::Accept,
+    )
+    .await?;
     let mut e = FormErrors::default();
     let mut field = |name: &'static str, value: &str, max: usize| {
         text::required(value, max, Lines::One)
@@ -416,6 +424,13 @@ pub async fn submit_report(
     origin: &Origin,
 ) -> Result<(), AppError> {
     use crate::domain::application::CATEGORIES;
+    access(
+        &mut *state.pool.get().await?,
+        actor,
+        id,
+        AwardAction::Report,
+    )
+    .await?;
     let mut e = FormErrors::default();
     let narrative = text::required(&form.narrative, 20_000, Lines::Many)
         .map_err(|k| e.add("narrative", k))

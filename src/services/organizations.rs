@@ -351,12 +351,12 @@ pub async fn change_member(
     origin: &Origin,
 ) -> Result<(), AppError> {
     let now = state.clock.now();
+    let mut conn = state.pool.get().await?;
+    authorize(&mut conn, actor, org, OrgAction::ManageMembers).await?;
     let new_role = match new_role {
         Some(r) => Some(member_role(r).ok_or(AppError::BadRequest)?),
         None => None,
     };
-    let mut conn = state.pool.get().await?;
-    authorize(&mut conn, actor, org, OrgAction::ManageMembers).await?;
     conn.transaction::<_, AppError, _>(async |conn| {
         let members = orgs::lock_members(conn, org).await?;
         authorize(conn, actor, org, OrgAction::ManageMembers).await?;

@@ -486,6 +486,8 @@ pub async fn declare(
     form: &Declaration,
     origin: &Origin,
 ) -> Result<(), AppError> {
+    // Someone else's review is 404 before the form is judged.
+    own_review(&mut *state.pool.get().await?, actor, id).await?;
     let conflict = match form.decision.as_str() {
         "no_conflict" => false,
         "conflict" => true,
@@ -601,6 +603,7 @@ pub async fn save_scores(
     form: &ScoreForm,
     origin: &Origin,
 ) -> Result<(), AppError> {
+    own_review(&mut *state.pool.get().await?, actor, id).await?;
     let submit = match form.action.as_str() {
         "save" => false,
         "submit" => true,

@@ -966,13 +966,13 @@ pub async fn take_back(
     CsrfForm(form): CsrfForm<TakeBack>,
 ) -> Result<HttpResponse, AppError> {
     let id = app_id(&path)?;
-    let to = State::from_code(&form.to).ok_or(AppError::BadRequest)?;
+    let to = State::from_code(&form.to);
     service::take_back(&state, &actor(&ctx)?, id, to, &ctx.origin).await?;
     Ok(back(
         &state,
         id,
         "top",
-        if to == State::Draft {
+        if to == Some(State::Draft) {
             "flash-back-to-draft"
         } else {
             "flash-withdrawn"

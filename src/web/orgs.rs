@@ -525,7 +525,9 @@ pub async fn change_member(
         "make_owner" => Some("owner"),
         "make_member" => Some("member"),
         "remove" => None,
-        _ => return Err(AppError::BadRequest),
+        // Refused by the service as a role nobody has, once it has settled
+        // that the actor may manage members at all (404 first).
+        other => Some(other),
     };
     service::change_member(&state, &actor, id, member, role, &ctx.origin).await?;
     Ok(see_other_with_flash(

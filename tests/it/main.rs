@@ -8,6 +8,7 @@ mod support;
 mod accounts;
 mod admin;
 mod applications;
+mod authz;
 mod awards;
 mod backup;
 mod browser;

@@ -183,12 +183,33 @@ fn valid_flash_key(key: &str) -> bool {
 }
 
 async fn load(req: &HttpRequest, state: &AppState) -> Result<(Ctx, CookieActions), AppError> {
+    let token = req.cookie(SESSION_COOKIE).map(|c| c.value().to_string());
+    load_session(req, state, token.as_deref()).await
+}
+
+/// The context of a session that starts with this response (the page after
+/// a login shows the signed-in header, though the request came without it).
+pub async fn for_new_session(
+    req: &HttpRequest,
+    state: &AppState,
+    token: &str,
+) -> Result<Ctx, AppError> {
+    load_session(req, state, Some(token))
+        .await
+        .map(|(ctx, _)| ctx)
+}
+
+async fn load_session(
+    req: &HttpRequest,
+    state: &AppState,
+    token: Option<&str>,
+) -> Result<(Ctx, CookieActions), AppError> {
     let mut actions = CookieActions::default();
     let now = state.clock.now();
     let mut session = None;
-    if let Some(cookie) = req.cookie(SESSION_COOKIE) {
+    if let Some(token) = token {
         let mut conn = state.pool.get().await?;
-        match sessions::find_with_user(&mut conn, &digest(cookie.value())).await? {
+        match sessions::find_with_user(&mut conn, &digest(token)).await? {
             Some((s, u, codes))
                 if s.last_seen_at + state.config.session_idle > now
                     && s.created_at + state.config.session_absolute > now =>

@@ -155,10 +155,10 @@ pub async fn answer(
         } => {
             let max_age = time::Duration::seconds(state.config.session_absolute.num_seconds());
             let mut res = match recovery_codes {
-                // Shown once, on a page that stands on its own: the session
-                // cookie comes with it.
+                // Shown once, on this answer, which also brings the session
+                // cookie: the page already shows the person signed in.
                 Some(codes) => render(&RecoveryCodesPage {
-                    c: &ctx,
+                    c: &super::ctx::for_new_session(&req, &state, &session_token).await?,
                     codes,
                     next,
                 })?,

@@ -98,6 +98,10 @@ async fn an_admin_sets_up_the_app_at_first_login_then_signs_in_with_its_codes() 
         done.has("href=\"/finance\""),
         "continues where login was going"
     );
+    assert!(
+        done.has("action=\"/logout\""),
+        "the page shows the person signed in"
+    );
     assert_eq!(b.get("/admin/users").await.status, 200, "signed in");
     let mail = app
         .smtp

@@ -40,7 +40,7 @@ pub async fn enrol(
     secret: &[u8],
     step: i64,
     at: DateTime<Utc>,
-) -> QueryResult<()> {
+) -> QueryResult<bool> {
     diesel::insert_into(user_totp::table)
         .values((
             user_totp::user_id.eq(user),
@@ -48,9 +48,10 @@ pub async fn enrol(
             user_totp::confirmed_at.eq(at),
             user_totp::last_step.eq(step),
         ))
+        .on_conflict_do_nothing()
         .execute(conn)
         .await
-        .map(drop)
+        .map(|n| n == 1)
 }
 
 /// Records `step` as used, only if it is later than the last one used:
@@ -198,6 +199,14 @@ pub async fn count_failure(conn: &mut Conn, id: i64) -> QueryResult<i32> {
         .returning(login_challenges::failures)
         .get_result(conn)
         .await
+}
+
+/// Ends every open login of a user (password reset, second factor reset).
+pub async fn close_challenges_of(conn: &mut Conn, user: UserId) -> QueryResult<()> {
+    diesel::delete(login_challenges::table.filter(login_challenges::user_id.eq(user)))
+        .execute(conn)
+        .await
+        .map(drop)
 }
 
 pub async fn close_challenge(conn: &mut Conn, id: i64) -> QueryResult<()> {

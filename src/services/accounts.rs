@@ -503,6 +503,7 @@ pub async fn reset_password(
         // Following the emailed link proves the address is theirs.
         users::mark_verified(conn, found.user_id, now).await?;
         let ended = sessions::delete_for_user(conn, found.user_id, None).await?;
+        crate::models::second_factor::close_challenges_of(conn, found.user_id).await?;
         audit::insert(
             conn,
             &event(

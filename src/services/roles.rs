@@ -33,6 +33,7 @@ pub async fn change(
     let mut conn = state.pool.get().await?;
     conn.transaction::<_, AppError, _>(async |conn| {
         users::find(conn, target).await?.ok_or(AppError::NotFound)?;
+        let mut sessions_ended = 0;
         let changed = match change {
             Change::Grant => {
                 let granted = users::grant_role(conn, target, role, actor.user_id(), now).await?;
@@ -42,7 +43,7 @@ pub async fn change(
                     && crate::policy::needs_second_factor(&[role])
                     && second_factor::totp_of(conn, target).await?.is_none()
                 {
-                    sessions::delete_for_user(conn, target, None).await?;
+                    sessions_ended = sessions::delete_for_user(conn, target, None).await?;
                 }
                 granted
             }
@@ -65,7 +66,7 @@ pub async fn change(
                 conn,
                 &event(now, actor.user_id(), origin, action, "user", target).change(
                     Some(json!({ role.code(): before })),
-                    Some(json!({ role.code(): after })),
+                    Some(json!({ role.code(): after, "sessions_ended": sessions_ended })),
                 ),
             )
             .await?;

@@ -220,7 +220,10 @@ async fn enrol(
     let Some(step) = totp::verify(secret, typed, now, i64::MIN) else {
         return Ok(None);
     };
-    second_factor::enrol(conn, user.id, secret.as_bytes(), step, now).await?;
+    if !second_factor::enrol(conn, user.id, secret.as_bytes(), step, now).await? {
+        // Another login of the same account set a key up a moment ago.
+        return Ok(None);
+    }
     audit::insert(
         conn,
         &event(
@@ -354,21 +357,47 @@ pub async fn renew_recovery_codes(
     origin: &Origin,
 ) -> Result<Vec<String>, AppError> {
     let now = state.clock.now();
+    let ip = origin.ip.clone().unwrap_or_default();
     let mut conn = state.pool.get().await?;
+    // The inner result is the answer; a wrong code is still committed, so
+    // that it counts against the login throttle like a wrong code at login
+    // (a hijacked session must not buy unlimited guesses).
     conn.transaction::<_, AppError, _>(async |conn| {
         let user = users::find(conn, user_id)
             .await?
             .ok_or(AppError::NotFound)?;
         let Some(stored) = second_factor::totp_of(conn, user_id).await? else {
-            return Err(FormErrors::single("code", "err-second-factor-none"));
+            return Ok(Err(FormErrors::single("code", "err-second-factor-none")));
         };
+        login_failures::lock(conn, &user.email, &ip).await?;
+        let failures =
+            login_failures::times_for_email(conn, &user.email, now - PER_ACCOUNT.lookback())
+                .await?;
+        if PER_ACCOUNT.locked_until(&failures, now).is_some() {
+            return Ok(Err(FormErrors::single("code", "err-second-factor-locked")));
+        }
         let secret = Secret::from_bytes(stored.secret).ok_or_else(|| {
             AppError::Internal(anyhow::anyhow!("stored TOTP secret of the wrong length"))
         })?;
-        let step = totp::verify(&secret, typed, now, stored.last_step)
-            .ok_or_else(|| FormErrors::single("code", "err-second-factor-wrong"))?;
-        if !second_factor::use_step(conn, user_id, step).await? {
-            return Err(FormErrors::single("code", "err-second-factor-wrong"));
+        let accepted = match totp::verify(&secret, typed, now, stored.last_step) {
+            Some(step) => second_factor::use_step(conn, user_id, step).await?,
+            None => false,
+        };
+        if !accepted {
+            login_failures::record(conn, &user.email, &ip, now).await?;
+            audit::insert(
+                conn,
+                &event(
+                    now,
+                    Some(user_id),
+                    origin,
+                    "user.recovery_codes_refused",
+                    "user",
+                    user_id,
+                ),
+            )
+            .await?;
+            return Ok(Err(FormErrors::single("code", "err-second-factor-wrong")));
         }
         let codes = issue_recovery_codes(conn, user_id, now).await?;
         audit::insert(
@@ -384,9 +413,9 @@ pub async fn renew_recovery_codes(
         )
         .await?;
         notify(state, conn, &user, "codes-renewed", now).await?;
-        Ok(codes)
+        Ok(Ok(codes))
     })
-    .await
+    .await?
 }
 
 /// An admin removes someone's second factor (a lost phone and no recovery
@@ -409,6 +438,7 @@ pub async fn reset(
             return Ok(false);
         }
         let ended = crate::models::sessions::delete_for_user(conn, target, None).await?;
+        second_factor::close_challenges_of(conn, target).await?;
         audit::insert(
             conn,
             &event(

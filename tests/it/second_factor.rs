@@ -173,14 +173,17 @@ async fn a_stolen_password_buys_four_guesses_then_the_account_locks() {
     let page = thief.get(&challenge).await;
     assert!(page.totp_key().is_none(), "the key is never shown again");
     let mut statuses = Vec::new();
-    for n in 0..5 {
+    for n in 0..4 {
         statuses.push(
             type_code(&thief, &challenge, &format!("99999{n}"))
                 .await
                 .status,
         );
     }
-    // The password's attempt and four wrong codes make five failures: locked.
+    // The password's attempt and four wrong codes make five failures: locked,
+    // so even the right code is refused now.
+    let right = key.code(email).await;
+    statuses.push(type_code(&thief, &challenge, &right).await.status);
     assert_eq!(statuses, [422, 422, 422, 422, 429], "{statuses:?}");
     let again = thief
         .submit(
@@ -277,7 +280,9 @@ async fn an_admin_resets_a_lost_second_factor_and_codes_can_be_renewed() {
     let email = "lost-phone@bay.test";
     let officer = app.user_with_role(email, Role::Finance).await;
 
-    // Renewing recovery codes needs a current code.
+    // Renewing recovery codes needs a current code; the old codes stop working.
+    let old = app.authenticator.recovery_codes(email);
+    assert_eq!(old.len(), 10);
     let wrong = officer
         .submit("/account", "/account/recovery-codes", &[("code", "12")])
         .await;
@@ -291,10 +296,15 @@ async fn an_admin_resets_a_lost_second_factor_and_codes_can_be_renewed() {
         )
         .await;
     assert_eq!(renewed.status, 200, "{}", renewed.body);
-    assert_eq!(renewed.recovery_codes().len(), 10);
+    let new = renewed.recovery_codes();
+    assert_eq!(new.len(), 10);
     app.smtp
         .wait_for(email, "New recovery codes were made")
         .await;
+    officer.logout().await;
+    let challenge = password_step(&officer, email).await;
+    assert_eq!(type_code(&officer, &challenge, &old[0]).await.status, 422);
+    assert_eq!(type_code(&officer, &challenge, &new[0]).await.status, 303);
 
     let id = {
         let mut conn = app.state.pool.get().await.unwrap();
@@ -339,4 +349,37 @@ async fn an_admin_resets_a_lost_second_factor_and_codes_can_be_renewed() {
             .await
             .contains(&"user.second_factor_reset".to_string())
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn renewing_recovery_codes_is_throttled_like_login() {
+    let app = TestApp::spawn().await;
+    let email = "hijacked@bay.test";
+    let session = app.user_with_role(email, Role::Finance).await;
+    for n in 0..5 {
+        let res = session
+            .submit(
+                "/account",
+                "/account/recovery-codes",
+                &[("code", &format!("00000{n}"))],
+            )
+            .await;
+        assert_eq!(res.status, 422);
+        assert!(res.has("That code is not right"), "{}", res.body);
+    }
+    // Five wrong codes lock the account: even the right one is refused now.
+    let code = app.authenticator.code(email).await;
+    let res = session
+        .submit("/account", "/account/recovery-codes", &[("code", &code)])
+        .await;
+    assert_eq!(res.status, 422);
+    assert!(res.has("Too many wrong codes"), "{}", res.body);
+    assert!(res.recovery_codes().is_empty());
+    let refused = app
+        .audit_actions()
+        .await
+        .iter()
+        .filter(|a| *a == "user.recovery_codes_refused")
+        .count();
+    assert_eq!(refused, 5);
 }

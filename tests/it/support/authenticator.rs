@@ -56,6 +56,16 @@ impl Authenticator {
         }
     }
 
+    /// The recovery codes kept, not used yet.
+    pub fn recovery_codes(&self, email: &str) -> Vec<String> {
+        self.recovery
+            .lock()
+            .unwrap()
+            .get(&email.to_lowercase())
+            .cloned()
+            .unwrap_or_default()
+    }
+
     pub fn knows(&self, email: &str) -> bool {
         self.keys
             .lock()

@@ -1010,6 +1010,7 @@ second-factor-recovery-hint = Lost your phone? Type one of your recovery codes i
 second-factor-submit = Continue
 second-factor-start-over = Start again with the password
 err-second-factor-wrong = That code is not right, or has been used already. Wait for the next one and try again.
+err-second-factor-locked = Too many wrong codes. Try again in fifteen minutes.
 err-second-factor-none = This account has no second factor set up.
 flash-login-again = Your login has expired or was not started. Log in with your password again.
 recovery-codes-title = Your recovery codes

@@ -1007,6 +1007,7 @@ second-factor-recovery-hint = 手机丢失？请改为输入一个备用码（�
 second-factor-submit = 继续
 second-factor-start-over = 重新输入密码
 err-second-factor-wrong = 验证码不正确或已被使用。请等待下一个验证码再试。
+err-second-factor-locked = 验证码错误次数过多，请于十五分钟后再试。
 err-second-factor-none = 此账户尚未设置第二重验证。
 flash-login-again = 登录已超时或尚未开始，请重新输入密码登录。
 recovery-codes-title = 您的备用码

@@ -1007,6 +1007,7 @@ second-factor-recovery-hint = 手機遺失？請改為輸入一個備用碼（�
 second-factor-submit = 繼續
 second-factor-start-over = 重新輸入密碼
 err-second-factor-wrong = 驗證碼不正確或已被使用。請等待下一個驗證碼再試。
+err-second-factor-locked = 驗證碼錯誤次數過多，請於十五分鐘後再試。
 err-second-factor-none = 此帳戶尚未設定第二重驗證。
 flash-login-again = 登入已逾時或尚未開始，請重新輸入密碼登入。
 recovery-codes-title = 您的備用碼

@@ -141,11 +141,7 @@ pub async fn answer(
             .await?
             .ok_or(AppError::NotFound)?;
         let ip = origin.ip.clone().unwrap_or_default();
-        login_failures::lock(conn, &user.email, &ip).await?;
-        let failures =
-            login_failures::times_for_email(conn, &user.email, now - PER_ACCOUNT.lookback())
-                .await?;
-        if let Some(until) = PER_ACCOUNT.locked_until(&failures, now) {
+        if let Some(until) = locked_until(conn, &user.email, &ip, now).await? {
             return Ok(Answer::Locked { until });
         }
         let accepted = match c.pending_secret.clone().and_then(Secret::from_bytes) {
@@ -188,6 +184,20 @@ pub async fn answer(
         })
     })
     .await
+}
+
+/// Whether the login throttle has locked the account; serialises attempts
+/// on it until the end of the transaction, as login does.
+async fn locked_until(
+    conn: &mut Conn,
+    email: &str,
+    ip: &str,
+    now: DateTime<Utc>,
+) -> Result<Option<DateTime<Utc>>, AppError> {
+    login_failures::lock(conn, email, ip).await?;
+    let failures =
+        login_failures::times_for_email(conn, email, now - PER_ACCOUNT.lookback()).await?;
+    Ok(PER_ACCOUNT.locked_until(&failures, now))
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -369,11 +379,7 @@ pub async fn renew_recovery_codes(
         let Some(stored) = second_factor::totp_of(conn, user_id).await? else {
             return Ok(Err(FormErrors::single("code", "err-second-factor-none")));
         };
-        login_failures::lock(conn, &user.email, &ip).await?;
-        let failures =
-            login_failures::times_for_email(conn, &user.email, now - PER_ACCOUNT.lookback())
-                .await?;
-        if PER_ACCOUNT.locked_until(&failures, now).is_some() {
+        if locked_until(conn, &user.email, &ip, now).await?.is_some() {
             return Ok(Err(FormErrors::single("code", "err-second-factor-locked")));
         }
         let secret = Secret::from_bytes(stored.secret).ok_or_else(|| {

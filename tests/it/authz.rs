@@ -10,7 +10,7 @@
 use std::collections::HashMap;
 
 use baygrants::models::{ApplicationId, UserId};
-use baygrants::services::scale::{self, Sizes};
+use baygrants::services::scale;
 use baygrants::web::ROUTES;
 use diesel::sql_types::BigInt;
 use diesel_async::RunQueryDsl;
@@ -729,18 +729,6 @@ impl Persona {
     }
 }
 
-/// Sizes the page tests use: ten calls, the eighth decided with active
-/// awards, the ninth in review.
-const SIZES: Sizes = Sizes {
-    organizations: 300,
-    calls: 10,
-    applications: 120,
-    largest_call: 24,
-    reviewers: 30,
-    funds: 2,
-    donations: 40,
-};
-
 /// The seeded Bay Area, with the few things the seed lacks made as people
 /// make them. The targets:
 /// - `award` W: an active award with report 1 approved; `app` A, its
@@ -757,7 +745,7 @@ const SIZES: Sizes = Sizes {
 /// - `stranger_org` U: a verified organization with no part in A.
 async fn world() -> (TestApp, Targets, Vec<Persona>) {
     let app = TestApp::spawn().await;
-    let accounts = app.seed(SIZES, 11).await;
+    let accounts = app.seed(crate::support::TINY_BAY, 11).await;
     let award = one(
         &app,
         "SELECT w.id FROM awards w WHERE w.state = 'active'

@@ -5,7 +5,7 @@
 use baygrants::domain::role::Role;
 use baygrants::i18n::Lang;
 
-use baygrants::services::scale::{self, Sizes};
+use baygrants::services::scale;
 
 use crate::support::chrome::{Chrome, vnu};
 use crate::support::{Browser, PASSWORD, TestApp, org_fields, pairs};
@@ -501,17 +501,7 @@ async fn the_cross_border_journey_in_english() {
 /// applicant's own in an open call.
 async fn seeded() -> (TestApp, scale::Accounts, i64) {
     let app = TestApp::spawn().await;
-    let sizes = Sizes {
-        organizations: 300,
-        calls: 10,
-        applications: 120,
-        largest_call: 24,
-        // Panels have twenty members.
-        reviewers: 30,
-        funds: 2,
-        donations: 40,
-    };
-    let a = app.seed(sizes, 11).await;
+    let a = app.seed(crate::support::TINY_BAY, 11).await;
     let applicant = app.browser();
     applicant.login(&a.applicant, scale::PASSWORD).await;
     let open_call: i64 = {

@@ -20,15 +20,7 @@ async fn seeded(sizes: Sizes) -> (TestApp, Accounts) {
     (app, accounts)
 }
 
-const TINY: Sizes = Sizes {
-    organizations: 300,
-    calls: 10,
-    applications: 120,
-    largest_call: 24,
-    reviewers: 30,
-    funds: 2,
-    donations: 40,
-};
+const TINY: Sizes = crate::support::TINY_BAY;
 
 const BIGGER: Sizes = Sizes {
     organizations: 1_500,

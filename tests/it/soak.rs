@@ -12,7 +12,7 @@
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use baygrants::services::scale::{self, Sizes};
+use baygrants::services::scale;
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 
 use crate::applications::{Fixture, budget, fill, start, submit};
@@ -117,20 +117,7 @@ async fn soak() {
     let faults = std::env::var("SOAK_FAULTS").is_ok_and(|v| v == "1");
     let app = TestApp::spawn().await;
     // Reviewers with open reviews, from the seed…
-    let seeded = app
-        .seed(
-            Sizes {
-                organizations: 300,
-                calls: 10,
-                applications: 120,
-                largest_call: 24,
-                reviewers: 30,
-                funds: 2,
-                donations: 40,
-            },
-            11,
-        )
-        .await;
+    let seeded = app.seed(crate::support::TINY_BAY, 11).await;
     // …and a joint call of our own that takes submissions.
     let f = crate::applications::fixture(&app).await;
     let fund_id = fund(&app, &f.admin, "CNY").await;

@@ -137,7 +137,7 @@ impl TestApp {
         b
     }
 
-    /// `seed --scale` with the caller's sizes; the seeded admin and finance
+    /// `seed --scale` with the caller's sizes (most tests take `TINY_BAY`); the seeded admin and finance
     /// officers' authenticator app knows the seed's second-factor key.
     pub async fn seed(
         &self,
@@ -163,6 +163,18 @@ impl TestApp {
 }
 
 pub const PASSWORD: &str = "correct horse battery";
+
+/// The smallest seeded Bay Area the page tests use: ten calls (the eighth
+/// decided with active awards, the ninth in review), panels of twenty.
+pub const TINY_BAY: baygrants::services::scale::Sizes = baygrants::services::scale::Sizes {
+    organizations: 300,
+    calls: 10,
+    applications: 120,
+    largest_call: 24,
+    reviewers: 30,
+    funds: 2,
+    donations: 40,
+};
 
 pub fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0")

@@ -245,14 +245,7 @@ async fn a_new_role_ends_sessions_that_had_no_second_factor() {
     let admin = app.user_with_role("boss@bay.test", Role::Admin).await;
     let officer = app.logged_in("new-officer@bay.test", PASSWORD).await;
     assert_eq!(officer.get("/account").await.status, 200);
-    let id = {
-        let mut conn = app.state.pool.get().await.unwrap();
-        baygrants::models::users::find_by_email(&mut conn, "new-officer@bay.test")
-            .await
-            .unwrap()
-            .unwrap()
-            .id
-    };
+    let id = crate::review::user_id(&app, "new-officer@bay.test").await;
     let res = admin
         .submit(
             "/admin/users",
@@ -306,14 +299,7 @@ async fn an_admin_resets_a_lost_second_factor_and_codes_can_be_renewed() {
     assert_eq!(type_code(&officer, &challenge, &old[0]).await.status, 422);
     assert_eq!(type_code(&officer, &challenge, &new[0]).await.status, 303);
 
-    let id = {
-        let mut conn = app.state.pool.get().await.unwrap();
-        baygrants::models::users::find_by_email(&mut conn, email)
-            .await
-            .unwrap()
-            .unwrap()
-            .id
-    };
+    let id = crate::review::user_id(&app, email).await;
     let users = admin.get("/admin/users").await;
     assert!(users.has(&format!("/admin/users/{id}/second-factor")));
     // Nobody else can reset it: not the officer, not an applicant.

@@ -55,8 +55,9 @@ async fn type_code(b: &Browser, path: &str, code: &str) -> crate::support::brows
     .await
 }
 
-/// Six digits that are no code of `secret` near now.
-fn wrong_code(secret: &Secret, app: &TestApp) -> String {
+/// `count` distinct six-digit strings that are no code of `secret` near
+/// now, so that a "wrong code" can never be right by chance.
+fn wrong_codes(secret: &Secret, app: &TestApp, count: usize) -> Vec<String> {
     use baygrants::clock::Clock;
     let now = totp::step_at(app.clock.now());
     let near: Vec<String> = (now - 2..=now + 2)
@@ -64,8 +65,13 @@ fn wrong_code(secret: &Secret, app: &TestApp) -> String {
         .collect();
     (0..1_000_000)
         .map(|n| format!("{n:06}"))
-        .find(|c| !near.contains(c))
-        .unwrap()
+        .filter(|c| !near.contains(c))
+        .take(count)
+        .collect()
+}
+
+fn wrong_code(secret: &Secret, app: &TestApp) -> String {
+    wrong_codes(secret, app, 1).remove(0)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -172,13 +178,10 @@ async fn a_stolen_password_buys_four_guesses_then_the_account_locks() {
     let challenge = password_step(&thief, email).await;
     let page = thief.get(&challenge).await;
     assert!(page.totp_key().is_none(), "the key is never shown again");
+    let wrong_codes = wrong_codes(&key.secret(email), &app, 4);
     let mut statuses = Vec::new();
-    for n in 0..4 {
-        statuses.push(
-            type_code(&thief, &challenge, &format!("99999{n}"))
-                .await
-                .status,
-        );
+    for wrong in &wrong_codes {
+        statuses.push(type_code(&thief, &challenge, wrong).await.status);
     }
     // The password's attempt and four wrong codes make five failures: locked,
     // so even the right code is refused now.
@@ -342,13 +345,10 @@ async fn renewing_recovery_codes_is_throttled_like_login() {
     let app = TestApp::spawn().await;
     let email = "hijacked@bay.test";
     let session = app.user_with_role(email, Role::Finance).await;
-    for n in 0..5 {
+    let wrong_codes = wrong_codes(&app.authenticator.secret(email), &app, 5);
+    for wrong in &wrong_codes {
         let res = session
-            .submit(
-                "/account",
-                "/account/recovery-codes",
-                &[("code", &format!("00000{n}"))],
-            )
+            .submit("/account", "/account/recovery-codes", &[("code", wrong)])
             .await;
         assert_eq!(res.status, 422);
         assert!(res.has("That code is not right"), "{}", res.body);

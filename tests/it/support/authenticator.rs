@@ -56,6 +56,16 @@ impl Authenticator {
         }
     }
 
+    /// The key set up for `email`.
+    pub fn secret(&self, email: &str) -> Secret {
+        self.keys
+            .lock()
+            .unwrap()
+            .get(&email.to_lowercase())
+            .map(|(secret, _)| secret.clone())
+            .unwrap_or_else(|| panic!("no second-factor key was set up for {email}"))
+    }
+
     /// The recovery codes kept, not used yet.
     pub fn recovery_codes(&self, email: &str) -> Vec<String> {
         self.recovery

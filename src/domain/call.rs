@@ -6,7 +6,7 @@ use chrono::{DateTime, NaiveDateTime, TimeZone, Utc};
 use rust_decimal::Decimal;
 use serde::Deserialize;
 
-use super::money::{Currency, parse_amount, parse_percent, parse_rate};
+use super::money::{Currency, parse_amount_in, parse_percent, parse_rate};
 use super::organization::Jurisdiction;
 use crate::clock::bay_area_offset;
 use crate::error::FormErrors;
@@ -363,13 +363,13 @@ impl CallForm {
         {
             e.add("closes_at", "err-closes-before-opens");
         }
-        let budget = parse_amount(&self.budget)
+        let budget = parse_amount_in(&self.budget, Some(base))
             .map_err(|k| e.add("budget", k))
             .ok();
-        let min_request = parse_amount(&self.min_request)
+        let min_request = parse_amount_in(&self.min_request, Some(base))
             .map_err(|k| e.add("min_request", k))
             .ok();
-        let max_request = parse_amount(&self.max_request)
+        let max_request = parse_amount_in(&self.max_request, Some(base))
             .map_err(|k| e.add("max_request", k))
             .ok();
         if budget.is_some_and(|b| b.is_zero()) {

@@ -8,7 +8,9 @@ use rust_decimal::Decimal;
 
 use super::account::NewPassword;
 use super::call::{CallState, parse_bay_area_time, to_bay_area_input};
-use super::money::{format_amount, max_amount, parse_amount, parse_percent, parse_rate};
+use super::money::{
+    Currency, format_amount, max_amount, parse_amount, parse_amount_in, parse_percent, parse_rate,
+};
 use super::organization::{City, OrgType, validate_registration};
 use super::scoring::{Criterion, parse_score, weighted};
 use crate::i18n::Lang;
@@ -31,6 +33,59 @@ fn typed() -> impl Strategy<Value = String> {
     ]
 }
 
+/// Amounts as people type them: grouped or not, with commas, spaces or
+/// full-width forms, with or without cents and a currency sign.
+/// Each with its value and the currency of its sign.
+fn amounts_people_type() -> impl Strategy<Value = (String, Decimal, Option<Currency>)> {
+    (
+        0i64..=999_999_999_999,
+        0u8..=2,
+        0i64..=99,
+        prop_oneof![Just(""), Just(","), Just(" "), Just("，")],
+        any::<bool>(),
+        prop_oneof![
+            Just(("", None)),
+            Just(("HK$", Some(Currency::Hkd))),
+            Just(("¥", Some(Currency::Cny))),
+            Just(("MOP ", Some(Currency::Mop))),
+            Just(("$", Some(Currency::Hkd))),
+        ],
+    )
+        .prop_map(|(whole, decimals, cents, sep, wide, (mark, currency))| {
+            let digits = whole.to_string();
+            let mut int = String::new();
+            for (i, c) in digits.chars().enumerate() {
+                if i > 0 && (digits.len() - i) % 3 == 0 {
+                    int.push_str(sep);
+                }
+                int.push(c);
+            }
+            let (typed, value) = match decimals {
+                0 => (format!("{mark}{int}"), Decimal::new(whole, 0)),
+                1 => (
+                    format!("{mark}{int}.{}", cents % 10),
+                    Decimal::new(whole * 10 + cents % 10, 1),
+                ),
+                _ => (
+                    format!("{mark}{int}.{cents:02}"),
+                    Decimal::new(whole * 100 + cents, 2),
+                ),
+            };
+            let typed = if wide {
+                typed
+                    .chars()
+                    .map(|c| match c {
+                        '!'..='~' => char::from_u32(c as u32 + 0xFEE0).unwrap_or(c),
+                        _ => c,
+                    })
+                    .collect()
+            } else {
+                typed
+            };
+            (typed, value, currency)
+        })
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(512))]
 
@@ -43,6 +98,59 @@ proptest! {
             }
             Err(key) => prop_assert!(clear(key), "{raw:?} -> {key}"),
         }
+    }
+
+    #[test]
+    fn every_accepted_amount_reads_back_from_its_display(
+        raw in prop_oneof![typed(), amounts_people_type().prop_map(|t| t.0)],
+        currency in proptest::option::of(0..3usize),
+    ) {
+        let currency = currency.map(|c| Currency::ALL[c]);
+        if let Ok(v) = parse_amount_in(&raw, currency) {
+            prop_assert_eq!(parse_amount(&format_amount(v)), Ok(v), "{:?}", raw);
+        }
+    }
+
+    #[test]
+    fn amounts_as_people_type_them_are_read_exactly((typed, value, currency) in amounts_people_type()) {
+        prop_assert_eq!(parse_amount_in(&typed, currency), Ok(value), "{:?}", typed);
+    }
+
+    #[test]
+    fn no_misplaced_separator_is_accepted(
+        cents in 1_000i64..=99_999_999_999_999,
+        shift in prop_oneof![Just(-1i32), Just(1i32), Just(-2i32), Just(2i32)],
+        which in any::<proptest::sample::Index>(),
+        sep in prop_oneof![Just(","), Just(" "), Just("，"), Just("\u{3000}")],
+    ) {
+        // A correctly grouped amount with one separator moved off its place.
+        let right = format_amount(Decimal::new(cents, 2));
+        let int = right.split('.').next().unwrap_or("").replace(',', "");
+        let places: Vec<usize> = (1..int.len()).filter(|p| (int.len() - p).is_multiple_of(3)).collect();
+        prop_assume!(!places.is_empty());
+        let from = places[which.index(places.len())];
+        let to = from as i32 + shift;
+        prop_assume!(to > 0 && (to as usize) < int.len());
+        let mut grouped = String::new();
+        for (i, c) in int.chars().enumerate() {
+            let at = places.iter().any(|p| *p == i && i != from) || i == to as usize;
+            if at {
+                grouped.push_str(sep);
+            }
+            grouped.push(c);
+        }
+        let typed = format!("{grouped}.{}", right.split('.').nth(1).unwrap_or("00"));
+        prop_assert!(parse_amount(&typed).is_err(), "{:?} accepted", typed);
+        // And the same digits with every separator in its place are read right.
+        let mut good = String::new();
+        for (i, c) in int.chars().enumerate() {
+            if places.contains(&i) {
+                good.push_str(sep);
+            }
+            good.push(c);
+        }
+        let good = format!("{good}.{}", right.split('.').nth(1).unwrap_or("00"));
+        prop_assert_eq!(parse_amount(&good), Ok(Decimal::new(cents, 2)), "{:?}", good);
     }
 
     #[test]
@@ -73,7 +181,7 @@ proptest! {
         match validate_registration(&raw, kind, city) {
             // What is kept passes again unchanged.
             Ok(kept) => prop_assert_eq!(validate_registration(&kept, kind, city), Ok(kept.clone())),
-            Err(key) => prop_assert!(clear(key), "{raw:?} -> {key}"),
+            Err(key) => prop_assert!(clear(&key), "{raw:?} -> {key}"),
         }
     }
 

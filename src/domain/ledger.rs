@@ -25,6 +25,17 @@ impl Account {
         }
     }
 
+    pub const ALL: [Account; 4] = [
+        Account::Contributions,
+        Account::Pool,
+        Account::Committed,
+        Account::Disbursed,
+    ];
+
+    pub fn from_code(code: &str) -> Option<Account> {
+        Self::ALL.into_iter().find(|a| a.code() == code)
+    }
+
     pub fn per_award(self) -> bool {
         matches!(self, Account::Committed | Account::Disbursed)
     }

@@ -180,34 +180,63 @@ impl OrgType {
 }
 
 /// Checks and normalises a registration number for the given kind of
-/// organization. The error is a catalogue key naming what is wrong.
+/// organization: full-width forms read as ASCII, spaces between groups
+/// dropped (and hyphens in a mainland code, where they are never part of it). The error is a
+/// catalogue message naming what is wrong, and where a character is wrong,
+/// which and where (counted in the number as kept).
 pub fn validate_registration(
     raw: &str,
     org_type: OrgType,
     city: Option<City>,
-) -> Result<String, &'static str> {
-    let trimmed = raw.trim();
-    if trimmed.is_empty() {
-        return Err("err-required");
+) -> Result<String, String> {
+    if raw.trim().is_empty() {
+        return Err("err-required".into());
     }
+    let bad_char = |key: &str, n: &str, ok: &dyn Fn(char) -> bool| {
+        n.chars().enumerate().find(|(_, c)| !ok(*c)).map(|(i, c)| {
+            crate::i18n::message(
+                key,
+                &[("position", &(i + 1).to_string()), ("char", &c.to_string())],
+            )
+        })
+    };
     match org_type.jurisdiction() {
         Jurisdiction::Mainland => {
             let city = city.ok_or("err-city-required")?;
-            uscc::validate(trimmed, org_type, city).map_err(uscc::Failure::message_key)
+            uscc::validate(raw, org_type, city).map_err(uscc::Failure::message)
         }
         Jurisdiction::HongKong => {
             // Hong Kong numbers vary by register (s.88 file numbers such as
             // 91/12345, company numbers, society numbers): shape only.
-            let n = trimmed.to_uppercase();
-            let ok = (4..=20).contains(&n.len())
-                && n.chars()
-                    .all(|c| c.is_ascii_alphanumeric() || "/-()".contains(c))
-                && n.chars().filter(char::is_ascii_digit).count() >= 4;
-            if ok { Ok(n) } else { Err("err-regno-hk-shape") }
+            let n: String = super::money::normalize_width(raw)
+                .chars()
+                .filter(|c| !c.is_whitespace())
+                .flat_map(char::to_uppercase)
+                .collect();
+            if let Some(e) = bad_char("err-regno-hk-char", &n, &|c| {
+                c.is_ascii_alphanumeric() || "/-()".contains(c)
+            }) {
+                return Err(e);
+            }
+            let ok =
+                (4..=20).contains(&n.len()) && n.chars().filter(char::is_ascii_digit).count() >= 4;
+            if ok {
+                Ok(n)
+            } else {
+                Err("err-regno-hk-shape".into())
+            }
         }
         Jurisdiction::Macau => {
             // Macau association registration numbers: digits, optionally /year.
-            let n = trimmed.to_uppercase();
+            let n: String = super::money::normalize_width(raw)
+                .chars()
+                .filter(|c| !c.is_whitespace())
+                .collect();
+            if let Some(e) = bad_char("err-regno-macau-char", &n, &|c| {
+                c.is_ascii_digit() || c == '/'
+            }) {
+                return Err(e);
+            }
             let (num, year) = n
                 .split_once('/')
                 .map_or((n.as_str(), None), |(a, b)| (a, Some(b)));
@@ -219,7 +248,7 @@ pub fn validate_registration(
             if ok {
                 Ok(n)
             } else {
-                Err("err-regno-macau-shape")
+                Err("err-regno-macau-shape".into())
             }
         }
     }
@@ -240,12 +269,16 @@ mod tests {
             Ok("1234567".into())
         );
         assert_eq!(
+            validate_registration("91 / 12345", OrgType::HkCharity, None),
+            Ok("91/12345".into())
+        );
+        assert_eq!(
             validate_registration("abc", OrgType::HkSociety, None),
-            Err("err-regno-hk-shape")
+            Err("err-regno-hk-shape".into())
         );
         assert_eq!(
             validate_registration("<script>", OrgType::HkSociety, None),
-            Err("err-regno-hk-shape")
+            Err("err-regno-hk-char?position=1&char=%3C".into())
         );
         assert_eq!(
             validate_registration("1234", OrgType::MacauAssociation, None),
@@ -256,8 +289,16 @@ mod tests {
             Ok("1234/2015".into())
         );
         assert_eq!(
+            validate_registration("１２３４ / 2015", OrgType::MacauAssociation, None),
+            Ok("1234/2015".into())
+        );
+        assert_eq!(
             validate_registration("12a4", OrgType::MacauAssociation, None),
-            Err("err-regno-macau-shape")
+            Err("err-regno-macau-char?position=3&char=a".into())
+        );
+        assert_eq!(
+            validate_registration("123456789", OrgType::MacauAssociation, None),
+            Err("err-regno-macau-shape".into())
         );
     }
 
@@ -265,7 +306,7 @@ mod tests {
     fn mainland_numbers_need_a_city() {
         assert_eq!(
             validate_registration("53440103427841382L", OrgType::Foundation, None),
-            Err("err-city-required")
+            Err("err-city-required".into())
         );
     }
 

@@ -11,8 +11,15 @@ const WEIGHTS: [u32; 17] = [
 /// The first rule a code breaks, in the order they are checked.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Failure {
-    Length,
-    Charset,
+    /// A character no code contains, at `position` (from 1) of the code as
+    /// read without its spaces and hyphens.
+    Charset {
+        position: usize,
+        found: char,
+    },
+    Length {
+        found: usize,
+    },
     Check,
     Department,
     Type,
@@ -22,8 +29,8 @@ pub enum Failure {
 impl Failure {
     pub fn code(self) -> &'static str {
         match self {
-            Failure::Length => "length",
-            Failure::Charset => "charset",
+            Failure::Length { .. } => "length",
+            Failure::Charset { .. } => "charset",
             Failure::Check => "check",
             Failure::Department => "department",
             Failure::Type => "type",
@@ -31,16 +38,51 @@ impl Failure {
         }
     }
 
-    pub fn message_key(self) -> &'static str {
+    /// The message for the person who typed the code: a catalogue key, with
+    /// the bad character and its position where there is one.
+    pub fn message(self) -> String {
         match self {
-            Failure::Length => "err-uscc-length",
-            Failure::Charset => "err-uscc-charset",
-            Failure::Check => "err-uscc-check",
-            Failure::Department => "err-uscc-department",
-            Failure::Type => "err-uscc-type",
-            Failure::Region => "err-uscc-region",
+            Failure::Charset { position, found } => {
+                let position = position.to_string();
+                let found = found.to_string();
+                // The letters that look like digits, and the digit meant.
+                let meant = match found.as_str() {
+                    "O" => Some("0"),
+                    "I" => Some("1"),
+                    "Z" => Some("2"),
+                    "S" => Some("5"),
+                    _ => None,
+                };
+                match meant {
+                    Some(digit) => crate::i18n::message(
+                        "err-uscc-letter",
+                        &[("position", &position), ("char", &found), ("digit", digit)],
+                    ),
+                    None => crate::i18n::message(
+                        "err-uscc-char",
+                        &[("position", &position), ("char", &found)],
+                    ),
+                }
+            }
+            Failure::Length { found } => {
+                crate::i18n::message("err-uscc-length", &[("n", &found.to_string())])
+            }
+            Failure::Check => "err-uscc-check".into(),
+            Failure::Department => "err-uscc-department".into(),
+            Failure::Type => "err-uscc-type".into(),
+            Failure::Region => "err-uscc-region".into(),
         }
     }
+}
+
+/// A code as typed, read as written on a certificate: full-width forms as
+/// ASCII, spaces and hyphens between groups dropped, upper case.
+pub fn normalize(raw: &str) -> String {
+    super::money::normalize_width(raw)
+        .chars()
+        .filter(|c| !c.is_whitespace() && !matches!(c, '-' | '\u{2010}'..='\u{2015}'))
+        .flat_map(char::to_uppercase)
+        .collect()
 }
 
 fn value(c: char) -> Option<u32> {
@@ -57,16 +99,19 @@ pub fn check_char(body: &str) -> Option<char> {
     CHARSET.chars().nth(check as usize)
 }
 
-/// Validates `raw` (trimmed, any case) for an organization of `org_type` in
+/// Validates `raw` (any case, spaces and hyphens anywhere) for an organization of `org_type` in
 /// `city`; returns the normalised code.
 pub fn validate(raw: &str, org_type: OrgType, city: City) -> Result<String, Failure> {
-    let code = raw.trim().to_uppercase();
+    let code = normalize(raw);
     let chars: Vec<char> = code.chars().collect();
-    if chars.len() != 18 {
-        return Err(Failure::Length);
+    if let Some((i, c)) = chars.iter().enumerate().find(|(_, c)| value(**c).is_none()) {
+        return Err(Failure::Charset {
+            position: i + 1,
+            found: *c,
+        });
     }
-    if chars.iter().any(|c| value(*c).is_none()) {
-        return Err(Failure::Charset);
+    if chars.len() != 18 {
+        return Err(Failure::Length { found: chars.len() });
     }
     if check_char(&code[..17]) != Some(chars[17]) {
         return Err(Failure::Check);
@@ -169,6 +214,50 @@ mod tests {
         assert_eq!(
             validate(" 53440103427841382l ", OrgType::Foundation, City::Guangzhou),
             Ok("53440103427841382L".to_string())
+        );
+        for typed in [
+            "5344 0103 4278 4138 2L",
+            "534401-034278-41382L",
+            "５３４４０１０３４２７８４１３８２Ｌ",
+            "5344\u{3000}0103 4278 4138 2l",
+        ] {
+            assert_eq!(
+                validate(typed, OrgType::Foundation, City::Guangzhou),
+                Ok("53440103427841382L".to_string()),
+                "{typed}"
+            );
+        }
+    }
+
+    #[test]
+    fn names_the_first_bad_character_and_where_it_is() {
+        let g = City::Guangzhou;
+        assert_eq!(
+            validate("5244 0106 49O5 1416 X3", OrgType::SocialServiceAgency, g),
+            Err(Failure::Charset {
+                position: 11,
+                found: 'O'
+            })
+        );
+        assert_eq!(
+            validate("5244010649051416X", OrgType::SocialServiceAgency, g),
+            Err(Failure::Length { found: 17 })
+        );
+        // A bad character is named even when the length is wrong too.
+        assert_eq!(
+            validate("52440106490514_6X", OrgType::SocialServiceAgency, g),
+            Err(Failure::Charset {
+                position: 15,
+                found: '_'
+            })
+        );
+        assert_eq!(
+            Failure::Charset {
+                position: 11,
+                found: 'O'
+            }
+            .message(),
+            "err-uscc-letter?position=11&char=O&digit=0"
         );
     }
 }

@@ -4,6 +4,7 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
+use lettre::message::header::{Header, HeaderName, HeaderValue};
 use lettre::message::{Mailbox, MultiPart};
 use lettre::{AsyncFileTransport, AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 
@@ -59,18 +60,50 @@ pub struct SendError {
 }
 
 /// The MIME message for a queued email: plain text with an HTML alternative.
+///
+/// Its `Message-ID` is made from the outbox row (its id and when it was
+/// queued) on the sender's domain, so a retry of the same email carries the
+/// same id, and it is marked `Auto-Submitted: auto-generated` (RFC 3834):
+/// every email Baygrants sends is written by the system, and auto-responders
+/// should not answer it.
 pub fn build_message(email: &OutboxEmail, from: &Mailbox) -> Result<Message, String> {
     let to: Mailbox = email
         .recipient
         .parse()
         .map_err(|e| format!("bad recipient: {e}"))?;
+    let message_id = format!(
+        "<baygrants.{}.{}@{}>",
+        email.id,
+        email.created_at.timestamp_micros(),
+        from.email.domain()
+    );
     Message::builder()
         .from(from.clone())
         .to(to)
+        .message_id(Some(message_id))
+        .header(AutoSubmitted)
         .subject(email.subject.clone())
         .multipart(MultiPart::alternative_plain_html(
             email.body_text.clone(),
             email.body_html.clone(),
         ))
         .map_err(|e| e.to_string())
+}
+
+/// `Auto-Submitted: auto-generated` (RFC 3834).
+#[derive(Debug, Clone, Copy)]
+struct AutoSubmitted;
+
+impl Header for AutoSubmitted {
+    fn name() -> HeaderName {
+        HeaderName::new_from_ascii_str("Auto-Submitted")
+    }
+
+    fn parse(_: &str) -> Result<Self, Box<dyn std::error::Error + Send + Sync>> {
+        Ok(AutoSubmitted)
+    }
+
+    fn display(&self) -> HeaderValue {
+        HeaderValue::new(Self::name(), "auto-generated".to_string())
+    }
 }

@@ -18,6 +18,17 @@ fluent_templates::static_loader! {
     };
 }
 
+/// A message with arguments, kept as one string where a catalogue key is
+/// expected (a form's errors, a flash): `key?name=value&…`, the values
+/// URL-encoded. [`Lang::t`] reads it back in the reader's language.
+pub fn message(key: &str, args: &[(&str, &str)]) -> String {
+    let mut query = url::form_urlencoded::Serializer::new(String::new());
+    for (name, value) in args {
+        query.append_pair(name, value);
+    }
+    format!("{key}?{}", query.finish())
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub enum Lang {
     #[default]
@@ -106,30 +117,49 @@ impl Lang {
         choices.first().map(|c| c.2)
     }
 
-    /// The text for `key`.
+    /// The text for `key`, or for a message made by [`message`].
     pub fn t(self, key: &str) -> String {
-        LOCALES.lookup(&self.langid(), key)
+        match key.split_once('?') {
+            Some((key, query)) => {
+                let args: Vec<(Cow<'static, str>, String)> =
+                    url::form_urlencoded::parse(query.as_bytes())
+                        .map(|(k, v)| (Cow::Owned(k.into_owned()), v.into_owned()))
+                        .collect();
+                self.lookup_args(key, &args)
+            }
+            None => LOCALES.lookup(&self.langid(), key),
+        }
     }
 
     /// The text for `key` with named arguments.
     pub fn t_with(self, key: &str, args: &[(&'static str, String)]) -> String {
+        let args: Vec<(Cow<'static, str>, String)> = args
+            .iter()
+            .map(|(k, v)| (Cow::Borrowed(*k), v.clone()))
+            .collect();
+        self.lookup_args(key, &args)
+    }
+
+    fn lookup_args(self, key: &str, args: &[(Cow<'static, str>, String)]) -> String {
         let args: HashMap<Cow<'static, str>, FluentValue<'_>> = args
             .iter()
             .map(|(k, v)| {
                 // `n` is a count: a number, so that plural variants apply.
-                let value = if *k == "n" {
+                let value = if k == "n" {
                     FluentValue::try_number(v.as_str())
                 } else {
                     FluentValue::from(v.as_str())
                 };
-                (Cow::Borrowed(*k), value)
+                (k.clone(), value)
             })
             .collect();
         LOCALES.lookup_with_args(&self.langid(), key, &args)
     }
 
-    /// Whether the catalogue of this language has `key` (no fallback).
+    /// Whether the catalogue of this language has `key` (no fallback); a
+    /// message made by [`message`] is judged by its key.
     pub fn has(self, key: &str) -> bool {
+        let key = key.split_once('?').map_or(key, |(k, _)| k);
         // Formatting without the message's arguments reports a formatting
         // error, but the message is there. (The error type is not exported.)
         match LOCALES.lookup_single_language::<&str>(&self.langid(), key, None) {

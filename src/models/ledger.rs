@@ -106,6 +106,38 @@ pub async fn totals(
         .map(|rows| rows.into_iter().collect())
 }
 
+/// Whether postings of these amounts keep each of the fund's kept totals
+/// within what a balance column holds (`money::max_balance`). Called under
+/// the fund's lock, before posting: an entry that would not fit is refused
+/// instead of failing in the database.
+pub async fn fits(
+    conn: &mut Conn,
+    fund: FundId,
+    changes: &[(Account, Decimal)],
+) -> QueryResult<bool> {
+    let mut after = totals(conn, fund).await?;
+    for (account, change) in changes {
+        *after.entry(account.code().to_string()).or_default() += *change;
+    }
+    Ok(after
+        .values()
+        .all(|b| b.abs() <= crate::domain::money::max_balance()))
+}
+
+/// Whether reversing `entry` fits its fund's kept totals (see `fits`).
+pub async fn reversal_fits(conn: &mut Conn, fund: FundId, entry: i64) -> QueryResult<bool> {
+    let originals: Vec<(String, Decimal)> = ledger_postings::table
+        .filter(ledger_postings::entry_id.eq(entry))
+        .select((ledger_postings::account, ledger_postings::amount))
+        .load(conn)
+        .await?;
+    let changes: Vec<(Account, Decimal)> = originals
+        .into_iter()
+        .filter_map(|(code, amount)| Account::from_code(&code).map(|a| (a, -amount)))
+        .collect();
+    fits(conn, fund, &changes).await
+}
+
 /// The per-award balances of these awards: (account, award, balance).
 pub async fn of_awards(
     conn: &mut Conn,

@@ -17,7 +17,7 @@ use crate::domain::application::{
     Source,
 };
 use crate::domain::call::{CallState, Phase};
-use crate::domain::money::{Currency, parse_amount, parse_percent};
+use crate::domain::money::{Currency, parse_amount_in, parse_percent};
 use crate::domain::organization::Jurisdiction;
 use crate::domain::text::{self, Lines};
 use crate::email::{self, Email};
@@ -461,7 +461,7 @@ pub async fn add_budget_line(
         if currency.is_none() {
             e.add("currency", "err-choice-unknown");
         }
-        let amount = parse_amount(&form.amount).map_err(|k| e.add("amount", k)).ok();
+        let amount = parse_amount_in(&form.amount, currency).map_err(|k| e.add("amount", k)).ok();
         if amount.is_some_and(|a| a.is_zero()) {
             e.add("amount", "err-amount-zero");
         }
@@ -630,6 +630,18 @@ pub fn check_file(filename: &str, data: &[u8]) -> Result<CheckedFile, AppError> 
         content_type,
         sha256: Sha256::digest(data).to_vec(),
     })
+}
+
+/// Whether `actor` may add a file to the draft now: asked before an
+/// upload's body is read, so that nobody else gets a byte of it read (and
+/// asked again in the transaction that stores the file).
+pub async fn may_add_attachment(
+    state: &AppState,
+    actor: &Actor,
+    id: ApplicationId,
+) -> Result<(), AppError> {
+    let mut conn = state.pool.get().await?;
+    editable_draft(&mut conn, actor, id).await.map(drop)
 }
 
 pub async fn add_attachment(

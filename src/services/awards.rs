@@ -16,7 +16,7 @@ use super::Origin;
 use super::audit::{WithChange, event};
 use crate::AppState;
 use crate::domain::ledger::{Account, EntryKind, split};
-use crate::domain::money::{Currency, format_money, parse_amount, parse_rate};
+use crate::domain::money::{Currency, format_money, parse_amount, parse_amount_in, parse_rate};
 use crate::domain::role::Role;
 use crate::domain::text::{self, Lines};
 use crate::email::{self, Email};
@@ -1013,6 +1013,11 @@ pub async fn record_contribution(
     if !may(actor, Permission::HandleMoney) {
         return Err(AppError::NotFound);
     }
+    let mut conn = state.pool.get().await?;
+    let currency = crate::models::funds::find(&mut conn, fund)
+        .await?
+        .and_then(|f| Currency::from_code(&f.currency))
+        .ok_or(AppError::NotFound)?;
     let mut e = FormErrors::default();
     let donor = text::required(&form.donor, 200, Lines::One)
         .map_err(|k| e.add("donor", k))
@@ -1023,7 +1028,7 @@ pub async fn record_contribution(
     let reference = text::checked(&form.reference, 200, Lines::One)
         .map_err(|k| e.add("reference", k))
         .unwrap_or_default();
-    let amount = parse_amount(&form.amount)
+    let amount = parse_amount_in(&form.amount, Some(currency))
         .map_err(|k| e.add("amount", k))
         .ok();
     if amount.is_some_and(|a| a.is_zero()) {
@@ -1036,10 +1041,11 @@ pub async fn record_contribution(
     let (Some(received_on), Some(amount)) = (received_on, amount.filter(|_| e.is_empty())) else {
         return Err(AppError::Invalid(e));
     };
-    let mut conn = state.pool.get().await?;
     conn.transaction::<_, AppError, _>(async |conn| {
-        crate::models::funds::find(conn, fund).await?.ok_or(AppError::NotFound)?;
         ledger::lock_fund(conn, fund).await?;
+        if !ledger::fits(conn, fund, &EntryKind::Contribution.postings(amount)).await? {
+            return Err(FormErrors::single("amount", "err-fund-full"));
+        }
         let id = awards::add_contribution(
             conn,
             &awards::NewContribution { fund, donor: &donor, received_on, reference: &reference, amount, by: actor.user_id() },
@@ -1506,6 +1512,9 @@ pub async fn decide_correction(
             if ledger::balance(conn, fund, Account::Pool, None).await? < amount {
                 return Err(AppError::Conflict("err-correction-pool"));
             }
+            if !ledger::reversal_fits(conn, fund, c.entry_id).await? {
+                return Err(AppError::Conflict("err-fund-full"));
+            }
         }
         let reversal = if approve {
             Some(ledger::post_reversal(conn, c.entry_id, &c.reason, Some(checker), now).await?)
@@ -1537,6 +1546,40 @@ pub async fn decide_correction(
     .await
 }
 
+/// The report at `position` if `actor` may add files to it: the grantee's,
+/// while it is not approved.
+async fn report_taking_files(
+    conn: &mut Conn,
+    actor: &Actor,
+    id: AwardId,
+    position: i32,
+) -> Result<awards::Report, AppError> {
+    access(conn, actor, id, AwardAction::Report).await?;
+    let report = awards::reports(conn, id)
+        .await?
+        .into_iter()
+        .find(|r| r.position == position)
+        .ok_or(AppError::NotFound)?;
+    if report.state == "approved" {
+        return Err(AppError::Conflict("err-report-state"));
+    }
+    Ok(report)
+}
+
+/// Whether `actor` may add a file to the report now: asked before an
+/// upload's body is read (and again when the file is stored).
+pub async fn may_add_report_attachment(
+    state: &AppState,
+    actor: &Actor,
+    id: AwardId,
+    position: i32,
+) -> Result<(), AppError> {
+    let mut conn = state.pool.get().await?;
+    report_taking_files(&mut conn, actor, id, position)
+        .await
+        .map(drop)
+}
+
 /// The grantee adds a file to a report that is waiting for review or was
 /// returned; checked by content like application attachments.
 pub async fn add_report_attachment(
@@ -1553,15 +1596,7 @@ pub async fn add_report_attachment(
     let now = state.clock.now();
     let mut conn = state.pool.get().await?;
     conn.transaction::<_, AppError, _>(async |conn| {
-        access(conn, actor, id, AwardAction::Report).await?;
-        let report = awards::reports(conn, id)
-            .await?
-            .into_iter()
-            .find(|r| r.position == position)
-            .ok_or(AppError::NotFound)?;
-        if report.state == "approved" {
-            return Err(AppError::Conflict("err-report-state"));
-        }
+        let report = report_taking_files(conn, actor, id, position).await?;
         let a = awards::add_report_attachment(
             conn,
             report.id,

@@ -10,7 +10,7 @@ use super::Origin;
 use super::audit::{WithChange, event};
 use crate::AppState;
 use crate::domain::call::CallState;
-use crate::domain::money::{Currency, format_money, parse_amount};
+use crate::domain::money::{Currency, format_money, parse_amount_in};
 use crate::domain::text::{self, Lines};
 use crate::email::{self, Email};
 use crate::error::{AppError, FormErrors};
@@ -89,6 +89,9 @@ pub async fn decide(
     let mut conn = state.pool.get().await?;
     conn.transaction::<_, AppError, _>(async |conn| {
         let (application, call) = decidable(conn, app).await?;
+        let currency = crate::models::funds::find(conn, call.fund_id)
+            .await?
+            .and_then(|f| Currency::from_code(&f.currency));
         let request = grant_request(conn, app).await?;
         let snapshot = apps::latest_snapshot(conn, app).await?.unwrap_or_default();
         let mut e = FormErrors::default();
@@ -100,7 +103,7 @@ pub async fn decide(
             }
         };
         let amount = if outcome == "award" {
-            match parse_amount(&form.amount) {
+            match parse_amount_in(&form.amount, currency) {
                 Ok(a) if a.is_zero() => {
                     e.add("amount", "err-amount-zero");
                     None

@@ -3,7 +3,7 @@
 
 use actix_multipart::Multipart;
 use actix_web::http::header::{CACHE_CONTROL, CONTENT_DISPOSITION, CONTENT_TYPE};
-use actix_web::{HttpResponse, web};
+use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 use futures_util::TryStreamExt;
 use serde::Deserialize;
@@ -774,14 +774,34 @@ pub(crate) enum Upload {
     TooLarge,
 }
 
-/// Reads an upload as it streams in: the CSRF token must come first, and
-/// reading stops as soon as the file passes the limit.
-pub(crate) async fn read_upload(ctx: &Ctx, payload: &mut Multipart) -> Result<Upload, AppError> {
+/// The most one upload request may carry: one file at its limit, the token
+/// and the multipart framing around them.
+pub(crate) const MAX_UPLOAD_REQUEST: usize = MAX_ATTACHMENT + 64 * 1024;
+
+/// Reads an upload as it streams in. The caller has settled who may upload
+/// before calling. A body declared larger than [`MAX_UPLOAD_REQUEST`] is not
+/// read at all; otherwise reading stops as soon as the body passes it, the
+/// file passes its own limit, or a part comes that the form does not have:
+/// the CSRF token must come first, then one file, nothing else.
+pub(crate) async fn read_upload(
+    ctx: &Ctx,
+    req: &HttpRequest,
+    payload: &mut Multipart,
+) -> Result<Upload, AppError> {
+    let declared = req
+        .headers()
+        .get(actix_web::http::header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse::<u64>().ok());
+    if declared.is_some_and(|n| n > MAX_UPLOAD_REQUEST as u64) {
+        return Ok(Upload::TooLarge);
+    }
+    let mut read = 0usize;
     let mut token_ok = false;
     let mut file: Option<(String, Vec<u8>)> = None;
     while let Some(mut field) = payload.try_next().await.map_err(|_| AppError::BadRequest)? {
         match field.name() {
-            Some("csrf") => {
+            Some("csrf") if !token_ok && file.is_none() => {
                 let mut token = Vec::new();
                 while let Some(chunk) = field.try_next().await.map_err(|_| AppError::BadRequest)? {
                     token.extend_from_slice(&chunk);
@@ -789,10 +809,11 @@ pub(crate) async fn read_upload(ctx: &Ctx, payload: &mut Multipart) -> Result<Up
                         return Err(AppError::Csrf);
                     }
                 }
+                read += token.len();
                 ctx.check_csrf(std::str::from_utf8(&token).unwrap_or(""))?;
                 token_ok = true;
             }
-            Some("file") if token_ok => {
+            Some("file") if token_ok && file.is_none() => {
                 let name = field
                     .content_disposition()
                     .and_then(|cd| cd.get_filename())
@@ -800,14 +821,16 @@ pub(crate) async fn read_upload(ctx: &Ctx, payload: &mut Multipart) -> Result<Up
                     .to_string();
                 let mut data = Vec::new();
                 while let Some(chunk) = field.try_next().await.map_err(|_| AppError::BadRequest)? {
-                    if data.len() + chunk.len() > MAX_ATTACHMENT {
+                    read += chunk.len();
+                    if data.len() + chunk.len() > MAX_ATTACHMENT || read > MAX_UPLOAD_REQUEST {
                         return Ok(Upload::TooLarge);
                     }
                     data.extend_from_slice(&chunk);
                 }
                 file = Some((name, data));
             }
-            Some("file") => return Err(AppError::Csrf),
+            Some("file") if !token_ok => return Err(AppError::Csrf),
+            // A second token or file, or a field the form does not have.
             _ => return Err(AppError::BadRequest),
         }
     }
@@ -818,14 +841,25 @@ pub(crate) async fn read_upload(ctx: &Ctx, payload: &mut Multipart) -> Result<Up
     Ok(Upload::File(name, data))
 }
 
+/// A refusal sent before the body was read to its end: the connection is
+/// closed after it, so the rest of the body is never read.
+pub(crate) fn closing(mut res: HttpResponse) -> HttpResponse {
+    res.head_mut()
+        .set_connection_type(actix_web::http::ConnectionType::Close);
+    res
+}
+
 pub async fn upload(
     ctx: Ctx,
     state: web::Data<AppState>,
+    req: HttpRequest,
     path: web::Path<String>,
     mut payload: Multipart,
 ) -> Result<HttpResponse, AppError> {
     let id = app_id(&path)?;
-    let (name, data) = match read_upload(&ctx, &mut payload).await? {
+    let actor = actor(&ctx)?;
+    service::may_add_attachment(&state, &actor, id).await?;
+    let (name, data) = match read_upload(&ctx, &req, &mut payload).await? {
         Upload::File(name, data) => (name, data),
         Upload::TooLarge => {
             return show_page(
@@ -841,11 +875,10 @@ pub async fn upload(
             .await
             .map(|mut r| {
                 *r.status_mut() = actix_web::http::StatusCode::PAYLOAD_TOO_LARGE;
-                r
+                closing(r)
             });
         }
     };
-    let actor = actor(&ctx)?;
     match service::add_attachment(&state, &actor, id, &name, data, &ctx.origin).await {
         Ok(()) => Ok(back(&state, id, "attachments", "flash-file-uploaded")),
         Err(AppError::Invalid(e)) => {

@@ -990,17 +990,20 @@ pub async fn upload_report_file(
     ctx: Ctx,
     state: web::Data<AppState>,
     path: web::Path<(String, String)>,
+    req: actix_web::HttpRequest,
     mut payload: actix_multipart::Multipart,
 ) -> Result<HttpResponse, AppError> {
-    use super::applications::{Upload, read_upload};
+    use super::applications::{Upload, closing, read_upload};
     let award: AwardId = id(&path.0)?;
     let position: i32 = id(&path.1)?;
+    let actor = actor(&ctx)?;
+    service::may_add_report_attachment(&state, &actor, award, position).await?;
     let errors = |key: &str| {
         let mut e = FormErrors::default();
         e.add("file", key);
         e
     };
-    let (name, data) = match read_upload(&ctx, &mut payload).await? {
+    let (name, data) = match read_upload(&ctx, &req, &mut payload).await? {
         Upload::File(name, data) => (name, data),
         Upload::TooLarge => {
             let typed = Typed {
@@ -1009,11 +1012,10 @@ pub async fn upload_report_file(
             };
             return award_page(&ctx, &state, award, typed).await.map(|mut r| {
                 *r.status_mut() = actix_web::http::StatusCode::PAYLOAD_TOO_LARGE;
-                r
+                closing(r)
             });
         }
     };
-    let actor = actor(&ctx)?;
     match service::add_report_attachment(&state, &actor, award, position, &name, data, &ctx.origin)
         .await
     {

@@ -54,7 +54,7 @@ async fn bad_calls_are_refused_with_the_form_kept_and_nothing_saved() {
             0,
             "a lot",
             "f-budget-error",
-            "Enter an amount such as 12,345.60.",
+            "Enter an amount in digits, such as 12,345.60 or 12345.6.",
         ),
         (
             "rate_hkd",

@@ -29,3 +29,4 @@ mod scale;
 mod second_factor;
 mod sessions;
 mod soak;
+mod typed_input;

@@ -15,6 +15,8 @@ pub struct Mail {
     pub subject: String,
     pub text: String,
     pub html: String,
+    /// The message as it came over the wire, headers and all.
+    pub raw: String,
 }
 
 impl Mail {
@@ -41,6 +43,7 @@ impl Mail {
             subject,
             text,
             html,
+            raw,
         }
     }
 

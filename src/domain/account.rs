@@ -86,7 +86,7 @@ static COMMON: std::sync::LazyLock<std::collections::HashSet<&'static str>> =
     });
 
 /// Whether the password is on the list of common ones, in any letter case.
-fn is_common(password: &str) -> bool {
+pub(crate) fn is_common(password: &str) -> bool {
     COMMON.contains(password.to_lowercase().as_str())
 }
 

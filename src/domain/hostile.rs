@@ -13,6 +13,7 @@ use super::money::{
 };
 use super::organization::{City, OrgType, validate_registration};
 use super::scoring::{Criterion, parse_score, weighted};
+use super::uscc;
 use crate::i18n::Lang;
 
 /// A refusal the user can read, in every language.
@@ -197,25 +198,82 @@ proptest! {
     }
 
     #[test]
-    fn passwords_are_refused_clearly(password in typed(), confirmation in typed()) {
-        if let Err((field, key)) = NewPassword::parse(&password, &confirmation) {
-            prop_assert!(field == "password" || field == "password_confirm");
-            prop_assert!(clear(key), "{password:?} -> {key}");
+    fn passwords_are_accepted_exactly_when_the_rules_hold(
+        password in prop_oneof![typed(), "[\\PC]{8,140}", "[a-z ]{10,30}"],
+        same in any::<bool>(),
+        confirmation in typed(),
+    ) {
+        // Half the time the confirmation is the password, so the accepting
+        // path runs as often as the refusing ones.
+        let confirmation = if same { password.clone() } else { confirmation };
+        let chars = password.chars().count();
+        let ok = (NewPassword::MIN_CHARS..=NewPassword::MAX_CHARS).contains(&chars)
+            && !super::account::is_common(&password)
+            && password == confirmation;
+        match NewPassword::parse(&password, &confirmation) {
+            Ok(p) => {
+                prop_assert!(ok, "{password:?} accepted");
+                prop_assert_eq!(p.expose(), password.as_str());
+            }
+            Err((field, key)) => {
+                prop_assert!(!ok, "{password:?} refused: {key}");
+                prop_assert!(field == "password" || field == "password_confirm");
+                prop_assert!(clear(key), "{password:?} -> {key}");
+            }
         }
     }
 
     #[test]
-    fn scores_are_whole_and_in_range_and_weigh_at_most_100(
-        typed_scores in proptest::collection::vec(typed(), 1..6),
-        maxima in proptest::collection::vec(1i32..=100, 1..6),
+    fn valid_mainland_codes_are_accepted_however_they_are_grouped(
+        kind in 0..OrgType::ALL.len(),
+        city in 0..City::ALL.len(),
+        district in 0u32..100,
+        serial in 0u32..1_000_000_000,
+        lower in any::<bool>(),
+        sep in prop_oneof![Just(""), Just(" "), Just("-"), Just("\u{3000}")],
     ) {
-        let weight = 100 / i32::try_from(maxima.len()).unwrap_or(1);
-        let rubric: Vec<Criterion> = maxima
-            .iter()
-            .map(|m| Criterion { weight, max_score: *m })
+        let (kind, city) = (OrgType::ALL[kind], City::ALL[city]);
+        let Some(type_char) = kind.uscc_type_char() else {
+            return Ok(());
+        };
+        let region = format!("{}{:0w$}", city.region_prefix(), district, w = 6 - city.region_prefix().len());
+        let body = format!("5{type_char}{}{serial:09}", &region[..6]);
+        let code = format!("{body}{}", uscc::check_char(&body).unwrap_or('?'));
+        let typed: String = code
+            .chars()
+            .enumerate()
+            .flat_map(|(i, c)| {
+                let c = if lower { c.to_ascii_lowercase() } else { c };
+                (i > 0 && i % 4 == 0).then_some(sep).into_iter().flat_map(str::chars).chain([c])
+            })
+            .collect();
+        prop_assert_eq!(validate_registration(&typed, kind, Some(city)), Ok(code.clone()));
+        // Any one character changed is refused.
+        let mut changed: Vec<char> = code.chars().collect();
+        let at = (serial % 18) as usize;
+        changed[at] = if changed[at] == '7' { '8' } else { '7' };
+        let changed: String = changed.into_iter().collect();
+        prop_assert!(validate_registration(&changed, kind, Some(city)).is_err(), "{changed}");
+    }
+
+    #[test]
+    fn a_rubric_weighing_100_scores_from_0_to_100(
+        cuts in proptest::collection::btree_set(1i32..100, 0..6),
+        maxima in proptest::collection::vec(1i32..=100, 7),
+        typed_scores in proptest::collection::vec(typed(), 7),
+        fallback in proptest::collection::vec(0.0f64..=1.0, 7),
+    ) {
+        // Weights that add up to 100, as a call's rubric must.
+        let mut bounds: Vec<i32> = cuts.into_iter().collect();
+        bounds.insert(0, 0);
+        bounds.push(100);
+        let rubric: Vec<Criterion> = bounds
+            .windows(2)
+            .zip(&maxima)
+            .map(|(w, m)| Criterion { weight: w[1] - w[0], max_score: *m })
             .collect();
         let mut scores = Vec::new();
-        for (raw, c) in typed_scores.iter().zip(&rubric) {
+        for ((raw, c), f) in typed_scores.iter().zip(&rubric).zip(&fallback) {
             match parse_score(raw, c) {
                 Ok(n) => {
                     prop_assert!((0..=c.max_score).contains(&n));
@@ -223,12 +281,17 @@ proptest! {
                 }
                 Err(key) => {
                     prop_assert!(clear(key), "{raw:?} -> {key}");
-                    scores.push(c.max_score);
+                    // A score the reviewer could have typed instead.
+                    scores.push((f * f64::from(c.max_score)).round() as i32);
                 }
             }
         }
         let total = weighted(&rubric, &scores);
-        prop_assert!(total.is_finite() && (0.0..=100.0).contains(&total), "{total}");
+        prop_assert!(total.is_finite() && (-1e-9..=100.0 + 1e-9).contains(&total), "{total}");
+        let all_max = rubric.iter().zip(&scores).all(|(c, s)| *s == c.max_score);
+        let all_zero = scores.iter().all(|s| *s == 0);
+        prop_assert_eq!((total - 100.0).abs() < 1e-9, all_max, "{} {:?}", total, scores);
+        prop_assert_eq!(total.abs() < 1e-9, all_zero, "{} {:?}", total, scores);
     }
 
     #[test]

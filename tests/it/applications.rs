@@ -250,6 +250,32 @@ pub(crate) async fn submit(b: &Browser, id: i64) -> crate::support::browser::Pag
     .await
 }
 
+/// (snapshots, `application.submitted` audit events, submission emails
+/// queued) of an application.
+async fn submission_traces(app: &TestApp, id: i64) -> (i64, i64, i64) {
+    #[derive(diesel::QueryableByName)]
+    struct Traces {
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        snapshots: i64,
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        events: i64,
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        emails: i64,
+    }
+    let mut conn = app.state.pool.get().await.unwrap();
+    let t: Traces = diesel_async::RunQueryDsl::get_result(
+        diesel::sql_query(format!(
+            "SELECT (SELECT count(*) FROM application_snapshots WHERE application_id = {id}) AS snapshots,
+                    (SELECT count(*) FROM audit_events WHERE action = 'application.submitted' AND entity_id = '{id}') AS events,
+                    (SELECT count(*) FROM outbox WHERE body_text LIKE '%is submitted%') AS emails"
+        )),
+        &mut conn,
+    )
+    .await
+    .unwrap();
+    (t.snapshots, t.events, t.emails)
+}
+
 async fn state_of(app: &TestApp, id: i64) -> String {
     let mut conn = app.state.pool.get().await.unwrap();
     baygrants::models::applications::find(&mut conn, baygrants::models::ApplicationId(id))
@@ -339,8 +365,17 @@ async fn a_guangzhou_and_macau_team_submits_once_the_partner_has_accepted() {
     assert_eq!(state_of(&app, id).await, "submitted");
     app.smtp.wait_for("lead@gz.test", "is submitted").await;
     app.smtp.wait_for("owner@mo.test", "is submitted").await;
-    // A second click changes nothing.
+    // A second click changes nothing: no second snapshot, audit event or
+    // email, and the state stays.
+    let before = submission_traces(&app, id).await;
+    assert_eq!(
+        before,
+        (1, 1, 2),
+        "one snapshot, one audit event, two emails"
+    );
     assert_eq!(submit(&f.lead, id).await.status, 303);
+    assert_eq!(submission_traces(&app, id).await, before);
+    assert_eq!(state_of(&app, id).await, "submitted");
     let mut conn = app.state.pool.get().await.unwrap();
     let snapshot = baygrants::models::applications::latest_snapshot(
         &mut conn,

@@ -58,6 +58,18 @@ pub(crate) async fn wait_ready(base: &str) {
 }
 
 #[derive(diesel::QueryableByName)]
+struct Xid {
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    xid: i64,
+}
+
+#[derive(diesel::QueryableByName)]
+struct Status {
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    status: String,
+}
+
+#[derive(diesel::QueryableByName)]
 struct Count {
     #[diesel(sql_type = diesel::sql_types::BigInt)]
     n: i64,
@@ -159,16 +171,16 @@ async fn killing_the_server_mid_approval_never_half_writes_or_pays_twice() {
     wait_ready(&base).await;
     let checker = Browser::new(&base).with_authenticator(app.authenticator.real_time());
     checker.login("fin2@grants.test", PASSWORD).await;
+    let mut watcher = app.state.pool.get().await.unwrap();
+    let mut caught = 0;
+    let mut broken_requests = 0;
     for round in 0..8 {
         let pending = count(
             &app,
             "SELECT count(*) AS n FROM payment_requests WHERE state = 'pending'",
         )
         .await;
-        eprintln!("round {round}: {pending} payments pending before the kill");
-        if pending == 0 {
-            break;
-        }
+        assert!(pending > 0, "round {round}: nothing left to interrupt");
         let token = checker.get("/finance").await.csrf();
         let mut tasks = Vec::new();
         for &p in &payments {
@@ -177,34 +189,100 @@ async fn killing_the_server_mid_approval_never_half_writes_or_pays_twice() {
                 let b = checker.clone();
                 let token = token.clone();
                 tasks.push(tokio::spawn(async move {
-                    let _ = b
-                        .try_post_raw(
-                            &format!("/finance/payments/{p}"),
-                            &[
-                                ("csrf", token.as_str()),
-                                ("decision", "approve"),
-                                ("payee_currency", "HKD"),
-                                ("rate", "1.08"),
-                                ("reference", "CRASH-TEST"),
-                            ],
-                        )
-                        .await;
+                    b.try_post_raw(
+                        &format!("/finance/payments/{p}"),
+                        &[
+                            ("csrf", token.as_str()),
+                            ("decision", "approve"),
+                            ("payee_currency", "HKD"),
+                            ("rate", "1.08"),
+                            ("reference", "CRASH-TEST"),
+                        ],
+                    )
+                    .await
                 }));
             }
         }
-        tokio::time::sleep(Duration::from_millis(120 + 60 * round)).await;
+        // Once `round` more approvals have committed (so later rounds
+        // re-post approvals already made), kill the moment the next one is
+        // inside its transaction: a backend of the server holds a write lock
+        // on the payments or the ledger and has written (it has a
+        // transaction id), not yet committed.
+        let target = 40 - pending + round;
+        let in_flight = tokio::time::timeout(Duration::from_secs(30), async {
+            loop {
+                let xid: Vec<Xid> = diesel::sql_query(format!(
+                    "SELECT a.backend_xid::text::bigint AS xid
+                     FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
+                     WHERE l.relation IN ('payment_requests'::regclass, 'ledger_postings'::regclass)
+                       AND l.mode = 'RowExclusiveLock' AND a.backend_xid IS NOT NULL
+                       AND a.datname = current_database() AND a.pid <> pg_backend_pid()
+                       AND (SELECT count(*) FROM payment_requests WHERE state = 'approved') >= {target}
+                     LIMIT 1"
+                ))
+                .load(&mut watcher)
+                .await
+                .unwrap();
+                if let [x, ..] = xid.as_slice() {
+                    return x.xid;
+                }
+            }
+        })
+        .await
+        .expect("an approval in flight within 30 s");
         child.kill().unwrap();
         child.wait().unwrap();
+        let mut answered = 0;
+        let mut broken = 0;
         for t in tasks {
-            let _ = t.await;
+            match t.await.unwrap() {
+                Some(status) => {
+                    assert!(status < 500, "round {round}: a {status} before the kill");
+                    answered += 1;
+                }
+                None => broken += 1,
+            }
         }
+        broken_requests += broken;
+        // The transaction seen in flight was rolled back by PostgreSQL when
+        // its client died: the kill landed inside an approval.
+        let status = tokio::time::timeout(Duration::from_secs(20), async {
+            loop {
+                let s: Status = diesel::sql_query(format!(
+                    "SELECT pg_xact_status(((pg_current_xact_id()::text::bigint >> 32 << 32) | {in_flight})::text::xid8)::text AS status"
+                ))
+                .get_result(&mut watcher)
+                .await
+                .unwrap();
+                if s.status != "in progress" {
+                    return s.status;
+                }
+                tokio::time::sleep(Duration::from_millis(20)).await;
+            }
+        })
+        .await
+        .expect("the killed transaction ended");
+        if status == "aborted" {
+            caught += 1;
+        }
+        eprintln!(
+            "round {round}: {pending} pending; killed with transaction {in_flight} in flight ({status}); {answered} requests answered, {broken} cut off"
+        );
         child = start(&app, port, &mail);
         wait_ready(&base).await;
     }
+    drop(watcher);
+    // A kill that lands between transactions proves nothing; most must land
+    // inside one (rolled back), and requests must have been cut off.
+    assert!(
+        caught >= 4,
+        "only {caught} of 8 kills landed inside an approval"
+    );
+    assert!(broken_requests > 0, "no request was in flight at a kill");
     // After the crashes, whatever is still pending is approved on a calm server.
     let token = checker.get("/finance").await.csrf();
     for &p in &payments {
-        checker
+        let res = checker
             .post_raw(
                 &format!("/finance/payments/{p}"),
                 &[
@@ -216,6 +294,12 @@ async fn killing_the_server_mid_approval_never_half_writes_or_pays_twice() {
                 ],
             )
             .await;
+        // Approved now, or already approved before a kill (409).
+        assert!(
+            res.status == 303 || res.status == 409,
+            "{p}: {}",
+            res.status
+        );
     }
     child.kill().unwrap();
     child.wait().unwrap();

@@ -496,6 +496,18 @@ async fn the_directory_filters_and_pages_in_a_stable_order() {
         let on2 = page2.body.contains(&name);
         assert!(on1 ^ on2, "{name} on exactly one page");
     }
+    // In the order they registered, the first twenty on the first page, and
+    // the same order on every reading.
+    let order = |body: &str| -> Vec<usize> {
+        (0..24)
+            .filter_map(|i| body.find(&format!("Org number {i:02}<")).map(|at| (at, i)))
+            .collect::<std::collections::BTreeMap<_, _>>()
+            .into_values()
+            .collect()
+    };
+    assert_eq!(order(&page1.body), (0..20).collect::<Vec<_>>());
+    assert_eq!(order(&page2.body), (20..24).collect::<Vec<_>>());
+    assert_eq!(order(&owner.get("/orgs").await.body), order(&page1.body));
 
     let sz = owner.get("/orgs?city=shenzhen").await;
     assert_eq!(sz.body.matches("class=\"card\"").count(), 12);

@@ -160,21 +160,30 @@ async fn no_page_sends_more_statements_when_it_shows_more_rows() {
         "statements grew with rows:\n{}",
         grew.join("\n")
     );
-    // The comparison means something only where the bigger data set shows more.
-    for name in [
-        "public call list",
-        "admin applications",
-        "reviewer queue",
-        "ranking board",
-        "fund dashboard",
-    ] {
-        assert!(
-            many[name].1 > few[name].1,
-            "{name} shows {} rows on the bigger data set and {} on the smaller",
-            many[name].1,
-            few[name].1
-        );
-    }
+    // The comparison means something only where the bigger data set shows
+    // more: every page must, except these, whose rows the seed does not
+    // vary yet (a known gap: their statements are compared, but at the same
+    // rows, so an N+1 in them would not show here).
+    const SAME_ROWS: [&str; 7] = [
+        "admin's dashboard at /",
+        "applicant's awards",
+        "applicant's dashboard at /",
+        "award page",
+        "call detail",
+        "finance home",
+        "finance officer's dashboard at /",
+    ];
+    let same: Vec<String> = few
+        .iter()
+        .filter(|(name, _)| !SAME_ROWS.contains(name))
+        .filter(|(name, (_, rows))| many[*name].1 <= *rows)
+        .map(|(name, (_, rows))| format!("{name}: {rows} rows, then {}", many[*name].1))
+        .collect();
+    assert!(
+        same.is_empty(),
+        "pages showing no more rows on the bigger data set:\n{}",
+        same.join("\n")
+    );
 }
 
 #[tokio::test]

@@ -1,4 +1,5 @@
-//! Load and soak (run by `.ci/soak`, not by `cargo test`): the release
+//! Load and soak (ignored by a plain `cargo test`; `.ci/run` runs it for 90
+//! seconds with faults after the suite, and `.ci/soak` for ten minutes): the
 //! server, started as its own process on loopback, takes mixed journeys for
 //! `SOAK_SECONDS` (600 by default) — applicants drafting and submitting
 //! joint applications, reviewers saving scores, finance officers recording
@@ -108,7 +109,7 @@ async fn rounds<F, Fut>(
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-#[ignore = "minutes long: run by .ci/soak"]
+#[ignore = "restarts PostgreSQL: run alone, by .ci/run (90 s) and .ci/soak"]
 async fn soak() {
     let seconds: u64 = std::env::var("SOAK_SECONDS")
         .ok()

@@ -305,14 +305,23 @@ impl Chrome {
             };
             let tag = all[0].tag_name().await.unwrap();
             if kind == "checkbox" || kind == "radio" {
+                let mut found = None;
                 for el in &all {
                     if el.attr("value").await.unwrap().as_deref() == Some(value) {
-                        if !el.is_selected().await.unwrap() {
-                            el.click().await.unwrap();
-                        }
+                        found = Some(el);
                         break;
                     }
                 }
+                // A box the journey means to tick but cannot find is a
+                // failure, not a skip: the journey would go on unticked.
+                let el = found.unwrap_or_else(|| panic!("no {kind} {name}={value} in {form}"));
+                if !el.is_selected().await.unwrap() {
+                    el.click().await.unwrap();
+                }
+                assert!(
+                    el.is_selected().await.unwrap(),
+                    "{kind} {name}={value} in {form} is not ticked after a click"
+                );
                 continue;
             }
             let el = &all[*nth];

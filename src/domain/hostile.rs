@@ -262,6 +262,7 @@ proptest! {
         maxima in proptest::collection::vec(1i32..=100, 7),
         typed_scores in proptest::collection::vec(typed(), 7),
         fallback in proptest::collection::vec(0.0f64..=1.0, 7),
+        extreme in 0..4u8,
     ) {
         // Weights that add up to 100, as a call's rubric must.
         let mut bounds: Vec<i32> = cuts.into_iter().collect();
@@ -285,6 +286,13 @@ proptest! {
                     scores.push((f * f64::from(c.max_score)).round() as i32);
                 }
             }
+        }
+        // A quarter of the time every score is the top one, another quarter
+        // every score is zero: both ends of the scale are reached.
+        match extreme {
+            0 => scores = rubric.iter().map(|c| c.max_score).collect(),
+            1 => scores = vec![0; rubric.len()],
+            _ => {}
         }
         let total = weighted(&rubric, &scores);
         prop_assert!(total.is_finite() && (-1e-9..=100.0 + 1e-9).contains(&total), "{total}");

@@ -847,3 +847,182 @@ async fn the_closing_reminder_is_sent_once_even_with_two_workers() {
         .count();
     assert_eq!(reminders, 1);
 }
+
+/// A complete Guangzhou–Macau draft that passes every rule of the fixture's
+/// call: content and milestones, the Macau partner accepted, 100,000 grant
+/// and 100,000 matching (50 %).
+async fn ready_draft(f: &Fixture) -> i64 {
+    let id = start(&f.lead, f.call, f.gz).await;
+    fill(&f.lead, id).await;
+    invite_and_accept(f, id, f.macau).await;
+    assert_eq!(
+        budget(&f.lead, id, f.gz, "CNY", "100000", "grant", "personnel").await,
+        303
+    );
+    assert_eq!(
+        budget(
+            &f.lead,
+            id,
+            f.macau,
+            "CNY",
+            "100000",
+            "matching",
+            "activities"
+        )
+        .await,
+        303
+    );
+    id
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_withdrawn_application_is_final_and_can_no_longer_be_changed() {
+    let app = TestApp::spawn().await;
+    let f = fixture(&app).await;
+    let id = ready_draft(&f).await;
+    assert_eq!(submit(&f.lead, id).await.status, 303);
+    let page = format!("/applications/{id}");
+    assert!(
+        f.lead.get(&page).await.has("value=\"withdrawn\""),
+        "a submitted application offers withdrawal before the deadline"
+    );
+
+    let res = f
+        .lead
+        .submit(&page, &format!("{page}/state"), &[("to", "withdrawn")])
+        .await;
+    assert_eq!(res.status, 303, "{}", res.body);
+    assert_eq!(res.location(), format!("{page}#top"));
+    assert_eq!(state_of(&app, id).await, "withdrawn");
+
+    // What the lead sees: the notice, the state, and no form left to use.
+    let shown = f.lead.get(&page).await;
+    assert_eq!(shown.status, 200);
+    assert!(shown.has("The application is withdrawn."), "{}", shown.body);
+    assert!(
+        shown.has("<span class=\"badge\">Withdrawn</span>"),
+        "{}",
+        shown.body
+    );
+    for form in [
+        "state",
+        "submit",
+        "content",
+        "budget",
+        "milestones",
+        "attachments",
+    ] {
+        assert!(
+            !shown.has(&format!("action=\"{page}/{form}\"")),
+            "no {form} form on a withdrawn application"
+        );
+    }
+    // The partner sees it withdrawn too.
+    assert!(
+        f.macau_owner
+            .get(&page)
+            .await
+            .has("<span class=\"badge\">Withdrawn</span>")
+    );
+
+    // Nothing brings it back: not to draft, not "withdrawn" again ...
+    for to in ["draft", "withdrawn"] {
+        let res = f
+            .lead
+            .submit(&page, &format!("{page}/state"), &[("to", to)])
+            .await;
+        assert_eq!(res.status, 409, "to {to}");
+        // err-application-state (the state check), not err-after-deadline:
+        // the call is still open.
+        assert!(
+            res.has("not possible in the application"),
+            "to {to}: {}",
+            res.body
+        );
+    }
+    // ... no resubmission ...
+    let res = submit(&f.lead, id).await;
+    assert_eq!(res.status, 409);
+    assert!(
+        res.has("This application is no longer a draft, so it cannot be changed."),
+        "{}",
+        res.body
+    );
+    // ... and no edits.
+    let res = f
+        .lead
+        .submit(
+            &page,
+            &format!("{page}/content"),
+            &[("title", "Revived after withdrawal")],
+        )
+        .await;
+    assert_eq!(res.status, 409);
+    assert!(!f.lead.get(&page).await.has("Revived after withdrawal"));
+
+    // In the database: still withdrawn; the one snapshot, the one
+    // `application.submitted` event and the two receipts of the original
+    // submission and nothing more; exactly one `application.withdrawn` event.
+    assert_eq!(state_of(&app, id).await, "withdrawn");
+    assert_eq!(submission_traces(&app, id).await, (1, 1, 2));
+    let actions = app.audit_actions().await;
+    assert_eq!(
+        actions
+            .iter()
+            .filter(|a| a.as_str() == "application.withdrawn")
+            .count(),
+        1
+    );
+    assert!(
+        !actions
+            .iter()
+            .any(|a| a.as_str() == "application.returned_to_draft")
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_lead_may_submit_only_as_many_applications_as_the_call_allows() {
+    let app = TestApp::spawn().await;
+    let f = fixture_with(&app, &[("max_applications_per_lead", "2")]).await;
+    assert!(
+        f.lead
+            .get(&format!("/calls/{}", f.call))
+            .await
+            .has("An organization may lead at most 2 applications to this call."),
+        "the call states the cap"
+    );
+    let first = ready_draft(&f).await;
+    let second = ready_draft(&f).await;
+    let third = ready_draft(&f).await;
+    // Up to the cap: both go in (the second with one other already counted).
+    assert_eq!(submit(&f.lead, first).await.status, 303);
+    let res = submit(&f.lead, second).await;
+    assert_eq!(res.status, 303, "{}", res.body);
+
+    // One more than the cap: refused with the reason, and nothing happens.
+    let res = submit(&f.lead, third).await;
+    assert_eq!(res.status, 422);
+    assert!(res.has("The application was not submitted. Fix these first:"));
+    assert!(
+        res.has("The lead organization already has 2 applications in this call, the most allowed."),
+        "{}",
+        res.body
+    );
+    assert_eq!(state_of(&app, third).await, "draft");
+    // No snapshot, no audit event for it; the outbox holds only the two
+    // receipts of each of the first two submissions.
+    assert_eq!(submission_traces(&app, third).await, (0, 0, 4));
+    assert_eq!(state_of(&app, first).await, "submitted");
+    assert_eq!(state_of(&app, second).await, "submitted");
+
+    // A withdrawn application does not count: withdrawing one frees a place.
+    let page = format!("/applications/{first}");
+    let res = f
+        .lead
+        .submit(&page, &format!("{page}/state"), &[("to", "withdrawn")])
+        .await;
+    assert_eq!(res.status, 303, "{}", res.body);
+    let res = submit(&f.lead, third).await;
+    assert_eq!(res.status, 303, "{}", res.body);
+    assert_eq!(state_of(&app, third).await, "submitted");
+}

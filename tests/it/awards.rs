@@ -626,3 +626,126 @@ async fn an_award_goes_from_the_pool_to_the_grantee_by_maker_and_checker() {
         409
     );
 }
+
+async fn award_row(app: &TestApp, award: i64) -> baygrants::models::awards::Award {
+    let mut conn = app.state.pool.get().await.unwrap();
+    baygrants::models::awards::find(&mut conn, AwardId(award))
+        .await
+        .unwrap()
+        .unwrap()
+}
+
+/// The grantee's owner posts the acceptance form, complete.
+async fn accept_offer(
+    lead: &Browser,
+    award: i64,
+    signature: &str,
+) -> crate::support::browser::Page {
+    let page = format!("/awards/{award}");
+    lead.submit(
+        &page,
+        &format!("{page}/accept"),
+        &[
+            ("account_name", "Guangzhou Lead"),
+            ("bank_name", "Bank of Guangzhou"),
+            ("account_number", "6222-0000-1111"),
+            ("bank_currency", "CNY"),
+            ("agree", "on"),
+            ("signature", signature),
+        ],
+    )
+    .await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_offer_can_be_accepted_a_minute_before_it_lapses_and_not_a_minute_after() {
+    use diesel_async::SimpleAsyncConnection;
+    let app = TestApp::spawn().await;
+    let Decided {
+        f,
+        application,
+        fund,
+        admin,
+        fin1,
+        ..
+    } = decided(&app).await;
+    assert_eq!(contribute(&fin1, fund, "1,000,000").await.status, 303);
+    let before = app.state.clock.now();
+    assert_eq!(publish(&admin, f.call).await, 303);
+    let after = app.state.clock.now();
+    let award = award_of(&app, application).await;
+    let offer = award_row(&app, award).await;
+    assert_eq!(offer.state, "offered");
+    // The lapse instant: the moment decisions were published plus exactly
+    // 42 × 24 hours (both columns come from the one `now` of the publication).
+    assert!(
+        before <= offer.offered_at && offer.offered_at <= after,
+        "offered at publication: {before} <= {} <= {after}",
+        offer.offered_at
+    );
+    assert_eq!(
+        offer.accept_by - offer.offered_at,
+        chrono::Duration::days(42)
+    );
+    let minute = chrono::Duration::minutes(1);
+
+    // The worker's periodic lapse job (every 60 s of real time) would lapse
+    // the offer once the clock passes accept_by, making the next refusal
+    // "no longer on offer" instead of the deadline's own. It takes the
+    // fund's row lock before it looks at the award (services/awards.rs
+    // lapse_offers); acceptance never takes that lock. Holding it here keeps
+    // the job out until both attempts are done.
+    let mut lock = app.state.pool.get().await.unwrap();
+    SimpleAsyncConnection::batch_execute(
+        &mut *lock,
+        &format!("BEGIN; SELECT id FROM funds WHERE id = {fund} FOR UPDATE"),
+    )
+    .await
+    .unwrap();
+
+    // One minute after the lapse instant: refused by the deadline itself.
+    app.clock.freeze_at(offer.accept_by + minute);
+    let lead = relogin(&app, "lead@gz.test").await;
+    let res = accept_offer(&lead, award, "Too Late").await;
+    assert_eq!(res.status, 409, "{}", res.body);
+    assert!(
+        res.has("The acceptance period is over: the offer has lapsed."),
+        "{}",
+        res.body
+    );
+    assert_eq!(
+        award_row(&app, award).await.state,
+        "offered",
+        "refused by the acceptance check, not lapsed by the job"
+    );
+
+    // One minute before it: the page shows the date, and acceptance works.
+    app.clock.freeze_at(offer.accept_by - minute);
+    let lead = relogin(&app, "lead@gz.test").await;
+    let shown = lead.get(&format!("/awards/{award}")).await;
+    assert!(
+        shown.has(&baygrants::clock::format_bay_area(offer.accept_by)),
+        "{}",
+        shown.body
+    );
+    let res = accept_offer(&lead, award, "Chan Tai Man").await;
+    assert_eq!(res.status, 303, "{}", res.body);
+    SimpleAsyncConnection::batch_execute(&mut *lock, "COMMIT")
+        .await
+        .unwrap();
+    drop(lock);
+
+    let accepted = award_row(&app, award).await;
+    assert_eq!(accepted.state, "active");
+    assert_eq!(accepted.accepted_at, Some(offer.accept_by - minute));
+    assert_eq!(accepted.signature_name.as_deref(), Some("Chan Tai Man"));
+    // The lapse job, past the instant, leaves an accepted offer alone.
+    app.clock.freeze_at(offer.accept_by + minute);
+    assert_eq!(
+        baygrants::services::awards::lapse_offers(&app.state)
+            .await
+            .unwrap(),
+        0
+    );
+    assert_eq!(award_row(&app, award).await.state, "active");
+}

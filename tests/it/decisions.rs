@@ -398,3 +398,57 @@ async fn people_without_accounts_join_the_panel_on_verifying_and_reviews_are_rem
         .await;
     assert!(reminder.subject.contains("due soon"));
 }
+
+/// The review page of the Guangzhou–Macau application for a reviewer who
+/// has declared no conflict, in a call set up without blind review
+/// (`call_fields` has no `blind_review`).
+async fn review_in_a_call_without_blind_review(app: &TestApp) -> crate::support::browser::Page {
+    let (f, application) = in_review_with(app, &[]).await;
+    app.registered_user("first@review.test", PASSWORD, "en")
+        .await;
+    let admin = relogin(app, "admin@grants.test").await;
+    assert_eq!(to_state(&admin, f.call, "in_review").await, 303);
+    let mut conn = app.state.pool.get().await.unwrap();
+    let settings =
+        baygrants::models::calls::review_settings(&mut conn, baygrants::models::CallId(f.call))
+            .await
+            .unwrap();
+    drop(conn);
+    assert!(
+        !settings.blind,
+        "the control's premise: the call is not blind"
+    );
+    let (reviewer, review) = reviewer_on(
+        app,
+        &admin,
+        f.call,
+        application,
+        "first@review.test",
+        "mainland",
+    )
+    .await;
+    let page = reviewer.get(&review).await;
+    assert_eq!(page.status, 200);
+    assert!(
+        page.has("Home visits by trained volunteers"),
+        "the submitted snapshot is shown: {}",
+        page.body
+    );
+    page
+}
+
+/// The control of the blind assertions in `decisions_stay_private…`: without blind review the reviewer sees the partners by name.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn without_blind_review_the_reviewer_sees_the_partners_names() {
+    let app = TestApp::spawn().await;
+    let page = review_in_a_call_without_blind_review(&app).await;
+    assert!(
+        page.has("Macau Partner（中文） (Macau Partner) · Delivers in Macau · Volunteers"),
+        "{}",
+        page.body
+    );
+    assert!(
+        !page.has("Partner 1 ·"),
+        "no pseudonym when the call is not blind"
+    );
+}

@@ -749,3 +749,161 @@ async fn an_offer_can_be_accepted_a_minute_before_it_lapses_and_not_a_minute_aft
     );
     assert_eq!(award_row(&app, award).await.state, "active");
 }
+
+async fn report_id(app: &TestApp, award: i64, position: i32) -> i64 {
+    let mut conn = app.state.pool.get().await.unwrap();
+    baygrants::models::awards::reports(&mut conn, AwardId(award))
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|r| r.position == position)
+        .unwrap()
+        .id
+}
+
+async fn approve_report(admin: &Browser, page: &str, report: i64) -> u16 {
+    admin
+        .submit(
+            page,
+            &format!("/admin/reports/{report}"),
+            &[("decision", "approve"), ("comment", "")],
+        )
+        .await
+        .status
+}
+
+async fn award_state(app: &TestApp, award: i64) -> String {
+    let mut conn = app.state.pool.get().await.unwrap();
+    baygrants::models::awards::find(&mut conn, AwardId(award))
+        .await
+        .unwrap()
+        .unwrap()
+        .state
+}
+
+/// What the fund's ledger moved back to the pool by decommitment.
+async fn decommitments(app: &TestApp, fund: i64) -> Vec<Decimal> {
+    let mut conn = app.state.pool.get().await.unwrap();
+    baygrants::models::ledger::postings(&mut conn, FundId(fund), None)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|p| p.kind == "decommitment" && p.account == "pool")
+        .map(|p| p.amount)
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn closing_waits_for_every_tranche_and_returns_what_is_still_committed() {
+    use baygrants::domain::ledger::Account;
+    let app = TestApp::spawn().await;
+    let Decided {
+        f,
+        application,
+        fund,
+        admin,
+        fin1,
+        fin2,
+    } = decided(&app).await;
+    assert_eq!(contribute(&fin1, fund, "1,000,000").await.status, 303);
+    assert_eq!(publish(&admin, f.call).await, 303);
+    let award = award_of(&app, application).await;
+    let page = format!("/awards/{award}");
+    let lead = relogin(&app, "lead@gz.test").await;
+    let res = lead
+        .submit(
+            &page,
+            &format!("{page}/accept"),
+            &[
+                ("account_name", "Guangzhou Lead"),
+                ("bank_name", "Bank of Guangzhou"),
+                ("account_number", "6222-0000-1111"),
+                ("bank_currency", "CNY"),
+                ("agree", "on"),
+                ("signature", "Chan Tai Man"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status, 303, "{}", res.body);
+    let tranches = {
+        let mut conn = app.state.pool.get().await.unwrap();
+        baygrants::models::awards::tranches(&mut conn, AwardId(award))
+            .await
+            .unwrap()
+    };
+    let request = |t: usize| format!("/finance/tranches/{}/request", tranches[t].id.0);
+    let mut fields = vec![("narrative", "Done"), ("targets", "80 volunteers trained")];
+    fields.extend(std::iter::repeat_n(("spent", ""), 6));
+    let report = |n: i32| format!("{page}/reports/{n}");
+
+    // Tranche 1 (32,000) paid; milestone 1's report approved.
+    assert_eq!(fin1.submit(&page, &request(0), &[]).await.status, 303);
+    assert_eq!(
+        approve(&fin2, pending_payment(&app).await).await.status,
+        303
+    );
+    assert_eq!(lead.submit(&page, &report(1), &fields).await.status, 303);
+    assert_eq!(
+        approve_report(&admin, &page, report_id(&app, award, 1).await).await,
+        303
+    );
+
+    // A. The final report while tranche 2 (48,000) is unpaid: closing is
+    // refused, and no money moves.
+    assert_eq!(lead.submit(&page, &report(2), &fields).await.status, 303);
+    let final_report = report_id(&app, award, 2).await;
+    let pool = balance(&app, fund, Account::Pool, None).await;
+    assert_eq!(pool, d("920000"));
+    assert_eq!(approve_report(&admin, &page, final_report).await, 409);
+    assert_eq!(award_state(&app, award).await, "active");
+    assert_eq!(balance(&app, fund, Account::Pool, None).await, pool);
+    assert_eq!(
+        balance(&app, fund, Account::Committed, Some(award)).await,
+        d("48000")
+    );
+    assert!(decommitments(&app, fund).await.is_empty());
+
+    // B. No flow of the product leaves money committed once every tranche is
+    // paid (tranches add up to the award). A schedule short of the award,
+    // made by hand, is the only way to see closing give the rest back:
+    // tranche 2 of 30,000 paid leaves 18,000 committed.
+    {
+        use diesel_async::RunQueryDsl;
+        let mut conn = app.state.pool.get().await.unwrap();
+        let changed = diesel::sql_query(
+            "UPDATE tranches SET amount = 30000 WHERE award_id = $1 AND position = 2",
+        )
+        .bind::<diesel::sql_types::BigInt, _>(award)
+        .execute(&mut conn)
+        .await
+        .unwrap();
+        assert_eq!(changed, 1);
+    }
+    assert_eq!(fin1.submit(&page, &request(1), &[]).await.status, 303);
+    assert_eq!(
+        approve(&fin2, pending_payment(&app).await).await.status,
+        303
+    );
+    assert_eq!(
+        balance(&app, fund, Account::Committed, Some(award)).await,
+        d("18000")
+    );
+    let pool = balance(&app, fund, Account::Pool, None).await;
+    assert_eq!(approve_report(&admin, &page, final_report).await, 303);
+    assert_eq!(award_state(&app, award).await, "closed");
+    assert_eq!(
+        balance(&app, fund, Account::Pool, None).await,
+        pool + d("18000"),
+        "exactly the unpaid rest is back in the pool"
+    );
+    assert_eq!(
+        balance(&app, fund, Account::Committed, Some(award)).await,
+        Decimal::ZERO
+    );
+    assert_eq!(
+        balance(&app, fund, Account::Disbursed, Some(award)).await,
+        d("62000"),
+        "closing takes back nothing paid"
+    );
+    assert_eq!(decommitments(&app, fund).await, [d("18000")]);
+}

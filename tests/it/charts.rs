@@ -352,3 +352,33 @@ async fn the_board_fund_and_award_pages_draw_scores_and_money() {
         "two step lines"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_score_distribution_bins_mean_and_calibrated_scores_apart() {
+    let app = TestApp::spawn().await;
+    let vb = crate::decisions::vector_board(&app).await;
+    let board = vb
+        .admin
+        .get(&format!("/admin/calls/{}/board", vb.call))
+        .await;
+    assert_eq!(board.status, 200);
+    has_chart(&board.body, "chart-scores");
+    // The shared vectors: means 73.8, 47.2, 72.5, 62.7 and calibrated 79.5,
+    // 51.6, 81.9, 61.8 (A1–A4) fall in different bins.
+    for (bin, mean, calibrated) in [
+        ("0–10", "0", "0"),
+        ("30–40", "0", "0"),
+        ("40–50", "1", "0"),
+        ("50–60", "0", "1"),
+        ("60–70", "1", "1"),
+        ("70–80", "2", "1"),
+        ("80–90", "0", "1"),
+        ("90–100", "0", "0"),
+    ] {
+        let shown = row(&board.body, bin);
+        assert!(
+            shown.ends_with(&cells(&[mean, calibrated])),
+            "{bin}: {shown}"
+        );
+    }
+}

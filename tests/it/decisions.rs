@@ -4,8 +4,11 @@
 
 use std::time::Duration;
 
-use crate::review::{in_review_with, relogin, user_id};
-use crate::support::{Browser, PASSWORD, TestApp, eventually};
+use rust_decimal::Decimal;
+
+use crate::applications::fixture;
+use crate::review::{another_call, in_review_with, relogin, submitted_in, user_id};
+use crate::support::{Browser, PASSWORD, TestApp, eventually, set};
 
 pub(crate) async fn to_state(admin: &Browser, call: i64, to: &str) -> u16 {
     admin
@@ -451,4 +454,388 @@ async fn without_blind_review_the_reviewer_sees_the_partners_names() {
         !page.has("Partner 1 ·"),
         "no pseudonym when the call is not blind"
     );
+}
+
+fn d(s: &str) -> Decimal {
+    s.parse().unwrap()
+}
+
+/// Registers `email` and puts them on the call's panel with `base`; their id.
+async fn on_panel(app: &TestApp, admin: &Browser, call: i64, email: &str, base: &str) -> i64 {
+    app.registered_user(email, PASSWORD, "en").await;
+    let res = admin
+        .submit(
+            &format!("/admin/calls/{call}/review"),
+            &format!("/admin/calls/{call}/panel"),
+            &[("email", email), ("base", base)],
+        )
+        .await;
+    assert_eq!(res.status, 303, "{}", res.body);
+    user_id(app, email).await
+}
+
+/// Assigns the application to the panel member by hand; the review's page.
+async fn assigned(
+    app: &TestApp,
+    admin: &Browser,
+    call: i64,
+    application: i64,
+    reviewer: i64,
+) -> String {
+    let res = admin
+        .submit(
+            &format!("/admin/calls/{call}/review"),
+            &format!("/admin/calls/{call}/assign"),
+            &[
+                ("application_id", &application.to_string()),
+                ("reviewer_id", &reviewer.to_string()),
+            ],
+        )
+        .await;
+    assert_eq!(res.status, 303, "{}", res.body);
+    let mut conn = app.state.pool.get().await.unwrap();
+    let review = baygrants::models::reviews::of_call(&mut conn, baygrants::models::CallId(call))
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|r| r.reviewer_id.0 == reviewer && r.application_id.0 == application)
+        .unwrap()
+        .id;
+    format!("/reviews/{review}")
+}
+
+/// Submits one score per criterion, in rubric order.
+async fn submit_scores(b: &Browser, page: &str, scores: &[&str]) {
+    let mut fields: Vec<(&str, &str)> = Vec::new();
+    for s in scores {
+        fields.push(("score", *s));
+        fields.push(("comment", ""));
+    }
+    fields.extend([
+        ("overall_comment", "Scored"),
+        ("recommendation", "fund"),
+        ("action", "submit"),
+    ]);
+    let res = b.submit(page, &format!("{page}/scores"), &fields).await;
+    assert_eq!(res.status, 303, "{}", res.body);
+}
+
+/// Declares no conflict, then submits the scores.
+async fn declare_and_score(b: &Browser, page: &str, scores: &[&str]) {
+    let res = b
+        .submit(
+            page,
+            &format!("{page}/declare"),
+            &[("decision", "no_conflict"), ("reason", "")],
+        )
+        .await;
+    assert_eq!(res.status, 303, "{}", res.body);
+    submit_scores(b, page, scores).await;
+}
+
+/// One application's row on the ranking board, as the page shows it.
+#[derive(Debug)]
+pub(crate) struct BoardRow {
+    pub application: i64,
+    /// The numeric cells after the rank: grant request, reviews, mean,
+    /// spread, calibrated, then each component and the final score.
+    pub cells: Vec<String>,
+    pub funded: bool,
+    pub discuss: bool,
+}
+
+impl BoardRow {
+    pub fn request(&self) -> Decimal {
+        self.cells[0].replace(',', "").parse().unwrap()
+    }
+    pub fn mean(&self) -> &str {
+        &self.cells[2]
+    }
+    pub fn calibrated(&self) -> &str {
+        &self.cells[4]
+    }
+    pub fn last(&self) -> &str {
+        self.cells.last().unwrap()
+    }
+}
+
+/// The board's table, top to bottom; `None` is the funding line.
+pub(crate) fn board_rows(body: &str) -> Vec<Option<BoardRow>> {
+    let table = body
+        .split("<tbody>")
+        .nth(1)
+        .and_then(|s| s.split("</tbody>").next())
+        .unwrap_or_else(|| panic!("no ranking table:\n{body}"));
+    table
+        .split("<tr")
+        .skip(1)
+        .map(|tr| {
+            if tr.starts_with(" class=\"funding-line\"") {
+                return None;
+            }
+            let application = tr
+                .split("href=\"/applications/")
+                .nth(1)
+                .and_then(|s| s.split('"').next())
+                .and_then(|s| s.parse().ok())
+                .unwrap_or_else(|| panic!("no application link in <tr{tr}"));
+            let cells = tr
+                .split("<td class=\"num\">")
+                .skip(2) // what precedes the first cell, and the rank
+                .map(|c| c.split("</td>").next().unwrap_or_default().to_string())
+                .collect();
+            Some(BoardRow {
+                application,
+                cells,
+                funded: tr.starts_with(" class=\"funded\""),
+                discuss: tr.contains("class=\"badge bad\""),
+            })
+        })
+        .collect()
+}
+
+/// The board shows one funding line with `above` (in this order) inside it
+/// and `below` outside; what is above fits the budget shown on the page, and
+/// adding the first application below would not.
+fn funding_line_at(body: &str, above: &[i64], below: &[i64]) {
+    let budget = body
+        .split("Budget of the call: ")
+        .nth(1)
+        .and_then(|s| s.split(' ').next())
+        .map(|s| d(&s.replace(',', "")))
+        .unwrap_or_else(|| panic!("no budget on the board:\n{body}"));
+    let rows = board_rows(body);
+    let lines: Vec<usize> = rows
+        .iter()
+        .enumerate()
+        .filter(|(_, r)| r.is_none())
+        .map(|(i, _)| i)
+        .collect();
+    assert_eq!(lines.len(), 1, "one funding line:\n{body}");
+    let (up, down) = rows.split_at(lines[0]);
+    let up: Vec<&BoardRow> = up.iter().flatten().collect();
+    let down: Vec<&BoardRow> = down.iter().flatten().collect();
+    assert_eq!(up.iter().map(|r| r.application).collect::<Vec<_>>(), above);
+    assert_eq!(
+        down.iter().map(|r| r.application).collect::<Vec<_>>(),
+        below
+    );
+    assert!(
+        up.iter().all(|r| r.funded) && down.iter().all(|r| !r.funded),
+        "{up:?}\n{down:?}"
+    );
+    let inside: Decimal = up.iter().map(|r| r.request()).sum();
+    assert!(inside <= budget, "{inside} above the line, budget {budget}");
+    assert!(
+        inside + down[0].request() > budget,
+        "the first application below the line would have fitted"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_funding_line_falls_where_the_calls_budget_runs_out() {
+    let app = TestApp::spawn().await;
+    let f = fixture(&app).await;
+    let call = another_call(&app, &f, |fields| {
+        set(fields, "budget", 0, "300,000");
+        set(fields, "max_request", 0, "150,000");
+    })
+    .await;
+    let big = submitted_in(&app, &f, call, f.macau, "150000").await;
+    let mid = submitted_in(&app, &f, call, f.macau, "100000").await;
+    let small = submitted_in(&app, &f, call, f.macau, "50000").await;
+    let late = submitted_in(&app, &f, call, f.macau, "90000").await;
+    app.clock.advance(chrono::Duration::days(366 * 10));
+    let admin = relogin(&app, "admin@grants.test").await;
+    assert_eq!(to_state(&admin, call, "in_review").await, 303);
+    // One reviewer scores all four (40/60 of 10 each): 90, 80, 70, 60.
+    let judge = on_panel(&app, &admin, call, "judge@review.test", "mainland").await;
+    let b = relogin(&app, "judge@review.test").await;
+    let mut pages = Vec::new();
+    for (application, score) in [(big, "9"), (mid, "8"), (small, "7"), (late, "6")] {
+        let page = assigned(&app, &admin, call, application, judge).await;
+        declare_and_score(&b, &page, &[score, score]).await;
+        pages.push(page);
+    }
+    let board_page = format!("/admin/calls/{call}/board");
+    let board = admin.get(&board_page).await;
+    assert_eq!(board.status, 200);
+    // 150,000 + 100,000 + 50,000 is the budget exactly: inside. 90,000 more is not.
+    funding_line_at(&board.body, &[big, mid, small], &[late]);
+
+    // The 50,000 application drops to last (its review reopened, now 50):
+    // 150,000 + 100,000 fit, 90,000 more does not, and the line is one cut,
+    // even though 50,000 more would have fitted again below it.
+    let review = pages[2].trim_start_matches("/reviews/");
+    let res = admin
+        .submit(
+            &format!("/admin/calls/{call}/review"),
+            &format!("/admin/reviews/{review}/reopen"),
+            &[],
+        )
+        .await;
+    assert_eq!(res.status, 303, "{}", res.body);
+    submit_scores(&b, &pages[2], &["5", "5"]).await;
+    let board = admin.get(&board_page).await;
+    funding_line_at(&board.body, &[big, mid], &[late, small]);
+}
+
+/// The shared scoring vectors.
+fn scoring_vectors() -> serde_json::Value {
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../shared/data/vectors/scoring.json"
+    );
+    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+}
+
+pub(crate) struct VectorBoard {
+    pub call: i64,
+    pub admin: Browser,
+    /// The vectors' application labels ("A1", …) and their ids here.
+    pub apps: Vec<(String, i64)>,
+    pub v: serde_json::Value,
+}
+
+/// A call in review with the vectors' rubric and a 30 % "Public jury"
+/// component; one application (100,000 asked) per vector application, one
+/// reviewer per vector reviewer submitting exactly the vectors' scores, and
+/// the jury's 80 for every application.
+pub(crate) async fn vector_board(app: &TestApp) -> VectorBoard {
+    let v = scoring_vectors();
+    let rubric = v["rubric"].as_array().unwrap().clone();
+    assert_eq!(
+        rubric.len(),
+        3,
+        "the default call form has three rubric rows"
+    );
+    let f = fixture(app).await;
+    let call = another_call(app, &f, |fields| {
+        for (i, c) in rubric.iter().enumerate() {
+            let name = c["criterion"].as_str().unwrap();
+            set(fields, "crit_name_zh", i, name);
+            set(fields, "crit_name_en", i, name);
+            set(fields, "crit_weight", i, &c["weight"].to_string());
+            set(fields, "crit_max", i, &c["max"].to_string());
+        }
+        for (k, val) in [
+            ("comp_name_zh", "公眾評審團"),
+            ("comp_name_en", "Public jury"),
+            ("comp_weight", "30"),
+        ] {
+            fields.push((k.to_string(), val.to_string()));
+        }
+    })
+    .await;
+    let reviews = v["reviews"].as_array().unwrap().clone();
+    let mut apps: Vec<(String, i64)> = Vec::new();
+    for r in &reviews {
+        let label = r["application"].as_str().unwrap();
+        if !apps.iter().any(|(l, _)| l == label) {
+            let id = submitted_in(app, &f, call, f.macau, "100000").await;
+            apps.push((label.to_string(), id));
+        }
+    }
+    app.clock.advance(chrono::Duration::days(366 * 10));
+    let admin = relogin(app, "admin@grants.test").await;
+    assert_eq!(to_state(&admin, call, "in_review").await, 303);
+    let mut reviewers: Vec<(String, i64, Browser)> = Vec::new();
+    for r in &reviews {
+        let label = r["reviewer"].as_str().unwrap();
+        if !reviewers.iter().any(|(l, _, _)| l == label) {
+            let email = format!("{}@review.test", label.to_lowercase());
+            let id = on_panel(app, &admin, call, &email, "mainland").await;
+            reviewers.push((label.to_string(), id, relogin(app, &email).await));
+        }
+        let (_, reviewer, b) = reviewers.iter().find(|(l, _, _)| l == label).unwrap();
+        let target = r["application"].as_str().unwrap();
+        let application = apps.iter().find(|(l, _)| l == target).unwrap().1;
+        let page = assigned(app, &admin, call, application, *reviewer).await;
+        let typed: Vec<String> = r["scores"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        let scores: Vec<&str> = typed.iter().map(String::as_str).collect();
+        declare_and_score(b, &page, &scores).await;
+    }
+    for (_, application) in &apps {
+        let res = admin
+            .submit(
+                &format!("/admin/applications/{application}/decision"),
+                &format!("/admin/applications/{application}/components"),
+                &[("component", "80")],
+            )
+            .await;
+        assert_eq!(res.status, 303, "{}", res.body);
+    }
+    VectorBoard {
+        call,
+        admin,
+        apps,
+        v,
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_board_calibrates_reviewers_as_the_shared_vectors_do() {
+    let app = TestApp::spawn().await;
+    let VectorBoard {
+        call,
+        admin,
+        apps,
+        v,
+    } = vector_board(&app).await;
+    let one = |x: &serde_json::Value| format!("{:.1}", x.as_f64().unwrap());
+    let label_of = |id: i64| apps.iter().find(|(_, a)| *a == id).unwrap().0.clone();
+    let ranked = |key: &str| -> Vec<String> {
+        let score = |l: &String| v["applications"][l.as_str()][key].as_f64().unwrap();
+        let mut labels: Vec<String> = apps.iter().map(|(l, _)| l.clone()).collect();
+        labels.sort_by(|a, b| score(b).total_cmp(&score(a)));
+        labels
+    };
+    let order = |body: &str| -> Vec<String> {
+        board_rows(body)
+            .into_iter()
+            .flatten()
+            .map(|r| label_of(r.application))
+            .collect()
+    };
+    // The vectors can tell the two apart: A1 leads by mean, A3 once calibrated.
+    assert_ne!(ranked("calibrated"), ranked("mean"));
+
+    // Each application's mean, calibrated score, flag and final score as the vectors say.
+    let board = admin.get(&format!("/admin/calls/{call}/board")).await;
+    assert_eq!(board.status, 200);
+    let rows: Vec<BoardRow> = board_rows(&board.body).into_iter().flatten().collect();
+    assert_eq!(rows.len(), apps.len());
+    for r in &rows {
+        let label = label_of(r.application);
+        let want = &v["applications"][label.as_str()];
+        assert_eq!(r.mean(), one(&want["mean"]), "{label} mean");
+        assert_eq!(
+            r.calibrated(),
+            one(&want["calibrated"]),
+            "{label} calibrated"
+        );
+        assert_ne!(r.mean(), r.calibrated(), "{label}: calibration moves it");
+        assert_eq!(
+            r.discuss,
+            want["flag_discussion"].as_bool().unwrap(),
+            "{label} flag"
+        );
+        let final_score = 0.7 * want["calibrated"].as_f64().unwrap() + 0.3 * 80.0;
+        assert_eq!(r.last(), format!("{final_score:.1}"), "{label} final");
+    }
+    // Ranked by the final score (the jury gave everyone 80): the calibrated order.
+    assert_eq!(order(&board.body), ranked("calibrated"));
+    let by_calibrated = admin
+        .get(&format!("/admin/calls/{call}/board?sort=calibrated"))
+        .await;
+    assert_eq!(order(&by_calibrated.body), ranked("calibrated"));
+    let by_mean = admin
+        .get(&format!("/admin/calls/{call}/board?sort=mean"))
+        .await;
+    assert_eq!(order(&by_mean.body), ranked("mean"));
 }

@@ -262,6 +262,7 @@ async fn raw_upload(
                 Err(_) => return sent,
             }
         }
+        // The server may have answered and closed by now: nothing to check.
         let _ = send(&mut wr, format!("--{boundary}--\r\n").as_bytes()).await;
         if chunked {
             let _ = wr.write_all(b"0\r\n\r\n").await;

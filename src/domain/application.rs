@@ -113,11 +113,7 @@ impl Totals {
 
     /// Matching funds as a percentage of the total, to two decimals.
     pub fn matching_percent(&self) -> Decimal {
-        if self.total().is_zero() {
-            Decimal::ZERO
-        } else {
-            (self.matching * Decimal::ONE_HUNDRED / self.total()).round_dp(2)
-        }
+        super::money::percent(self.matching, self.total())
     }
 }
 
@@ -375,8 +371,7 @@ pub fn check(f: &Facts) -> Vec<Problem> {
             vec![
                 (
                     "actual",
-                    (t.administration_grant * Decimal::ONE_HUNDRED / t.grant)
-                        .round_dp(2)
+                    super::money::percent(t.administration_grant, t.grant)
                         .normalize()
                         .to_string(),
                 ),

@@ -89,7 +89,7 @@ pub fn split(amount: Decimal, percents: &[Decimal]) -> Vec<Decimal> {
         let part = if i + 1 == percents.len() {
             amount - given
         } else {
-            (amount * p / Decimal::ONE_HUNDRED).round_dp(2)
+            super::money::round_cents(amount * p / Decimal::ONE_HUNDRED)
         };
         given += part;
         out.push(part);
@@ -133,8 +133,8 @@ mod tests {
         assert_eq!(parts.iter().sum::<Decimal>(), d("1000.01"));
         assert_eq!(
             parts,
-            [d("500.00"), d("500.01")],
-            "rounding goes to the last"
+            [d("500.01"), d("500.00")],
+            "500.005 rounds half away from zero; the last takes the rest"
         );
         assert_eq!(split(d("10"), &[d("100")]), [d("10")]);
     }

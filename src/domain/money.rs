@@ -252,14 +252,35 @@ pub fn parse_percent(raw: &str) -> Result<Decimal, &'static str> {
     Ok(value)
 }
 
-/// `amount × rate`, rounded half away from zero to cents (DESIGN §4).
+/// The one rounding of money and percentages in the product: half away
+/// from zero, to two decimals (DESIGN §4, §6). Nothing else rounds.
+pub fn round_cents(value: Decimal) -> Decimal {
+    value.round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero)
+}
+
+/// `amount × rate`, rounded to cents (DESIGN §4): a budget line in the
+/// fund's currency, or a payment in the payee's.
 pub fn convert(amount: Decimal, rate: Decimal) -> Decimal {
-    (amount * rate).round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero)
+    round_cents(amount * rate)
+}
+
+/// `amount × rate` to cents, or `None` when the product overflows.
+pub fn checked_convert(amount: Decimal, rate: Decimal) -> Option<Decimal> {
+    amount.checked_mul(rate).map(round_cents)
+}
+
+/// `part` as a percentage of `whole`, to two decimals (0 of nothing).
+pub fn percent(part: Decimal, whole: Decimal) -> Decimal {
+    if whole.is_zero() {
+        Decimal::ZERO
+    } else {
+        round_cents(part * Decimal::ONE_HUNDRED / whole)
+    }
 }
 
 /// `12,345.60`
 pub fn format_amount(amount: Decimal) -> String {
-    let fixed = format!("{:.2}", amount.round_dp(2));
+    let fixed = format!("{:.2}", round_cents(amount));
     let (int, frac) = fixed.split_once('.').unwrap_or((&fixed, "00"));
     let (sign, digits) = int.strip_prefix('-').map_or(("", int), |d| ("-", d));
     let mut grouped = String::new();
@@ -427,6 +448,62 @@ mod tests {
         // Per line, then summed: three HKD 0.01 at 0.5 make 0.03, not 0.02.
         let total: Decimal = (0..3).map(|_| convert(d("0.01"), d("0.5"))).sum();
         assert_eq!(total, d("0.03"));
+    }
+
+    #[test]
+    fn every_rounding_agrees_with_the_shared_vectors() {
+        let path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../shared/data/vectors/rounding.csv"
+        );
+        let mut reader = csv::Reader::from_path(path).unwrap();
+        let mut rules = std::collections::BTreeMap::new();
+        for r in reader.records() {
+            let r = r.unwrap();
+            let got: Vec<Decimal> = match &r[0] {
+                "remittance" => vec![convert(d(&r[1]), d(&r[2]))],
+                "tranches" => {
+                    let percents: Vec<Decimal> = r[3].split(';').map(d).collect();
+                    crate::domain::ledger::split(d(&r[1]), &percents)
+                }
+                "percent" => vec![percent(d(&r[1]), d(&r[2]))],
+                other => panic!("unknown rule {other}"),
+            };
+            let expected: Vec<Decimal> = r[4].split(';').map(d).collect();
+            assert_eq!(got, expected, "{r:?}");
+            *rules.entry(r[0].to_string()).or_insert(0) += 1;
+        }
+        assert_eq!(rules.len(), 3, "{rules:?}");
+        assert!(rules.values().all(|n| *n >= 4), "{rules:?}");
+    }
+
+    /// One rule for rounding: no other module rounds an amount itself.
+    #[test]
+    fn nothing_outside_this_module_rounds() {
+        fn walk(dir: &std::path::Path, found: &mut Vec<String>) {
+            for entry in std::fs::read_dir(dir).unwrap() {
+                let path = entry.unwrap().path();
+                if path.is_dir() {
+                    walk(&path, found);
+                } else if path.extension().is_some_and(|e| e == "rs")
+                    && !path.ends_with("domain/money.rs")
+                    && std::fs::read_to_string(&path)
+                        .unwrap()
+                        .contains(".round_dp")
+                {
+                    found.push(path.display().to_string());
+                }
+            }
+        }
+        let mut found = Vec::new();
+        walk(
+            &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src"),
+            &mut found,
+        );
+        assert!(
+            found.is_empty(),
+            "rounding outside domain::money: {found:?}"
+        );
     }
 
     #[test]

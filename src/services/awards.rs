@@ -944,10 +944,7 @@ pub async fn decide_payment(
         {
             return Err(AppError::Conflict("err-refund-above-paid"));
         }
-        let sent = p
-            .amount
-            .checked_mul(rate)
-            .map(|v| v.round_dp(2))
+        let sent = crate::domain::money::checked_convert(p.amount, rate)
             .filter(|v| *v < Decimal::from(1_000_000_000_000_i64))
             .ok_or_else(|| FormErrors::single("rate", "err-rate-invalid"))?;
         let remittance = awards::Remittance {

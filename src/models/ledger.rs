@@ -490,8 +490,9 @@ pub struct MonthTotals {
 
 /// The fund's running commitments and disbursements at the end of each of
 /// its last `months` months with ledger activity or between such months
-/// (a quiet month repeats the month before). One statement, summed by
-/// PostgreSQL, however long the ledger.
+/// (a quiet month repeats the month before). Read from the monthly flows
+/// the posting trigger keeps (`ledger_fund_months`, two rows a month), so
+/// the work grows with the fund's months, not with its postings.
 pub async fn monthly_totals(
     conn: &mut Conn,
     fund: FundId,
@@ -499,12 +500,11 @@ pub async fn monthly_totals(
 ) -> QueryResult<Vec<MonthTotals>> {
     diesel::sql_query(
         "WITH flows AS ( \
-             SELECT date_trunc('month', e.created_at AT TIME ZONE 'UTC' + interval '8 hours')::date AS month, \
-                    SUM(p.amount) AS committed, \
-                    COALESCE(SUM(p.amount) FILTER (WHERE p.account = 'disbursed'), 0) AS disbursed \
-             FROM ledger_postings p JOIN ledger_entries e ON e.id = p.entry_id \
-             WHERE p.fund_id = $1 AND p.account IN ('committed', 'disbursed') \
-             GROUP BY 1 \
+             SELECT month, SUM(amount) AS committed, \
+                    COALESCE(SUM(amount) FILTER (WHERE account = 'disbursed'), 0) AS disbursed \
+             FROM ledger_fund_months \
+             WHERE fund_id = $1 AND account IN ('committed', 'disbursed') \
+             GROUP BY month \
          ), months AS ( \
              SELECT generate_series(min(month), max(month), interval '1 month')::date AS month FROM flows \
          ), running AS ( \

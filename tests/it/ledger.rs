@@ -184,6 +184,9 @@ async fn fifty_simultaneous_approvals_of_one_tranche_make_one_payment() {
         "TRUNCATE ledger_balances",
         "UPDATE ledger_fund_totals SET balance = 0",
         "INSERT INTO ledger_fund_totals (fund_id, account, balance) VALUES (1, 'other', 1)",
+        "UPDATE ledger_fund_months SET amount = 0",
+        "DELETE FROM ledger_fund_months",
+        "TRUNCATE ledger_fund_months",
     ] {
         let e = diesel::sql_query(sql).execute(&mut conn).await.unwrap_err();
         assert!(e.to_string().contains("kept by the ledger"), "{sql}: {e}");
@@ -315,6 +318,34 @@ async fn fifty_simultaneous_commitments_stop_where_the_pool_does() {
         .await
         .unwrap();
     assert_eq!(drift.n, 0);
+    // The monthly flows the fund chart reads are compared too: one changed
+    // behind the trigger's back (and rolled back) shows as drift.
+    let mut seen = 0;
+    let rolled_back = conn
+        .transaction::<(), diesel::result::Error, _>(async |conn| {
+            diesel::sql_query(
+                "ALTER TABLE ledger_fund_months DISABLE TRIGGER ledger_fund_months_kept",
+            )
+            .execute(conn)
+            .await?;
+            let changed = diesel::sql_query(
+                "UPDATE ledger_fund_months SET amount = amount + 1 WHERE account = 'committed'",
+            )
+            .execute(conn)
+            .await?;
+            assert!(changed > 0);
+            let drift: Drift = diesel::sql_query("SELECT count(*) AS n FROM ledger_balances_drift")
+                .get_result(conn)
+                .await?;
+            seen = drift.n;
+            Err(diesel::result::Error::RollbackTransaction)
+        })
+        .await;
+    assert!(matches!(
+        rolled_back,
+        Err(diesel::result::Error::RollbackTransaction)
+    ));
+    assert!(seen > 0, "a month off by one is drift");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -636,7 +636,7 @@ async fn award_row(app: &TestApp, award: i64) -> baygrants::models::awards::Awar
 }
 
 /// The grantee's owner posts the acceptance form, complete.
-async fn accept_offer(
+pub(crate) async fn accept_offer(
     lead: &Browser,
     award: i64,
     signature: &str,
@@ -810,20 +810,7 @@ async fn closing_waits_for_every_tranche_and_returns_what_is_still_committed() {
     let award = award_of(&app, application).await;
     let page = format!("/awards/{award}");
     let lead = relogin(&app, "lead@gz.test").await;
-    let res = lead
-        .submit(
-            &page,
-            &format!("{page}/accept"),
-            &[
-                ("account_name", "Guangzhou Lead"),
-                ("bank_name", "Bank of Guangzhou"),
-                ("account_number", "6222-0000-1111"),
-                ("bank_currency", "CNY"),
-                ("agree", "on"),
-                ("signature", "Chan Tai Man"),
-            ],
-        )
-        .await;
+    let res = accept_offer(&lead, award, "Chan Tai Man").await;
     assert_eq!(res.status, 303, "{}", res.body);
     let tranches = {
         let mut conn = app.state.pool.get().await.unwrap();

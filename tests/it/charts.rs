@@ -271,20 +271,7 @@ async fn the_board_fund_and_award_pages_draw_scores_and_money() {
     };
     let page = format!("/awards/{award}");
     let lead = relogin(&app, "lead@gz.test").await;
-    let res = lead
-        .submit(
-            &page,
-            &format!("{page}/accept"),
-            &[
-                ("account_name", "Guangzhou Lead"),
-                ("bank_name", "Bank of Guangzhou"),
-                ("account_number", "6222-0000-1111"),
-                ("bank_currency", "CNY"),
-                ("agree", "on"),
-                ("signature", "Chan Tai Man"),
-            ],
-        )
-        .await;
+    let res = crate::awards::accept_offer(&lead, award, "Chan Tai Man").await;
     assert_eq!(res.status, 303, "{}", res.body);
     app.clock.advance(Duration::days(62));
     let paid_in = month_now(&app);

@@ -162,23 +162,20 @@ async fn a_fund_at_the_ledgers_limit_refuses_more_with_a_clear_422() {
     );
     assert_eq!(res.field("amount").as_deref(), Some("0.01"));
     assert_eq!(pool(&app, fund_id).await, full, "nothing was posted");
+    assert_eq!(count(&app, "ledger_balances_drift").await, 0);
+    assert_eq!(count(&app, "contributions").await, 101);
+}
+
+/// The rows of a table or view.
+async fn count(app: &TestApp, table: &str) -> i64 {
     let mut conn = app.state.pool.get().await.unwrap();
-    let drift: i64 = diesel_async::RunQueryDsl::get_result::<Count>(
-        diesel::sql_query("SELECT count(*) AS n FROM ledger_balances_drift"),
+    diesel_async::RunQueryDsl::get_result::<Count>(
+        diesel::sql_query(format!("SELECT count(*) AS n FROM {table}")),
         &mut conn,
     )
     .await
     .unwrap()
-    .n;
-    assert_eq!(drift, 0);
-    let contributions: i64 = diesel_async::RunQueryDsl::get_result::<Count>(
-        diesel::sql_query("SELECT count(*) AS n FROM contributions"),
-        &mut conn,
-    )
-    .await
-    .unwrap()
-    .n;
-    assert_eq!(contributions, 101);
+    .n
 }
 
 #[derive(diesel::QueryableByName)]

@@ -250,4 +250,68 @@ mod tests {
             }
         }
     }
+
+    /// Every key the code or a template names literally is in every
+    /// catalogue: templates' `c.t("…")` and `c.t_with("…"`, and in Rust any
+    /// string literal that is an error, flash or submission-check key.
+    #[test]
+    fn every_key_the_code_names_is_in_every_catalogue() {
+        fn files(dir: &std::path::Path, ext: &str, out: &mut Vec<std::path::PathBuf>) {
+            for entry in std::fs::read_dir(dir).unwrap() {
+                let path = entry.unwrap().path();
+                if path.is_dir() {
+                    files(&path, ext, out);
+                } else if path.extension().is_some_and(|e| e == ext) {
+                    out.push(path);
+                }
+            }
+        }
+        /// The literal after each `marker`, up to its closing quote.
+        fn after(text: &str, marker: &str) -> Vec<String> {
+            text.match_indices(marker)
+                .filter_map(|(i, _)| {
+                    let rest = &text[i + marker.len()..];
+                    rest.find('"').map(|end| rest[..end].to_string())
+                })
+                .collect()
+        }
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut named: Vec<(String, String)> = Vec::new();
+        let mut templates = Vec::new();
+        files(&root.join("templates"), "html", &mut templates);
+        for path in &templates {
+            let text = std::fs::read_to_string(path).unwrap();
+            for marker in [".t(\"", ".t_with(\""] {
+                for key in after(&text, marker) {
+                    named.push((path.display().to_string(), key));
+                }
+            }
+        }
+        let mut sources = Vec::new();
+        files(&root.join("src"), "rs", &mut sources);
+        for path in &sources {
+            let text = std::fs::read_to_string(path).unwrap();
+            for marker in ["\"err-", "\"flash-", "\"sub-"] {
+                for rest in after(&text, marker) {
+                    let key = format!("{}{rest}", &marker[1..]);
+                    // Keys put together at run time (`format!("err-{…}")`) and
+                    // the prefixes themselves are not names of messages.
+                    if key.ends_with('-') || key.contains(['{', ' ']) {
+                        continue;
+                    }
+                    named.push((path.display().to_string(), key));
+                }
+            }
+        }
+        assert!(named.len() > 300, "only {} keys found", named.len());
+        let missing: std::collections::BTreeSet<String> = named
+            .iter()
+            .filter(|(_, key)| Lang::ALL.iter().any(|l| !l.has(key)))
+            .map(|(file, key)| format!("{key} ({file})"))
+            .collect();
+        assert!(
+            missing.is_empty(),
+            "keys missing from a catalogue: {missing:#?}"
+        );
+    }
 }

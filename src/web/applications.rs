@@ -778,6 +778,14 @@ pub(crate) enum Upload {
 /// and the multipart framing around them.
 pub(crate) const MAX_UPLOAD_REQUEST: usize = MAX_ATTACHMENT + 64 * 1024;
 
+/// Bytes of upload bodies read by this process so far (the fields' data):
+/// what a refusal cost, as the upload tests measure it.
+pub static UPLOAD_BYTES_READ: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
+fn count_read(n: usize) {
+    UPLOAD_BYTES_READ.fetch_add(n as u64, std::sync::atomic::Ordering::Relaxed);
+}
+
 /// Reads an upload as it streams in. The caller has settled who may upload
 /// before calling. A body declared larger than [`MAX_UPLOAD_REQUEST`] is not
 /// read at all; otherwise reading stops as soon as the body passes it, the
@@ -804,6 +812,7 @@ pub(crate) async fn read_upload(
             Some("csrf") if !token_ok && file.is_none() => {
                 let mut token = Vec::new();
                 while let Some(chunk) = field.try_next().await.map_err(|_| AppError::BadRequest)? {
+                    count_read(chunk.len());
                     token.extend_from_slice(&chunk);
                     if token.len() > 128 {
                         return Err(AppError::Csrf);
@@ -822,6 +831,7 @@ pub(crate) async fn read_upload(
                 let mut data = Vec::new();
                 while let Some(chunk) = field.try_next().await.map_err(|_| AppError::BadRequest)? {
                     read += chunk.len();
+                    count_read(chunk.len());
                     if data.len() + chunk.len() > MAX_ATTACHMENT || read > MAX_UPLOAD_REQUEST {
                         return Ok(Upload::TooLarge);
                     }

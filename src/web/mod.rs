@@ -4,6 +4,7 @@
 mod account;
 mod admin;
 mod applications;
+pub use applications::UPLOAD_BYTES_READ;
 mod assets;
 mod auth;
 mod awards;

@@ -66,7 +66,7 @@ FULL JOIN (SELECT fund_id, account, sum(amount) AS total FROM ledger_postings GR
   ON s.fund_id = t.fund_id AND s.account = t.account
 WHERE t.balance IS DISTINCT FROM s.total
 UNION ALL
-SELECT coalesce(m.fund_id, s.fund_id), coalesce(m.account, s.account) || ' ' || coalesce(m.month, s.month),
+SELECT coalesce(m.fund_id, s.fund_id), coalesce(m.account, s.account) || ' ' || to_char(coalesce(m.month, s.month), 'YYYY-MM'),
        NULL, m.amount, s.total
 FROM ledger_fund_months m
 FULL JOIN (SELECT p.fund_id, ledger_month(e.created_at) AS month, p.account, sum(p.amount) AS total

@@ -16,7 +16,7 @@ use super::Origin;
 use super::audit::{WithChange, event};
 use crate::AppState;
 use crate::domain::ledger::{Account, EntryKind, split};
-use crate::domain::money::{Currency, format_money, parse_amount, parse_amount_in, parse_rate};
+use crate::domain::money::{Currency, format_money, parse_amount_in, parse_rate};
 use crate::domain::role::Role;
 use crate::domain::text::{self, Lines};
 use crate::email::{self, Email};
@@ -424,13 +424,14 @@ pub async fn submit_report(
     origin: &Origin,
 ) -> Result<(), AppError> {
     use crate::domain::application::CATEGORIES;
-    access(
+    let award = access(
         &mut *state.pool.get().await?,
         actor,
         id,
         AwardAction::Report,
     )
     .await?;
+    let currency = Currency::from_code(&award.currency);
     let mut e = FormErrors::default();
     let narrative = text::required(&form.narrative, 20_000, Lines::Many)
         .map_err(|k| e.add("narrative", k))
@@ -444,7 +445,7 @@ pub async fn submit_report(
         if raw.is_empty() {
             continue;
         }
-        match parse_amount(raw) {
+        match parse_amount_in(raw, currency) {
             Ok(a) => {
                 spent.insert((*category).to_string(), json!(a));
             }
@@ -794,8 +795,11 @@ pub async fn request_refund(
         return Err(AppError::NotFound);
     }
     let maker = actor.user_id().ok_or(AppError::NotFound)?;
+    let currency = awards::find(&mut *state.pool.get().await?, id)
+        .await?
+        .and_then(|a| Currency::from_code(&a.currency));
     let mut e = FormErrors::default();
-    let amount = parse_amount(&form.amount)
+    let amount = parse_amount_in(&form.amount, currency)
         .map_err(|k| e.add("amount", k))
         .ok();
     if amount.is_some_and(|a| a.is_zero()) {

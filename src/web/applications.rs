@@ -778,24 +778,22 @@ pub(crate) enum Upload {
 /// and the multipart framing around them.
 pub(crate) const MAX_UPLOAD_REQUEST: usize = MAX_ATTACHMENT + 64 * 1024;
 
-/// Bytes of upload bodies read by this process so far (the fields' data):
-/// what a refusal cost, as the upload tests measure it.
+/// Bytes of upload bodies read by this process so far, multipart framing
+/// included: what a refusal cost, as the upload tests measure it.
 pub static UPLOAD_BYTES_READ: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
-
-fn count_read(n: usize) {
-    UPLOAD_BYTES_READ.fetch_add(n as u64, std::sync::atomic::Ordering::Relaxed);
-}
 
 /// Reads an upload as it streams in. The caller has settled who may upload
 /// before calling. A body declared larger than [`MAX_UPLOAD_REQUEST`] is not
-/// read at all; otherwise reading stops as soon as the body passes it, the
-/// file passes its own limit, or a part comes that the form does not have:
-/// the CSRF token must come first, then one file, nothing else.
+/// read at all; otherwise reading stops as soon as the body (counted as it
+/// arrives, multipart framing included) passes it, the file passes its own
+/// limit, or a part comes that the form does not have: the CSRF token must
+/// come first, then one file, nothing else.
 pub(crate) async fn read_upload(
     ctx: &Ctx,
     req: &HttpRequest,
-    payload: &mut Multipart,
+    payload: web::Payload,
 ) -> Result<Upload, AppError> {
+    use futures_util::StreamExt;
     let declared = req
         .headers()
         .get(actix_web::http::header::CONTENT_LENGTH)
@@ -804,21 +802,52 @@ pub(crate) async fn read_upload(
     if declared.is_some_and(|n| n > MAX_UPLOAD_REQUEST as u64) {
         return Ok(Upload::TooLarge);
     }
+    let over = std::rc::Rc::new(std::cell::Cell::new(false));
+    let past_limit = over.clone();
     let mut read = 0usize;
+    let body = payload.map(move |chunk| {
+        let chunk = chunk?;
+        read += chunk.len();
+        UPLOAD_BYTES_READ.fetch_add(chunk.len() as u64, std::sync::atomic::Ordering::Relaxed);
+        if read > MAX_UPLOAD_REQUEST {
+            past_limit.set(true);
+            return Err(actix_web::error::PayloadError::Overflow);
+        }
+        Ok(chunk)
+    });
+    let mut payload = Multipart::new(req.headers(), body);
+    // A broken body is a bad request; one cut off at the limit is too large.
+    let unreadable = |_| {
+        if over.get() {
+            TooLargeOr::TooLarge
+        } else {
+            TooLargeOr::Error(AppError::BadRequest)
+        }
+    };
     let mut token_ok = false;
     let mut file: Option<(String, Vec<u8>)> = None;
-    while let Some(mut field) = payload.try_next().await.map_err(|_| AppError::BadRequest)? {
+    loop {
+        let field = match payload.try_next().await.map_err(unreadable) {
+            Ok(Some(field)) => field,
+            Ok(None) => break,
+            Err(TooLargeOr::TooLarge) => return Ok(Upload::TooLarge),
+            Err(TooLargeOr::Error(e)) => return Err(e),
+        };
+        let mut field = field;
         match field.name() {
             Some("csrf") if !token_ok && file.is_none() => {
                 let mut token = Vec::new();
-                while let Some(chunk) = field.try_next().await.map_err(|_| AppError::BadRequest)? {
-                    count_read(chunk.len());
-                    token.extend_from_slice(&chunk);
+                loop {
+                    match next_chunk(&mut field, &over).await {
+                        Ok(Some(chunk)) => token.extend_from_slice(&chunk),
+                        Ok(None) => break,
+                        Err(TooLargeOr::TooLarge) => return Ok(Upload::TooLarge),
+                        Err(TooLargeOr::Error(e)) => return Err(e),
+                    }
                     if token.len() > 128 {
                         return Err(AppError::Csrf);
                     }
                 }
-                read += token.len();
                 ctx.check_csrf(std::str::from_utf8(&token).unwrap_or(""))?;
                 token_ok = true;
             }
@@ -829,10 +858,14 @@ pub(crate) async fn read_upload(
                     .unwrap_or("")
                     .to_string();
                 let mut data = Vec::new();
-                while let Some(chunk) = field.try_next().await.map_err(|_| AppError::BadRequest)? {
-                    read += chunk.len();
-                    count_read(chunk.len());
-                    if data.len() + chunk.len() > MAX_ATTACHMENT || read > MAX_UPLOAD_REQUEST {
+                loop {
+                    let chunk = match next_chunk(&mut field, &over).await {
+                        Ok(Some(chunk)) => chunk,
+                        Ok(None) => break,
+                        Err(TooLargeOr::TooLarge) => return Ok(Upload::TooLarge),
+                        Err(TooLargeOr::Error(e)) => return Err(e),
+                    };
+                    if data.len() + chunk.len() > MAX_ATTACHMENT {
                         return Ok(Upload::TooLarge);
                     }
                     data.extend_from_slice(&chunk);
@@ -851,6 +884,27 @@ pub(crate) async fn read_upload(
     Ok(Upload::File(name, data))
 }
 
+/// Why reading an upload stopped: the request's limit, or another error.
+enum TooLargeOr {
+    TooLarge,
+    Error(AppError),
+}
+
+/// The next piece of a part; an error says whether the request's limit cut
+/// the body off (`over`) or it could not be read.
+async fn next_chunk(
+    field: &mut actix_multipart::Field,
+    over: &std::cell::Cell<bool>,
+) -> Result<Option<actix_web::web::Bytes>, TooLargeOr> {
+    field.try_next().await.map_err(|_| {
+        if over.get() {
+            TooLargeOr::TooLarge
+        } else {
+            TooLargeOr::Error(AppError::BadRequest)
+        }
+    })
+}
+
 /// A refusal sent before the body was read to its end: the connection is
 /// closed after it, so the rest of the body is never read.
 pub(crate) fn closing(mut res: HttpResponse) -> HttpResponse {
@@ -864,12 +918,12 @@ pub async fn upload(
     state: web::Data<AppState>,
     req: HttpRequest,
     path: web::Path<String>,
-    mut payload: Multipart,
+    payload: web::Payload,
 ) -> Result<HttpResponse, AppError> {
     let id = app_id(&path)?;
     let actor = actor(&ctx)?;
     service::may_add_attachment(&state, &actor, id).await?;
-    let (name, data) = match read_upload(&ctx, &req, &mut payload).await? {
+    let (name, data) = match read_upload(&ctx, &req, payload).await? {
         Upload::File(name, data) => (name, data),
         Upload::TooLarge => {
             return show_page(

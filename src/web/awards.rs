@@ -991,7 +991,7 @@ pub async fn upload_report_file(
     state: web::Data<AppState>,
     path: web::Path<(String, String)>,
     req: actix_web::HttpRequest,
-    mut payload: actix_multipart::Multipart,
+    payload: web::Payload,
 ) -> Result<HttpResponse, AppError> {
     use super::applications::{Upload, closing, read_upload};
     let award: AwardId = id(&path.0)?;
@@ -1003,7 +1003,7 @@ pub async fn upload_report_file(
         e.add("file", key);
         e
     };
-    let (name, data) = match read_upload(&ctx, &req, &mut payload).await? {
+    let (name, data) = match read_upload(&ctx, &req, payload).await? {
         Upload::File(name, data) => (name, data),
         Upload::TooLarge => {
             let typed = Typed {

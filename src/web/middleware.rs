@@ -79,24 +79,25 @@ pub async fn finish(
 
     if (status.is_client_error() || status.is_server_error()) && res.response().error().is_some() {
         res = render_error_page(res, status);
-        // An upload refused (who may upload, a bad token, a part too many)
-        // before its body was read to the end: close the connection rather
-        // than let the server drain the rest of a chunked body.
-        let multipart = res
-            .request()
-            .headers()
-            .get(actix_web::http::header::CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok())
-            .is_some_and(|v| {
-                v.trim_start()
-                    .to_ascii_lowercase()
-                    .starts_with("multipart/")
-            });
-        if multipart {
-            res.response_mut()
-                .head_mut()
-                .set_connection_type(actix_web::http::ConnectionType::Close);
-        }
+    }
+    // An upload may be answered before its body was read to the end: refused
+    // (who may upload, a bad token, a part too many, too large), or stored
+    // with more bytes after the closing boundary. Close the connection rather
+    // than let the server drain the rest of a chunked body.
+    let multipart = res
+        .request()
+        .headers()
+        .get(actix_web::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| {
+            v.trim_start()
+                .to_ascii_lowercase()
+                .starts_with("multipart/")
+        });
+    if multipart {
+        res.response_mut()
+            .head_mut()
+            .set_connection_type(actix_web::http::ConnectionType::Close);
     }
 
     let actions = res

@@ -18,6 +18,34 @@ pub mod policy;
 pub mod services;
 pub mod web;
 
+/// For tests that read the project's own files (which keys the code names,
+/// where money is rounded).
+#[cfg(test)]
+pub(crate) mod source_files {
+    use std::path::{Path, PathBuf};
+
+    /// Every file under `dir` (relative to the crate) whose name ends in `.ext`.
+    pub fn under(dir: &str, ext: &str) -> Vec<PathBuf> {
+        fn walk(dir: &Path, ext: &str, out: &mut Vec<PathBuf>) {
+            for entry in std::fs::read_dir(dir).unwrap() {
+                let path = entry.unwrap().path();
+                if path.is_dir() {
+                    walk(&path, ext, out);
+                } else if path.extension().is_some_and(|e| e == ext) {
+                    out.push(path);
+                }
+            }
+        }
+        let mut out = Vec::new();
+        walk(
+            &Path::new(env!("CARGO_MANIFEST_DIR")).join(dir),
+            ext,
+            &mut out,
+        );
+        out
+    }
+}
+
 use std::net::TcpListener;
 use std::sync::Arc;
 

@@ -79,6 +79,23 @@ impl EntryKind {
     }
 }
 
+/// Whether a fund whose accounts stand at `totals` (account code to
+/// balance) can take postings of `changes`: every total afterwards within
+/// what a kept balance holds (`money::max_balance`), so no accepted entry
+/// can overflow a column.
+pub fn fits(
+    totals: &std::collections::HashMap<String, Decimal>,
+    changes: &[(Account, Decimal)],
+) -> bool {
+    let mut after = totals.clone();
+    for (account, change) in changes {
+        *after.entry(account.code().to_string()).or_default() += *change;
+    }
+    after
+        .values()
+        .all(|b| b.abs() <= super::money::max_balance())
+}
+
 /// Splits `amount` by the milestones' percentages (which sum to 100), to
 /// the cent; the last tranche takes what rounding leaves so that the
 /// tranches add up to the award exactly.
@@ -123,6 +140,22 @@ mod tests {
             EntryKind::Disbursement.route(),
             (Account::Committed, Account::Disbursed)
         );
+    }
+
+    #[test]
+    fn a_fund_takes_money_up_to_what_its_totals_hold() {
+        let max = crate::domain::money::max_balance();
+        let totals: std::collections::HashMap<String, Decimal> = [
+            ("contributions".to_string(), -(max - d("0.99"))),
+            ("pool".to_string(), max - d("0.99")),
+        ]
+        .into();
+        let contribution = |a: &str| EntryKind::Contribution.postings(d(a));
+        assert!(fits(&totals, &contribution("0.99")));
+        assert!(!fits(&totals, &contribution("1.00")));
+        // Money moved inside the fund fits whatever the totals.
+        assert!(fits(&totals, &EntryKind::Commitment.postings(d("1000"))));
+        assert!(fits(&Default::default(), &contribution("1000")));
     }
 
     #[test]

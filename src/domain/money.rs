@@ -480,26 +480,13 @@ mod tests {
     /// One rule for rounding: no other module rounds an amount itself.
     #[test]
     fn nothing_outside_this_module_rounds() {
-        fn walk(dir: &std::path::Path, found: &mut Vec<String>) {
-            for entry in std::fs::read_dir(dir).unwrap() {
-                let path = entry.unwrap().path();
-                if path.is_dir() {
-                    walk(&path, found);
-                } else if path.extension().is_some_and(|e| e == "rs")
-                    && !path.ends_with("domain/money.rs")
-                    && std::fs::read_to_string(&path)
-                        .unwrap()
-                        .contains(".round_dp")
-                {
-                    found.push(path.display().to_string());
-                }
-            }
-        }
-        let mut found = Vec::new();
-        walk(
-            &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src"),
-            &mut found,
-        );
+        let found: Vec<_> = crate::source_files::under("src", "rs")
+            .into_iter()
+            .filter(|path| {
+                !path.ends_with("domain/money.rs")
+                    && std::fs::read_to_string(path).unwrap().contains(".round_dp")
+            })
+            .collect();
         assert!(
             found.is_empty(),
             "rounding outside domain::money: {found:?}"

@@ -256,16 +256,6 @@ mod tests {
     /// string literal that is an error, flash or submission-check key.
     #[test]
     fn every_key_the_code_names_is_in_every_catalogue() {
-        fn files(dir: &std::path::Path, ext: &str, out: &mut Vec<std::path::PathBuf>) {
-            for entry in std::fs::read_dir(dir).unwrap() {
-                let path = entry.unwrap().path();
-                if path.is_dir() {
-                    files(&path, ext, out);
-                } else if path.extension().is_some_and(|e| e == ext) {
-                    out.push(path);
-                }
-            }
-        }
         /// The literal after each `marker`, up to its closing quote.
         fn after(text: &str, marker: &str) -> Vec<String> {
             text.match_indices(marker)
@@ -275,11 +265,8 @@ mod tests {
                 })
                 .collect()
         }
-        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
         let mut named: Vec<(String, String)> = Vec::new();
-        let mut templates = Vec::new();
-        files(&root.join("templates"), "html", &mut templates);
-        for path in &templates {
+        for path in &crate::source_files::under("templates", "html") {
             let text = std::fs::read_to_string(path).unwrap();
             for marker in [".t(\"", ".t_with(\""] {
                 for key in after(&text, marker) {
@@ -287,9 +274,7 @@ mod tests {
                 }
             }
         }
-        let mut sources = Vec::new();
-        files(&root.join("src"), "rs", &mut sources);
-        for path in &sources {
+        for path in &crate::source_files::under("src", "rs") {
             let text = std::fs::read_to_string(path).unwrap();
             for marker in ["\"err-", "\"flash-", "\"sub-"] {
                 for rest in after(&text, marker) {

@@ -106,22 +106,18 @@ pub async fn totals(
         .map(|rows| rows.into_iter().collect())
 }
 
-/// Whether postings of these amounts keep each of the fund's kept totals
-/// within what a balance column holds (`money::max_balance`). Called under
-/// the fund's lock, before posting: an entry that would not fit is refused
-/// instead of failing in the database.
+/// Whether postings of these amounts fit the fund's kept totals
+/// (`domain::ledger::fits`). Called under the fund's lock, before posting:
+/// an entry that would not fit is refused instead of failing in the database.
 pub async fn fits(
     conn: &mut Conn,
     fund: FundId,
     changes: &[(Account, Decimal)],
 ) -> QueryResult<bool> {
-    let mut after = totals(conn, fund).await?;
-    for (account, change) in changes {
-        *after.entry(account.code().to_string()).or_default() += *change;
-    }
-    Ok(after
-        .values()
-        .all(|b| b.abs() <= crate::domain::money::max_balance()))
+    Ok(crate::domain::ledger::fits(
+        &totals(conn, fund).await?,
+        changes,
+    ))
 }
 
 /// Whether reversing `entry` fits its fund's kept totals (see `fits`).

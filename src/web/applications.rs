@@ -815,37 +815,52 @@ pub(crate) async fn read_upload(
         }
         Ok(chunk)
     });
-    let mut payload = Multipart::new(req.headers(), body);
-    // A broken body is a bad request; one cut off at the limit is too large.
-    let unreadable = |_| {
-        if over.get() {
-            TooLargeOr::TooLarge
-        } else {
-            TooLargeOr::Error(AppError::BadRequest)
-        }
-    };
+    let mut parts = Multipart::new(req.headers(), body);
+    match read_parts(ctx, &mut parts, &over).await {
+        Ok((name, data)) => Ok(Upload::File(name, data)),
+        Err(Stop::TooLarge) => Ok(Upload::TooLarge),
+        Err(Stop::Refused(e)) => Err(e),
+    }
+}
+
+/// Why reading an upload stopped early: a limit, or a refusal.
+enum Stop {
+    TooLarge,
+    Refused(AppError),
+}
+
+impl From<AppError> for Stop {
+    fn from(e: AppError) -> Self {
+        Stop::Refused(e)
+    }
+}
+
+/// A body that cannot be read is a bad request; one cut off at the
+/// request's limit (`over`) is too large.
+fn unreadable(over: &std::cell::Cell<bool>) -> Stop {
+    if over.get() {
+        Stop::TooLarge
+    } else {
+        Stop::Refused(AppError::BadRequest)
+    }
+}
+
+/// The token, then one file: its name and bytes.
+async fn read_parts(
+    ctx: &Ctx,
+    parts: &mut Multipart,
+    over: &std::cell::Cell<bool>,
+) -> Result<(String, Vec<u8>), Stop> {
     let mut token_ok = false;
     let mut file: Option<(String, Vec<u8>)> = None;
-    loop {
-        let field = match payload.try_next().await.map_err(unreadable) {
-            Ok(Some(field)) => field,
-            Ok(None) => break,
-            Err(TooLargeOr::TooLarge) => return Ok(Upload::TooLarge),
-            Err(TooLargeOr::Error(e)) => return Err(e),
-        };
-        let mut field = field;
+    while let Some(mut field) = parts.try_next().await.map_err(|_| unreadable(over))? {
         match field.name() {
             Some("csrf") if !token_ok && file.is_none() => {
                 let mut token = Vec::new();
-                loop {
-                    match next_chunk(&mut field, &over).await {
-                        Ok(Some(chunk)) => token.extend_from_slice(&chunk),
-                        Ok(None) => break,
-                        Err(TooLargeOr::TooLarge) => return Ok(Upload::TooLarge),
-                        Err(TooLargeOr::Error(e)) => return Err(e),
-                    }
+                while let Some(chunk) = field.try_next().await.map_err(|_| unreadable(over))? {
+                    token.extend_from_slice(&chunk);
                     if token.len() > 128 {
-                        return Err(AppError::Csrf);
+                        return Err(AppError::Csrf.into());
                     }
                 }
                 ctx.check_csrf(std::str::from_utf8(&token).unwrap_or(""))?;
@@ -858,59 +873,23 @@ pub(crate) async fn read_upload(
                     .unwrap_or("")
                     .to_string();
                 let mut data = Vec::new();
-                loop {
-                    let chunk = match next_chunk(&mut field, &over).await {
-                        Ok(Some(chunk)) => chunk,
-                        Ok(None) => break,
-                        Err(TooLargeOr::TooLarge) => return Ok(Upload::TooLarge),
-                        Err(TooLargeOr::Error(e)) => return Err(e),
-                    };
+                while let Some(chunk) = field.try_next().await.map_err(|_| unreadable(over))? {
                     if data.len() + chunk.len() > MAX_ATTACHMENT {
-                        return Ok(Upload::TooLarge);
+                        return Err(Stop::TooLarge);
                     }
                     data.extend_from_slice(&chunk);
                 }
                 file = Some((name, data));
             }
-            Some("file") if !token_ok => return Err(AppError::Csrf),
+            Some("file") if !token_ok => return Err(AppError::Csrf.into()),
             // A second token or file, or a field the form does not have.
-            _ => return Err(AppError::BadRequest),
+            _ => return Err(AppError::BadRequest.into()),
         }
     }
     if !token_ok {
-        return Err(AppError::Csrf);
+        return Err(AppError::Csrf.into());
     }
-    let (name, data) = file.ok_or(AppError::BadRequest)?;
-    Ok(Upload::File(name, data))
-}
-
-/// Why reading an upload stopped: the request's limit, or another error.
-enum TooLargeOr {
-    TooLarge,
-    Error(AppError),
-}
-
-/// The next piece of a part; an error says whether the request's limit cut
-/// the body off (`over`) or it could not be read.
-async fn next_chunk(
-    field: &mut actix_multipart::Field,
-    over: &std::cell::Cell<bool>,
-) -> Result<Option<actix_web::web::Bytes>, TooLargeOr> {
-    field.try_next().await.map_err(|_| {
-        if over.get() {
-            TooLargeOr::TooLarge
-        } else {
-            TooLargeOr::Error(AppError::BadRequest)
-        }
-    })
-}
-
-/// A refusal sent before the body was read to its end: the connection is
-/// closed after it, so the rest of the body is never read.
-pub(crate) fn closing(mut res: HttpResponse) -> HttpResponse {
-    res.head_mut()
-        .set_connection_type(actix_web::http::ConnectionType::Close);
-    res
+    Ok(file.ok_or(AppError::BadRequest)?)
 }
 
 pub async fn upload(
@@ -939,7 +918,7 @@ pub async fn upload(
             .await
             .map(|mut r| {
                 *r.status_mut() = actix_web::http::StatusCode::PAYLOAD_TOO_LARGE;
-                closing(r)
+                r
             });
         }
     };

@@ -993,7 +993,7 @@ pub async fn upload_report_file(
     req: actix_web::HttpRequest,
     payload: web::Payload,
 ) -> Result<HttpResponse, AppError> {
-    use super::applications::{Upload, closing, read_upload};
+    use super::applications::{Upload, read_upload};
     let award: AwardId = id(&path.0)?;
     let position: i32 = id(&path.1)?;
     let actor = actor(&ctx)?;
@@ -1012,7 +1012,7 @@ pub async fn upload_report_file(
             };
             return award_page(&ctx, &state, award, typed).await.map(|mut r| {
                 *r.status_mut() = actix_web::http::StatusCode::PAYLOAD_TOO_LARGE;
-                closing(r)
+                r
             });
         }
     };

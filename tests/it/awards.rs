@@ -428,7 +428,8 @@ async fn an_award_goes_from_the_pool_to_the_grantee_by_maker_and_checker() {
         fin1.submit(
             &page,
             &refunds,
-            &[("amount", "5,000"), ("reason", "Unspent travel")]
+            // The award's currency sign beside the amount is read as such.
+            &[("amount", "¥5,000"), ("reason", "Unspent travel")]
         )
         .await
         .status,

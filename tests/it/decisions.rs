@@ -482,16 +482,7 @@ async fn assigned(
     application: i64,
     reviewer: i64,
 ) -> String {
-    let res = admin
-        .submit(
-            &format!("/admin/calls/{call}/review"),
-            &format!("/admin/calls/{call}/assign"),
-            &[
-                ("application_id", &application.to_string()),
-                ("reviewer_id", &reviewer.to_string()),
-            ],
-        )
-        .await;
+    let res = crate::review::assign(admin, call, application, reviewer).await;
     assert_eq!(res.status, 303, "{}", res.body);
     let mut conn = app.state.pool.get().await.unwrap();
     let review = baygrants::models::reviews::of_call(&mut conn, baygrants::models::CallId(call))

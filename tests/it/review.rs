@@ -46,6 +46,25 @@ pub(crate) async fn in_review_with(
     (f, id)
 }
 
+/// The admin assigns the application to a panel member by hand.
+pub(crate) async fn assign(
+    admin: &Browser,
+    call: i64,
+    application: i64,
+    reviewer: i64,
+) -> crate::support::browser::Page {
+    admin
+        .submit(
+            &format!("/admin/calls/{call}/review"),
+            &format!("/admin/calls/{call}/assign"),
+            &[
+                ("application_id", &application.to_string()),
+                ("reviewer_id", &reviewer.to_string()),
+            ],
+        )
+        .await
+}
+
 pub(crate) async fn relogin(app: &TestApp, email: &str) -> Browser {
     let b = app.browser();
     b.login(email, PASSWORD).await;
@@ -116,33 +135,13 @@ async fn conflicted_reviewers_are_never_assigned_and_declarations_gate_the_conte
 
     // Neither the Macau partner's owner nor the tied reviewer can be assigned, by any request.
     for email in ["owner@mo.test", "tied@review.test"] {
-        let reviewer = user_id(&app, email).await.to_string();
-        let res = admin
-            .submit(
-                &review_page,
-                &format!("/admin/calls/{call}/assign"),
-                &[
-                    ("application_id", &application.to_string()),
-                    ("reviewer_id", &reviewer),
-                ],
-            )
-            .await;
+        let res = assign(&admin, call, application, user_id(&app, email).await).await;
         assert_eq!(res.status, 409, "{email}");
     }
     // The two without a conflict are assigned by hand (the automatic plan,
     // with a real choice to make, has its own test).
     for email in ["mainland@review.test", "hk@review.test"] {
-        let reviewer = user_id(&app, email).await.to_string();
-        let res = admin
-            .submit(
-                &review_page,
-                &format!("/admin/calls/{call}/assign"),
-                &[
-                    ("application_id", &application.to_string()),
-                    ("reviewer_id", &reviewer),
-                ],
-            )
-            .await;
+        let res = assign(&admin, call, application, user_id(&app, email).await).await;
         assert_eq!(res.status, 303, "{email}: {}", res.body);
     }
     let mut conn = app.state.pool.get().await.unwrap();

@@ -223,6 +223,9 @@ async fn raw_upload(
     wr.write_all(head.as_bytes()).await.unwrap();
     let csrf = b.get("/account").await.csrf();
     let chunked = declared_length.is_none();
+    // What the writer has sent so far, read when the answer comes.
+    let sent_so_far = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let progress = sent_so_far.clone();
     let writer = tokio::spawn(async move {
         let mut sent = 0usize;
         let send = async |wr: &mut tokio::net::tcp::OwnedWriteHalf, data: &[u8]| {
@@ -255,7 +258,7 @@ async fn raw_upload(
                     Err(_) => return sent,
                 }
                 left -= n;
-                SENT.store(sent, std::sync::atomic::Ordering::SeqCst);
+                progress.store(sent, std::sync::atomic::Ordering::SeqCst);
             }
             match send(&mut wr, b"\r\n").await {
                 Ok(n) => sent += n,
@@ -269,7 +272,6 @@ async fn raw_upload(
         }
         sent
     });
-    SENT.store(0, std::sync::atomic::Ordering::SeqCst);
     let read_before = baygrants::web::UPLOAD_BYTES_READ.load(std::sync::atomic::Ordering::SeqCst);
     let mut answer = Vec::new();
     let mut buf = [0u8; 4096];
@@ -286,7 +288,7 @@ async fn raw_upload(
         }
     })
     .await;
-    let sent_when_answered = SENT.load(std::sync::atomic::Ordering::SeqCst);
+    let sent_when_answered = sent_so_far.load(std::sync::atomic::Ordering::SeqCst);
     let read =
         baygrants::web::UPLOAD_BYTES_READ.load(std::sync::atomic::Ordering::SeqCst) - read_before;
     writer.abort();
@@ -309,8 +311,6 @@ async fn raw_upload(
     );
     (code, sent_when_answered, read)
 }
-
-static SENT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
 
 const MIB: u64 = 1024 * 1024;
 

@@ -2,6 +2,8 @@
 //! services ask here; templates only show what the handler already allowed.
 //! A refusal is shown as 404 so that ids cannot be probed.
 
+use crate::domain::award::{AwardState, ReportState};
+use crate::domain::organization::MemberRole;
 use crate::domain::role::Role;
 use crate::models::UserId;
 
@@ -87,11 +89,60 @@ pub enum AwardAction {
 }
 
 /// `lead_membership`: the actor's role in the grantee (lead) organization.
-pub fn may_on_award(actor: &Actor, lead_membership: Option<&str>, action: AwardAction) -> bool {
+pub fn may_on_award(
+    actor: &Actor,
+    lead_membership: Option<MemberRole>,
+    action: AwardAction,
+) -> bool {
     match action {
         AwardAction::View => lead_membership.is_some() || may(actor, Permission::ViewMoney),
-        AwardAction::Accept => lead_membership == Some("owner"),
+        AwardAction::Accept => lead_membership == Some(MemberRole::Owner),
         AwardAction::Report => lead_membership.is_some(),
+    }
+}
+
+/// What the award page offers someone, from their standing and the
+/// award's state: templates show these and test nothing themselves.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct AwardOffers {
+    /// Accept the offer (the lead's owners, while it is on offer).
+    pub accept: bool,
+    /// Write progress reports and attach files (the lead's members, while active).
+    pub report: bool,
+    /// Request a refund (finance, once the offer was accepted).
+    pub refund: bool,
+    /// Record an evaluation (admins, while active).
+    pub evaluate: bool,
+    /// Approve or return submitted reports (admins).
+    pub review_reports: bool,
+}
+
+pub fn award_offers(
+    actor: &Actor,
+    lead_membership: Option<MemberRole>,
+    state: AwardState,
+) -> AwardOffers {
+    let admin = may(actor, Permission::ManageAwards);
+    AwardOffers {
+        accept: may_on_award(actor, lead_membership, AwardAction::Accept)
+            && state == AwardState::Offered,
+        report: may_on_award(actor, lead_membership, AwardAction::Report)
+            && state == AwardState::Active,
+        refund: may(actor, Permission::HandleMoney) && state != AwardState::Offered,
+        evaluate: admin && state == AwardState::Active,
+        review_reports: admin,
+    }
+}
+
+impl AwardOffers {
+    /// Files go on a report until it is approved.
+    pub fn attach_to(&self, report: &ReportState) -> bool {
+        self.report && *report != ReportState::Approved
+    }
+
+    /// Only a submitted report waits for a decision.
+    pub fn review(&self, report: &ReportState) -> bool {
+        self.review_reports && *report == ReportState::Submitted
     }
 }
 
@@ -117,12 +168,16 @@ pub enum OrgAction {
 }
 
 /// `membership` is the actor's role in the organization, if any.
-pub fn may_on_organization(actor: &Actor, membership: Option<&str>, action: OrgAction) -> bool {
+pub fn may_on_organization(
+    actor: &Actor,
+    membership: Option<MemberRole>,
+    action: OrgAction,
+) -> bool {
     match action {
         OrgAction::SeeContacts => actor.user_id().is_some(),
         OrgAction::SeeMembers => membership.is_some() || actor.has_role(Role::Admin),
         OrgAction::Lead => membership.is_some(),
-        OrgAction::Edit | OrgAction::ManageMembers => membership == Some("owner"),
+        OrgAction::Edit | OrgAction::ManageMembers => membership == Some(MemberRole::Owner),
     }
 }
 
@@ -139,7 +194,7 @@ pub enum AppAction {
 /// `partner_member`: whether they belong to a partner organization.
 pub fn may_on_application(
     actor: &Actor,
-    lead_membership: Option<&str>,
+    lead_membership: Option<MemberRole>,
     partner_member: bool,
     action: AppAction,
 ) -> bool {
@@ -172,8 +227,12 @@ mod tests {
         let plain = user(&[]);
         let admin = user(&[Role::Admin]);
         for action in [OrgAction::Edit, OrgAction::ManageMembers] {
-            assert!(may_on_organization(&plain, Some("owner"), action));
-            assert!(!may_on_organization(&plain, Some("member"), action));
+            assert!(may_on_organization(&plain, Some(MemberRole::Owner), action));
+            assert!(!may_on_organization(
+                &plain,
+                Some(MemberRole::Member),
+                action
+            ));
             assert!(!may_on_organization(&plain, None, action));
             assert!(
                 !may_on_organization(&admin, None, action),
@@ -182,7 +241,7 @@ mod tests {
         }
         assert!(may_on_organization(
             &plain,
-            Some("member"),
+            Some(MemberRole::Member),
             OrgAction::SeeMembers
         ));
         assert!(!may_on_organization(&plain, None, OrgAction::SeeMembers));
@@ -195,7 +254,7 @@ mod tests {
         let admin = user(&[Role::Admin]);
         assert!(may_on_application(
             &plain,
-            Some("member"),
+            Some(MemberRole::Member),
             false,
             AppAction::Edit
         ));

@@ -8,84 +8,49 @@ use rust_decimal::Decimal;
 use super::call::Rules;
 use super::money::{Currency, convert};
 use super::organization::Jurisdiction;
+use crate::domain::code::codes;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum AppState {
-    Draft,
-    Submitted,
-    UnderReview,
-    Awarded,
-    Declined,
-    Waitlisted,
-    Withdrawn,
+codes! {
+    pub enum ApplicationState {
+        Draft = "draft",
+        Submitted = "submitted",
+        UnderReview = "under_review",
+        Awarded = "awarded",
+        Declined = "declined",
+        Waitlisted = "waitlisted",
+        Withdrawn = "withdrawn",
+    }
 }
 
-impl AppState {
-    pub const ALL: [AppState; 7] = [
-        AppState::Draft,
-        AppState::Submitted,
-        AppState::UnderReview,
-        AppState::Awarded,
-        AppState::Declined,
-        AppState::Waitlisted,
-        AppState::Withdrawn,
-    ];
-
-    pub fn code(self) -> &'static str {
-        match self {
-            AppState::Draft => "draft",
-            AppState::Submitted => "submitted",
-            AppState::UnderReview => "under_review",
-            AppState::Awarded => "awarded",
-            AppState::Declined => "declined",
-            AppState::Waitlisted => "waitlisted",
-            AppState::Withdrawn => "withdrawn",
-        }
-    }
-
-    pub fn from_code(code: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|s| s.code() == code)
-    }
-
+impl ApplicationState {
     /// Counts against "at most K applications led by one organization".
     pub fn counts_as_application(self) -> bool {
-        !matches!(self, AppState::Draft | AppState::Withdrawn)
+        !matches!(self, ApplicationState::Draft | ApplicationState::Withdrawn)
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Source {
-    Grant,
-    Matching,
-}
-
-impl Source {
-    pub fn code(self) -> &'static str {
-        match self {
-            Source::Grant => "grant",
-            Source::Matching => "matching",
-        }
-    }
-
-    pub fn from_code(code: &str) -> Option<Self> {
-        [Source::Grant, Source::Matching]
-            .into_iter()
-            .find(|s| s.code() == code)
+codes! {
+    pub enum Source {
+        Grant = "grant",
+        Matching = "matching",
     }
 }
 
-pub const CATEGORIES: [&str; 6] = [
-    "personnel",
-    "activities",
-    "travel",
-    "equipment",
-    "administration",
-    "other",
-];
+codes! {
+    /// What a budget line pays for.
+    pub enum Category {
+        Personnel = "personnel",
+        Activities = "activities",
+        Travel = "travel",
+        Equipment = "equipment",
+        Administration = "administration",
+        Other = "other",
+    }
+}
 
 #[derive(Debug, Clone)]
 pub struct Line {
-    pub category: String,
+    pub category: Category,
     pub organization_id: i64,
     pub currency: Currency,
     pub amount: Decimal,
@@ -98,8 +63,8 @@ pub struct Totals {
     pub grant: Decimal,
     pub matching: Decimal,
     pub administration_grant: Decimal,
-    /// (category, converted total) in `CATEGORIES` order, only non-zero.
-    pub by_category: Vec<(String, Decimal)>,
+    /// (category, converted total) in `Category::ALL` order, only non-zero.
+    pub by_category: Vec<(Category, Decimal)>,
     /// (currency, original-currency total).
     pub by_currency: Vec<(Currency, Decimal)>,
     /// (organization id, converted total).
@@ -125,15 +90,14 @@ pub fn totals(lines: &[Line], rate: impl Fn(Currency) -> Decimal) -> Totals {
             Source::Grant => t.grant += converted,
             Source::Matching => t.matching += converted,
         }
-        if line.source == Source::Grant && line.category == "administration" {
+        if line.source == Source::Grant && line.category == Category::Administration {
             t.administration_grant += converted;
         }
-        add(&mut t.by_category, line.category.clone(), converted);
+        add(&mut t.by_category, line.category, converted);
         add(&mut t.by_currency, line.currency, line.amount);
         add(&mut t.by_organization, line.organization_id, converted);
     }
-    t.by_category
-        .sort_by_key(|(c, _)| CATEGORIES.iter().position(|k| k == c));
+    t.by_category.sort_by_key(|(c, _)| *c);
     t
 }
 
@@ -155,11 +119,13 @@ pub struct OrgFacts {
     pub founded_on: NaiveDate,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum PartnerStatus {
-    Invited,
-    Accepted,
-    Declined,
+codes! {
+    /// A partner organization's answer to an invitation to join.
+    pub enum PartnerStatus {
+        Invited = "invited",
+        Accepted = "accepted",
+        Declined = "declined",
+    }
 }
 
 pub struct CallFacts {
@@ -446,7 +412,7 @@ mod tests {
 
     fn line(org: i64, currency: Currency, amount: &str, source: Source, category: &str) -> Line {
         Line {
-            category: category.into(),
+            category: Category::from_code(category).unwrap(),
             organization_id: org,
             currency,
             amount: d(amount),

@@ -9,40 +9,20 @@ use serde::Deserialize;
 use super::money::{Currency, parse_amount_in, parse_percent, parse_rate};
 use super::organization::Jurisdiction;
 use crate::clock::bay_area_offset;
+use crate::domain::code::codes;
 use crate::error::FormErrors;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum CallState {
-    Draft,
-    Published,
-    InReview,
-    Decided,
-    Archived,
+codes! {
+    pub enum CallState {
+        Draft = "draft",
+        Published = "published",
+        InReview = "in_review",
+        Decided = "decided",
+        Archived = "archived",
+    }
 }
 
 impl CallState {
-    pub const ALL: [CallState; 5] = [
-        CallState::Draft,
-        CallState::Published,
-        CallState::InReview,
-        CallState::Decided,
-        CallState::Archived,
-    ];
-
-    pub fn code(self) -> &'static str {
-        match self {
-            CallState::Draft => "draft",
-            CallState::Published => "published",
-            CallState::InReview => "in_review",
-            CallState::Decided => "decided",
-            CallState::Archived => "archived",
-        }
-    }
-
-    pub fn from_code(code: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|s| s.code() == code)
-    }
-
     /// The one state that may follow this one.
     pub fn next(self) -> Option<CallState> {
         match self {
@@ -63,12 +43,13 @@ impl CallState {
     }
 }
 
-/// What a visitor sees about a call's dates.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Phase {
-    Upcoming,
-    Open,
-    Closed,
+codes! {
+    /// What a visitor sees about a call's dates.
+    pub enum Phase {
+        Upcoming = "upcoming",
+        Open = "open",
+        Closed = "closed",
+    }
 }
 
 impl Phase {
@@ -84,14 +65,6 @@ impl Phase {
             Phase::Upcoming
         } else {
             Phase::Open
-        }
-    }
-
-    pub fn code(self) -> &'static str {
-        match self {
-            Phase::Upcoming => "upcoming",
-            Phase::Open => "open",
-            Phase::Closed => "closed",
         }
     }
 }

@@ -2,80 +2,58 @@
 //! accounts each kind of entry moves money between, and how an award is
 //! split into tranches. Pure; the database keeps the rows.
 
+use crate::domain::code::codes;
 use rust_decimal::Decimal;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Account {
-    Contributions,
-    /// Uncommitted money of the fund.
-    Pool,
-    /// Per award: promised, not yet paid.
-    Committed,
-    /// Per award: paid out.
-    Disbursed,
+codes! {
+    pub enum Account {
+        Contributions = "contributions",
+        /// Uncommitted money of the fund.
+        Pool = "pool",
+        /// Per award: promised, not yet paid.
+        Committed = "committed",
+        /// Per award: paid out.
+        Disbursed = "disbursed",
+    }
 }
 
 impl Account {
-    pub fn code(self) -> &'static str {
-        match self {
-            Account::Contributions => "contributions",
-            Account::Pool => "pool",
-            Account::Committed => "committed",
-            Account::Disbursed => "disbursed",
-        }
-    }
-
-    pub const ALL: [Account; 4] = [
-        Account::Contributions,
-        Account::Pool,
-        Account::Committed,
-        Account::Disbursed,
-    ];
-
-    pub fn from_code(code: &str) -> Option<Account> {
-        Self::ALL.into_iter().find(|a| a.code() == code)
-    }
-
     pub fn per_award(self) -> bool {
         matches!(self, Account::Committed | Account::Disbursed)
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum EntryKind {
-    Contribution,
-    Commitment,
-    Disbursement,
-    Decommitment,
-    Refund,
+codes! {
+    pub enum EntryKind {
+        Contribution = "contribution",
+        Commitment = "commitment",
+        Disbursement = "disbursement",
+        Decommitment = "decommitment",
+        Refund = "refund",
+        /// The reversal of an entry, made by an approved correction.
+        Adjustment = "adjustment",
+    }
 }
 
 impl EntryKind {
-    pub fn code(self) -> &'static str {
+    /// Money moves from the first account to the second. An adjustment
+    /// has no route of its own: it mirrors the postings of the entry it
+    /// reverses.
+    pub fn route(self) -> Option<(Account, Account)> {
         match self {
-            EntryKind::Contribution => "contribution",
-            EntryKind::Commitment => "commitment",
-            EntryKind::Disbursement => "disbursement",
-            EntryKind::Decommitment => "decommitment",
-            EntryKind::Refund => "refund",
+            EntryKind::Contribution => Some((Account::Contributions, Account::Pool)),
+            EntryKind::Commitment => Some((Account::Pool, Account::Committed)),
+            EntryKind::Disbursement => Some((Account::Committed, Account::Disbursed)),
+            EntryKind::Decommitment => Some((Account::Committed, Account::Pool)),
+            EntryKind::Refund => Some((Account::Disbursed, Account::Pool)),
+            EntryKind::Adjustment => None,
         }
     }
 
-    /// Money moves from the first account to the second.
-    pub fn route(self) -> (Account, Account) {
-        match self {
-            EntryKind::Contribution => (Account::Contributions, Account::Pool),
-            EntryKind::Commitment => (Account::Pool, Account::Committed),
-            EntryKind::Disbursement => (Account::Committed, Account::Disbursed),
-            EntryKind::Decommitment => (Account::Committed, Account::Pool),
-            EntryKind::Refund => (Account::Disbursed, Account::Pool),
-        }
-    }
-
-    /// The two postings of an entry of `amount` (> 0): they sum to zero.
-    pub fn postings(self, amount: Decimal) -> [(Account, Decimal); 2] {
-        let (from, to) = self.route();
-        [(from, -amount), (to, amount)]
+    /// The two postings of an entry of `amount` (> 0): they sum to zero; none for an adjustment.
+    pub fn postings(self, amount: Decimal) -> Option<[(Account, Decimal); 2]> {
+        let (from, to) = self.route()?;
+        Some([(from, -amount), (to, amount)])
     }
 }
 
@@ -84,12 +62,12 @@ impl EntryKind {
 /// what a kept balance holds (`money::max_balance`), so no accepted entry
 /// can overflow a column.
 pub fn fits(
-    totals: &std::collections::HashMap<String, Decimal>,
+    totals: &std::collections::HashMap<Account, Decimal>,
     changes: &[(Account, Decimal)],
 ) -> bool {
     let mut after = totals.clone();
     for (account, change) in changes {
-        *after.entry(account.code().to_string()).or_default() += *change;
+        *after.entry(*account).or_default() += *change;
     }
     after
         .values()
@@ -132,29 +110,33 @@ mod tests {
             EntryKind::Decommitment,
             EntryKind::Refund,
         ] {
-            let p = kind.postings(d("1234.56"));
+            let p = kind.postings(d("1234.56")).unwrap();
             assert_eq!(p[0].1 + p[1].1, Decimal::ZERO, "{kind:?}");
             assert!(p[0].1 < Decimal::ZERO && p[1].1 > Decimal::ZERO);
         }
         assert_eq!(
             EntryKind::Disbursement.route(),
-            (Account::Committed, Account::Disbursed)
+            Some((Account::Committed, Account::Disbursed))
         );
+        assert_eq!(EntryKind::Adjustment.postings(d("1")), None);
     }
 
     #[test]
     fn a_fund_takes_money_up_to_what_its_totals_hold() {
         let max = crate::domain::money::max_balance();
-        let totals: std::collections::HashMap<String, Decimal> = [
-            ("contributions".to_string(), -(max - d("0.99"))),
-            ("pool".to_string(), max - d("0.99")),
+        let totals: std::collections::HashMap<Account, Decimal> = [
+            (Account::Contributions, -(max - d("0.99"))),
+            (Account::Pool, max - d("0.99")),
         ]
         .into();
-        let contribution = |a: &str| EntryKind::Contribution.postings(d(a));
+        let contribution = |a: &str| EntryKind::Contribution.postings(d(a)).unwrap();
         assert!(fits(&totals, &contribution("0.99")));
         assert!(!fits(&totals, &contribution("1.00")));
         // Money moved inside the fund fits whatever the totals.
-        assert!(fits(&totals, &EntryKind::Commitment.postings(d("1000"))));
+        assert!(fits(
+            &totals,
+            &EntryKind::Commitment.postings(d("1000")).unwrap()
+        ));
         assert!(fits(&Default::default(), &contribution("1000")));
     }
 

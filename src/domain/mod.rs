@@ -4,7 +4,9 @@
 pub mod account;
 pub mod application;
 pub mod assignment;
+pub mod award;
 pub mod call;
+pub mod code;
 #[cfg(test)]
 mod hostile;
 pub mod ledger;

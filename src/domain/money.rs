@@ -16,27 +16,21 @@
 //!   with a message that shows how to write it, never guessed at;
 //! - at most [`max_amount`]: the largest a `NUMERIC(14, 2)` column holds.
 
+use crate::domain::code::codes;
 use rust_decimal::{Decimal, RoundingStrategy};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Currency {
-    Cny,
-    Hkd,
-    Mop,
+codes! {
+    pub enum Currency {
+        Cny = "CNY",
+        Hkd = "HKD",
+        Mop = "MOP",
+    }
 }
 
 impl Currency {
-    pub const ALL: [Currency; 3] = [Currency::Cny, Currency::Hkd, Currency::Mop];
-
-    pub fn code(self) -> &'static str {
-        match self {
-            Currency::Cny => "CNY",
-            Currency::Hkd => "HKD",
-            Currency::Mop => "MOP",
-        }
-    }
-
-    pub fn from_code(code: &str) -> Option<Currency> {
+    /// A currency code as a person writes it: any case, spaces around it
+    /// allowed. Codes read from the database use `from_code`.
+    pub fn parse(code: &str) -> Option<Currency> {
         Self::ALL
             .into_iter()
             .find(|c| c.code().eq_ignore_ascii_case(code.trim()))
@@ -440,7 +434,7 @@ mod tests {
         let mut n = 0;
         for r in reader.records() {
             let r = r.unwrap();
-            assert!(Currency::from_code(&r[1]).is_some());
+            assert!(Currency::parse(&r[1]).is_some());
             assert_eq!(convert(d(&r[0]), d(&r[2])), d(&r[3]), "{r:?}");
             n += 1;
         }

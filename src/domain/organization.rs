@@ -2,33 +2,34 @@
 //! registration number has the right form (DESIGN §2).
 
 use super::uscc;
+use crate::domain::code::codes;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Jurisdiction {
-    Mainland,
-    HongKong,
-    Macau,
+codes! {
+    /// Where an organization's registration check stands (DESIGN §2).
+    pub enum Verification {
+        Pending = "pending",
+        Verified = "verified",
+        Returned = "returned",
+    }
+}
+
+codes! {
+    /// A person's standing in an organization.
+    pub enum MemberRole {
+        Owner = "owner",
+        Member = "member",
+    }
+}
+
+codes! {
+    pub enum Jurisdiction {
+        Mainland = "mainland",
+        HongKong = "hong_kong",
+        Macau = "macau",
+    }
 }
 
 impl Jurisdiction {
-    pub const ALL: [Jurisdiction; 3] = [
-        Jurisdiction::Mainland,
-        Jurisdiction::HongKong,
-        Jurisdiction::Macau,
-    ];
-
-    pub fn code(self) -> &'static str {
-        match self {
-            Jurisdiction::Mainland => "mainland",
-            Jurisdiction::HongKong => "hong_kong",
-            Jurisdiction::Macau => "macau",
-        }
-    }
-
-    pub fn from_code(code: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|j| j.code() == code)
-    }
-
     pub fn label_key(self) -> String {
         format!("jurisdiction-{}", self.code())
     }
@@ -38,51 +39,22 @@ impl Jurisdiction {
     }
 }
 
-/// The nine Guangdong cities of the Bay Area, with their GB/T 2260 prefixes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum City {
-    Guangzhou,
-    Shenzhen,
-    Zhuhai,
-    Foshan,
-    Huizhou,
-    Dongguan,
-    Zhongshan,
-    Jiangmen,
-    Zhaoqing,
+codes! {
+    /// The nine Guangdong cities of the Bay Area, with their GB/T 2260 prefixes.
+    pub enum City {
+        Guangzhou = "guangzhou",
+        Shenzhen = "shenzhen",
+        Zhuhai = "zhuhai",
+        Foshan = "foshan",
+        Huizhou = "huizhou",
+        Dongguan = "dongguan",
+        Zhongshan = "zhongshan",
+        Jiangmen = "jiangmen",
+        Zhaoqing = "zhaoqing",
+    }
 }
 
 impl City {
-    pub const ALL: [City; 9] = [
-        City::Guangzhou,
-        City::Shenzhen,
-        City::Zhuhai,
-        City::Foshan,
-        City::Huizhou,
-        City::Dongguan,
-        City::Zhongshan,
-        City::Jiangmen,
-        City::Zhaoqing,
-    ];
-
-    pub fn code(self) -> &'static str {
-        match self {
-            City::Guangzhou => "guangzhou",
-            City::Shenzhen => "shenzhen",
-            City::Zhuhai => "zhuhai",
-            City::Foshan => "foshan",
-            City::Huizhou => "huizhou",
-            City::Dongguan => "dongguan",
-            City::Zhongshan => "zhongshan",
-            City::Jiangmen => "jiangmen",
-            City::Zhaoqing => "zhaoqing",
-        }
-    }
-
-    pub fn from_code(code: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|c| c.code() == code)
-    }
-
     /// The first four digits of the city's administrative division codes.
     pub fn region_prefix(self) -> &'static str {
         match self {
@@ -103,53 +75,26 @@ impl City {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum OrgType {
-    /// 社會團體
-    SocialGroup,
-    /// 民辦非企業單位 / 社會服務機構
-    SocialServiceAgency,
-    /// 基金會
-    Foundation,
-    /// 境外非政府組織代表機構
-    OverseasNgoOffice,
-    /// s.88 charity (Hong Kong)
-    HkCharity,
-    HkCompanyLimitedByGuarantee,
-    HkSociety,
-    /// 澳門社團
-    MacauAssociation,
+codes! {
+    pub enum OrgType {
+        /// 社會團體
+        SocialGroup = "social_group",
+        /// 民辦非企業單位 / 社會服務機構
+        SocialServiceAgency = "social_service_agency",
+        /// 基金會
+        Foundation = "foundation",
+        /// 境外非政府組織代表機構
+        OverseasNgoOffice = "overseas_ngo_office",
+        /// s.88 charity (Hong Kong)
+        HkCharity = "hk_charity",
+        HkCompanyLimitedByGuarantee = "hk_company_limited_by_guarantee",
+        HkSociety = "hk_society",
+        /// 澳門社團
+        MacauAssociation = "macau_association",
+    }
 }
 
 impl OrgType {
-    pub const ALL: [OrgType; 8] = [
-        OrgType::SocialGroup,
-        OrgType::SocialServiceAgency,
-        OrgType::Foundation,
-        OrgType::OverseasNgoOffice,
-        OrgType::HkCharity,
-        OrgType::HkCompanyLimitedByGuarantee,
-        OrgType::HkSociety,
-        OrgType::MacauAssociation,
-    ];
-
-    pub fn code(self) -> &'static str {
-        match self {
-            OrgType::SocialGroup => "social_group",
-            OrgType::SocialServiceAgency => "social_service_agency",
-            OrgType::Foundation => "foundation",
-            OrgType::OverseasNgoOffice => "overseas_ngo_office",
-            OrgType::HkCharity => "hk_charity",
-            OrgType::HkCompanyLimitedByGuarantee => "hk_company_limited_by_guarantee",
-            OrgType::HkSociety => "hk_society",
-            OrgType::MacauAssociation => "macau_association",
-        }
-    }
-
-    pub fn from_code(code: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|t| t.code() == code)
-    }
-
     pub fn jurisdiction(self) -> Jurisdiction {
         match self {
             OrgType::SocialGroup

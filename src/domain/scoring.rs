@@ -6,6 +6,27 @@
 
 use std::collections::HashMap;
 
+use crate::domain::code::codes;
+
+codes! {
+    /// A review from assignment to submission (DESIGN §5).
+    pub enum ReviewState {
+        Assigned = "assigned",
+        /// The reviewer declared a conflict; the review takes no scores.
+        Conflict = "conflict",
+        Draft = "draft",
+        Submitted = "submitted",
+    }
+}
+
+codes! {
+    pub enum Recommendation {
+        Fund = "fund",
+        FundWithChanges = "fund_with_changes",
+        DoNotFund = "do_not_fund",
+    }
+}
+
 /// Spread (population standard deviation) above this flags an application
 /// for discussion.
 pub const DISCUSSION_SPREAD: f64 = 15.0;

@@ -287,7 +287,7 @@ pub async fn enqueue(
         &outbox::NewEmail {
             kind: rendered.kind,
             recipient: to,
-            lang: lang.code(),
+            lang,
             subject: &rendered.subject,
             body_text: &rendered.text,
             body_html: &rendered.html,

@@ -6,6 +6,7 @@
 use std::borrow::Cow;
 use std::collections::HashMap;
 
+use crate::domain::code::codes;
 use fluent_templates::fluent_bundle::FluentValue;
 use fluent_templates::{LanguageIdentifier, Loader, langid};
 
@@ -29,24 +30,23 @@ pub fn message(key: &str, args: &[(&str, &str)]) -> String {
     format!("{key}?{}", query.finish())
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
-pub enum Lang {
-    #[default]
-    ZhHant,
-    ZhHans,
-    En,
+codes! {
+    #[derive(Default)]
+    pub enum Lang {
+        #[default]
+        ZhHant = "zh-Hant",
+        ZhHans = "zh-Hans",
+        En = "en",
+    }
 }
 
 impl Lang {
-    pub const ALL: [Lang; 3] = [Lang::ZhHant, Lang::ZhHans, Lang::En];
-
-    /// The code stored in the database and used in `lang=` attributes.
-    pub fn code(self) -> &'static str {
-        match self {
-            Lang::ZhHant => "zh-Hant",
-            Lang::ZhHans => "zh-Hans",
-            Lang::En => "en",
-        }
+    /// A language code as a person or a browser writes it: any case, spaces
+    /// around it allowed. Codes read from the database use `from_code`.
+    pub fn parse(code: &str) -> Option<Lang> {
+        Lang::ALL
+            .into_iter()
+            .find(|l| l.code().eq_ignore_ascii_case(code.trim()))
     }
 
     /// The language's own name, for the switcher.
@@ -56,12 +56,6 @@ impl Lang {
             Lang::ZhHans => "简体中文",
             Lang::En => "English",
         }
-    }
-
-    pub fn from_code(code: &str) -> Option<Lang> {
-        Lang::ALL
-            .into_iter()
-            .find(|l| l.code().eq_ignore_ascii_case(code.trim()))
     }
 
     fn langid(self) -> LanguageIdentifier {
@@ -206,9 +200,9 @@ mod tests {
     #[test]
     fn codes_round_trip() {
         for l in Lang::ALL {
-            assert_eq!(Lang::from_code(l.code()), Some(l));
+            assert_eq!(Lang::parse(l.code()), Some(l));
         }
-        assert_eq!(Lang::from_code("klingon"), None);
+        assert_eq!(Lang::parse("klingon"), None);
     }
 
     #[test]

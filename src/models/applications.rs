@@ -9,6 +9,16 @@ use crate::db::schema::{
     application_partners, application_snapshots, applications, attachments, budget_lines, job_runs,
     milestones, organization_members, organizations,
 };
+use crate::domain::application::ApplicationState;
+use crate::domain::application::Category;
+use crate::domain::application::PartnerStatus;
+use crate::domain::application::Source;
+use crate::domain::call::CallState;
+use crate::domain::code::codes;
+use crate::domain::money::Currency;
+use crate::domain::organization::City;
+use crate::domain::organization::Jurisdiction;
+use crate::domain::organization::MemberRole;
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = applications)]
@@ -16,7 +26,7 @@ pub struct Application {
     pub id: ApplicationId,
     pub call_id: CallId,
     pub lead_org_id: OrganizationId,
-    pub state: String,
+    pub state: ApplicationState,
     pub title: String,
     pub summary: String,
     pub need: String,
@@ -106,7 +116,7 @@ pub async fn save_content(
 pub async fn set_state(
     conn: &mut Conn,
     id: ApplicationId,
-    state: &str,
+    state: ApplicationState,
     submitted_at: Option<DateTime<Utc>>,
     now: DateTime<Utc>,
 ) -> QueryResult<()> {
@@ -140,7 +150,7 @@ pub async fn count_led_in_call(
         .filter(applications::call_id.eq(call))
         .filter(applications::lead_org_id.eq(lead))
         .filter(applications::id.ne(except))
-        .filter(applications::state.ne_all(vec!["draft", "withdrawn"]))
+        .filter(applications::state.ne_all([ApplicationState::Draft, ApplicationState::Withdrawn]))
         .count()
         .get_result(conn)
         .await
@@ -193,8 +203,8 @@ pub async fn drafts_closing_between(
     use crate::db::schema::calls;
     applications::table
         .inner_join(calls::table)
-        .filter(applications::state.eq("draft"))
-        .filter(calls::state.eq("published"))
+        .filter(applications::state.eq(ApplicationState::Draft))
+        .filter(calls::state.eq(CallState::Published))
         .filter(calls::closes_at.gt(from))
         .filter(calls::closes_at.le(to))
         .select((
@@ -211,7 +221,7 @@ pub async fn drafts_closing_between(
 #[derive(Debug, Clone, Queryable)]
 pub struct Partner {
     pub organization: Organization,
-    pub status: String,
+    pub status: PartnerStatus,
     pub role: String,
     pub contribution: String,
 }
@@ -235,7 +245,7 @@ pub async fn partner_status(
     conn: &mut Conn,
     id: ApplicationId,
     org: OrganizationId,
-) -> QueryResult<Option<String>> {
+) -> QueryResult<Option<PartnerStatus>> {
     application_partners::table
         .filter(application_partners::application_id.eq(id))
         .filter(application_partners::organization_id.eq(org))
@@ -268,7 +278,7 @@ pub async fn respond_partner(
     conn: &mut Conn,
     id: ApplicationId,
     org: OrganizationId,
-    status: &str,
+    status: PartnerStatus,
     role: &str,
     contribution: &str,
     by: UserId,
@@ -278,7 +288,7 @@ pub async fn respond_partner(
         application_partners::table
             .filter(application_partners::application_id.eq(id))
             .filter(application_partners::organization_id.eq(org))
-            .filter(application_partners::status.eq("invited")),
+            .filter(application_partners::status.eq(PartnerStatus::Invited)),
     )
     .set((
         application_partners::status.eq(status),
@@ -314,14 +324,14 @@ pub async fn invitations_for_user(
 ) -> QueryResult<Vec<(ApplicationId, OrganizationId, String)>> {
     let owned = organization_members::table
         .filter(organization_members::user_id.eq(user))
-        .filter(organization_members::role.eq("owner"))
+        .filter(organization_members::role.eq(MemberRole::Owner))
         .select(organization_members::organization_id);
     application_partners::table
         .inner_join(applications::table)
         .filter(application_partners::organization_id.eq_any(owned))
-        .filter(application_partners::status.eq("invited"))
+        .filter(application_partners::status.eq(PartnerStatus::Invited))
         // Only a draft's invitations can still be answered.
-        .filter(applications::state.eq("draft"))
+        .filter(applications::state.eq(ApplicationState::Draft))
         .select((
             applications::id,
             application_partners::organization_id,
@@ -337,11 +347,11 @@ pub async fn invitations_for_user(
 #[diesel(table_name = budget_lines)]
 pub struct BudgetLine {
     pub id: i64,
-    pub category: String,
+    pub category: Category,
     pub organization_id: OrganizationId,
-    pub currency: String,
+    pub currency: Currency,
     pub amount: Decimal,
-    pub source: String,
+    pub source: Source,
     pub description: String,
 }
 
@@ -358,11 +368,11 @@ pub async fn budget(conn: &mut Conn, id: ApplicationId) -> QueryResult<Vec<Budge
 pub async fn add_budget_line(
     conn: &mut Conn,
     id: ApplicationId,
-    category: &str,
+    category: Category,
     org: OrganizationId,
-    currency: &str,
+    currency: Currency,
     amount: Decimal,
-    source: &str,
+    source: Source,
     description: &str,
     now: DateTime<Utc>,
 ) -> QueryResult<i64> {
@@ -601,10 +611,10 @@ pub async fn mark_under_review(
     diesel::update(
         applications::table
             .filter(applications::call_id.eq(call))
-            .filter(applications::state.eq("submitted")),
+            .filter(applications::state.eq(ApplicationState::Submitted)),
     )
     .set((
-        applications::state.eq("under_review"),
+        applications::state.eq(ApplicationState::UnderReview),
         applications::updated_at.eq(now),
     ))
     .execute(conn)
@@ -639,13 +649,14 @@ pub async fn grant_requests(
         .collect())
 }
 
-/// How the admins' application list is ordered.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ListOrder {
-    /// Most recently changed first.
-    Updated,
-    /// By title, A to Z.
-    Title,
+codes! {
+    /// How the admins' application list is ordered.
+    pub enum ListOrder {
+        /// Most recently changed first.
+        Updated = "updated",
+        /// By title, A to Z.
+        Title = "title",
+    }
 }
 
 /// What the admins' application list shows; `after` is the id of the last
@@ -653,8 +664,8 @@ pub enum ListOrder {
 #[derive(Debug, Clone)]
 pub struct ListFilter {
     pub call: Option<CallId>,
-    pub state: Option<String>,
-    pub city: Option<String>,
+    pub state: Option<ApplicationState>,
+    pub city: Option<City>,
     pub order: ListOrder,
     pub after: Option<ApplicationId>,
     /// The last row's `updated_at`, carried in the link: the row may change
@@ -667,15 +678,15 @@ pub struct ListFilter {
 pub struct ListRow {
     pub id: ApplicationId,
     pub title: String,
-    pub state: String,
+    pub state: ApplicationState,
     pub updated_at: DateTime<Utc>,
     pub call_id: CallId,
     pub call_title_zh: String,
     pub call_title_en: String,
     pub lead_zh: String,
     pub lead_en: String,
-    pub city: Option<String>,
-    pub jurisdiction: String,
+    pub city: Option<City>,
+    pub jurisdiction: Jurisdiction,
 }
 
 /// One page of every application but drafts, filtered and ordered, in one
@@ -688,7 +699,7 @@ pub async fn admin_page(conn: &mut Conn, f: &ListFilter) -> QueryResult<Vec<List
     let mut q = applications::table
         .inner_join(calls::table)
         .inner_join(organizations::table)
-        .filter(applications::state.ne("draft"))
+        .filter(applications::state.ne(ApplicationState::Draft))
         .select((
             applications::id,
             applications::title,
@@ -707,10 +718,10 @@ pub async fn admin_page(conn: &mut Conn, f: &ListFilter) -> QueryResult<Vec<List
         q = q.filter(applications::call_id.eq(call));
     }
     if let Some(state) = &f.state {
-        q = q.filter(applications::state.eq(state.clone()));
+        q = q.filter(applications::state.eq(*state));
     }
     if let Some(city) = &f.city {
-        q = q.filter(organizations::city.eq(city.clone()));
+        q = q.filter(organizations::city.eq(*city));
     }
     // Row comparisons let PostgreSQL start the index scan at the cursor.
     match (f.order, f.after) {
@@ -755,7 +766,7 @@ pub async fn partners_of(
     conn: &mut Conn,
     ids: &[ApplicationId],
 ) -> QueryResult<Vec<(ApplicationId, Partner)>> {
-    let rows: Vec<(ApplicationId, Organization, String, String, String)> =
+    let rows: Vec<(ApplicationId, Organization, PartnerStatus, String, String)> =
         application_partners::table
             .inner_join(organizations::table)
             .filter(application_partners::application_id.eq_any(ids.to_vec()))
@@ -821,7 +832,7 @@ pub async fn led_counts(
     applications::table
         .filter(applications::call_id.eq_any(calls.to_vec()))
         .filter(applications::lead_org_id.eq_any(leads.to_vec()))
-        .filter(applications::state.ne_all(vec!["draft", "withdrawn"]))
+        .filter(applications::state.ne_all([ApplicationState::Draft, ApplicationState::Withdrawn]))
         .group_by((applications::call_id, applications::lead_org_id))
         .select((
             applications::call_id,
@@ -858,7 +869,7 @@ pub async fn open_drafts_led_by(
         applications::table
             .inner_join(calls::table)
             .filter(applications::lead_org_id.eq_any(orgs.to_vec()))
-            .filter(applications::state.eq("draft"))
+            .filter(applications::state.eq(ApplicationState::Draft))
             .filter(calls::closes_at.gt(now))
     };
     let rows = base()

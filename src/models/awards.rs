@@ -12,6 +12,16 @@ use super::{
 use crate::db::schema::{
     awards, contributions, organizations, payment_requests, progress_reports, support_log, tranches,
 };
+use crate::domain::award::Approval;
+use crate::domain::award::AwardState;
+use crate::domain::award::EvaluationKind;
+use crate::domain::award::PaymentKind;
+use crate::domain::award::ReportState;
+use crate::domain::award::SupportKind;
+use crate::domain::ledger::Account;
+use crate::domain::money::Currency;
+use crate::domain::organization::City;
+use crate::domain::organization::Jurisdiction;
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = awards)]
@@ -22,9 +32,9 @@ pub struct Award {
     pub fund_id: FundId,
     pub lead_org_id: OrganizationId,
     pub amount: Decimal,
-    pub currency: String,
+    pub currency: Currency,
     pub conditions: String,
-    pub state: String,
+    pub state: AwardState,
     pub offered_at: DateTime<Utc>,
     pub accept_by: DateTime<Utc>,
     pub accepted_at: Option<DateTime<Utc>>,
@@ -32,7 +42,7 @@ pub struct Award {
     pub bank_account_name: Option<String>,
     pub bank_name: Option<String>,
     pub bank_account_number: Option<String>,
-    pub bank_currency: Option<String>,
+    pub bank_currency: Option<Currency>,
     pub closed_at: Option<DateTime<Utc>>,
 }
 
@@ -42,7 +52,7 @@ pub struct NewAward<'a> {
     pub fund: FundId,
     pub lead: OrganizationId,
     pub amount: Decimal,
-    pub currency: &'a str,
+    pub currency: Currency,
     pub conditions: &'a str,
     pub accept_by: DateTime<Utc>,
 }
@@ -100,7 +110,7 @@ pub async fn of_application(conn: &mut Conn, app: ApplicationId) -> QueryResult<
 pub async fn of_fund(
     conn: &mut Conn,
     fund: FundId,
-    state: &str,
+    state: AwardState,
     after: Option<AwardId>,
     limit: i64,
 ) -> QueryResult<Vec<(Award, String)>> {
@@ -119,7 +129,7 @@ pub async fn of_fund(
 }
 
 /// How many of the fund's awards are in each state.
-pub async fn count_by_state(conn: &mut Conn, fund: FundId) -> QueryResult<Vec<(String, i64)>> {
+pub async fn count_by_state(conn: &mut Conn, fund: FundId) -> QueryResult<Vec<(AwardState, i64)>> {
     awards::table
         .filter(awards::fund_id.eq(fund))
         .group_by(awards::state)
@@ -153,7 +163,7 @@ pub struct Acceptance<'a> {
     pub account_name: &'a str,
     pub bank: &'a str,
     pub account_number: &'a str,
-    pub currency: &'a str,
+    pub currency: Currency,
 }
 
 /// `false` if the award was no longer on offer.
@@ -163,31 +173,35 @@ pub async fn accept(
     a: &Acceptance<'_>,
     now: DateTime<Utc>,
 ) -> QueryResult<bool> {
-    diesel::update(awards::table.find(id).filter(awards::state.eq("offered")))
-        .set((
-            awards::state.eq("active"),
-            awards::accepted_at.eq(now),
-            awards::accepted_by.eq(a.by),
-            awards::signature_name.eq(a.signature),
-            awards::signature_ip.eq(a.ip),
-            awards::bank_account_name.eq(a.account_name),
-            awards::bank_name.eq(a.bank),
-            awards::bank_account_number.eq(a.account_number),
-            awards::bank_currency.eq(a.currency),
-        ))
-        .execute(conn)
-        .await
-        .map(|n| n == 1)
+    diesel::update(
+        awards::table
+            .find(id)
+            .filter(awards::state.eq(AwardState::Offered)),
+    )
+    .set((
+        awards::state.eq(AwardState::Active),
+        awards::accepted_at.eq(now),
+        awards::accepted_by.eq(a.by),
+        awards::signature_name.eq(a.signature),
+        awards::signature_ip.eq(a.ip),
+        awards::bank_account_name.eq(a.account_name),
+        awards::bank_name.eq(a.bank),
+        awards::bank_account_number.eq(a.account_number),
+        awards::bank_currency.eq(a.currency),
+    ))
+    .execute(conn)
+    .await
+    .map(|n| n == 1)
 }
 
 pub async fn set_state(
     conn: &mut Conn,
     id: AwardId,
-    from: &str,
-    to: &str,
+    from: AwardState,
+    to: AwardState,
     now: DateTime<Utc>,
 ) -> QueryResult<bool> {
-    let closed = (to == "closed").then_some(now);
+    let closed = (to == AwardState::Closed).then_some(now);
     diesel::update(awards::table.find(id).filter(awards::state.eq(from)))
         .set((awards::state.eq(to), awards::closed_at.eq(closed)))
         .execute(conn)
@@ -198,7 +212,7 @@ pub async fn set_state(
 /// Offers past their acceptance date.
 pub async fn lapsing(conn: &mut Conn, now: DateTime<Utc>) -> QueryResult<Vec<AwardId>> {
     awards::table
-        .filter(awards::state.eq("offered"))
+        .filter(awards::state.eq(AwardState::Offered))
         .filter(awards::accept_by.lt(now))
         .select(awards::id)
         .load(conn)
@@ -269,7 +283,7 @@ pub struct Report {
     pub narrative: String,
     pub targets: String,
     pub expenditure: serde_json::Value,
-    pub state: String,
+    pub state: ReportState,
     pub submitted_at: DateTime<Utc>,
     pub reviewed_at: Option<DateTime<Utc>>,
     pub review_comment: String,
@@ -297,7 +311,7 @@ pub async fn submit_report(
         progress_reports::narrative.eq(r.narrative),
         progress_reports::targets.eq(r.targets),
         progress_reports::expenditure.eq(r.expenditure),
-        progress_reports::state.eq("submitted"),
+        progress_reports::state.eq(ReportState::Submitted),
         progress_reports::submitted_by.eq(r.by),
         progress_reports::submitted_at.eq(now),
     );
@@ -317,7 +331,7 @@ pub async fn submit_report(
         progress_reports::table
             .filter(progress_reports::award_id.eq(r.award))
             .filter(progress_reports::position.eq(r.position))
-            .filter(progress_reports::state.eq("returned")),
+            .filter(progress_reports::state.eq(ReportState::Returned)),
     )
     .set(values)
     .execute(conn)
@@ -347,7 +361,7 @@ pub async fn find_report(conn: &mut Conn, id: i64) -> QueryResult<Option<Report>
 pub async fn review_report(
     conn: &mut Conn,
     id: i64,
-    to: &str,
+    to: ReportState,
     comment: &str,
     by: Option<UserId>,
     now: DateTime<Utc>,
@@ -355,7 +369,7 @@ pub async fn review_report(
     diesel::update(
         progress_reports::table
             .find(id)
-            .filter(progress_reports::state.eq("submitted")),
+            .filter(progress_reports::state.eq(ReportState::Submitted)),
     )
     .set((
         progress_reports::state.eq(to),
@@ -373,7 +387,7 @@ pub async fn reports_waiting(conn: &mut Conn) -> QueryResult<Vec<(Report, String
     use crate::db::schema::applications;
     progress_reports::table
         .inner_join(awards::table.inner_join(applications::table))
-        .filter(progress_reports::state.eq("submitted"))
+        .filter(progress_reports::state.eq(ReportState::Submitted))
         .select((Report::as_select(), applications::title))
         .order(progress_reports::submitted_at)
         .load(conn)
@@ -387,16 +401,16 @@ pub async fn reports_waiting(conn: &mut Conn) -> QueryResult<Vec<(Report, String
 pub struct Payment {
     pub id: PaymentId,
     pub award_id: AwardId,
-    pub kind: String,
+    pub kind: PaymentKind,
     pub tranche_id: Option<TrancheId>,
     pub amount: Decimal,
     pub reason: String,
-    pub state: String,
+    pub state: Approval,
     pub requested_by: UserId,
     pub requested_at: DateTime<Utc>,
     pub decided_by: Option<UserId>,
     pub decided_at: Option<DateTime<Utc>>,
-    pub payee_currency: Option<String>,
+    pub payee_currency: Option<Currency>,
     pub rate: Option<Decimal>,
     pub amount_sent: Option<Decimal>,
     pub reference: Option<String>,
@@ -405,7 +419,7 @@ pub struct Payment {
 pub struct NewPayment<'a> {
     pub award: AwardId,
     /// `tranche` or `refund`.
-    pub kind: &'a str,
+    pub kind: PaymentKind,
     pub tranche: Option<TrancheId>,
     pub amount: Decimal,
     pub reason: &'a str,
@@ -452,7 +466,7 @@ pub async fn find_payment_for_update(
 }
 
 pub struct Remittance<'a> {
-    pub currency: &'a str,
+    pub currency: Currency,
     pub rate: Decimal,
     pub amount_sent: Decimal,
     pub reference: &'a str,
@@ -469,10 +483,10 @@ pub async fn approve_payment(
     diesel::update(
         payment_requests::table
             .find(id)
-            .filter(payment_requests::state.eq("pending")),
+            .filter(payment_requests::state.eq(Approval::Pending)),
     )
     .set((
-        payment_requests::state.eq("approved"),
+        payment_requests::state.eq(Approval::Approved),
         payment_requests::decided_by.eq(by),
         payment_requests::decided_at.eq(now),
         payment_requests::payee_currency.eq(r.currency),
@@ -494,10 +508,10 @@ pub async fn reject_payment(
     diesel::update(
         payment_requests::table
             .find(id)
-            .filter(payment_requests::state.eq("pending")),
+            .filter(payment_requests::state.eq(Approval::Pending)),
     )
     .set((
-        payment_requests::state.eq("rejected"),
+        payment_requests::state.eq(Approval::Rejected),
         payment_requests::decided_by.eq(by),
         payment_requests::decided_at.eq(now),
     ))
@@ -517,11 +531,11 @@ pub async fn payments(conn: &mut Conn, award: AwardId) -> QueryResult<Vec<Paymen
 
 /// Requests waiting for a checker, oldest first, with the application's
 /// title and the award's currency.
-pub async fn pending_payments(conn: &mut Conn) -> QueryResult<Vec<(Payment, String, String)>> {
+pub async fn pending_payments(conn: &mut Conn) -> QueryResult<Vec<(Payment, String, Currency)>> {
     use crate::db::schema::applications;
     payment_requests::table
         .inner_join(awards::table.inner_join(applications::table))
-        .filter(payment_requests::state.eq("pending"))
+        .filter(payment_requests::state.eq(Approval::Pending))
         .select((Payment::as_select(), applications::title, awards::currency))
         .order(payment_requests::id)
         .load(conn)
@@ -533,7 +547,7 @@ pub async fn fund_payments(conn: &mut Conn, fund: FundId) -> QueryResult<Vec<Pay
     payment_requests::table
         .inner_join(awards::table)
         .filter(awards::fund_id.eq(fund))
-        .filter(payment_requests::state.eq("approved"))
+        .filter(payment_requests::state.eq(Approval::Approved))
         .select(Payment::as_select())
         .order(payment_requests::id)
         .load(conn)
@@ -597,7 +611,7 @@ pub async fn contributions(
 #[derive(Debug, Clone, Queryable)]
 pub struct Support {
     pub given_on: NaiveDate,
-    pub kind: String,
+    pub kind: SupportKind,
     pub hours: Decimal,
     pub given_by: String,
     pub note: String,
@@ -655,7 +669,7 @@ pub async fn payment_award(conn: &mut Conn, id: PaymentId) -> QueryResult<Option
 pub async fn pending_for_award(conn: &mut Conn, award: AwardId) -> QueryResult<i64> {
     payment_requests::table
         .filter(payment_requests::award_id.eq(award))
-        .filter(payment_requests::state.eq("pending"))
+        .filter(payment_requests::state.eq(Approval::Pending))
         .count()
         .get_result(conn)
         .await
@@ -666,8 +680,8 @@ pub async fn pending_for_award(conn: &mut Conn, award: AwardId) -> QueryResult<i
 pub struct OpenAward {
     pub id: AwardId,
     pub amount: Decimal,
-    pub currency: String,
-    pub state: String,
+    pub currency: Currency,
+    pub state: AwardState,
     pub offered_at: DateTime<Utc>,
     pub title: String,
     pub summary: String,
@@ -675,8 +689,8 @@ pub struct OpenAward {
     pub org_id: OrganizationId,
     pub org_name_zh: String,
     pub org_name_en: String,
-    pub jurisdiction: String,
-    pub city: Option<String>,
+    pub jurisdiction: Jurisdiction,
+    pub city: Option<City>,
     pub registration_number: String,
     pub call_id: CallId,
     pub call_title_zh: String,
@@ -693,7 +707,7 @@ pub async fn open_data(conn: &mut Conn) -> QueryResult<Vec<OpenAward>> {
         .inner_join(organizations::table)
         .inner_join(calls::table.on(calls::id.eq(awards::call_id)))
         .inner_join(funds::table.on(funds::id.eq(awards::fund_id)))
-        .filter(awards::state.ne("lapsed"))
+        .filter(awards::state.ne(AwardState::Lapsed))
         .select((
             awards::id,
             awards::amount,
@@ -726,7 +740,7 @@ pub async fn disbursed_by_award(
 ) -> QueryResult<std::collections::HashMap<AwardId, Decimal>> {
     use crate::db::schema::ledger_postings;
     let rows: Vec<(Option<AwardId>, Option<Decimal>)> = ledger_postings::table
-        .filter(ledger_postings::account.eq("disbursed"))
+        .filter(ledger_postings::account.eq(Account::Disbursed))
         .group_by(ledger_postings::award_id)
         .select((
             ledger_postings::award_id,
@@ -747,7 +761,7 @@ pub async fn active_with_schedule(
     use crate::db::schema::applications;
     let list: Vec<(Award, String)> = awards::table
         .inner_join(applications::table)
-        .filter(awards::state.eq("active"))
+        .filter(awards::state.eq(AwardState::Active))
         .select((Award::as_select(), applications::title))
         .order(awards::id)
         .load(conn)
@@ -865,7 +879,7 @@ pub async fn report_attachment_data(
 pub async fn record_evaluation(
     conn: &mut Conn,
     award: AwardId,
-    kind: &str,
+    kind: EvaluationKind,
     rating: i32,
     summary: &str,
     by: Option<UserId>,
@@ -891,7 +905,7 @@ pub async fn record_evaluation(
 pub async fn evaluations(
     conn: &mut Conn,
     award: AwardId,
-) -> QueryResult<Vec<(String, i32, String, DateTime<Utc>)>> {
+) -> QueryResult<Vec<(EvaluationKind, i32, String, DateTime<Utc>)>> {
     use crate::db::schema::evaluations as ev;
     ev::table
         .filter(ev::award_id.eq(award))
@@ -933,7 +947,7 @@ pub async fn offers_ending_before(
     until: DateTime<Utc>,
 ) -> QueryResult<Vec<AwardId>> {
     awards::table
-        .filter(awards::state.eq("offered"))
+        .filter(awards::state.eq(AwardState::Offered))
         .filter(awards::accept_by.lt(until))
         .select(awards::id)
         .load(conn)

@@ -9,13 +9,14 @@ use crate::db::schema::{
 };
 use crate::domain::call::{CallState, Component, Criterion, ReviewSettings, ValidCall};
 use crate::domain::money::Currency;
+use crate::domain::organization::Jurisdiction;
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = calls)]
 pub struct Call {
     pub id: CallId,
     pub fund_id: FundId,
-    pub state: String,
+    pub state: CallState,
     pub title_zh: String,
     pub title_en: String,
     pub description_zh: String,
@@ -27,7 +28,7 @@ pub struct Call {
     pub max_request: Decimal,
     pub max_duration_months: i32,
     pub rule_joint_required: bool,
-    pub rule_lead_jurisdictions: Vec<Option<String>>,
+    pub rule_lead_jurisdictions: Vec<Option<Jurisdiction>>,
     pub rule_verified_required: bool,
     pub rule_whitelist_required: bool,
     pub rule_min_registered_months: Option<i32>,
@@ -47,7 +48,7 @@ pub struct Call {
 
 impl Call {
     pub fn state(&self) -> CallState {
-        CallState::from_code(&self.state).unwrap_or(CallState::Draft)
+        self.state
     }
 
     pub fn rate(&self, currency: Currency) -> Decimal {
@@ -58,11 +59,11 @@ impl Call {
         }
     }
 
-    pub fn lead_jurisdictions(&self) -> Vec<&str> {
+    pub fn lead_jurisdictions(&self) -> Vec<Jurisdiction> {
         self.rule_lead_jurisdictions
             .iter()
             .flatten()
-            .map(String::as_str)
+            .copied()
             .collect()
     }
 }
@@ -83,7 +84,7 @@ struct CallFields<'a> {
     max_request: Decimal,
     max_duration_months: i32,
     rule_joint_required: bool,
-    rule_lead_jurisdictions: Vec<Option<String>>,
+    rule_lead_jurisdictions: Vec<Option<Jurisdiction>>,
     rule_verified_required: bool,
     rule_whitelist_required: bool,
     rule_min_registered_months: Option<i32>,
@@ -124,7 +125,7 @@ fn fields(fund: FundId, c: &ValidCall, now: DateTime<Utc>) -> CallFields<'_> {
             .rules
             .lead_jurisdictions
             .iter()
-            .map(|j| Some(j.code().to_string()))
+            .map(|j| Some(*j))
             .collect(),
         rule_verified_required: c.rules.verified_required,
         rule_whitelist_required: c.rules.whitelist_required,
@@ -170,10 +171,14 @@ pub async fn update_draft(
     c: &ValidCall,
     now: DateTime<Utc>,
 ) -> QueryResult<bool> {
-    let n = diesel::update(calls::table.find(id).filter(calls::state.eq("draft")))
-        .set(fields(fund, c, now))
-        .execute(conn)
-        .await?;
+    let n = diesel::update(
+        calls::table
+            .find(id)
+            .filter(calls::state.eq(CallState::Draft)),
+    )
+    .set(fields(fund, c, now))
+    .execute(conn)
+    .await?;
     if n == 1 {
         replace_parts(conn, id, c).await?;
     }
@@ -336,12 +341,12 @@ pub async fn set_state(
     now: DateTime<Utc>,
 ) -> QueryResult<bool> {
     let published_at = (to == CallState::Published).then_some(now);
-    let target = calls::table.find(id).filter(calls::state.eq(from.code()));
+    let target = calls::table.find(id).filter(calls::state.eq(from));
     let n = match published_at {
         Some(at) => {
             diesel::update(target)
                 .set((
-                    calls::state.eq(to.code()),
+                    calls::state.eq(to),
                     calls::published_at.eq(at),
                     calls::updated_at.eq(now),
                 ))
@@ -350,7 +355,7 @@ pub async fn set_state(
         }
         None => {
             diesel::update(target)
-                .set((calls::state.eq(to.code()), calls::updated_at.eq(now)))
+                .set((calls::state.eq(to), calls::updated_at.eq(now)))
                 .execute(conn)
                 .await?
         }
@@ -415,7 +420,7 @@ pub async fn public_current(
 ) -> QueryResult<Vec<(Call, String)>> {
     calls::table
         .inner_join(funds::table)
-        .filter(calls::state.ne("draft"))
+        .filter(calls::state.ne(CallState::Draft))
         .filter(calls::closes_at.gt(now))
         .select((Call::as_select(), funds::currency))
         .order((calls::closes_at.desc(), calls::id.desc()))
@@ -434,7 +439,7 @@ pub async fn public_closed(
     use diesel::sql_types::{BigInt, Bool};
     let mut q = calls::table
         .inner_join(funds::table)
-        .filter(calls::state.ne("draft"))
+        .filter(calls::state.ne(CallState::Draft))
         .filter(calls::closes_at.le(now))
         .select((Call::as_select(), funds::currency))
         .order((calls::closes_at.desc(), calls::id.desc()))

@@ -7,13 +7,15 @@ use rust_decimal::Decimal;
 
 use super::{ApplicationId, CallId, Conn, UserId};
 use crate::db::schema::{applications, component_scores, decision_publications, decisions};
+use crate::domain::application::ApplicationState;
+use crate::domain::award::Outcome;
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = decisions)]
 pub struct Decision {
     pub application_id: ApplicationId,
     pub call_id: CallId,
-    pub outcome: String,
+    pub outcome: Outcome,
     pub amount: Option<Decimal>,
     pub conditions: String,
     pub rationale: String,
@@ -22,7 +24,7 @@ pub struct Decision {
 }
 
 pub struct NewDecision<'a> {
-    pub outcome: &'a str,
+    pub outcome: Outcome,
     pub amount: Option<Decimal>,
     pub conditions: &'a str,
     pub rationale: &'a str,
@@ -82,7 +84,7 @@ pub async fn undecided(conn: &mut Conn, call: CallId) -> QueryResult<i64> {
     applications::table
         .left_join(decisions::table)
         .filter(applications::call_id.eq(call))
-        .filter(applications::state.eq("under_review"))
+        .filter(applications::state.eq(ApplicationState::UnderReview))
         .filter(decisions::application_id.is_null())
         .count()
         .get_result(conn)

@@ -4,6 +4,7 @@ use diesel_async::RunQueryDsl;
 
 use super::{Conn, FundId, UserId};
 use crate::db::schema::funds;
+use crate::domain::money::Currency;
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = funds)]
@@ -12,7 +13,7 @@ pub struct Fund {
     pub name_zh: String,
     pub name_en: String,
     pub sponsors: String,
-    pub currency: String,
+    pub currency: Currency,
     pub created_at: DateTime<Utc>,
 }
 
@@ -22,7 +23,7 @@ pub struct NewFund<'a> {
     pub name_zh: &'a str,
     pub name_en: &'a str,
     pub sponsors: &'a str,
-    pub currency: &'a str,
+    pub currency: Currency,
     pub created_by: Option<UserId>,
     pub created_at: DateTime<Utc>,
 }
@@ -65,11 +66,11 @@ pub async fn find_by_name_en(conn: &mut Conn, name: &str) -> QueryResult<Option<
 pub async fn currencies(
     conn: &mut Conn,
     ids: &[FundId],
-) -> QueryResult<std::collections::HashMap<FundId, String>> {
+) -> QueryResult<std::collections::HashMap<FundId, Currency>> {
     funds::table
         .filter(funds::id.eq_any(ids.to_vec()))
         .select((funds::id, funds::currency))
-        .load::<(FundId, String)>(conn)
+        .load::<(FundId, Currency)>(conn)
         .await
         .map(|rows| rows.into_iter().collect())
 }

@@ -10,7 +10,9 @@ use super::{AwardId, Conn, FundId, PaymentId, UserId};
 use crate::db::schema::{
     funds, ledger_balances, ledger_entries, ledger_fund_totals, ledger_postings,
 };
+use crate::domain::award::Approval;
 use crate::domain::ledger::{Account, EntryKind};
+use crate::domain::money::Currency;
 
 /// Locks the fund's row: every change to its pool is made under this lock,
 /// one at a time, so that checks and postings cannot interleave.
@@ -37,10 +39,14 @@ pub struct NewEntry<'a> {
 
 /// Inserts an entry and its two postings (checked again at commit by the database).
 pub async fn post(conn: &mut Conn, e: &NewEntry<'_>, now: DateTime<Utc>) -> QueryResult<i64> {
+    // An adjustment is posted by `reverse`, mirroring the entry it reverses.
+    let postings = e.kind.postings(e.amount).ok_or_else(|| {
+        diesel::result::Error::QueryBuilderError("an adjustment has no postings of its own".into())
+    })?;
     let id: i64 = diesel::insert_into(ledger_entries::table)
         .values((
             ledger_entries::fund_id.eq(e.fund),
-            ledger_entries::kind.eq(e.kind.code()),
+            ledger_entries::kind.eq(e.kind),
             ledger_entries::award_id.eq(e.award),
             ledger_entries::contribution_id.eq(e.contribution),
             ledger_entries::payment_request_id.eq(e.payment),
@@ -51,15 +57,13 @@ pub async fn post(conn: &mut Conn, e: &NewEntry<'_>, now: DateTime<Utc>) -> Quer
         .returning(ledger_entries::id)
         .get_result(conn)
         .await?;
-    let rows: Vec<_> = e
-        .kind
-        .postings(e.amount)
+    let rows: Vec<_> = postings
         .iter()
         .map(|(account, amount)| {
             (
                 ledger_postings::entry_id.eq(id),
                 ledger_postings::fund_id.eq(e.fund),
-                ledger_postings::account.eq(account.code()),
+                ledger_postings::account.eq(*account),
                 ledger_postings::award_id.eq(if account.per_award() { e.award } else { None }),
                 ledger_postings::amount.eq(*amount),
             )
@@ -84,7 +88,7 @@ pub async fn balance(
 ) -> QueryResult<Decimal> {
     let mut q = ledger_balances::table
         .filter(ledger_balances::fund_id.eq(fund))
-        .filter(ledger_balances::account.eq(account.code()))
+        .filter(ledger_balances::account.eq(account))
         .select(diesel::dsl::sum(ledger_balances::balance))
         .into_boxed();
     if let Some(a) = award {
@@ -97,11 +101,11 @@ pub async fn balance(
 pub async fn totals(
     conn: &mut Conn,
     fund: FundId,
-) -> QueryResult<std::collections::HashMap<String, Decimal>> {
+) -> QueryResult<std::collections::HashMap<Account, Decimal>> {
     ledger_fund_totals::table
         .filter(ledger_fund_totals::fund_id.eq(fund))
         .select((ledger_fund_totals::account, ledger_fund_totals::balance))
-        .load::<(String, Decimal)>(conn)
+        .load::<(Account, Decimal)>(conn)
         .await
         .map(|rows| rows.into_iter().collect())
 }
@@ -159,7 +163,7 @@ pub async fn of_awards(
 /// Every fund's pool balance, in one query.
 pub async fn pools(conn: &mut Conn) -> QueryResult<std::collections::HashMap<FundId, Decimal>> {
     let rows: Vec<(i64, Decimal)> = ledger_balances::table
-        .filter(ledger_balances::account.eq(Account::Pool.code()))
+        .filter(ledger_balances::account.eq(Account::Pool))
         .select((ledger_balances::fund_id, ledger_balances::balance))
         .load(conn)
         .await?;
@@ -193,11 +197,11 @@ pub async fn recent_postings(
 #[derive(Debug, Clone, Queryable)]
 pub struct EntryRow {
     pub id: i64,
-    pub kind: String,
+    pub kind: EntryKind,
     pub award_id: Option<AwardId>,
     pub memo: String,
     pub created_at: DateTime<Utc>,
-    pub account: String,
+    pub account: Account,
     pub amount: Decimal,
 }
 
@@ -234,7 +238,7 @@ pub struct Correction {
     pub id: i64,
     pub entry_id: i64,
     pub reason: String,
-    pub state: String,
+    pub state: Approval,
     pub requested_by: UserId,
     pub requested_at: DateTime<Utc>,
 }
@@ -295,12 +299,12 @@ pub async fn find_correction_for_update(
 pub async fn decide_correction(
     conn: &mut Conn,
     id: i64,
-    to: &str,
+    to: Approval,
     by: UserId,
     now: DateTime<Utc>,
 ) -> QueryResult<bool> {
     use crate::db::schema::corrections as c;
-    diesel::update(c::table.find(id).filter(c::state.eq("pending")))
+    diesel::update(c::table.find(id).filter(c::state.eq(Approval::Pending)))
         .set((c::state.eq(to), c::decided_by.eq(by), c::decided_at.eq(now)))
         .execute(conn)
         .await
@@ -311,7 +315,7 @@ pub async fn pending_corrections(conn: &mut Conn, fund: FundId) -> QueryResult<V
     use crate::db::schema::corrections as c;
     c::table
         .filter(c::fund_id.eq(fund))
-        .filter(c::state.eq("pending"))
+        .filter(c::state.eq(Approval::Pending))
         .select((
             c::id,
             c::entry_id,
@@ -329,7 +333,7 @@ pub async fn pending_corrections(conn: &mut Conn, fund: FundId) -> QueryResult<V
 pub async fn entry(
     conn: &mut Conn,
     id: i64,
-) -> QueryResult<Option<(FundId, String, Option<PaymentId>, Option<i64>)>> {
+) -> QueryResult<Option<(FundId, EntryKind, Option<PaymentId>, Option<i64>)>> {
     ledger_entries::table
         .find(id)
         .select((
@@ -360,7 +364,7 @@ pub async fn post_reversal(
     let id: i64 = diesel::insert_into(ledger_entries::table)
         .values((
             ledger_entries::fund_id.eq(fund),
-            ledger_entries::kind.eq("adjustment"),
+            ledger_entries::kind.eq(EntryKind::Adjustment),
             ledger_entries::award_id.eq(award),
             ledger_entries::reverses.eq(entry),
             ledger_entries::memo.eq(memo),
@@ -414,11 +418,11 @@ pub struct ExportRow {
     pub posting: i64,
     pub entry: i64,
     pub created_at: DateTime<Utc>,
-    pub kind: String,
+    pub kind: EntryKind,
     pub fund: FundId,
-    pub currency: String,
+    pub currency: Currency,
     pub award_id: Option<AwardId>,
-    pub account: String,
+    pub account: Account,
     pub amount: Decimal,
     pub memo: String,
 }

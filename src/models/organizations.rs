@@ -7,6 +7,12 @@ use super::{Conn, OrganizationId, UserId};
 use crate::db::schema::{
     organization_focus_areas, organization_invitations, organization_members, organizations, users,
 };
+use crate::domain::organization::City;
+use crate::domain::organization::Jurisdiction;
+use crate::domain::organization::MemberRole;
+use crate::domain::organization::OrgType;
+use crate::domain::organization::Verification;
+use crate::i18n::Lang;
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = organizations)]
@@ -14,15 +20,15 @@ pub struct Organization {
     pub id: OrganizationId,
     pub name_zh: String,
     pub name_en: String,
-    pub jurisdiction: String,
-    pub city: Option<String>,
-    pub org_type: String,
+    pub jurisdiction: Jurisdiction,
+    pub city: Option<City>,
+    pub org_type: OrgType,
     pub registration_number: String,
     pub founded_on: NaiveDate,
     pub address: String,
     pub website: String,
     pub contact_email: String,
-    pub verification: String,
+    pub verification: Verification,
     pub verification_note: String,
     pub verified_at: Option<DateTime<Utc>>,
     pub whitelisted: bool,
@@ -34,7 +40,7 @@ pub struct Organization {
 
 impl Organization {
     pub fn is_verified(&self) -> bool {
-        self.verification == "verified"
+        self.verification == Verification::Verified
     }
 
     pub fn is_debarred_on(&self, day: NaiveDate) -> bool {
@@ -48,9 +54,9 @@ impl Organization {
 pub struct OrganizationFields {
     pub name_zh: String,
     pub name_en: String,
-    pub jurisdiction: String,
-    pub city: Option<String>,
-    pub org_type: String,
+    pub jurisdiction: Jurisdiction,
+    pub city: Option<City>,
+    pub org_type: OrgType,
     pub registration_number: String,
     pub founded_on: NaiveDate,
     pub address: String,
@@ -89,7 +95,7 @@ pub async fn update(
             .set((
                 fields,
                 organizations::updated_at.eq(now),
-                organizations::verification.eq("pending"),
+                organizations::verification.eq(Verification::Pending),
                 organizations::verified_at.eq(None::<DateTime<Utc>>),
                 organizations::whitelisted.eq(false),
             ))
@@ -170,11 +176,11 @@ pub async fn focus_of(
 pub async fn set_verification(
     conn: &mut Conn,
     id: OrganizationId,
-    state: &str,
+    state: Verification,
     note: &str,
     now: DateTime<Utc>,
 ) -> QueryResult<()> {
-    let verified_at = (state == "verified").then_some(now);
+    let verified_at = (state == Verification::Verified).then_some(now);
     diesel::update(organizations::table.find(id))
         .set((
             organizations::verification.eq(state),
@@ -224,11 +230,11 @@ pub async fn set_debarment(
 #[derive(Debug, Default, Clone)]
 pub struct DirectoryFilter {
     pub text: Option<String>,
-    pub city: Option<String>,
-    pub org_type: Option<String>,
+    pub city: Option<City>,
+    pub org_type: Option<OrgType>,
     pub focus: Option<String>,
     pub verified_only: bool,
-    pub verification: Option<String>,
+    pub verification: Option<Verification>,
 }
 
 /// Organizations in id order after `after`; stable across pages.
@@ -255,10 +261,10 @@ pub async fn search(
         );
     }
     if let Some(city) = &f.city {
-        q = q.filter(organizations::city.eq(city.clone()));
+        q = q.filter(organizations::city.eq(*city));
     }
     if let Some(t) = &f.org_type {
-        q = q.filter(organizations::org_type.eq(t.clone()));
+        q = q.filter(organizations::org_type.eq(*t));
     }
     if let Some(area) = &f.focus {
         q = q.filter(
@@ -270,10 +276,10 @@ pub async fn search(
         );
     }
     if f.verified_only {
-        q = q.filter(organizations::verification.eq("verified"));
+        q = q.filter(organizations::verification.eq(Verification::Verified));
     }
     if let Some(v) = &f.verification {
-        q = q.filter(organizations::verification.eq(v.clone()));
+        q = q.filter(organizations::verification.eq(*v));
     }
     q.load(conn).await
 }
@@ -285,8 +291,8 @@ pub struct Member {
     pub user_id: UserId,
     pub name: String,
     pub email: String,
-    pub lang: String,
-    pub role: String,
+    pub lang: Lang,
+    pub role: MemberRole,
     pub joined_at: DateTime<Utc>,
 }
 
@@ -294,7 +300,7 @@ pub async fn add_member(
     conn: &mut Conn,
     org: OrganizationId,
     user: UserId,
-    role: &str,
+    role: MemberRole,
     now: DateTime<Utc>,
 ) -> QueryResult<bool> {
     diesel::insert_into(organization_members::table)
@@ -314,7 +320,7 @@ pub async fn role_of(
     conn: &mut Conn,
     org: OrganizationId,
     user: UserId,
-) -> QueryResult<Option<String>> {
+) -> QueryResult<Option<MemberRole>> {
     organization_members::table
         .filter(organization_members::organization_id.eq(org))
         .filter(organization_members::user_id.eq(user))
@@ -345,7 +351,7 @@ pub async fn owners(conn: &mut Conn, org: OrganizationId) -> QueryResult<Vec<Mem
     Ok(members(conn, org)
         .await?
         .into_iter()
-        .filter(|m| m.role == "owner")
+        .filter(|m| m.role == MemberRole::Owner)
         .collect())
 }
 
@@ -364,7 +370,7 @@ pub async fn set_member_role(
     conn: &mut Conn,
     org: OrganizationId,
     user: UserId,
-    role: &str,
+    role: MemberRole,
 ) -> QueryResult<bool> {
     diesel::update(
         organization_members::table
@@ -396,7 +402,7 @@ pub async fn remove_member(
 pub async fn memberships(
     conn: &mut Conn,
     user: UserId,
-) -> QueryResult<Vec<(OrganizationId, String)>> {
+) -> QueryResult<Vec<(OrganizationId, MemberRole)>> {
     organization_members::table
         .filter(organization_members::user_id.eq(user))
         .select((
@@ -426,7 +432,7 @@ pub struct Invitation {
     pub id: i64,
     pub organization_id: OrganizationId,
     pub email: String,
-    pub role: String,
+    pub role: MemberRole,
     pub created_at: DateTime<Utc>,
     pub expires_at: DateTime<Utc>,
     pub accepted_at: Option<DateTime<Utc>>,
@@ -438,7 +444,7 @@ pub async fn insert_invitation(
     conn: &mut Conn,
     org: OrganizationId,
     email: &str,
-    role: &str,
+    role: MemberRole,
     token_hash: &[u8],
     invited_by: UserId,
     now: DateTime<Utc>,

@@ -4,13 +4,25 @@ use diesel_async::RunQueryDsl;
 
 use super::Conn;
 use crate::db::schema::outbox;
+use crate::domain::code::codes;
+use crate::i18n::Lang;
+
+codes! {
+    /// Where an email in the outbox stands.
+    pub enum Status {
+        Pending = "pending",
+        Sent = "sent",
+        /// Gave up after the last retry.
+        Failed = "failed",
+    }
+}
 
 #[derive(Debug, Insertable)]
 #[diesel(table_name = outbox)]
 pub struct NewEmail<'a> {
     pub kind: &'a str,
     pub recipient: &'a str,
-    pub lang: &'a str,
+    pub lang: Lang,
     pub subject: &'a str,
     pub body_text: &'a str,
     pub body_html: &'a str,
@@ -24,11 +36,11 @@ pub struct OutboxEmail {
     pub id: i64,
     pub kind: String,
     pub recipient: String,
-    pub lang: String,
+    pub lang: Lang,
     pub subject: String,
     pub body_text: String,
     pub body_html: String,
-    pub status: String,
+    pub status: Status,
     pub attempts: i32,
     pub next_attempt_at: DateTime<Utc>,
     pub last_error: Option<String>,
@@ -77,7 +89,7 @@ pub async fn claim_due(
 pub async fn mark_sent(conn: &mut Conn, id: i64, now: DateTime<Utc>) -> QueryResult<()> {
     diesel::update(outbox::table.find(id))
         .set((
-            outbox::status.eq("sent"),
+            outbox::status.eq(Status::Sent),
             outbox::sent_at.eq(now),
             outbox::leased_until.eq(None::<DateTime<Utc>>),
         ))
@@ -107,7 +119,7 @@ pub async fn mark_attempt_failed(
         }
         None => {
             diesel::update(row)
-                .set((released, outbox::status.eq("failed")))
+                .set((released, outbox::status.eq(Status::Failed)))
                 .execute(conn)
                 .await
         }
@@ -119,8 +131,8 @@ pub async fn mark_attempt_failed(
 pub async fn problems(conn: &mut Conn, limit: i64) -> QueryResult<Vec<OutboxEmail>> {
     outbox::table
         .filter(
-            outbox::status.eq("failed").or(outbox::status
-                .eq("pending")
+            outbox::status.eq(Status::Failed).or(outbox::status
+                .eq(Status::Pending)
                 .and(outbox::last_error.is_not_null())),
         )
         .select(OutboxEmail::as_select())
@@ -141,15 +153,19 @@ pub async fn find(conn: &mut Conn, id: i64) -> QueryResult<Option<OutboxEmail>> 
 
 /// Puts a failed email back in the queue with fresh attempts.
 pub async fn requeue_failed(conn: &mut Conn, id: i64, now: DateTime<Utc>) -> QueryResult<bool> {
-    diesel::update(outbox::table.find(id).filter(outbox::status.eq("failed")))
-        .set((
-            outbox::status.eq("pending"),
-            outbox::attempts.eq(0),
-            outbox::next_attempt_at.eq(now),
-        ))
-        .execute(conn)
-        .await
-        .map(|n| n == 1)
+    diesel::update(
+        outbox::table
+            .find(id)
+            .filter(outbox::status.eq(Status::Failed)),
+    )
+    .set((
+        outbox::status.eq(Status::Pending),
+        outbox::attempts.eq(0),
+        outbox::next_attempt_at.eq(now),
+    ))
+    .execute(conn)
+    .await
+    .map(|n| n == 1)
 }
 
 pub async fn count_by_status(conn: &mut Conn, status: &str) -> QueryResult<i64> {
@@ -164,8 +180,8 @@ pub async fn count_by_status(conn: &mut Conn, status: &str) -> QueryResult<i64> 
 pub async fn count_problems(conn: &mut Conn) -> QueryResult<i64> {
     outbox::table
         .filter(
-            outbox::status.eq("failed").or(outbox::status
-                .eq("pending")
+            outbox::status.eq(Status::Failed).or(outbox::status
+                .eq(Status::Pending)
                 .and(outbox::last_error.is_not_null())),
         )
         .count()

@@ -9,6 +9,13 @@ use crate::db::schema::{
     application_partners, applications, organization_members, organizations, panel_members,
     review_scores, reviewer_affiliations, reviews, users,
 };
+use crate::domain::application::ApplicationState;
+use crate::domain::application::PartnerStatus;
+use crate::domain::call::CallState;
+use crate::domain::organization::Jurisdiction;
+use crate::domain::scoring::Recommendation;
+use crate::domain::scoring::ReviewState;
+use crate::i18n::Lang;
 
 // ---- panels
 
@@ -17,15 +24,15 @@ pub struct PanelMember {
     pub user_id: UserId,
     pub name: String,
     pub email: String,
-    pub lang: String,
-    pub base: String,
+    pub lang: Lang,
+    pub base: Jurisdiction,
 }
 
 pub async fn add_panel_member(
     conn: &mut Conn,
     call: CallId,
     user: UserId,
-    base: &str,
+    base: Jurisdiction,
     by: Option<UserId>,
     now: DateTime<Utc>,
 ) -> QueryResult<bool> {
@@ -127,7 +134,7 @@ pub async fn organizations_on(
         .await?;
     let mut orgs: Vec<OrganizationId> = application_partners::table
         .filter(application_partners::application_id.eq(app))
-        .filter(application_partners::status.ne("declined"))
+        .filter(application_partners::status.ne(PartnerStatus::Declined))
         .select(application_partners::organization_id)
         .load(conn)
         .await?;
@@ -156,7 +163,7 @@ pub async fn conflicted(conn: &mut Conn, app: ApplicationId) -> QueryResult<Hash
     out.extend(
         reviews::table
             .filter(reviews::application_id.eq(app))
-            .filter(reviews::state.eq("conflict"))
+            .filter(reviews::state.eq(ReviewState::Conflict))
             .select(reviews::reviewer_id)
             .load::<UserId>(conn)
             .await?,
@@ -173,10 +180,10 @@ pub struct Review {
     pub call_id: CallId,
     pub application_id: ApplicationId,
     pub reviewer_id: UserId,
-    pub state: String,
+    pub state: ReviewState,
     pub conflict_reason: String,
     pub overall_comment: String,
-    pub recommendation: Option<String>,
+    pub recommendation: Option<Recommendation>,
     pub assigned_at: DateTime<Utc>,
     pub due_at: Option<DateTime<Utc>>,
     pub submitted_at: Option<DateTime<Utc>>,
@@ -272,7 +279,7 @@ pub async fn of_reviewer(
             .order(reviews::id.asc());
     } else {
         q = q
-            .filter(reviews::state.eq_any(["submitted", "conflict"]))
+            .filter(reviews::state.eq_any([ReviewState::Submitted, ReviewState::Conflict]))
             .order(reviews::id.desc());
         if let Some(a) = after {
             q = q.filter(reviews::id.lt(a));
@@ -284,7 +291,7 @@ pub async fn of_reviewer(
 pub async fn set_state(
     conn: &mut Conn,
     id: ReviewId,
-    state: &str,
+    state: ReviewState,
     conflict_reason: &str,
     now: DateTime<Utc>,
 ) -> QueryResult<()> {
@@ -315,15 +322,15 @@ pub async fn reviewable_applications(
 pub async fn reviewable_with_state(
     conn: &mut Conn,
     call: CallId,
-) -> QueryResult<Vec<(ApplicationId, String, String)>> {
+) -> QueryResult<Vec<(ApplicationId, String, ApplicationState)>> {
     applications::table
         .filter(applications::call_id.eq(call))
-        .filter(applications::state.eq_any(vec![
-            "submitted",
-            "under_review",
-            "awarded",
-            "declined",
-            "waitlisted",
+        .filter(applications::state.eq_any([
+            ApplicationState::Submitted,
+            ApplicationState::UnderReview,
+            ApplicationState::Awarded,
+            ApplicationState::Declined,
+            ApplicationState::Waitlisted,
         ]))
         .select((applications::id, applications::title, applications::state))
         .order(applications::id)
@@ -400,9 +407,9 @@ pub async fn save(
         .execute(conn)
         .await?;
     let state = if submitted_at.is_some() {
-        "submitted"
+        ReviewState::Submitted
     } else {
-        "draft"
+        ReviewState::Draft
     };
     diesel::update(reviews::table.find(id))
         .set((
@@ -425,7 +432,7 @@ pub async fn submitted_scores(
     review_scores::table
         .inner_join(reviews::table)
         .filter(reviews::call_id.eq(call))
-        .filter(reviews::state.eq("submitted"))
+        .filter(reviews::state.eq(ReviewState::Submitted))
         .select((
             reviews::id,
             reviews::application_id,
@@ -444,7 +451,7 @@ pub async fn invite_to_panel(
     conn: &mut Conn,
     call: CallId,
     email: &str,
-    base: &str,
+    base: Jurisdiction,
     by: Option<UserId>,
     now: DateTime<Utc>,
 ) -> QueryResult<bool> {
@@ -468,7 +475,7 @@ pub async fn take_panel_invitations(
     conn: &mut Conn,
     email: &str,
     now: DateTime<Utc>,
-) -> QueryResult<Vec<(CallId, String)>> {
+) -> QueryResult<Vec<(CallId, Jurisdiction)>> {
     use crate::db::schema::panel_invitations as pi;
     diesel::update(
         pi::table
@@ -485,7 +492,7 @@ pub async fn take_panel_invitations(
 pub async fn pending_invitations(
     conn: &mut Conn,
     call: CallId,
-) -> QueryResult<Vec<(String, String)>> {
+) -> QueryResult<Vec<(String, Jurisdiction)>> {
     use crate::db::schema::panel_invitations as pi;
     pi::table
         .filter(pi::call_id.eq(call))
@@ -507,7 +514,7 @@ pub async fn due_unreminded(
     reviews::table
         .inner_join(users::table)
         .inner_join(applications::table)
-        .filter(reviews::state.eq_any(["assigned", "draft"]))
+        .filter(reviews::state.eq_any([ReviewState::Assigned, ReviewState::Draft]))
         .filter(reviews::reminded_at.is_null())
         .filter(reviews::due_at.le(until))
         .select((
@@ -544,7 +551,7 @@ pub async fn submitted_of_application(
     reviews::table
         .inner_join(users::table)
         .filter(reviews::application_id.eq(app))
-        .filter(reviews::state.eq("submitted"))
+        .filter(reviews::state.eq(ReviewState::Submitted))
         .select((
             reviews::id,
             users::name,
@@ -569,7 +576,7 @@ pub async fn open_by_due(
     reviews::table
         .inner_join(applications::table)
         .filter(reviews::reviewer_id.eq(reviewer))
-        .filter(reviews::state.eq_any(["assigned", "draft"]))
+        .filter(reviews::state.eq_any([ReviewState::Assigned, ReviewState::Draft]))
         .select((Review::as_select(), applications::title))
         .order((reviews::due_at.asc().nulls_last(), reviews::id))
         .limit(limit)
@@ -610,12 +617,15 @@ pub async fn awaiting_assignment(
     let waiting = || {
         applications::table
             .inner_join(calls::table)
-            .filter(calls::state.eq("in_review"))
-            .filter(applications::state.eq_any(["submitted", "under_review"]))
+            .filter(calls::state.eq(CallState::InReview))
+            .filter(
+                applications::state
+                    .eq_any([ApplicationState::Submitted, ApplicationState::UnderReview]),
+            )
             .filter(diesel::dsl::not(diesel::dsl::exists(
                 reviews::table
                     .filter(reviews::application_id.eq(applications::id))
-                    .filter(reviews::state.ne("conflict")),
+                    .filter(reviews::state.ne(ReviewState::Conflict)),
             )))
     };
     let rows = waiting()
@@ -636,8 +646,8 @@ pub async fn submitted_scores_in_review(
     use crate::db::schema::calls;
     review_scores::table
         .inner_join(reviews::table.inner_join(calls::table))
-        .filter(calls::state.eq("in_review"))
-        .filter(reviews::state.eq("submitted"))
+        .filter(calls::state.eq(CallState::InReview))
+        .filter(reviews::state.eq(ReviewState::Submitted))
         .select((
             reviews::call_id,
             reviews::id,

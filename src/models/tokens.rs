@@ -4,19 +4,12 @@ use diesel_async::RunQueryDsl;
 
 use super::{Conn, UserId};
 use crate::db::schema::user_tokens;
+use crate::domain::code::codes;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Purpose {
-    VerifyEmail,
-    ResetPassword,
-}
-
-impl Purpose {
-    fn code(self) -> &'static str {
-        match self {
-            Purpose::VerifyEmail => "verify_email",
-            Purpose::ResetPassword => "reset_password",
-        }
+codes! {
+    pub enum Purpose {
+        VerifyEmail = "verify_email",
+        ResetPassword = "reset_password",
     }
 }
 
@@ -41,7 +34,7 @@ pub async fn issue(
     diesel::update(
         user_tokens::table
             .filter(user_tokens::user_id.eq(user))
-            .filter(user_tokens::purpose.eq(purpose.code()))
+            .filter(user_tokens::purpose.eq(purpose))
             .filter(user_tokens::used_at.is_null()),
     )
     .set(user_tokens::used_at.eq(now))
@@ -50,7 +43,7 @@ pub async fn issue(
     diesel::insert_into(user_tokens::table)
         .values((
             user_tokens::user_id.eq(user),
-            user_tokens::purpose.eq(purpose.code()),
+            user_tokens::purpose.eq(purpose),
             user_tokens::token_hash.eq(token_hash),
             user_tokens::created_at.eq(now),
             user_tokens::expires_at.eq(expires_at),
@@ -67,7 +60,7 @@ pub async fn find_for_update(
     token_hash: &[u8],
 ) -> QueryResult<Option<UserToken>> {
     user_tokens::table
-        .filter(user_tokens::purpose.eq(purpose.code()))
+        .filter(user_tokens::purpose.eq(purpose))
         .filter(user_tokens::token_hash.eq(token_hash))
         .select(UserToken::as_select())
         .for_update()

@@ -5,6 +5,7 @@ use diesel_async::RunQueryDsl;
 use super::{Conn, UserId};
 use crate::db::schema::{user_roles, users};
 use crate::domain::role::Role;
+use crate::i18n::Lang;
 
 #[derive(Debug, Clone, Queryable, Selectable, Identifiable)]
 #[diesel(table_name = users)]
@@ -13,7 +14,7 @@ pub struct User {
     pub email: String,
     pub name: String,
     pub password_hash: String,
-    pub lang: String,
+    pub lang: Lang,
     pub email_verified_at: Option<DateTime<Utc>>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
@@ -25,7 +26,7 @@ pub struct NewUser<'a> {
     pub email: &'a str,
     pub name: &'a str,
     pub password_hash: &'a str,
-    pub lang: &'a str,
+    pub lang: Lang,
     pub email_verified_at: Option<DateTime<Utc>>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
@@ -87,7 +88,7 @@ pub async fn update_profile(
     conn: &mut Conn,
     id: UserId,
     name: &str,
-    lang: &str,
+    lang: Lang,
     now: DateTime<Utc>,
 ) -> QueryResult<()> {
     diesel::update(users::table.find(id))
@@ -104,7 +105,7 @@ pub async fn update_profile(
 pub async fn set_lang(
     conn: &mut Conn,
     id: UserId,
-    lang: &str,
+    lang: Lang,
     now: DateTime<Utc>,
 ) -> QueryResult<()> {
     diesel::update(users::table.find(id))
@@ -135,7 +136,7 @@ pub async fn grant_role(
     diesel::insert_into(user_roles::table)
         .values((
             user_roles::user_id.eq(id),
-            user_roles::role.eq(role.code()),
+            user_roles::role.eq(role),
             user_roles::granted_by.eq(granted_by),
             user_roles::granted_at.eq(now),
         ))
@@ -150,7 +151,7 @@ pub async fn revoke_role(conn: &mut Conn, id: UserId, role: Role) -> QueryResult
     diesel::delete(
         user_roles::table
             .filter(user_roles::user_id.eq(id))
-            .filter(user_roles::role.eq(role.code())),
+            .filter(user_roles::role.eq(role)),
     )
     .execute(conn)
     .await
@@ -161,7 +162,7 @@ pub async fn revoke_role(conn: &mut Conn, id: UserId, role: Role) -> QueryResult
 /// at once cannot both see "one more left".
 pub async fn count_with_role_for_update(conn: &mut Conn, role: Role) -> QueryResult<i64> {
     let holders: Vec<UserId> = user_roles::table
-        .filter(user_roles::role.eq(role.code()))
+        .filter(user_roles::role.eq(role))
         .select(user_roles::user_id)
         .for_update()
         .load(conn)
@@ -229,7 +230,7 @@ pub fn escape_like(s: &str) -> String {
 pub async fn holders(conn: &mut Conn, role: Role) -> QueryResult<Vec<(UserId, String, String)>> {
     user_roles::table
         .inner_join(users::table)
-        .filter(user_roles::role.eq(role.code()))
+        .filter(user_roles::role.eq(role))
         .select((users::id, users::email, users::lang))
         .order(users::id)
         .load(conn)

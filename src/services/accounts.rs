@@ -47,7 +47,7 @@ pub async fn register(
     let password = NewPassword::parse(&input.password, &input.password_confirm)
         .map_err(|(field, k)| errors.add(field, k))
         .ok();
-    let lang = Lang::from_code(&input.lang);
+    let lang = Lang::parse(&input.lang);
     if lang.is_none() {
         errors.add("lang", "err-lang-unknown");
     }
@@ -68,7 +68,7 @@ pub async fn register(
                 email: email.as_str(),
                 name: name.as_str(),
                 password_hash: &hash,
-                lang: lang.code(),
+                lang,
                 email_verified_at: None,
                 created_at: now,
                 updated_at: now,
@@ -121,7 +121,7 @@ async fn send_verification(
     )
     .await?;
     let link = state.config.link(&format!("/verify-email?token={token}"));
-    let lang = Lang::from_code(&user.lang).unwrap_or_default();
+    let lang = user.lang;
     email::enqueue(
         conn,
         now,
@@ -437,7 +437,7 @@ pub async fn request_password_reset(
         )
         .await?;
         let link = state.config.link(&format!("/password/reset?token={token}"));
-        let lang = Lang::from_code(&user.lang).unwrap_or_default();
+        let lang = user.lang;
         email::enqueue(
             conn,
             now,
@@ -594,7 +594,7 @@ pub async fn update_profile(
     let name = PersonName::parse(&input.name)
         .map_err(|k| errors.add("name", k))
         .ok();
-    let lang = Lang::from_code(&input.lang);
+    let lang = Lang::parse(&input.lang);
     if lang.is_none() {
         errors.add("lang", "err-lang-unknown");
     }
@@ -607,7 +607,7 @@ pub async fn update_profile(
         let before = users::find(conn, user_id)
             .await?
             .ok_or(AppError::NotFound)?;
-        users::update_profile(conn, user_id, name.as_str(), lang.code(), now).await?;
+        users::update_profile(conn, user_id, name.as_str(), lang, now).await?;
         audit::insert(
             conn,
             &event(
@@ -642,8 +642,8 @@ pub async fn set_language(
         let before = users::find(conn, user_id)
             .await?
             .ok_or(AppError::NotFound)?;
-        if before.lang != lang.code() {
-            users::set_lang(conn, user_id, lang.code(), now).await?;
+        if before.lang != lang {
+            users::set_lang(conn, user_id, lang, now).await?;
             audit::insert(
                 conn,
                 &event(

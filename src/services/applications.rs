@@ -13,12 +13,12 @@ use super::audit::{WithChange, event};
 use super::organizations::display_name;
 use crate::AppState;
 use crate::domain::application::{
-    self as rules, AppState as State, CATEGORIES, Facts, Line, OrgFacts, PartnerStatus, Problem,
-    Source,
+    self as rules, ApplicationState as State, Category, Facts, Line, OrgFacts, PartnerStatus,
+    Problem, Source,
 };
 use crate::domain::call::{CallState, Phase};
 use crate::domain::money::{Currency, parse_amount_in, parse_percent};
-use crate::domain::organization::Jurisdiction;
+use crate::domain::organization::MemberRole;
 use crate::domain::text::{self, Lines};
 use crate::email::{self, Email};
 use crate::error::{AppError, FormErrors};
@@ -52,13 +52,9 @@ pub async fn access(
         Some(u) => orgs::memberships(conn, u).await?,
         None => Vec::new(),
     };
-    let role_in = |org: OrganizationId| {
-        memberships
-            .iter()
-            .find(|(o, _)| *o == org)
-            .map(|(_, r)| r.as_str())
-    };
-    let lead_role = role_in(app.lead_org_id).map(str::to_string);
+    let role_in =
+        |org: OrganizationId| memberships.iter().find(|(o, _)| *o == org).map(|(_, r)| *r);
+    let lead_role = role_in(app.lead_org_id);
     let mut partner_member = false;
     let mut owned_partner_orgs = Vec::new();
     if !memberships.is_empty() {
@@ -66,20 +62,20 @@ pub async fn access(
         for p in apps::partners(conn, id)
             .await?
             .into_iter()
-            .filter(|p| p.status != "declined")
+            .filter(|p| p.status != PartnerStatus::Declined)
         {
             if let Some(role) = role_in(p.organization.id) {
                 partner_member = true;
-                if role == "owner" {
+                if role == MemberRole::Owner {
                     owned_partner_orgs.push(p.organization.id);
                 }
             }
         }
     }
-    if !may_on_application(actor, lead_role.as_deref(), partner_member, action) {
+    if !may_on_application(actor, lead_role, partner_member, action) {
         return Err(AppError::NotFound);
     }
-    let can_edit = may_on_application(actor, lead_role.as_deref(), partner_member, AppAction::Edit);
+    let can_edit = may_on_application(actor, lead_role, partner_member, AppAction::Edit);
     Ok(Access {
         app,
         can_edit,
@@ -97,7 +93,7 @@ async fn editable_draft(
     let app = apps::find_for_update(conn, id)
         .await?
         .ok_or(AppError::NotFound)?;
-    if app.state != State::Draft.code() {
+    if app.state != State::Draft {
         return Err(AppError::Conflict("err-application-not-draft"));
     }
     Ok(app)
@@ -135,11 +131,7 @@ pub async fn start(
             id: user,
             roles: Vec::new(),
         };
-        if !crate::policy::may_on_organization(
-            &actor,
-            membership.as_deref(),
-            crate::policy::OrgAction::Lead,
-        ) {
+        if !crate::policy::may_on_organization(&actor, membership, crate::policy::OrgAction::Lead) {
             return Err(AppError::NotFound);
         }
         let org = orgs::find(conn, lead).await?.ok_or(AppError::NotFound)?;
@@ -285,7 +277,7 @@ pub async fn invite_partner(
             .await?
             .ok_or(AppError::NotFound)?;
         for owner in orgs::owners(conn, org).await? {
-            let lang = Lang::from_code(&owner.lang).unwrap_or_default();
+            let lang = owner.lang;
             let mail = Email::PartnerInvitation {
                 lead: display_name(&lead, lang),
                 title: title_or_number(&app),
@@ -369,16 +361,20 @@ pub async fn answer_partner(
         let app = apps::find_for_update(conn, id)
             .await?
             .ok_or(AppError::NotFound)?;
-        if app.state != State::Draft.code() {
+        if app.state != State::Draft {
             return Err(AppError::Conflict("err-application-not-draft"));
         }
-        let status = if accept { "accepted" } else { "declined" };
+        let status = if accept {
+            PartnerStatus::Accepted
+        } else {
+            PartnerStatus::Declined
+        };
         if !apps::respond_partner(conn, id, org, status, &role, &contribution, by, now).await? {
             return Err(AppError::Conflict("err-partner-already-answered"));
         }
         let partner = orgs::find(conn, org).await?.ok_or(AppError::NotFound)?;
         for member in orgs::members(conn, app.lead_org_id).await? {
-            let lang = Lang::from_code(&member.lang).unwrap_or_default();
+            let lang = member.lang;
             let (partner, title, link) = (
                 display_name(&partner, lang),
                 title_or_number(&app),
@@ -449,7 +445,8 @@ pub async fn add_budget_line(
     conn.transaction::<_, AppError, _>(async |conn| {
         let app = editable_draft(conn, actor, id).await?;
         let mut e = FormErrors::default();
-        if !CATEGORIES.contains(&form.category.as_str()) {
+        let category = Category::from_code(form.category.trim());
+        if category.is_none() {
             e.add("category", "err-choice-unknown");
         }
         let team = team_ids(conn, &app, false).await?;
@@ -457,7 +454,7 @@ pub async fn add_budget_line(
         if org.is_none() {
             e.add("organization_id", "err-budget-org");
         }
-        let currency = Currency::from_code(&form.currency);
+        let currency = Currency::parse(&form.currency);
         if currency.is_none() {
             e.add("currency", "err-choice-unknown");
         }
@@ -471,17 +468,17 @@ pub async fn add_budget_line(
         }
         let description = text::checked(&form.description, 500, Lines::One).map_err(|k| e.add("description", k)).unwrap_or_default();
         let description = description.as_str();
-        let (Some(org), Some(currency), Some(amount), Some(source)) = (org, currency, amount, source) else {
+        let (Some(category), Some(org), Some(currency), Some(amount), Some(source)) = (category, org, currency, amount, source) else {
             return Err(AppError::Invalid(e));
         };
         e.into_result()?;
-        let line = apps::add_budget_line(conn, id, &form.category, org, currency.code(), amount, source.code(), description, now).await?;
+        let line = apps::add_budget_line(conn, id, category, org, currency, amount, source, description, now).await?;
         apps::touch(conn, id, now).await?;
         audit::insert(
             conn,
             &event(now, actor.user_id(), origin, "application.budget_line_added", "application", id).change(
                 None,
-                Some(json!({ "line": line, "category": form.category, "organization": org, "currency": currency.code(), "amount": amount, "source": source.code() })),
+                Some(json!({ "line": line, "category": category, "organization": org, "currency": currency, "amount": amount, "source": source })),
             ),
         )
         .await?;
@@ -755,7 +752,7 @@ async fn team_ids(
 ) -> Result<Vec<OrganizationId>, AppError> {
     let mut ids = vec![app.lead_org_id];
     for p in apps::partners(conn, app.id).await? {
-        if !accepted_only || p.status == "accepted" {
+        if !accepted_only || p.status == PartnerStatus::Accepted {
             ids.push(p.organization.id);
         }
     }
@@ -766,7 +763,7 @@ fn org_facts(org: &Organization) -> OrgFacts {
     OrgFacts {
         id: org.id.0,
         name: org.name_zh.clone(),
-        jurisdiction: Jurisdiction::from_code(&org.jurisdiction).unwrap_or(Jurisdiction::Mainland),
+        jurisdiction: org.jurisdiction,
         verified: org.is_verified(),
         whitelisted: org.whitelisted,
         debarred_until: org.debarred_until,
@@ -777,11 +774,7 @@ fn org_facts(org: &Organization) -> OrgFacts {
 fn call_rules(call: &Call) -> crate::domain::call::Rules {
     crate::domain::call::Rules {
         joint_required: call.rule_joint_required,
-        lead_jurisdictions: call
-            .lead_jurisdictions()
-            .into_iter()
-            .filter_map(Jurisdiction::from_code)
-            .collect(),
+        lead_jurisdictions: call.lead_jurisdictions(),
         verified_required: call.rule_verified_required,
         whitelist_required: call.rule_whitelist_required,
         min_registered_months: call.rule_min_registered_months,
@@ -813,7 +806,7 @@ pub async fn facts(
     Ok(facts_from(FactSources {
         app,
         call,
-        currency: &fund.currency,
+        currency: fund.currency,
         lead: &lead,
         partners: partners.iter().collect(),
         lines: lines.iter().collect(),
@@ -827,7 +820,7 @@ pub async fn facts(
 struct FactSources<'a> {
     app: &'a Application,
     call: &'a Call,
-    currency: &'a str,
+    currency: Currency,
     lead: &'a Organization,
     partners: Vec<&'a apps::Partner>,
     lines: Vec<&'a apps::BudgetLine>,
@@ -838,17 +831,17 @@ struct FactSources<'a> {
 
 fn facts_from(s: FactSources<'_>) -> Facts {
     let FactSources { app, call, now, .. } = s;
-    let base = Currency::from_code(s.currency).unwrap_or(Currency::Cny);
+    let base = s.currency;
     let lines = s
         .lines
         .iter()
         .filter_map(|l| {
             Some(Line {
-                category: l.category.clone(),
+                category: l.category,
                 organization_id: l.organization_id.0,
-                currency: Currency::from_code(&l.currency)?,
+                currency: Some(l.currency)?,
                 amount: l.amount,
-                source: Source::from_code(&l.source)?,
+                source: Some(l.source)?,
             })
         })
         .collect();
@@ -886,14 +879,7 @@ fn facts_from(s: FactSources<'_>) -> Facts {
         partners: s
             .partners
             .iter()
-            .map(|p| {
-                let status = match p.status.as_str() {
-                    "accepted" => PartnerStatus::Accepted,
-                    "declined" => PartnerStatus::Declined,
-                    _ => PartnerStatus::Invited,
-                };
-                (org_facts(&p.organization), status)
-            })
+            .map(|p| (org_facts(&p.organization), p.status))
             .collect(),
         other_lead_applications: s.other_lead_applications,
         empty_fields,
@@ -922,7 +908,7 @@ pub async fn checklist_counts(
     let lead_ids: Vec<OrganizationId> = drafts.iter().map(|(a, _)| a.lead_org_id).collect();
     let call_ids: Vec<CallId> = drafts.iter().map(|(a, _)| a.call_id).collect();
     let fund_ids: Vec<FundId> = drafts.iter().map(|(_, c)| c.fund_id).collect();
-    let currencies: HashMap<FundId, String> = funds::currencies(conn, &fund_ids).await?;
+    let currencies: HashMap<FundId, Currency> = funds::currencies(conn, &fund_ids).await?;
     let leads: HashMap<OrganizationId, Organization> = orgs::find_many(conn, &lead_ids)
         .await?
         .into_iter()
@@ -942,7 +928,7 @@ pub async fn checklist_counts(
         let Some(lead) = leads.get(&app.lead_org_id) else {
             continue;
         };
-        let counted = !matches!(app.state.as_str(), "draft" | "withdrawn");
+        let counted = app.state.counts_as_application();
         let others = counts
             .get(&(app.call_id, app.lead_org_id))
             .copied()
@@ -951,7 +937,10 @@ pub async fn checklist_counts(
         let facts = facts_from(FactSources {
             app,
             call,
-            currency: currencies.get(&call.fund_id).map_or("CNY", String::as_str),
+            currency: currencies
+                .get(&call.fund_id)
+                .copied()
+                .unwrap_or(Currency::Cny),
             lead,
             partners: partners
                 .iter()
@@ -1007,7 +996,7 @@ pub async fn submit(
     conn.transaction::<_, AppError, _>(async |conn| {
         let app = match editable_draft(conn, actor, id).await {
             // A second click after a successful submit: nothing more to do.
-            Err(AppError::Conflict(_)) if apps::find(conn, id).await?.is_some_and(|a| a.state == State::Submitted.code()) => {
+            Err(AppError::Conflict(_)) if apps::find(conn, id).await?.is_some_and(|a| a.state == State::Submitted) => {
                 return Ok(SubmitOutcome::Submitted);
             }
             other => other?,
@@ -1039,16 +1028,16 @@ pub async fn submit(
                 "id": a.id, "filename": a.filename, "bytes": a.size_bytes })).collect::<Vec<_>>(),
         });
         apps::add_snapshot(conn, id, &snapshot, now).await?;
-        apps::set_state(conn, id, State::Submitted.code(), Some(now), now).await?;
+        apps::set_state(conn, id, State::Submitted, Some(now), now).await?;
         // Receipts: the lead's members and the partners' owners.
         let mut recipients = orgs::members(conn, app.lead_org_id).await?;
-        for p in apps::partners(conn, id).await?.into_iter().filter(|p| p.status == "accepted") {
+        for p in apps::partners(conn, id).await?.into_iter().filter(|p| p.status == PartnerStatus::Accepted) {
             recipients.extend(orgs::owners(conn, p.organization.id).await?);
         }
         recipients.sort_by(|a, b| a.email.cmp(&b.email));
         recipients.dedup_by(|a, b| a.email == b.email);
         for r in recipients {
-            let lang = Lang::from_code(&r.lang).unwrap_or_default();
+            let lang = r.lang;
             let call_title = if lang == Lang::En { call.title_en.clone() } else { call.title_zh.clone() };
             let mail = Email::SubmissionReceipt { title: title_or_number(&app), call: call_title, link: link(state, id) };
             email::enqueue(conn, now, &r.email, lang, &mail).await?;
@@ -1085,7 +1074,7 @@ pub async fn take_back(
             .await?
             .ok_or(AppError::NotFound)?;
         // Both only from submitted (DESIGN §4); a draft is simply left alone.
-        let allowed_from = app.state == State::Submitted.code();
+        let allowed_from = app.state == State::Submitted;
         if !allowed_from {
             return Err(AppError::Conflict("err-application-state"));
         }
@@ -1095,7 +1084,7 @@ pub async fn take_back(
         if call.state() != CallState::Published || now >= call.closes_at {
             return Err(AppError::Conflict("err-after-deadline"));
         }
-        apps::set_state(conn, id, to.code(), None, now).await?;
+        apps::set_state(conn, id, to, None, now).await?;
         audit::insert(
             conn,
             &event(
@@ -1144,7 +1133,7 @@ pub async fn send_draft_reminders(state: &AppState) -> Result<usize, AppError> {
                     .await?
                     .ok_or(AppError::NotFound)?;
                 for owner in orgs::owners(conn, lead).await? {
-                    let lang = Lang::from_code(&owner.lang).unwrap_or_default();
+                    let lang = owner.lang;
                     let title = if title.trim().is_empty() {
                         format!("#{id}")
                     } else {

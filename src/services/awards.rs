@@ -15,6 +15,14 @@ use serde_json::json;
 use super::Origin;
 use super::audit::{WithChange, event};
 use crate::AppState;
+use crate::domain::application::Category;
+use crate::domain::award::Approval;
+use crate::domain::award::AwardState;
+use crate::domain::award::EvaluationKind;
+use crate::domain::award::PaymentKind;
+use crate::domain::award::ReportState;
+use crate::domain::award::SupportKind;
+use crate::domain::award::TranchePayment;
 use crate::domain::ledger::{Account, EntryKind, split};
 use crate::domain::money::{Currency, format_money, parse_amount_in, parse_rate};
 use crate::domain::role::Role;
@@ -35,7 +43,7 @@ use crate::policy::{Actor, AwardAction, Permission, may, may_approve_payment, ma
 pub const ACCEPTANCE_PERIOD: Duration = Duration::days(42);
 
 fn money(award: &Award, amount: Decimal) -> String {
-    Currency::from_code(&award.currency)
+    Some(award.currency)
         .map(|c| format_money(amount, c))
         .unwrap_or_else(|| amount.to_string())
 }
@@ -52,7 +60,7 @@ pub async fn access(
         Some(u) => orgs::role_of(conn, award.lead_org_id, u).await?,
         None => None,
     };
-    if may_on_award(actor, role.as_deref(), action) {
+    if may_on_award(actor, role, action) {
         Ok(award)
     } else {
         Err(AppError::NotFound)
@@ -81,7 +89,7 @@ async fn tell_grantee(
             detail: detail.into(),
             link: state.config.link(&format!("/awards/{}", award.id)),
         };
-        let lang = Lang::from_code(&owner.lang).unwrap_or_default();
+        let lang = owner.lang;
         email::enqueue(conn, now, &owner.email, lang, &mail).await?;
     }
     Ok(())
@@ -120,7 +128,7 @@ pub async fn create_for_decision(
             fund: fund.id,
             lead: application.lead_org_id,
             amount,
-            currency: &fund.currency,
+            currency: fund.currency,
             conditions,
             accept_by: now + ACCEPTANCE_PERIOD,
         },
@@ -241,20 +249,23 @@ pub async fn accept(
     {
         e.add("account_number", "err-account-number");
     }
-    if Currency::from_code(&form.bank_currency).is_none() {
+    let bank_currency = Currency::parse(&form.bank_currency);
+    if bank_currency.is_none() {
         e.add("bank_currency", "err-choice-unknown");
     }
     if form.agree.is_none() {
         e.add("agree", "err-agree-required");
     }
-    e.into_result()?;
+    let Some(bank_currency) = bank_currency.filter(|_| e.is_empty()) else {
+        return Err(AppError::Invalid(e));
+    };
     let user = actor.user_id().ok_or(AppError::NotFound)?;
     let now = state.clock.now();
     let mut conn = state.pool.get().await?;
     conn.transaction::<_, AppError, _>(async |conn| {
         access(conn, actor, id, AwardAction::Accept).await?;
         let award = awards::find_for_update(conn, id).await?.ok_or(AppError::NotFound)?;
-        if award.state != "offered" {
+        if award.state != AwardState::Offered {
             return Err(AppError::Conflict("err-award-not-offered"));
         }
         if now > award.accept_by {
@@ -268,7 +279,7 @@ pub async fn accept(
             account_name: &account_name,
             bank: &bank_name,
             account_number: &account_number,
-            currency: &form.bank_currency,
+            currency: bank_currency,
         };
         if !awards::accept(conn, id, &acceptance, now).await? {
             return Err(AppError::Conflict("err-award-not-offered"));
@@ -333,10 +344,10 @@ pub async fn lapse_offers(state: &AppState) -> Result<usize, AppError> {
                 let Some(award) = awards::find_for_update(conn, id).await? else {
                     return Ok(false);
                 };
-                if award.state != "offered" || award.accept_by >= now {
+                if award.state != AwardState::Offered || award.accept_by >= now {
                     return Ok(false);
                 }
-                awards::set_state(conn, id, "offered", "lapsed", now).await?;
+                awards::set_state(conn, id, AwardState::Offered, AwardState::Lapsed, now).await?;
                 let rest = decommit_rest(conn, &award, "offer lapsed", None, now).await?;
                 audit::insert(
                     conn,
@@ -366,7 +377,7 @@ pub async fn remind_offers(state: &AppState) -> Result<usize, AppError> {
                 let Some(award) = awards::find(conn, id).await? else {
                     return Ok(false);
                 };
-                if award.state != "offered"
+                if award.state != AwardState::Offered
                     || award.accept_by < now
                     || !apps::claim_job(conn, "offer-reminder", &id.to_string(), now).await?
                 {
@@ -410,7 +421,7 @@ pub async fn remind_offers(state: &AppState) -> Result<usize, AppError> {
 pub struct ReportForm {
     pub narrative: String,
     pub targets: String,
-    /// One amount per budget category, in `CATEGORIES` order.
+    /// One amount per budget category, in `Category::ALL` order.
     pub spent: Vec<String>,
 }
 
@@ -423,7 +434,6 @@ pub async fn submit_report(
     form: &ReportForm,
     origin: &Origin,
 ) -> Result<(), AppError> {
-    use crate::domain::application::CATEGORIES;
     let award = access(
         &mut *state.pool.get().await?,
         actor,
@@ -431,7 +441,7 @@ pub async fn submit_report(
         AwardAction::Report,
     )
     .await?;
-    let currency = Currency::from_code(&award.currency);
+    let currency = Some(award.currency);
     let mut e = FormErrors::default();
     let narrative = text::required(&form.narrative, 20_000, Lines::Many)
         .map_err(|k| e.add("narrative", k))
@@ -440,14 +450,14 @@ pub async fn submit_report(
         .map_err(|k| e.add("targets", k))
         .unwrap_or_default();
     let mut spent = serde_json::Map::new();
-    for (i, category) in CATEGORIES.iter().enumerate() {
+    for (i, category) in Category::ALL.iter().enumerate() {
         let raw = form.spent.get(i).map(String::as_str).unwrap_or("").trim();
         if raw.is_empty() {
             continue;
         }
         match parse_amount_in(raw, currency) {
             Ok(a) => {
-                spent.insert((*category).to_string(), json!(a));
+                spent.insert(category.code().to_string(), json!(a));
             }
             Err(k) => e.add("spent", k),
         }
@@ -458,7 +468,7 @@ pub async fn submit_report(
     let mut conn = state.pool.get().await?;
     conn.transaction::<_, AppError, _>(async |conn| {
         let award = access(conn, actor, id, AwardAction::Report).await?;
-        if award.state != "active" {
+        if award.state != AwardState::Active {
             return Err(AppError::Conflict("err-award-not-active"));
         }
         let tranches = awards::tranches(conn, id).await?;
@@ -471,7 +481,7 @@ pub async fn submit_report(
             && !awards::reports(conn, id)
                 .await?
                 .iter()
-                .any(|r| r.position == position - 1 && r.state == "approved")
+                .any(|r| r.position == position - 1 && r.state == ReportState::Approved)
         {
             return Err(AppError::Conflict("err-report-order"));
         }
@@ -550,7 +560,11 @@ pub async fn review_report(
         let award = awards::find_for_update(conn, r.award_id)
             .await?
             .ok_or(AppError::NotFound)?;
-        let to = if approve { "approved" } else { "returned" };
+        let to = if approve {
+            ReportState::Approved
+        } else {
+            ReportState::Returned
+        };
         if !awards::review_report(conn, report, to, &comment, actor.user_id(), now).await? {
             return Err(AppError::Conflict("err-report-state"));
         }
@@ -589,7 +603,7 @@ pub async fn review_report(
             now,
         )
         .await?;
-        if approve && r.is_final && award.state == "active" {
+        if approve && r.is_final && award.state == AwardState::Active {
             if awards::pending_for_award(conn, award.id).await? > 0 {
                 return Err(AppError::Conflict("err-payments-pending"));
             }
@@ -604,12 +618,12 @@ pub async fn review_report(
                 .all(|t| {
                     reports
                         .iter()
-                        .any(|x| x.position == t.position && x.state == "approved")
+                        .any(|x| x.position == t.position && x.state == ReportState::Approved)
                 });
             let all_paid = tranches.iter().all(|t| {
                 payments
                     .iter()
-                    .any(|p| p.tranche_id == Some(t.id) && p.state == "approved")
+                    .any(|p| p.tranche_id == Some(t.id) && p.state == Approval::Approved)
             });
             if !earlier_approved || !all_paid {
                 return Err(AppError::Conflict("err-award-not-complete"));
@@ -621,7 +635,7 @@ pub async fn review_report(
             {
                 return Err(AppError::Conflict("err-evaluations-missing"));
             }
-            awards::set_state(conn, award.id, "active", "closed", now).await?;
+            awards::set_state(conn, award.id, AwardState::Active, AwardState::Closed, now).await?;
             let rest = decommit_rest(conn, &award, "award closed", actor.user_id(), now).await?;
             audit::insert(
                 conn,
@@ -668,15 +682,15 @@ impl Condition {
 pub fn condition(award: &Award, position: i32, reports: &[awards::Report]) -> Condition {
     if position <= 1 {
         Condition::Acceptance {
-            met: matches!(award.state.as_str(), "active" | "closed"),
+            met: matches!(award.state, AwardState::Active | AwardState::Closed),
         }
     } else {
         Condition::Report {
             milestone: position - 1,
-            met: award.state == "active"
+            met: award.state == AwardState::Active
                 && reports
                     .iter()
-                    .any(|r| r.position == position - 1 && r.state == "approved"),
+                    .any(|r| r.position == position - 1 && r.state == ReportState::Approved),
         }
     }
 }
@@ -709,7 +723,7 @@ async fn tell_checkers(
             conn,
             now,
             &to,
-            Lang::from_code(&lang).unwrap_or_default(),
+            Lang::parse(&lang).unwrap_or_default(),
             &mail,
         )
         .await?;
@@ -739,12 +753,12 @@ pub async fn request_tranche(
             .await?
             .ok_or(AppError::NotFound)?;
         let reports = awards::reports(conn, award.id).await?;
-        if award.state != "active" || !condition(&award, t.position, &reports).met() {
+        if award.state != AwardState::Active || !condition(&award, t.position, &reports).met() {
             return Err(AppError::Conflict("err-tranche-condition"));
         }
         let payment = awards::NewPayment {
             award: award.id,
-            kind: "tranche",
+            kind: PaymentKind::Tranche,
             tranche: Some(tranche),
             amount: t.amount,
             reason: "",
@@ -797,7 +811,7 @@ pub async fn request_refund(
     let maker = actor.user_id().ok_or(AppError::NotFound)?;
     let currency = awards::find(&mut *state.pool.get().await?, id)
         .await?
-        .and_then(|a| Currency::from_code(&a.currency));
+        .map(|a| a.currency);
     let mut e = FormErrors::default();
     let amount = parse_amount_in(&form.amount, currency)
         .map_err(|k| e.add("amount", k))
@@ -825,7 +839,7 @@ pub async fn request_refund(
             conn,
             &awards::NewPayment {
                 award: id,
-                kind: "refund",
+                kind: PaymentKind::Refund,
                 tranche: None,
                 amount,
                 reason: &reason,
@@ -860,6 +874,17 @@ pub struct ApproveForm {
     pub reference: String,
 }
 
+impl ApproveForm {
+    /// `Some(true)` to approve, `Some(false)` to reject, `None` for anything else.
+    pub fn approves(&self) -> Option<bool> {
+        match self.decision.as_str() {
+            "approve" => Some(true),
+            "reject" => Some(false),
+            _ => None,
+        }
+    }
+}
+
 /// A second finance officer approves (posting the ledger entry and
 /// recording the payment) or rejects a request. The maker cannot; a double
 /// click, a retry or two checkers at once still make one payment.
@@ -874,14 +899,10 @@ pub async fn decide_payment(
         return Err(AppError::NotFound);
     }
     let checker = actor.user_id().ok_or(AppError::NotFound)?;
-    let approve = match form.decision.as_str() {
-        "approve" => true,
-        "reject" => false,
-        _ => return Err(AppError::BadRequest),
-    };
+    let approve = form.approves().ok_or(AppError::BadRequest)?;
     let mut e = FormErrors::default();
     let currency = if approve {
-        Currency::from_code(&form.payee_currency).or_else(|| {
+        Currency::parse(&form.payee_currency).or_else(|| {
             e.add("payee_currency", "err-choice-unknown");
             None
         })
@@ -909,7 +930,7 @@ pub async fn decide_payment(
         // The fund first, then the request: one order for every path.
         ledger::lock_fund(conn, award.fund_id).await?;
         let p = awards::find_payment_for_update(conn, id).await?.ok_or(AppError::NotFound)?;
-        if p.state != "pending" {
+        if p.state != Approval::Pending {
             return Err(AppError::Conflict("err-payment-decided"));
         }
         if !may_approve_payment(actor, p.requested_by) {
@@ -928,13 +949,13 @@ pub async fn decide_payment(
         let (Some(currency), Some(mut rate)) = (currency, rate) else {
             return Err(AppError::BadRequest);
         };
-        if currency.code() == award.currency {
+        if currency == award.currency {
             rate = Decimal::ONE;
         }
-        let kind = if p.kind == "refund" {
+        let kind = if p.kind == PaymentKind::Refund {
             EntryKind::Refund
         } else {
-            if award.state != "active" {
+            if award.state != AwardState::Active {
                 return Err(AppError::Conflict("err-award-not-active"));
             }
             let committed = ledger::balance(conn, award.fund_id, Account::Committed, Some(award.id)).await?;
@@ -952,7 +973,7 @@ pub async fn decide_payment(
             .filter(|v| *v < Decimal::from(1_000_000_000_000_i64))
             .ok_or_else(|| FormErrors::single("rate", "err-rate-invalid"))?;
         let remittance = awards::Remittance {
-            currency: currency.code(),
+            currency,
             rate,
             amount_sent: sent,
             reference: &reference,
@@ -1017,7 +1038,7 @@ pub async fn record_contribution(
     let mut conn = state.pool.get().await?;
     let currency = crate::models::funds::find(&mut conn, fund)
         .await?
-        .and_then(|f| Currency::from_code(&f.currency))
+        .map(|f| f.currency)
         .ok_or(AppError::NotFound)?;
     let mut e = FormErrors::default();
     let donor = text::required(&form.donor, 200, Lines::One)
@@ -1044,7 +1065,8 @@ pub async fn record_contribution(
     };
     conn.transaction::<_, AppError, _>(async |conn| {
         ledger::lock_fund(conn, fund).await?;
-        if !ledger::fits(conn, fund, &EntryKind::Contribution.postings(amount)).await? {
+        let postings = EntryKind::Contribution.postings(amount).ok_or(AppError::BadRequest)?;
+        if !ledger::fits(conn, fund, &postings).await? {
             return Err(FormErrors::single("amount", "err-fund-full"));
         }
         let id = awards::add_contribution(
@@ -1089,8 +1111,6 @@ pub struct SupportForm {
     pub note: String,
 }
 
-pub const SUPPORT_KINDS: [&str; 4] = ["mentoring", "training", "introduction", "capacity_building"];
-
 pub async fn log_support(
     state: &AppState,
     actor: &Actor,
@@ -1105,7 +1125,8 @@ pub async fn log_support(
     let given_on = NaiveDate::parse_from_str(form.given_on.trim(), "%Y-%m-%d")
         .map_err(|_| e.add("given_on", "err-date-invalid"))
         .ok();
-    if !SUPPORT_KINDS.contains(&form.kind.as_str()) {
+    let kind = SupportKind::from_code(form.kind.trim());
+    if kind.is_none() {
         e.add("kind", "err-choice-unknown");
     }
     let hours = form
@@ -1123,14 +1144,16 @@ pub async fn log_support(
     let note = text::checked(&form.note, 2000, Lines::Many)
         .map_err(|k| e.add("note", k))
         .unwrap_or_default();
-    let (Some(given_on), Some(hours)) = (given_on, hours.filter(|_| e.is_empty())) else {
+    let (Some(given_on), Some(kind), Some(hours)) =
+        (given_on, kind, hours.filter(|_| e.is_empty()))
+    else {
         return Err(AppError::Invalid(e));
     };
     let now = state.clock.now();
     let mut conn = state.pool.get().await?;
     conn.transaction::<_, AppError, _>(async |conn| {
         awards::find(conn, id).await?.ok_or(AppError::NotFound)?;
-        let entry = awards::Support { given_on, kind: form.kind.clone(), hours, given_by: given_by.clone(), note: note.clone() };
+        let entry = awards::Support { given_on, kind, hours, given_by: given_by.clone(), note: note.clone() };
         awards::log_support(conn, id, &entry, actor.user_id(), now).await?;
         audit::insert(
             conn,
@@ -1166,15 +1189,12 @@ pub struct FundSummary {
     pub disbursed: Decimal,
     pub available: Decimal,
     /// How many awards are in each state.
-    pub counts: Vec<(String, i64)>,
+    pub counts: Vec<(AwardState, i64)>,
     /// One page of awards in the chosen state.
     pub awards: Vec<AwardLine>,
     /// Whether awards follow this page.
     pub more: bool,
 }
-
-/// Every award state, in the order awards move through them.
-pub const AWARD_STATES: [&str; 4] = ["offered", "active", "closed", "lapsed"];
 
 /// Awards per page of the fund dashboard.
 pub const FUND_PAGE: i64 = 50;
@@ -1185,11 +1205,11 @@ pub const FUND_PAGE: i64 = 50;
 pub async fn fund_summary(
     conn: &mut Conn,
     fund: FundId,
-    state: &str,
+    state: AwardState,
     after: Option<AwardId>,
 ) -> Result<FundSummary, AppError> {
     let totals = ledger::totals(conn, fund).await?;
-    let total = |account: &str| totals.get(account).copied().unwrap_or_default();
+    let total = |account: Account| totals.get(&account).copied().unwrap_or_default();
     let mut page = awards::of_fund(conn, fund, state, after, FUND_PAGE + 1).await?;
     let more = page.len() as i64 > FUND_PAGE;
     page.truncate(FUND_PAGE as usize);
@@ -1230,18 +1250,18 @@ pub async fn fund_summary(
         });
     }
     Ok(FundSummary {
-        contributed: -total("contributions"),
-        committed: total("committed"),
-        disbursed: total("disbursed"),
-        available: total("pool"),
+        contributed: -total(Account::Contributions),
+        committed: total(Account::Committed),
+        disbursed: total(Account::Disbursed),
+        available: total(Account::Pool),
         counts: {
             // Every state, in the order awards move through them.
             let found = awards::count_by_state(conn, fund).await?;
-            AWARD_STATES
+            AwardState::ALL
                 .into_iter()
                 .map(|s| {
-                    let n = found.iter().find(|(k, _)| k == s).map_or(0, |(_, n)| *n);
-                    (s.to_string(), n)
+                    let n = found.iter().find(|(k, _)| *k == s).map_or(0, |(_, n)| *n);
+                    (s, n)
                 })
                 .collect()
         },
@@ -1252,23 +1272,23 @@ pub async fn fund_summary(
 
 /// Where one tranche stands: its payment (`paid`, `requested` or none),
 /// its condition, and whether a finance officer may request it now.
-pub fn payment_state(payments: &[awards::Payment], tranche: TrancheId) -> Option<&'static str> {
+pub fn payment_state(payments: &[awards::Payment], tranche: TrancheId) -> Option<TranchePayment> {
     payments
         .iter()
-        .find(|p| p.tranche_id == Some(tranche) && p.state != "rejected")
+        .find(|p| p.tranche_id == Some(tranche) && p.state != Approval::Rejected)
         .map(|p| {
-            if p.state == "approved" {
-                "paid"
+            if p.state == Approval::Approved {
+                TranchePayment::Paid
             } else {
-                "requested"
+                TranchePayment::Requested
             }
         })
 }
 
 /// A tranche may be requested when the award is active, nothing is waiting
 /// or paid for it, and its condition holds.
-pub fn requestable(award: &Award, payment: Option<&str>, condition: &Condition) -> bool {
-    award.state == "active" && payment.is_none() && condition.met()
+pub fn requestable(award: &Award, payment: Option<TranchePayment>, condition: &Condition) -> bool {
+    award.state == AwardState::Active && payment.is_none() && condition.met()
 }
 
 /// The first tranche with no payment waiting or made, and its condition.
@@ -1278,7 +1298,7 @@ pub fn next_tranche(
     payments: &[awards::Payment],
     reports: &[awards::Report],
 ) -> Option<(awards::Tranche, Condition)> {
-    if award.state == "lapsed" || award.state == "closed" {
+    if award.state == AwardState::Lapsed || award.state == AwardState::Closed {
         return None;
     }
     tranches
@@ -1331,7 +1351,7 @@ pub fn outstanding_reports_of(
         .filter(|t| {
             !reports
                 .iter()
-                .any(|r| r.position == t.position && r.state != "returned")
+                .any(|r| r.position == t.position && r.state != ReportState::Returned)
         })
         .filter_map(|t| {
             Some(DueReport {
@@ -1434,7 +1454,7 @@ pub async fn request_correction(
         }
         // Contributions typed wrongly are what needs reversing; awards are
         // corrected by their own flows (lapse, closing, refunds).
-        if kind != "contribution" || payment.is_some() || reverses.is_some() {
+        if kind != EntryKind::Contribution || payment.is_some() || reverses.is_some() {
             return Err(FormErrors::single("entry", "err-entry-not-reversible"));
         }
         if ledger::request_correction(conn, fund, entry, &reason, maker, now)
@@ -1494,7 +1514,7 @@ pub async fn decide_correction(
         let (_, c) = ledger::find_correction_for_update(conn, id)
             .await?
             .ok_or(AppError::NotFound)?;
-        if c.state != "pending" {
+        if c.state != Approval::Pending {
             return Err(AppError::Conflict("err-payment-decided"));
         }
         if !may_approve_payment(actor, c.requested_by) {
@@ -1503,7 +1523,11 @@ pub async fn decide_correction(
         ledger::decide_correction(
             conn,
             id,
-            if approve { "approved" } else { "rejected" },
+            if approve {
+                Approval::Approved
+            } else {
+                Approval::Rejected
+            },
             checker,
             now,
         )
@@ -1561,7 +1585,7 @@ async fn report_taking_files(
         .into_iter()
         .find(|r| r.position == position)
         .ok_or(AppError::NotFound)?;
-    if report.state == "approved" {
+    if report.state == ReportState::Approved {
         return Err(AppError::Conflict("err-report-state"));
     }
     Ok(report)
@@ -1636,7 +1660,8 @@ pub async fn record_evaluation(
         return Err(AppError::NotFound);
     }
     let mut e = FormErrors::default();
-    if !matches!(form.kind.as_str(), "mid_term" | "final") {
+    let kind = EvaluationKind::from_code(form.kind.trim());
+    if kind.is_none() {
         e.add("evaluation_kind", "err-choice-unknown");
     }
     let rating = form
@@ -1651,7 +1676,7 @@ pub async fn record_evaluation(
     let summary = text::required(&form.summary, 8000, Lines::Many)
         .map_err(|k| e.add("summary", k))
         .unwrap_or_default();
-    let Some(rating) = rating.filter(|_| e.is_empty()) else {
+    let (Some(kind), Some(rating)) = (kind, rating.filter(|_| e.is_empty())) else {
         return Err(AppError::Invalid(e));
     };
     let now = state.clock.now();
@@ -1660,10 +1685,10 @@ pub async fn record_evaluation(
         let award = awards::find_for_update(conn, id)
             .await?
             .ok_or(AppError::NotFound)?;
-        if award.state != "active" {
+        if award.state != AwardState::Active {
             return Err(AppError::Conflict("err-award-not-active"));
         }
-        if !awards::record_evaluation(conn, id, &form.kind, rating, &summary, actor.user_id(), now)
+        if !awards::record_evaluation(conn, id, kind, rating, &summary, actor.user_id(), now)
             .await?
         {
             return Err(AppError::Conflict("err-evaluation-exists"));

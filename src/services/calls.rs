@@ -26,10 +26,7 @@ async fn validate(conn: &mut Conn, form: &CallForm) -> Result<(FundId, ValidCall
         Err(_) => None,
     };
     let known = focus_areas::active_codes(conn).await?;
-    let base = fund
-        .as_ref()
-        .and_then(|f| Currency::from_code(&f.currency))
-        .unwrap_or(Currency::Cny);
+    let base = fund.as_ref().map(|f| f.currency).unwrap_or(Currency::Cny);
     let result = form.validate(base, &known);
     match (fund, result) {
         (Some(f), Ok(call)) => Ok((f.id, call)),

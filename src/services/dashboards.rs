@@ -12,7 +12,13 @@ use super::awards::{
     Condition, DueReport, REPORT_REMINDER_BEFORE, condition, outstanding_reports_of, payment_state,
     reports_outstanding,
 };
+use crate::domain::award::Approval;
+use crate::domain::award::AwardState;
+use crate::domain::award::PaymentKind;
+use crate::domain::award::{TranchePayment, TrancheWait};
 use crate::domain::call::CallState;
+use crate::domain::money::Currency;
+use crate::domain::organization::Verification;
 use crate::domain::scoring;
 use crate::error::AppError;
 use crate::models::applications as apps;
@@ -118,7 +124,7 @@ pub struct ReportItem {
 pub struct PaymentItem {
     pub payment: Payment,
     pub title: String,
-    pub currency: String,
+    pub currency: Currency,
 }
 
 /// The next tranche of an award not yet paid, and what it waits for.
@@ -127,12 +133,8 @@ pub struct TrancheItem {
     pub title: String,
     pub position: i32,
     pub amount: Decimal,
-    pub currency: String,
-    /// `requested` (a finance officer must approve it), `ready` (its
-    /// condition holds; finance will request it), `acceptance` or `report`.
-    pub status: &'static str,
-    /// For `report`: the milestone whose report must be approved first.
-    pub milestone: i32,
+    pub currency: Currency,
+    pub status: TrancheWait,
 }
 
 pub struct ApplicantWork {
@@ -232,13 +234,13 @@ async fn applicant(
             .collect();
         let owner = role_in.get(&award.lead_org_id) == Some(&"owner");
         // An offer past its acceptance date can no longer be accepted.
-        if award.state == "offered" && owner && award.accept_by > now {
+        if award.state == AwardState::Offered && owner && award.accept_by > now {
             offers.push(AwardItem {
                 award: award.clone(),
                 title: title.clone(),
             });
         }
-        if award.state == "active" {
+        if award.state == AwardState::Active {
             due.extend(
                 outstanding_reports_of(award, title, &t, &r)
                     .into_iter()
@@ -251,23 +253,25 @@ async fn applicant(
         }
         paid.extend(
             p.iter()
-                .filter(|p| p.kind == "tranche" && p.state == "approved")
+                .filter(|p| p.kind == PaymentKind::Tranche && p.state == Approval::Approved)
                 .map(|p| PaymentItem {
                     payment: p.clone(),
                     title: title.clone(),
-                    currency: award.currency.clone(),
+                    currency: award.currency,
                 }),
         );
-        if matches!(award.state.as_str(), "offered" | "active")
-            && let Some(next) = t.iter().find(|t| payment_state(&p, t.id) != Some("paid"))
+        if matches!(award.state, AwardState::Offered | AwardState::Active)
+            && let Some(next) = t
+                .iter()
+                .find(|t| payment_state(&p, t.id) != Some(TranchePayment::Paid))
         {
-            let (status, milestone) = if payment_state(&p, next.id) == Some("requested") {
-                ("requested", 0)
+            let status = if payment_state(&p, next.id) == Some(TranchePayment::Requested) {
+                TrancheWait::Requested
             } else {
                 match condition(award, next.position, &r) {
-                    c if c.met() => ("ready", 0),
-                    Condition::Acceptance { .. } => ("acceptance", 0),
-                    Condition::Report { milestone, .. } => ("report", milestone),
+                    c if c.met() => TrancheWait::Ready,
+                    Condition::Acceptance { .. } => TrancheWait::Acceptance,
+                    Condition::Report { milestone, .. } => TrancheWait::Report(milestone),
                 }
             };
             waiting.push(TrancheItem {
@@ -275,9 +279,8 @@ async fn applicant(
                 title: title.clone(),
                 position: next.position,
                 amount: next.amount,
-                currency: award.currency.clone(),
+                currency: award.currency,
                 status,
-                milestone,
             });
         }
     }
@@ -387,7 +390,7 @@ impl AdminWork {
 
 async fn admin(conn: &mut Conn, now: DateTime<Utc>) -> Result<AdminWork, AppError> {
     let pending = DirectoryFilter {
-        verification: Some("pending".into()),
+        verification: Some(Verification::Pending),
         ..Default::default()
     };
     let verifications = Listed::counted(
@@ -510,7 +513,7 @@ pub struct FundPool {
     pub id: FundId,
     pub name_zh: String,
     pub name_en: String,
-    pub currency: String,
+    pub currency: Currency,
     pub pool: Decimal,
 }
 

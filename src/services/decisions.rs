@@ -9,8 +9,10 @@ use serde_json::json;
 use super::Origin;
 use super::audit::{WithChange, event};
 use crate::AppState;
+use crate::domain::application::ApplicationState;
+use crate::domain::award::Outcome;
 use crate::domain::call::CallState;
-use crate::domain::money::{Currency, format_money, parse_amount_in};
+use crate::domain::money::{format_money, parse_amount_in};
 use crate::domain::text::{self, Lines};
 use crate::email::{self, Email};
 use crate::error::{AppError, FormErrors};
@@ -67,7 +69,7 @@ async fn decidable(
     if decisions::published_at(conn, call.id).await?.is_some() {
         return Err(AppError::Conflict("err-decisions-published"));
     }
-    if application.state != "under_review" {
+    if application.state != ApplicationState::UnderReview {
         return Err(AppError::NotFound);
     }
     if !matches!(call.state(), CallState::InReview | CallState::Decided) {
@@ -90,19 +92,15 @@ pub async fn decide(
     conn.transaction::<_, AppError, _>(async |conn| {
         let (application, call) = decidable(conn, app).await?;
         let currency = crate::models::funds::find(conn, call.fund_id)
-            .await?
-            .and_then(|f| Currency::from_code(&f.currency));
+            .await?.map(|f| f.currency);
         let request = grant_request(conn, app).await?;
         let snapshot = apps::latest_snapshot(conn, app).await?.unwrap_or_default();
         let mut e = FormErrors::default();
-        let outcome = match form.outcome.as_str() {
-            o @ ("award" | "decline" | "waitlist") => o,
-            _ => {
-                e.add("outcome", "err-choice-unknown");
-                ""
-            }
-        };
-        let amount = if outcome == "award" {
+        let outcome = Outcome::from_code(form.outcome.trim());
+        if outcome.is_none() {
+            e.add("outcome", "err-choice-unknown");
+        }
+        let amount = if outcome == Some(Outcome::Award) {
             match parse_amount_in(&form.amount, currency) {
                 Ok(a) if a.is_zero() => {
                     e.add("amount", "err-amount-zero");
@@ -131,7 +129,9 @@ pub async fn decide(
         let rationale = text::required(&form.rationale, 4000, Lines::Many)
             .map_err(|k| e.add("rationale", k))
             .unwrap_or_default();
-        e.into_result()?;
+        let Some(outcome) = outcome.filter(|_| e.is_empty()) else {
+            return Err(AppError::Invalid(e));
+        };
         let before = decisions::find(conn, app).await?;
         let decision = NewDecision {
             outcome,
@@ -211,21 +211,17 @@ pub async fn publish(
         let fund = funds::find(conn, call.fund_id)
             .await?
             .ok_or(AppError::NotFound)?;
-        let currency = Currency::from_code(&fund.currency).unwrap_or(Currency::Cny);
+        let currency = fund.currency;
         let all = decisions::of_call(conn, call_id).await?;
         for d in &all {
             let app = apps::find(conn, d.application_id)
                 .await?
                 .ok_or(AppError::NotFound)?;
-            let to = match d.outcome.as_str() {
-                "award" => "awarded",
-                "decline" => "declined",
-                _ => "waitlisted",
-            };
+            let to = d.outcome.application_state();
             apps::set_state(conn, app.id, to, app.submitted_at, now).await?;
             // An award commits its amount from the pool now, or nothing is published.
             let award = match d.amount {
-                Some(amount) if d.outcome == "award" => Some(
+                Some(amount) if d.outcome == Outcome::Award => Some(
                     super::awards::create_for_decision(conn, app.id, amount, &d.conditions, actor.user_id(), now).await?,
                 ),
                 _ => None,
@@ -233,7 +229,7 @@ pub async fn publish(
             let applicant = users::find(conn, app.created_by)
                 .await?
                 .ok_or(AppError::NotFound)?;
-            let lang = Lang::from_code(&applicant.lang).unwrap_or_default();
+            let lang = applicant.lang;
             let mut extra = Vec::new();
             if !d.conditions.is_empty() {
                 extra.push(format!(
@@ -255,7 +251,7 @@ pub async fn publish(
                 } else {
                     call.title_zh.clone()
                 },
-                outcome: d.outcome.clone(),
+                outcome: d.outcome.code().to_string(),
                 amount: d
                     .amount
                     .map(|a| format_money(a, currency))

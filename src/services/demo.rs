@@ -5,8 +5,12 @@ use diesel_async::AsyncConnection;
 
 use super::{Origin, audit::event, passwords};
 use crate::AppState;
+use crate::domain::organization::MemberRole;
+use crate::domain::organization::Verification;
+use crate::domain::organization::{City, OrgType};
 use crate::domain::role::Role;
 use crate::error::AppError;
+use crate::i18n::Lang;
 use crate::models::users::NewUser;
 use crate::models::{audit, users};
 
@@ -148,7 +152,7 @@ pub async fn seed(state: &AppState) -> Result<Vec<DemoUser>, AppError> {
                     email,
                     name,
                     password_hash: &hash,
-                    lang: "zh-Hant",
+                    lang: Lang::ZhHant,
                     email_verified_at: Some(now),
                     created_at: now,
                     updated_at: now,
@@ -258,7 +262,7 @@ async fn seed_data(state: &AppState) -> Result<(), AppError> {
                     name_zh: "大灣區公益創投基金（示範）",
                     name_en: FUND_NAME_EN,
                     sponsors: "Demo Foundation; Demo Charitable Trust",
-                    currency: Currency::Cny.code(),
+                    currency: Currency::Cny,
                     created_by: Some(admin.id),
                     created_at: now,
                 },
@@ -268,7 +272,7 @@ async fn seed_data(state: &AppState) -> Result<(), AppError> {
                 let owner = users::find_by_email(conn, USERS[owner].0)
                     .await?
                     .ok_or(AppError::NotFound)?;
-                let jurisdiction = crate::domain::organization::OrgType::from_code(org_type)
+                let jurisdiction = OrgType::from_code(org_type)
                     .map(|t| t.jurisdiction())
                     .ok_or(AppError::NotFound)?;
                 let org = orgs::insert(
@@ -276,9 +280,9 @@ async fn seed_data(state: &AppState) -> Result<(), AppError> {
                     &OrganizationFields {
                         name_zh: name_zh.into(),
                         name_en: name_en.into(),
-                        jurisdiction: jurisdiction.code().into(),
-                        city: city.map(str::to_string),
-                        org_type: org_type.into(),
+                        jurisdiction,
+                        city: city.and_then(City::from_code),
+                        org_type: OrgType::from_code(org_type).ok_or(AppError::NotFound)?,
                         registration_number: regno.into(),
                         founded_on: chrono::NaiveDate::from_ymd_opt(2015, 6, 1).unwrap_or_default(),
                         address: String::new(),
@@ -289,8 +293,8 @@ async fn seed_data(state: &AppState) -> Result<(), AppError> {
                 )
                 .await?;
                 orgs::set_focus(conn, org.id, &[focus.to_string()]).await?;
-                orgs::add_member(conn, org.id, owner.id, "owner", now).await?;
-                orgs::set_verification(conn, org.id, "verified", "demo", now).await?;
+                orgs::add_member(conn, org.id, owner.id, MemberRole::Owner, now).await?;
+                orgs::set_verification(conn, org.id, Verification::Verified, "demo", now).await?;
                 org_ids.push((owner.id, org.id));
                 if jurisdiction.is_cross_border() {
                     orgs::set_whitelisted(conn, org.id, true, now).await?;

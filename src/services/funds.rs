@@ -50,7 +50,7 @@ pub async fn create_fund(
     let sponsors = text::checked(&form.sponsors, 1000, Lines::One)
         .map_err(|k| e.add("sponsors", k))
         .unwrap_or_default();
-    let currency = Currency::from_code(&form.currency);
+    let currency = Currency::parse(&form.currency);
     if currency.is_none() {
         e.add("currency", "err-choice-unknown");
     }
@@ -66,7 +66,7 @@ pub async fn create_fund(
                 name_zh: &name_zh,
                 name_en: &name_en,
                 sponsors: &sponsors,
-                currency: currency.code(),
+                currency,
                 created_by: actor.user_id(),
                 created_at: now,
             },

@@ -9,6 +9,8 @@ use super::Origin;
 use super::audit::{WithChange, event};
 use crate::AppState;
 use crate::domain::account::EmailAddress;
+use crate::domain::organization::MemberRole;
+use crate::domain::organization::Verification;
 use crate::domain::organization::{OrganizationForm, ValidOrganization};
 use crate::domain::token::{digest, new_token};
 use crate::email::{self, Email};
@@ -24,9 +26,9 @@ fn fields(v: &ValidOrganization) -> OrganizationFields {
     OrganizationFields {
         name_zh: v.name_zh.clone(),
         name_en: v.name_en.clone(),
-        jurisdiction: v.org_type.jurisdiction().code().to_string(),
-        city: v.city.map(|c| c.code().to_string()),
-        org_type: v.org_type.code().to_string(),
+        jurisdiction: v.org_type.jurisdiction(),
+        city: v.city,
+        org_type: v.org_type,
         registration_number: v.registration_number.clone(),
         founded_on: v.founded_on,
         address: v.address.clone(),
@@ -56,12 +58,12 @@ pub async fn authorize(
     actor: &Actor,
     org: OrganizationId,
     action: OrgAction,
-) -> Result<Option<String>, AppError> {
+) -> Result<Option<MemberRole>, AppError> {
     let membership = match actor.user_id() {
         Some(user) => orgs::role_of(conn, org, user).await?,
         None => None,
     };
-    if may_on_organization(actor, membership.as_deref(), action) {
+    if may_on_organization(actor, membership, action) {
         Ok(membership)
     } else {
         Err(AppError::NotFound)
@@ -97,7 +99,7 @@ pub async fn create(
     conn.transaction::<_, AppError, _>(async |conn| {
         let org = orgs::insert(conn, &f, now).await.map_err(taken)?;
         orgs::set_focus(conn, org.id, &valid.focus).await?;
-        orgs::add_member(conn, org.id, user, "owner", now).await?;
+        orgs::add_member(conn, org.id, user, MemberRole::Owner, now).await?;
         audit::insert(
             conn,
             &event(
@@ -152,8 +154,8 @@ pub async fn update(
             || before.founded_on != f.founded_on;
         // A returned organization goes back to the queue when corrected; a
         // verified one only when what was verified changes.
-        let reverify = before.verification == "returned"
-            || (identity_changed && before.verification == "verified");
+        let reverify = before.verification == Verification::Returned
+            || (identity_changed && before.verification == Verification::Verified);
         orgs::update(conn, id, &f, reverify, now)
             .await
             .map_err(taken)?;
@@ -197,12 +199,8 @@ pub struct InvitationForm {
     pub role: String,
 }
 
-fn member_role(raw: &str) -> Option<&'static str> {
-    match raw {
-        "owner" => Some("owner"),
-        "member" => Some("member"),
-        _ => None,
-    }
+fn member_role(raw: &str) -> Option<MemberRole> {
+    MemberRole::from_code(raw.trim())
 }
 
 /// Emails an invitation to join; the link works once, for fourteen days.
@@ -242,8 +240,7 @@ pub async fn invite(
             return Err(FormErrors::single("email", "err-already-member"));
         }
         // The invitee's own language if they have an account; the inviter's otherwise.
-        let lang = Lang::from_code(invitee.as_ref().map_or(&inviter.lang, |u| &u.lang))
-            .unwrap_or_default();
+        let lang = invitee.as_ref().map_or(inviter.lang, |u| u.lang);
         let token = new_token();
         let id = orgs::insert_invitation(
             conn,
@@ -320,7 +317,7 @@ pub async fn accept_invitation(
         if me.email != inv.email {
             return Ok(InvitationOutcome::OtherEmail);
         }
-        orgs::add_member(conn, inv.organization_id, user, &inv.role, now).await?;
+        orgs::add_member(conn, inv.organization_id, user, inv.role, now).await?;
         orgs::accept_invitation(conn, inv.id, user, now).await?;
         audit::insert(
             conn,
@@ -364,8 +361,11 @@ pub async fn change_member(
             .iter()
             .find(|m| m.user_id == member)
             .ok_or(AppError::NotFound)?;
-        let owners = members.iter().filter(|m| m.role == "owner").count();
-        if current.role == "owner" && new_role != Some("owner") && owners <= 1 {
+        let owners = members
+            .iter()
+            .filter(|m| m.role == MemberRole::Owner)
+            .count();
+        if current.role == MemberRole::Owner && new_role != Some(MemberRole::Owner) && owners <= 1 {
             return Err(AppError::Conflict("err-last-owner"));
         }
         let (action, after) = match new_role {

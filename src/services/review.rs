@@ -10,8 +10,12 @@ use super::Origin;
 use super::audit::{WithChange, event};
 use crate::AppState;
 use crate::domain::account::EmailAddress;
+use crate::domain::application::ApplicationState;
 use crate::domain::assignment::{self, Base, Plan};
+use crate::domain::award::Outcome;
 use crate::domain::call::CallState;
+use crate::domain::organization::Jurisdiction;
+use crate::domain::scoring::ReviewState;
 use crate::domain::text::{self, Lines};
 use crate::email::{self, Email};
 use crate::error::{AppError, FormErrors};
@@ -67,10 +71,11 @@ pub async fn add_panel_member(
     let email = EmailAddress::parse(&form.email)
         .map_err(|k| e.add("email", k))
         .ok();
-    if !matches!(form.base.as_str(), "mainland" | "hong_kong" | "macau") {
+    let base = Jurisdiction::from_code(form.base.trim());
+    if base.is_none() {
         e.add("base", "err-choice-unknown");
     }
-    let Some(email) = email.filter(|_| e.is_empty()) else {
+    let (Some(email), Some(base)) = (email, base.filter(|_| e.is_empty())) else {
         return Err(AppError::Invalid(e));
     };
     let now = state.clock.now();
@@ -82,15 +87,8 @@ pub async fn add_panel_member(
         let Some(user) = users::find_by_email(conn, email.as_str()).await? else {
             // No account yet: they join when they verify this address. The
             // invitation goes out in the language the admin is working in.
-            if reviews::invite_to_panel(
-                conn,
-                call_id,
-                email.as_str(),
-                &form.base,
-                actor.user_id(),
-                now,
-            )
-            .await?
+            if reviews::invite_to_panel(conn, call_id, email.as_str(), base, actor.user_id(), now)
+                .await?
             {
                 let mail = Email::PanelInvitationNew {
                     call: call_title(&call, lang),
@@ -116,10 +114,8 @@ pub async fn add_panel_member(
             }
             return Ok(PanelOutcome::Invited);
         };
-        if reviews::add_panel_member(conn, call_id, user.id, &form.base, actor.user_id(), now)
-            .await?
-        {
-            let lang = Lang::from_code(&user.lang).unwrap_or_default();
+        if reviews::add_panel_member(conn, call_id, user.id, base, actor.user_id(), now).await? {
+            let lang = user.lang;
             let mail = Email::PanelInvitation {
                 call: call_title(&call, lang),
                 link: state.config.link("/reviewer"),
@@ -155,7 +151,7 @@ pub async fn join_invited_panels(
     origin: &Origin,
 ) -> Result<(), AppError> {
     for (call, base) in reviews::take_panel_invitations(conn, &user.email, now).await? {
-        if reviews::add_panel_member(conn, call, user.id, &base, None, now).await? {
+        if reviews::add_panel_member(conn, call, user.id, base, None, now).await? {
             audit::insert(
                 conn,
                 &event(
@@ -190,7 +186,7 @@ pub async fn send_review_reminders(state: &AppState) -> Result<usize, AppError> 
                 if !reviews::mark_reminded(conn, id, now).await? {
                     return Ok(false);
                 }
-                let lang = Lang::from_code(&lang).unwrap_or_default();
+                let lang = Lang::parse(&lang).unwrap_or_default();
                 let mail = Email::ReviewReminder {
                     title: title.clone(),
                     due: crate::clock::format_bay_area(due_at),
@@ -324,7 +320,7 @@ async fn assign_one(
         .await?
         .map(|a| a.title)
         .unwrap_or_default();
-    let lang = Lang::from_code(&user.lang).unwrap_or_default();
+    let lang = user.lang;
     let mail = Email::ReviewAssigned {
         title,
         call: call_title(call, lang),
@@ -393,7 +389,7 @@ pub async fn plan(conn: &mut Conn, call_id: CallId, k: usize, seed: u64) -> Resu
         .iter()
         .map(|m| assignment::Reviewer {
             id: m.user_id.0,
-            base: if m.base == "mainland" {
+            base: if m.base == Jurisdiction::Mainland {
                 Base::Mainland
             } else {
                 Base::CrossBorder
@@ -403,7 +399,7 @@ pub async fn plan(conn: &mut Conn, call_id: CallId, k: usize, seed: u64) -> Resu
     let assigned: HashSet<ApplicationId> = reviews::of_call(conn, call_id)
         .await?
         .iter()
-        .filter(|r| r.state != "conflict")
+        .filter(|r| r.state != ReviewState::Conflict)
         .map(|r| r.application_id)
         .collect();
     let mut applications = Vec::new();
@@ -506,10 +502,14 @@ pub async fn declare(
         let review = reviews::find_for_update(conn, id)
             .await?
             .ok_or(AppError::NotFound)?;
-        if review.state != "assigned" {
+        if review.state != ReviewState::Assigned {
             return Err(AppError::Conflict("err-review-state"));
         }
-        let to = if conflict { "conflict" } else { "draft" };
+        let to = if conflict {
+            ReviewState::Conflict
+        } else {
+            ReviewState::Draft
+        };
         reviews::set_state(conn, id, to, &reason, now).await?;
         audit::insert(
             conn,
@@ -541,7 +541,7 @@ pub struct AssignmentRow {
     pub application: ApplicationId,
     pub title: String,
     /// (review, reviewer's name, review state, conflict reason)
-    pub reviewers: Vec<(ReviewId, String, String, String)>,
+    pub reviewers: Vec<(ReviewId, String, ReviewState, String)>,
 }
 
 pub async fn board_of_assignments(
@@ -561,7 +561,7 @@ pub async fn board_of_assignments(
                 (
                     r.id,
                     names.get(&r.reviewer_id).cloned().unwrap_or_default(),
-                    r.state.clone(),
+                    r.state,
                     r.conflict_reason.clone(),
                 )
             })
@@ -586,6 +586,17 @@ pub struct ScoreForm {
     pub action: String,
 }
 
+impl ScoreForm {
+    /// `Some(true)` to submit, `Some(false)` to keep a draft, `None` for anything else.
+    pub fn submits(&self) -> Option<bool> {
+        match self.action.as_str() {
+            "save" => Some(false),
+            "submit" => Some(true),
+            _ => None,
+        }
+    }
+}
+
 /// The rubric of the call an application belongs to, as the scoring needs it.
 pub async fn rubric(
     conn: &mut Conn,
@@ -604,17 +615,13 @@ pub async fn save_scores(
     origin: &Origin,
 ) -> Result<(), AppError> {
     own_review(&mut *state.pool.get().await?, actor, id).await?;
-    let submit = match form.action.as_str() {
-        "save" => false,
-        "submit" => true,
-        _ => return Err(AppError::BadRequest),
-    };
+    let submit = form.submits().ok_or(AppError::BadRequest)?;
     let now = state.clock.now();
     let mut conn = state.pool.get().await?;
     conn.transaction::<_, AppError, _>(async |conn| {
         own_review(conn, actor, id).await?;
         let review = reviews::find_for_update(conn, id).await?.ok_or(AppError::NotFound)?;
-        if review.state != "draft" {
+        if review.state != ReviewState::Draft {
             return Err(AppError::Conflict("err-review-state"));
         }
         let criteria = rubric(conn, review.call_id).await?;
@@ -673,10 +680,10 @@ pub async fn reopen(
         let review = reviews::find_for_update(conn, id)
             .await?
             .ok_or(AppError::NotFound)?;
-        if review.state != "submitted" {
+        if review.state != ReviewState::Submitted {
             return Err(AppError::Conflict("err-review-state"));
         }
-        reviews::set_state(conn, id, "draft", &review.conflict_reason, now).await?;
+        reviews::set_state(conn, id, ReviewState::Draft, &review.conflict_reason, now).await?;
         audit::insert(
             conn,
             &event(
@@ -715,9 +722,9 @@ pub struct RankRow {
     /// The weighted final score, once every component has a score.
     pub final_score: Option<f64>,
     /// The recorded decision (award, decline, waitlist), if any.
-    pub decision: Option<String>,
+    pub decision: Option<Outcome>,
     /// The application's state.
-    pub state: String,
+    pub state: ApplicationState,
     /// Inside the funding line: cumulative requests, in this order, fit the budget.
     pub funded: bool,
 }
@@ -820,7 +827,7 @@ pub async fn ranking(
             *slot = Some(score);
         }
     }
-    let decisions: BTreeMap<ApplicationId, String> =
+    let decisions: BTreeMap<ApplicationId, Outcome> =
         crate::models::decisions::of_call(conn, call_id)
             .await?
             .into_iter()
@@ -849,7 +856,7 @@ pub async fn ranking(
             discuss: score.is_some_and(|s| s.discuss),
             components,
             final_score,
-            decision: decisions.get(&application).cloned(),
+            decision: decisions.get(&application).copied(),
             state,
             funded: false,
         });
@@ -888,7 +895,7 @@ pub fn undecided(ranking: &Ranking) -> i64 {
     ranking
         .0
         .iter()
-        .filter(|r| r.state == "under_review" && r.decision.is_none())
+        .filter(|r| r.state == ApplicationState::UnderReview && r.decision.is_none())
         .count() as i64
 }
 
@@ -950,7 +957,7 @@ pub async fn peer_scores(
     own: &Review,
 ) -> Result<Vec<(f64, Option<String>)>, AppError> {
     use crate::domain::scoring;
-    if own.state != "submitted" {
+    if own.state != ReviewState::Submitted {
         return Ok(Vec::new());
     }
     let rubric: Vec<scoring::Criterion> = rubric(conn, own.call_id)

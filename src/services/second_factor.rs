@@ -17,7 +17,6 @@ use crate::domain::token::{digest, new_token};
 use crate::domain::totp::{self, Secret};
 use crate::email::{self, Email};
 use crate::error::{AppError, FormErrors};
-use crate::i18n::Lang;
 use crate::models::users::User;
 use crate::models::{Conn, UserId, audit, login_failures, second_factor, users};
 use crate::policy::{self, Actor, Permission, may};
@@ -325,7 +324,7 @@ async fn notify(
     what: &str,
     now: DateTime<Utc>,
 ) -> Result<(), AppError> {
-    let lang = Lang::from_code(&user.lang).unwrap_or_default();
+    let lang = user.lang;
     email::enqueue(
         conn,
         now,

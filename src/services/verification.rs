@@ -9,9 +9,10 @@ use super::Origin;
 use super::audit::{WithChange, event};
 use super::organizations::display_name;
 use crate::AppState;
+use crate::domain::organization::Jurisdiction;
+use crate::domain::organization::Verification;
 use crate::email::{self, Email};
 use crate::error::{AppError, FormErrors};
-use crate::i18n::Lang;
 use crate::models::organizations as orgs;
 use crate::models::{OrganizationId, audit};
 use crate::policy::{Actor, Permission, may};
@@ -61,17 +62,21 @@ pub async fn decide(
             .ok_or(AppError::NotFound)?;
         // Only what waits in the queue is approved: an owner's later edit
         // puts it back there, so an admin never approves unseen details.
-        if approve && org.verification != "pending" {
+        if approve && org.verification != Verification::Pending {
             return Err(AppError::Conflict("err-verification-stale"));
         }
-        let state_code = if approve { "verified" } else { "returned" };
+        let state_code = if approve {
+            Verification::Verified
+        } else {
+            Verification::Returned
+        };
         if !approve && org.whitelisted {
             orgs::set_whitelisted(conn, id, false, now).await?;
         }
         orgs::set_verification(conn, id, state_code, &note, now).await?;
         let link = state.config.link(&format!("/orgs/{id}"));
         for owner in orgs::owners(conn, id).await? {
-            let lang = Lang::from_code(&owner.lang).unwrap_or_default();
+            let lang = owner.lang;
             let organization = display_name(&org, lang);
             let mail = if approve {
                 Email::OrganizationVerified {
@@ -128,7 +133,7 @@ pub async fn set_whitelisted(
         let org = orgs::find_for_update(conn, id)
             .await?
             .ok_or(AppError::NotFound)?;
-        if on && (!org.is_verified() || org.jurisdiction == "mainland") {
+        if on && (!org.is_verified() || org.jurisdiction == Jurisdiction::Mainland) {
             return Err(AppError::Conflict("err-whitelist-not-eligible"));
         }
         if org.whitelisted != on {

@@ -124,7 +124,7 @@ pub async fn switch_language(
     state: web::Data<AppState>,
     CsrfForm(form): CsrfForm<LanguageChoice>,
 ) -> Result<HttpResponse, AppError> {
-    let lang = Lang::from_code(&form.lang).ok_or(AppError::BadRequest)?;
+    let lang = Lang::parse(&form.lang).ok_or(AppError::BadRequest)?;
     if let Some(user) = &ctx.user {
         accounts::set_language(&state, user.id, lang, &ctx.origin).await?;
     }

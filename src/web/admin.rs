@@ -9,6 +9,7 @@ use super::{render, see_other_with_flash};
 use crate::AppState;
 use crate::domain::role::Role;
 use crate::error::AppError;
+use crate::models::outbox::Status;
 use crate::models::users::UserWithRoles;
 use crate::models::{UserId, audit, outbox, second_factor, users};
 use crate::policy::Permission;

@@ -13,7 +13,9 @@ use super::ctx::{CsrfForm, Ctx, NoFields};
 use super::orgs::Choice;
 use super::{render, render_invalid, see_other_with_flash};
 use crate::AppState;
-use crate::domain::application::{AppState as State, CATEGORIES, Line, Source, totals};
+use crate::domain::application::PartnerStatus;
+use crate::domain::application::{ApplicationState as State, Category, Line, Source, totals};
+use crate::domain::award::Outcome;
 use crate::domain::money::{Currency, format_amount, format_money};
 use crate::error::{AppError, FormErrors};
 use crate::models::applications::{
@@ -43,7 +45,7 @@ pub struct DashboardRow {
     pub id: ApplicationId,
     pub title: String,
     pub lead: String,
-    pub state: String,
+    pub state: State,
     pub closes: String,
     pub missing: usize,
 }
@@ -70,7 +72,7 @@ pub async fn dashboard(ctx: Ctx, state: web::Data<AppState>) -> Result<HttpRespo
             .collect();
     let drafts: Vec<_> = mine
         .iter()
-        .filter(|(a, _)| a.state == "draft")
+        .filter(|(a, _)| a.state == State::Draft)
         .filter_map(|(a, _)| Some((a.clone(), calls.get(&a.call_id)?.clone())))
         .collect();
     let missing = service::checklist_counts(&mut conn, &drafts, now).await?;
@@ -204,7 +206,7 @@ struct ShowPage<'a> {
 }
 
 pub struct DecisionView {
-    pub outcome: String,
+    pub outcome: Outcome,
     pub amount: String,
     pub conditions: String,
     pub rationale: String,
@@ -244,12 +246,12 @@ async fn show_page(
     let fund = funds::find(&mut conn, call.fund_id)
         .await?
         .ok_or(AppError::NotFound)?;
-    let base = Currency::from_code(&fund.currency).unwrap_or(Currency::Cny);
+    let base = fund.currency;
     let lead = orgs::find(&mut conn, app.lead_org_id)
         .await?
         .ok_or(AppError::NotFound)?;
     let partners = apps::partners(&mut conn, id).await?;
-    let draft = app.state == State::Draft.code();
+    let draft = app.state == State::Draft;
     let editable = draft && access.can_edit;
     let name_of = |org: OrganizationId| -> String {
         if org == lead.id {
@@ -264,14 +266,12 @@ async fn show_page(
     let budget: Vec<BudgetLine> = apps::budget(&mut conn, id).await?;
     let domain_lines: Vec<Line> = budget
         .iter()
-        .filter_map(|l| {
-            Some(Line {
-                category: l.category.clone(),
-                organization_id: l.organization_id.0,
-                currency: Currency::from_code(&l.currency)?,
-                amount: l.amount,
-                source: Source::from_code(&l.source)?,
-            })
+        .map(|l| Line {
+            category: l.category,
+            organization_id: l.organization_id.0,
+            currency: l.currency,
+            amount: l.amount,
+            source: l.source,
         })
         .collect();
     let t = totals(&domain_lines, |c| call.rate(c));
@@ -283,9 +283,10 @@ async fn show_page(
             organization: name_of(l.organization_id),
             amount: format!("{} {}", l.currency, format_amount(l.amount)),
             source: ctx.label("source", &l.source),
-            converted: Currency::from_code(&l.currency)
-                .map(|c| format_money(crate::domain::money::convert(l.amount, call.rate(c)), base))
-                .unwrap_or_default(),
+            converted: format_money(
+                crate::domain::money::convert(l.amount, call.rate(l.currency)),
+                base,
+            ),
             description: l.description.clone(),
         })
         .collect();
@@ -367,7 +368,10 @@ async fn show_page(
     let areas = focus_areas::all(&mut conn).await?;
     let answer_for = partners
         .iter()
-        .filter(|p| p.status == "invited" && access.owned_partner_orgs.contains(&p.organization.id))
+        .filter(|p| {
+            p.status == PartnerStatus::Invited
+                && access.owned_partner_orgs.contains(&p.organization.id)
+        })
         .map(|p| p.organization.id)
         .collect();
     let mut team = vec![Choice {
@@ -377,7 +381,7 @@ async fn show_page(
     team.extend(
         partners
             .iter()
-            .filter(|p| p.status == "accepted")
+            .filter(|p| p.status == PartnerStatus::Accepted)
             .map(|p| Choice {
                 value: p.organization.id.to_string(),
                 label: p.organization.name_zh.clone(),
@@ -446,7 +450,7 @@ async fn show_page(
         totals: totals_view,
         charts,
         team,
-        categories: CATEGORIES
+        categories: Category::ALL
             .iter()
             .map(|c| Choice {
                 value: c.to_string(),
@@ -508,7 +512,7 @@ fn budget_charts(
     let all = totals(lines, rate);
     let grant = totals(&of_source(Source::Grant), rate);
     let matching = totals(&of_source(Source::Matching), rate);
-    let find = |v: &[(String, rust_decimal::Decimal)], k: &str| {
+    let find = |v: &[(Category, rust_decimal::Decimal)], k: &Category| {
         v.iter()
             .find(|(c, _)| c == k)
             .map(|(_, a)| *a)
@@ -1076,7 +1080,7 @@ pub struct AdminQuery {
 pub struct AdminRow {
     id: ApplicationId,
     title: String,
-    state: String,
+    state: State,
     updated: String,
     call_title: String,
     lead: String,
@@ -1088,6 +1092,8 @@ pub struct AdminRow {
 struct AdminListPage<'a> {
     c: &'a Ctx,
     q: &'a AdminQuery,
+    order: crate::models::applications::ListOrder,
+    orders: &'static [crate::models::applications::ListOrder],
     rows: Vec<AdminRow>,
     states: Vec<Choice>,
     cities: Vec<Choice>,
@@ -1104,15 +1110,9 @@ pub async fn admin_list(
     ctx.require(crate::policy::Permission::ManageReview)?;
     let filter = ListFilter {
         call: query.call.trim().parse().ok().map(CallId),
-        state: State::from_code(&query.state)
-            .filter(|s| *s != State::Draft)
-            .map(|s| s.code().to_string()),
-        city: City::from_code(&query.city).map(|c| c.code().to_string()),
-        order: if query.sort == "title" {
-            ListOrder::Title
-        } else {
-            ListOrder::Updated
-        },
+        state: State::from_code(&query.state).filter(|s| *s != State::Draft),
+        city: City::from_code(&query.city),
+        order: ListOrder::from_code(&query.sort).unwrap_or(ListOrder::Updated),
         after: query.after.map(ApplicationId),
         after_updated: query
             .at
@@ -1162,6 +1162,8 @@ pub async fn admin_list(
     render(&AdminListPage {
         c: &ctx,
         q: &query,
+        order: filter.order,
+        orders: &crate::models::applications::ListOrder::ALL,
         rows,
         states: super::orgs::choices(&ctx, &states, State::code, "appstate"),
         cities: super::orgs::choices(&ctx, &City::ALL, City::code, "city"),

@@ -10,16 +10,20 @@ use super::charts::{Chart, Kind, Row as ChartRow};
 use super::ctx::{CsrfForm, Ctx};
 use super::{render, render_form, see_other_with_flash};
 use crate::AppState;
-use crate::domain::application::CATEGORIES;
+use crate::domain::application::Category;
+use crate::domain::award::Approval;
+use crate::domain::award::AwardState;
+use crate::domain::award::ReportState;
+use crate::domain::award::{EvaluationKind, SupportKind, TranchePayment};
 use crate::domain::money::{Currency, format_amount, format_money};
 use crate::error::{AppError, FormErrors};
 use crate::models::awards::{self, Award, Payment, Report, Support};
 use crate::models::ledger::{self, EntryRow};
 use crate::models::{AwardId, FundId, PaymentId, TrancheId, funds, organizations};
-use crate::policy::{Actor, AwardAction, Permission, may, may_on_award};
+use crate::policy::{Actor, AwardAction, AwardOffers, Permission, award_offers, may};
 use crate::services::awards::{
     self as service, AcceptForm, ApproveForm, Condition, ContributionForm, RefundForm, ReportForm,
-    ReportReview, SUPPORT_KINDS, SupportForm,
+    ReportReview, SupportForm,
 };
 
 fn actor(ctx: &Ctx) -> Result<Actor, AppError> {
@@ -32,10 +36,8 @@ fn id<T: std::str::FromStr>(raw: &str) -> Result<T, AppError> {
     raw.parse().map_err(|_| AppError::NotFound)
 }
 
-fn fmt(currency: &str, amount: Decimal) -> String {
-    Currency::from_code(currency)
-        .map(|c| format_money(amount, c))
-        .unwrap_or_else(|| amount.to_string())
+fn fmt(currency: Currency, amount: Decimal) -> String {
+    format_money(amount, currency)
 }
 
 // ---- one award
@@ -46,8 +48,7 @@ pub struct TrancheView {
     pub amount: String,
     pub month_due: i32,
     pub deliverables: String,
-    /// paid, requested or empty.
-    pub payment: String,
+    pub payment: Option<TranchePayment>,
     pub condition: String,
     pub can_request: bool,
     pub report: Option<Report>,
@@ -77,8 +78,7 @@ struct ShowPage<'a> {
     amount: String,
     paid: String,
     committed: String,
-    can_accept: bool,
-    is_finance: bool,
+    offers: AwardOffers,
     is_admin: bool,
     can_view_money: bool,
     /// Finance (who pay) and the grantee's members see the bank account.
@@ -87,13 +87,13 @@ struct ShowPage<'a> {
     payments: Vec<(Payment, String, String)>,
     /// (attachment, report, file name)
     files: Vec<(i64, i64, String)>,
-    can_attach: bool,
     postings: Vec<EntryRow>,
     support: Vec<Support>,
-    evaluations: Vec<(String, i32, String, chrono::DateTime<chrono::Utc>)>,
+    evaluations: Vec<(EvaluationKind, i32, String, chrono::DateTime<chrono::Utc>)>,
     needs_evaluations: bool,
-    categories: &'static [&'static str],
-    support_kinds: &'static [&'static str],
+    categories: &'static [Category],
+    support_kinds: &'static [SupportKind],
+    evaluation_kinds: &'static [EvaluationKind],
     typed: Typed,
     /// Paid against scheduled, tranche by tranche.
     by_tranche: Chart,
@@ -101,7 +101,7 @@ struct ShowPage<'a> {
 
 impl ShowPage<'_> {
     fn money(&self, d: impl std::borrow::Borrow<Decimal>) -> String {
-        fmt(&self.award.currency, *d.borrow())
+        fmt(self.award.currency, *d.borrow())
     }
 
     fn spent(&self, position: &i32, i: &usize) -> String {
@@ -140,8 +140,8 @@ async fn award_page(
     let is_finance = may(&actor, Permission::HandleMoney);
     let is_admin = may(&actor, Permission::ManageAwards);
     let can_view_money = may(&actor, Permission::ViewMoney);
-    let can_report =
-        may_on_award(&actor, role.as_deref(), AwardAction::Report) && award.state == "active";
+    let offers = award_offers(&actor, role, award.state);
+    let can_report = offers.report;
     let title = crate::models::applications::find(&mut conn, award.application_id)
         .await?
         .map(|a| a.title)
@@ -176,10 +176,10 @@ async fn award_page(
             TrancheView {
                 id: t.id,
                 position: t.position,
-                amount: fmt(&award.currency, t.amount),
+                amount: fmt(award.currency, t.amount),
                 month_due: t.month_due,
                 deliverables: t.deliverables.clone(),
-                payment: payment.unwrap_or_default().to_string(),
+                payment,
                 condition: match condition {
                     Condition::Acceptance { .. } => ctx.t("tranche-condition-acceptance"),
                     Condition::Report { milestone, .. } => {
@@ -187,10 +187,15 @@ async fn award_page(
                     }
                 },
                 can_request: is_finance && service::requestable(&award, payment, &condition),
-                can_report: can_report && report.as_ref().is_none_or(|r| r.state == "returned"),
+                can_report: can_report
+                    && report
+                        .as_ref()
+                        .is_none_or(|r| r.state == ReportState::Returned),
                 report_due: service::report_due(&award, t.month_due).map(|due| {
                     let late = due < state.clock.now()
-                        && report.as_ref().is_none_or(|r| r.state == "returned");
+                        && report
+                            .as_ref()
+                            .is_none_or(|r| r.state == ReportState::Returned);
                     (ctx.when(&due), late)
                 }),
                 report,
@@ -202,10 +207,10 @@ async fn award_page(
         .into_iter()
         .map(|p| {
             let sent = match (&p.payee_currency, p.amount_sent) {
-                (Some(c), Some(a)) => fmt(c, a),
+                (Some(c), Some(a)) => fmt(*c, a),
                 _ => String::new(),
             };
-            let amount = fmt(&award.currency, p.amount);
+            let amount = fmt(award.currency, p.amount);
             (p, amount, sent)
         })
         .collect();
@@ -217,19 +222,16 @@ async fn award_page(
     let page = ShowPage {
         by_tranche,
         c: ctx,
-        can_accept: may_on_award(&actor, role.as_deref(), AwardAction::Accept)
-            && award.state == "offered",
+        offers,
         title,
         grantee,
-        amount: fmt(&award.currency, award.amount),
-        paid: fmt(&award.currency, paid),
-        committed: fmt(&award.currency, committed),
-        is_finance,
+        amount: fmt(award.currency, award.amount),
+        paid: fmt(award.currency, paid),
+        committed: fmt(award.currency, committed),
         is_admin,
         can_view_money,
         show_bank: can_view_money || role.is_some(),
         files: awards::report_attachments(&mut conn, id).await?,
-        can_attach: can_report,
         tranches: tranche_views,
         payments: payment_rows,
         postings,
@@ -238,8 +240,9 @@ async fn award_page(
         needs_evaluations: crate::models::calls::review_settings(&mut conn, award.call_id)
             .await?
             .evaluations,
-        categories: &CATEGORIES,
-        support_kinds: &SUPPORT_KINDS,
+        categories: &Category::ALL,
+        support_kinds: &SupportKind::ALL,
+        evaluation_kinds: &EvaluationKind::ALL,
         typed,
         award,
     };
@@ -258,7 +261,10 @@ fn tranche_chart(
     Chart {
         id: "chart-tranches",
         kind: Kind::Grouped,
-        title: ctx.t_with("chart-tranches", &[("currency", award.currency.clone())]),
+        title: ctx.t_with(
+            "chart-tranches",
+            &[("currency", award.currency.to_string())],
+        ),
         desc: ctx.t("chart-tranches-desc"),
         row_heading: ctx.t("chart-tranche"),
         series: vec![ctx.t("chart-scheduled"), ctx.t("award-paid")],
@@ -276,7 +282,7 @@ fn tranche_chart(
                     t.amount,
                     payments
                         .iter()
-                        .filter(|p| p.tranche_id == Some(t.id) && p.state == "approved")
+                        .filter(|p| p.tranche_id == Some(t.id) && p.state == Approval::Approved)
                         .map(|p| p.amount)
                         .sum(),
                 ],
@@ -465,7 +471,7 @@ pub async fn decide_payment(
         Ok(_) => Ok(back(
             &state,
             "/finance",
-            if form.decision == "approve" {
+            if form.approves() == Some(true) {
                 "flash-payment-approved"
             } else {
                 "flash-saved"
@@ -493,7 +499,7 @@ pub async fn mine(ctx: Ctx, state: web::Data<AppState>) -> Result<HttpResponse, 
         .await?
         .into_iter()
         .map(|(a, t)| {
-            let amount = fmt(&a.currency, a.amount);
+            let amount = fmt(a.currency, a.amount);
             (a, t, amount)
         })
         .collect();
@@ -523,7 +529,7 @@ async fn finance_page(
     let mut conn = state.pool.get().await?;
     let mut pending = Vec::new();
     for (p, title, currency) in awards::pending_payments(&mut conn).await? {
-        let amount = fmt(&currency, p.amount);
+        let amount = fmt(currency, p.amount);
         pending.push((p, title, amount));
     }
     let pools = ledger::pools(&mut conn).await?;
@@ -535,7 +541,7 @@ async fn finance_page(
         } else {
             f.name_zh.clone()
         };
-        fund_rows.push((f.id, name, fmt(&f.currency, pool)));
+        fund_rows.push((f.id, name, fmt(f.currency, pool)));
     }
     let page = FinancePage {
         c: ctx,
@@ -558,10 +564,10 @@ struct FundPage<'a> {
     c: &'a Ctx,
     fund: i64,
     name: String,
-    currency: String,
+    currency: Currency,
     summary: service::FundSummary,
     /// The award state listed.
-    shown: &'static str,
+    shown: AwardState,
     contributions: Vec<(String, chrono::NaiveDate, String, Decimal)>,
     can_record: bool,
     form: ContributionForm,
@@ -577,7 +583,7 @@ struct FundPage<'a> {
 
 impl FundPage<'_> {
     fn money(&self, d: impl std::borrow::Borrow<Decimal>) -> String {
-        fmt(&self.currency, *d.borrow())
+        fmt(self.currency, *d.borrow())
     }
 }
 
@@ -591,11 +597,8 @@ pub struct FundQuery {
 }
 
 impl FundQuery {
-    fn state(&self) -> &'static str {
-        service::AWARD_STATES
-            .into_iter()
-            .find(|s| *s == self.state)
-            .unwrap_or("active")
+    fn state(&self) -> AwardState {
+        AwardState::from_code(&self.state).unwrap_or(AwardState::Active)
     }
 }
 
@@ -623,7 +626,7 @@ async fn fund_page(
     let over_time = Chart {
         id: "chart-fund",
         kind: Kind::Steps,
-        title: ctx.t_with("chart-fund", &[("currency", f.currency.clone())]),
+        title: ctx.t_with("chart-fund", &[("currency", f.currency.to_string())]),
         desc: ctx.t("chart-fund-desc"),
         row_heading: ctx.t("chart-month"),
         series: vec![ctx.t("chart-fund-committed"), ctx.t("chart-fund-disbursed")],
@@ -810,14 +813,14 @@ fn ledger_stream(
                     }
                     record.push(r.entry.to_string());
                     record.push(r.created_at.to_rfc3339());
-                    record.push(r.kind);
+                    record.push(r.kind.to_string());
                     if whole {
                         record.push(r.fund.to_string());
                     }
                     record.push(r.award_id.map(|a| a.to_string()).unwrap_or_default());
-                    record.push(r.account);
+                    record.push(r.account.to_string());
                     record.push(r.amount.to_string());
-                    record.push(r.currency);
+                    record.push(r.currency.to_string());
                     record.push(crate::services::review::csv_cell(&r.memo));
                     out.write_record(&record).map_err(csv_error)?;
                 }
@@ -897,10 +900,10 @@ pub async fn payments_csv(
         out.write_record([
             p.id.to_string(),
             p.award_id.to_string(),
-            p.kind,
+            p.kind.to_string(),
             p.amount.to_string(),
-            f.currency.clone(),
-            p.payee_currency.unwrap_or_default(),
+            f.currency.to_string(),
+            p.payee_currency.map(|c| c.to_string()).unwrap_or_default(),
             p.rate
                 .map(|r| r.normalize().to_string())
                 .unwrap_or_default(),

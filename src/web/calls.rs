@@ -30,8 +30,8 @@ fn pick<'a>(lang: Lang, zh: &'a str, en: &'a str) -> &'a str {
 pub struct CallRow {
     pub id: CallId,
     pub title: String,
-    pub phase: &'static str,
-    pub state: &'static str,
+    pub phase: Phase,
+    pub state: CallState,
     pub closes: String,
     pub budget: String,
 }
@@ -41,8 +41,8 @@ fn row(ctx: &Ctx, call: &Call, currency: &str, now: DateTime<Utc>) -> CallRow {
     CallRow {
         id: call.id,
         title: pick(ctx.lang, &call.title_zh, &call.title_en).to_string(),
-        phase: Phase::of(state, call.opens_at, call.closes_at, now).code(),
-        state: state.code(),
+        phase: Phase::of(state, call.opens_at, call.closes_at, now),
+        state,
         closes: ctx.when(&call.closes_at),
         budget: format!("{currency} {}", format_amount(call.budget)),
     }
@@ -94,9 +94,9 @@ pub async fn list(
     let (mut open, mut upcoming, mut closed) = (Vec::new(), Vec::new(), Vec::new());
     for r in rows {
         match r.phase {
-            "open" => open.push(r),
-            "upcoming" => upcoming.push(r),
-            _ => closed.push(r),
+            Phase::Open => open.push(r),
+            Phase::Upcoming => upcoming.push(r),
+            Phase::Closed => closed.push(r),
         }
     }
     // Soonest deadline first for what is open; soonest opening first for what is coming.
@@ -126,11 +126,7 @@ fn describe_rules(ctx: &Ctx, call: &Call) -> Vec<String> {
     }
     let leads = call.lead_jurisdictions();
     if !leads.is_empty() {
-        let places: Vec<String> = leads
-            .iter()
-            .filter_map(|j| Jurisdiction::from_code(j))
-            .map(|j| ctx.t(&j.label_key()))
-            .collect();
+        let places: Vec<String> = leads.iter().map(|j| ctx.t(&j.label_key())).collect();
         out.push(ctx.t_with("rule-lead", &[("places", places.join(" / "))]));
     }
     if call.rule_verified_required {
@@ -194,9 +190,9 @@ struct ShowPage<'a> {
     title: String,
     description: String,
     fund: String,
-    phase: &'static str,
-    state: &'static str,
-    next_state: Option<&'static str>,
+    phase: Phase,
+    state: CallState,
+    next_state: Option<CallState>,
     opens: String,
     closes: String,
     time_left: String,
@@ -234,7 +230,7 @@ pub async fn show(
     let fund = funds::find(&mut conn, call.fund_id)
         .await?
         .ok_or(AppError::NotFound)?;
-    let currency = Currency::from_code(&fund.currency).unwrap_or(Currency::Cny);
+    let currency = fund.currency;
     let areas = focus_areas::all(&mut conn).await?;
     let focus = calls::focus(&mut conn, id).await?;
     let criteria = calls::criteria(&mut conn, id).await?;
@@ -261,9 +257,9 @@ pub async fn show(
             pick(ctx.lang, &fund.name_zh, &fund.name_en),
             fund.currency
         ),
-        phase: phase.code(),
-        state: call.state().code(),
-        next_state: call.state().next().map(CallState::code),
+        phase,
+        state: call.state(),
+        next_state: call.state().next(),
         opens: ctx.when(&call.opens_at),
         closes: ctx.when(&call.closes_at),
         time_left: time_left(&ctx, phase, &call, now),
@@ -510,7 +506,7 @@ fn form_of(
         lead_jurisdictions: call
             .lead_jurisdictions()
             .iter()
-            .map(|s| s.to_string())
+            .map(|j| j.code().to_string())
             .collect(),
         verified_required: on(call.rule_verified_required),
         whitelist_required: on(call.rule_whitelist_required),

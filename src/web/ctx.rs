@@ -2,6 +2,7 @@
 //! once per request from the cookies and the session table.
 //! `CsrfForm<T>`: a form body that is only accepted with the right token.
 
+use crate::domain::code::AsCode;
 use std::future::Future;
 use std::pin::Pin;
 
@@ -68,8 +69,8 @@ impl Ctx {
     }
 
     /// The text for a code: `label("city", "shenzhen")` reads `city-shenzhen`.
-    pub fn label(&self, prefix: &str, code: &str) -> String {
-        self.lang.t(&format!("{prefix}-{code}"))
+    pub fn label<C: AsCode + ?Sized>(&self, prefix: &str, code: &C) -> String {
+        self.lang.t(&format!("{prefix}-{}", code.as_code()))
     }
 
     /// A time as people in the Bay Area read it.
@@ -160,13 +161,9 @@ fn path_of(req: &HttpRequest) -> String {
 }
 
 /// The user's setting, then the visitor's switcher cookie, then the browser.
-fn lang_from_request(req: &HttpRequest, user_lang: Option<&str>) -> Lang {
+fn lang_from_request(req: &HttpRequest, user_lang: Option<Lang>) -> Lang {
     user_lang
-        .and_then(Lang::from_code)
-        .or_else(|| {
-            req.cookie(LANG_COOKIE)
-                .and_then(|c| Lang::from_code(c.value()))
-        })
+        .or_else(|| req.cookie(LANG_COOKIE).and_then(|c| Lang::parse(c.value())))
         .or_else(|| {
             req.headers()
                 .get(ACCEPT_LANGUAGE)
@@ -237,7 +234,7 @@ async fn load_session(
 
     let (user, lang, csrf) = match session {
         Some((s, u, roles)) => {
-            let lang = lang_from_request(req, Some(&u.lang));
+            let lang = lang_from_request(req, Some(u.lang));
             let user = SessionUser {
                 id: u.id,
                 session_id: s.id,

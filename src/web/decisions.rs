@@ -7,6 +7,7 @@ use askama::Template;
 use super::ctx::{CsrfForm, Ctx, NoFields};
 use super::{render_form, see_other_with_flash};
 use crate::AppState;
+use crate::domain::application::ApplicationState;
 use crate::error::{AppError, FormErrors};
 use crate::models::{ApplicationId, CallId, applications, calls, decisions as model};
 use crate::policy::Permission;
@@ -53,8 +54,11 @@ async fn page(
         .await?
         .ok_or(AppError::NotFound)?;
     if !matches!(
-        app.state.as_str(),
-        "under_review" | "awarded" | "declined" | "waitlisted"
+        app.state,
+        ApplicationState::UnderReview
+            | ApplicationState::Awarded
+            | ApplicationState::Declined
+            | ApplicationState::Waitlisted
     ) {
         return Err(AppError::NotFound);
     }
@@ -74,7 +78,7 @@ async fn page(
     let en = ctx.lang == crate::i18n::Lang::En;
     let form = typed.unwrap_or_else(|| match &decision {
         Some(d) => DecisionForm {
-            outcome: d.outcome.clone(),
+            outcome: d.outcome.code().to_string(),
             amount: d
                 .amount
                 .map(crate::domain::money::format_amount)

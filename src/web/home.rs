@@ -8,11 +8,13 @@ use rust_decimal::Decimal;
 use super::ctx::Ctx;
 use super::render;
 use crate::AppState;
+use crate::domain::award::TrancheWait;
 use crate::domain::money::{Currency, format_money};
 use crate::error::AppError;
 use crate::i18n::Lang;
 use crate::models::CallId;
 use crate::models::calls::Call;
+use crate::models::outbox::Status;
 use crate::services::dashboards::{self, Dashboard};
 
 #[derive(Template)]
@@ -24,10 +26,8 @@ struct HomePage<'a> {
 }
 
 impl HomePage<'_> {
-    fn money(&self, currency: &str, amount: &Decimal) -> String {
-        Currency::from_code(currency)
-            .map(|c| format_money(*amount, c))
-            .unwrap_or_else(|| amount.to_string())
+    fn money(&self, currency: &Currency, amount: &Decimal) -> String {
+        format_money(*amount, *currency)
     }
 
     /// A name kept in Chinese and English, in the reader's language.

@@ -8,6 +8,8 @@ use serde::Deserialize;
 use super::ctx::{CsrfForm, Ctx};
 use super::{render, render_form, see_other_with_flash};
 use crate::AppState;
+use crate::domain::organization::MemberRole;
+use crate::domain::organization::Verification;
 use crate::domain::organization::{City, Jurisdiction, OrgType, OrganizationForm};
 use crate::error::{AppError, FormErrors};
 use crate::i18n::Lang;
@@ -29,7 +31,7 @@ pub struct OrgView {
     pub name_en: String,
     pub place: String,
     pub type_label: String,
-    pub verification: String,
+    pub verification: Verification,
     pub whitelisted: bool,
     pub debarred_until: Option<String>,
     pub focus: Vec<String>,
@@ -65,7 +67,7 @@ pub fn view(
         name_en: org.name_en.clone(),
         place: place(ctx, org),
         type_label: ctx.t(&format!("orgtype-{}", org.org_type)),
-        verification: org.verification.clone(),
+        verification: org.verification,
         whitelisted: org.whitelisted,
         debarred_until: org.debarred_until.map(|d| d.to_string()),
         focus: focus
@@ -151,8 +153,8 @@ pub async fn directory(
     ctx.require_user()?;
     let filter = DirectoryFilter {
         text: Some(query.q.clone()),
-        city: City::from_code(&query.city).map(|c| c.code().to_string()),
-        org_type: OrgType::from_code(&query.org_type).map(|t| t.code().to_string()),
+        city: City::from_code(&query.city),
+        org_type: OrgType::from_code(&query.org_type),
         focus: (!query.focus.is_empty()).then(|| query.focus.clone()),
         verified_only: !query.verified.is_empty(),
         verification: None,
@@ -317,8 +319,8 @@ pub async fn edit_form(
     let form = OrganizationForm {
         name_zh: org.name_zh,
         name_en: org.name_en,
-        org_type: org.org_type,
-        city: org.city.unwrap_or_default(),
+        org_type: org.org_type.code().to_string(),
+        city: org.city.map(|c| c.code().to_string()).unwrap_or_default(),
         registration_number: org.registration_number,
         founded_on: org.founded_on.to_string(),
         focus,
@@ -409,16 +411,15 @@ async fn show_page(
         org: view(ctx, &org, &focus, &areas),
         show_contacts: actor
             .as_ref()
-            .is_some_and(|a| may_on_organization(a, membership.as_deref(), OrgAction::SeeContacts)),
+            .is_some_and(|a| may_on_organization(a, membership, OrgAction::SeeContacts)),
         is_member: actor
             .as_ref()
-            .is_some_and(|a| may_on_organization(a, membership.as_deref(), OrgAction::SeeMembers)),
+            .is_some_and(|a| may_on_organization(a, membership, OrgAction::SeeMembers)),
         is_owner: actor
             .as_ref()
-            .is_some_and(|a| may_on_organization(a, membership.as_deref(), OrgAction::Edit)),
+            .is_some_and(|a| may_on_organization(a, membership, OrgAction::Edit)),
         is_admin,
-        cross_border: Jurisdiction::from_code(&org.jurisdiction)
-            .is_some_and(Jurisdiction::is_cross_border),
+        cross_border: Some(org.jurisdiction).is_some_and(Jurisdiction::is_cross_border),
         raw: org,
         errors,
     };
@@ -437,6 +438,8 @@ struct MembersPage<'a> {
     is_owner: bool,
     form: InvitationForm,
     errors: FormErrors,
+    /// The invitation's choices, the least power first (and so the default).
+    roles: [MemberRole; 2],
 }
 
 pub async fn members(
@@ -472,10 +475,11 @@ async fn members_page(
     let membership = service::authorize(&mut conn, &actor, id, OrgAction::SeeMembers).await?;
     let org = orgs::find(&mut conn, id).await?.ok_or(AppError::NotFound)?;
     let page = MembersPage {
+        roles: [MemberRole::Member, MemberRole::Owner],
         c: ctx,
         members: orgs::members(&mut conn, id).await?,
         invitations: orgs::open_invitations(&mut conn, id, state.clock.now()).await?,
-        is_owner: may_on_organization(&actor, membership.as_deref(), OrgAction::ManageMembers),
+        is_owner: may_on_organization(&actor, membership, OrgAction::ManageMembers),
         org,
         form,
         errors,
@@ -650,7 +654,7 @@ pub async fn queue(ctx: Ctx, state: web::Data<AppState>) -> Result<HttpResponse,
     ctx.require(Permission::VerifyOrganizations)?;
     let mut conn = state.pool.get().await?;
     let filter = DirectoryFilter {
-        verification: Some("pending".into()),
+        verification: Some(Verification::Pending),
         ..Default::default()
     };
     let pending = orgs::search(&mut conn, &filter, None, 200).await?;

@@ -11,6 +11,10 @@ use super::ctx::{CsrfForm, Ctx};
 use super::{render, render_form, see_other_with_flash};
 use crate::AppState;
 use crate::domain::assignment::{Plan, Shortfall};
+use crate::domain::call::CallState;
+use crate::domain::code::codes;
+use crate::domain::organization::Jurisdiction;
+use crate::domain::scoring::ReviewState;
 use crate::error::{AppError, FormErrors};
 use crate::models::reviews::{self, PanelMember, Review};
 use crate::models::{ApplicationId, CallId, OrganizationId, ReviewId, UserId, applications, calls};
@@ -42,10 +46,10 @@ struct AdminPage<'a> {
     c: &'a Ctx,
     call: i64,
     title: String,
-    state: String,
+    state: CallState,
     panel: Vec<PanelMember>,
     /// Invited by email, no account yet: (email, base).
-    invitations: Vec<(String, String)>,
+    invitations: Vec<(String, Jurisdiction)>,
     rows: Vec<service::AssignmentRow>,
     panel_form: PanelForm,
     errors: FormErrors,
@@ -497,7 +501,7 @@ async fn review_page(
         .await?
         .ok_or(AppError::NotFound)?;
     // Until the reviewer has declared no conflict, they see the title only.
-    let open = matches!(review.state.as_str(), "draft" | "submitted");
+    let open = matches!(review.state, ReviewState::Draft | ReviewState::Submitted);
     let settings = calls::review_settings(&mut conn, review.call_id).await?;
     let snapshot = if open {
         applications::latest_snapshot(&mut conn, review.application_id)
@@ -552,10 +556,13 @@ async fn review_page(
         Some(t) => (t.overall_comment.clone(), t.recommendation.clone()),
         None => (
             review.overall_comment.clone(),
-            review.recommendation.clone().unwrap_or_default(),
+            review
+                .recommendation
+                .map(|r| r.code().to_string())
+                .unwrap_or_default(),
         ),
     };
-    let peers = if review.state == "submitted" && settings.show_peer_scores {
+    let peers = if review.state == ReviewState::Submitted && settings.show_peer_scores {
         service::peer_scores(&mut conn, &review)
             .await?
             .into_iter()
@@ -597,7 +604,7 @@ pub async fn save_scores(
         next: ctx.path.clone(),
     })?;
     let id: ReviewId = path.parse().map_err(|_| AppError::NotFound)?;
-    let flash = if form.action == "submit" {
+    let flash = if form.submits() == Some(true) {
         "flash-review-submitted"
     } else {
         "flash-saved"
@@ -669,7 +676,7 @@ pub async fn attachment(
     let attachment: i64 = path.1.parse().map_err(|_| AppError::NotFound)?;
     let mut conn = state.pool.get().await?;
     let review = service::own_review(&mut conn, &actor, id).await?;
-    if !matches!(review.state.as_str(), "draft" | "submitted") {
+    if !matches!(review.state, ReviewState::Draft | ReviewState::Submitted) {
         return Err(AppError::NotFound);
     }
     let submitted = applications::latest_snapshot(&mut conn, review.application_id)
@@ -711,7 +718,7 @@ struct BoardPage<'a> {
     c: &'a Ctx,
     call: i64,
     title: String,
-    state: String,
+    state: CallState,
     budget: String,
     sort: &'static str,
     sorts: Vec<(&'static str, &'static str)>,
@@ -860,6 +867,14 @@ fn score_distribution(ctx: &Ctx, rows: &[service::RankRow]) -> Chart {
     }
 }
 
+codes! {
+    /// What the board's CSV lists, one line each.
+    pub enum ExportKind {
+        Applications = "applications",
+        Reviews = "reviews",
+    }
+}
+
 /// `kind=reviews`: one line per submitted review; otherwise one per application.
 pub async fn board_csv(
     ctx: Ctx,
@@ -877,7 +892,8 @@ pub async fn board_csv(
     let (rows, reviews) = (&ranking.0, &ranking.1);
     let mut out = csv::Writer::from_writer(Vec::new());
     let csv_error = |e: csv::Error| AppError::Internal(e.into());
-    if q.kind == "reviews" {
+    let per_review = q.kind == ExportKind::Reviews.code();
+    if per_review {
         out.write_record(["review", "application", "reviewer", "scores", "weighted"])
             .map_err(csv_error)?;
         for r in reviews {
@@ -920,7 +936,7 @@ pub async fn board_csv(
                 r.discuss.to_string(),
                 r.funded.to_string(),
                 r.final_score.map(|f| format!("{f:.6}")).unwrap_or_default(),
-                r.decision.clone().unwrap_or_default(),
+                r.decision.map(|d| d.code().to_string()).unwrap_or_default(),
             ])
             .map_err(csv_error)?;
         }
@@ -928,10 +944,10 @@ pub async fn board_csv(
     let body = out
         .into_inner()
         .map_err(|e| AppError::Internal(anyhow::anyhow!("{e}")))?;
-    let name = if q.kind == "reviews" {
-        "reviews"
+    let name = if per_review {
+        ExportKind::Reviews
     } else {
-        "applications"
+        ExportKind::Applications
     };
     Ok(HttpResponse::Ok()
         .insert_header((

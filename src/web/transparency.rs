@@ -10,7 +10,8 @@ use serde_json::{Value, json};
 use super::ctx::Ctx;
 use super::render;
 use crate::AppState;
-use crate::domain::money::{Currency, format_money};
+use crate::domain::money::format_money;
+use crate::domain::organization::Jurisdiction;
 use crate::error::AppError;
 use crate::models::awards::{self, OpenAward};
 
@@ -20,32 +21,32 @@ pub const PREFIX: &str = "360G-baygrants";
 pub const ORG_PREFIX: &str = "XI-BAYGRANTS";
 
 fn recipient_id(a: &OpenAward) -> String {
-    match a.jurisdiction.as_str() {
+    match a.jurisdiction {
         // The Unified Social Credit Code is the mainland's public register number.
-        "mainland" => format!("CN-USCC-{}", a.registration_number),
-        _ => format!("{ORG_PREFIX}-ORG-{}", a.org_id),
+        Jurisdiction::Mainland => format!("CN-USCC-{}", a.registration_number),
+        Jurisdiction::HongKong | Jurisdiction::Macau => format!("{ORG_PREFIX}-ORG-{}", a.org_id),
     }
 }
 
 fn country(a: &OpenAward) -> &'static str {
-    match a.jurisdiction.as_str() {
-        "hong_kong" => "HK",
-        "macau" => "MO",
-        _ => "CN",
+    match a.jurisdiction {
+        Jurisdiction::HongKong => "HK",
+        Jurisdiction::Macau => "MO",
+        Jurisdiction::Mainland => "CN",
     }
 }
 
 fn location(a: &OpenAward) -> String {
-    match (a.jurisdiction.as_str(), &a.city) {
-        ("hong_kong", _) => "Hong Kong".into(),
-        ("macau", _) => "Macao".into(),
-        (_, Some(city)) => {
-            let mut c = city.chars();
+    match (a.jurisdiction, a.city) {
+        (Jurisdiction::HongKong, _) => "Hong Kong".into(),
+        (Jurisdiction::Macau, _) => "Macao".into(),
+        (Jurisdiction::Mainland, Some(city)) => {
+            let mut c = city.code().chars();
             c.next()
                 .map(|f| f.to_uppercase().collect::<String>() + c.as_str())
                 .unwrap_or_default()
         }
-        _ => "Guangdong".into(),
+        (Jurisdiction::Mainland, None) => "Guangdong".into(),
     }
 }
 
@@ -196,11 +197,6 @@ pub async fn page(ctx: Ctx, state: web::Data<AppState>) -> Result<HttpResponse, 
     let mut conn = state.pool.get().await?;
     let paid = awards::disbursed_by_award(&mut conn).await?;
     let en = ctx.lang == crate::i18n::Lang::En;
-    let money = |c: &str, d| {
-        Currency::from_code(c)
-            .map(|c| format_money(d, c))
-            .unwrap_or_default()
-    };
     let rows = awards::open_data(&mut conn)
         .await?
         .into_iter()
@@ -219,8 +215,8 @@ pub async fn page(ctx: Ctx, state: web::Data<AppState>) -> Result<HttpResponse, 
                 } else {
                     a.call_title_zh.clone()
                 },
-                money(&a.currency, a.amount),
-                money(&a.currency, p),
+                format_money(a.amount, a.currency),
+                format_money(p, a.currency),
             )
         })
         .collect();

@@ -3,6 +3,8 @@
 use baygrants::domain::role::Role;
 
 use crate::support::{PASSWORD, TestApp};
+use baygrants::domain::call::CallState;
+use baygrants::domain::scoring::ReviewState;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_admin_grants_and_revokes_roles_and_it_is_audited() {
@@ -155,7 +157,7 @@ async fn the_cli_grant_and_demo_seed_work_and_are_idempotent() {
     let mine = baygrants::models::applications::for_user(&mut conn, applicant_id)
         .await
         .unwrap();
-    let mut states: Vec<&str> = mine.iter().map(|(a, _)| a.state.as_str()).collect();
+    let mut states: Vec<&str> = mine.iter().map(|(a, _)| a.state.code()).collect();
     states.sort();
     assert_eq!(states, ["submitted", "under_review"], "one per round");
     let shenzhen_id =
@@ -167,7 +169,7 @@ async fn the_cli_grant_and_demo_seed_work_and_are_idempotent() {
     let drafts = baygrants::models::applications::for_user(&mut conn, shenzhen_id)
         .await
         .unwrap();
-    let mut states: Vec<&str> = drafts.iter().map(|(a, _)| a.state.as_str()).collect();
+    let mut states: Vec<&str> = drafts.iter().map(|(a, _)| a.state.code()).collect();
     states.sort();
     assert_eq!(states, ["draft", "under_review"]);
     // The round in review: each application has two reviewers, one
@@ -176,14 +178,20 @@ async fn the_cli_grant_and_demo_seed_work_and_are_idempotent() {
         .await
         .unwrap()
         .into_iter()
-        .find(|(c, _)| c.state == "in_review")
+        .find(|(c, _)| c.state == CallState::InReview)
         .unwrap()
         .0;
     let reviews = baygrants::models::reviews::of_call(&mut conn, in_review.id)
         .await
         .unwrap();
     assert_eq!(reviews.len(), 4);
-    assert_eq!(reviews.iter().filter(|r| r.state == "submitted").count(), 3);
+    assert_eq!(
+        reviews
+            .iter()
+            .filter(|r| r.state == ReviewState::Submitted)
+            .count(),
+        3
+    );
     // And the fund has money for the awards the demo admin will make.
     let pool = baygrants::models::ledger::balance(
         &mut conn,

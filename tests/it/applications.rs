@@ -6,6 +6,7 @@ use std::time::Duration;
 use baygrants::domain::role::Role;
 
 use crate::support::{Browser, PASSWORD, TestApp, call_fields, fund, org_fields, pairs, uscc};
+use baygrants::domain::application::Category;
 
 pub(crate) struct Fixture {
     pub admin: Browser,
@@ -283,6 +284,7 @@ async fn state_of(app: &TestApp, id: i64) -> String {
         .unwrap()
         .unwrap()
         .state
+        .to_string()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -497,7 +499,7 @@ async fn matching_and_overhead_limits_hold_at_and_just_over_their_bounds() {
             .await
             .unwrap();
     drop(conn);
-    for l in lines.iter().filter(|l| l.category != "personnel") {
+    for l in lines.iter().filter(|l| l.category != Category::Personnel) {
         let res = f
             .lead
             .submit(

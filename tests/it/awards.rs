@@ -12,6 +12,8 @@ use crate::applications::Fixture;
 use crate::decisions::to_state;
 use crate::review::{in_review_with, relogin};
 use crate::support::{Browser, TestApp, eventually};
+use baygrants::domain::award::AwardState;
+use baygrants::domain::ledger::EntryKind;
 
 pub(crate) struct Decided {
     pub f: Fixture,
@@ -511,7 +513,7 @@ async fn an_award_goes_from_the_pool_to_the_grantee_by_maker_and_checker() {
     // The dashboard equals the ledger: 1,000,000 in, 75,000 out net, the rest available.
     let summary = {
         let mut conn = app.state.pool.get().await.unwrap();
-        baygrants::services::awards::fund_summary(&mut conn, FundId(fund), "closed", None)
+        baygrants::services::awards::fund_summary(&mut conn, FundId(fund), AwardState::Closed, None)
             .await
             .unwrap()
     };
@@ -561,13 +563,13 @@ async fn an_award_goes_from_the_pool_to_the_grantee_by_maker_and_checker() {
     let wrong = entries
         .iter()
         .rev()
-        .find(|r| r.kind == "contribution")
+        .find(|r| r.kind == EntryKind::Contribution)
         .unwrap()
         .id
         .to_string();
     let paid = entries
         .iter()
-        .find(|r| r.kind == "disbursement")
+        .find(|r| r.kind == EntryKind::Disbursement)
         .unwrap()
         .id
         .to_string();
@@ -676,7 +678,7 @@ async fn an_offer_can_be_accepted_a_minute_before_it_lapses_and_not_a_minute_aft
     let after = app.state.clock.now();
     let award = award_of(&app, application).await;
     let offer = award_row(&app, award).await;
-    assert_eq!(offer.state, "offered");
+    assert_eq!(offer.state, AwardState::Offered);
     // The lapse instant: the moment decisions were published plus exactly
     // 42 × 24 hours (both columns come from the one `now` of the publication).
     assert!(
@@ -716,7 +718,7 @@ async fn an_offer_can_be_accepted_a_minute_before_it_lapses_and_not_a_minute_aft
     );
     assert_eq!(
         award_row(&app, award).await.state,
-        "offered",
+        AwardState::Offered,
         "refused by the acceptance check, not lapsed by the job"
     );
 
@@ -737,7 +739,7 @@ async fn an_offer_can_be_accepted_a_minute_before_it_lapses_and_not_a_minute_aft
     drop(lock);
 
     let accepted = award_row(&app, award).await;
-    assert_eq!(accepted.state, "active");
+    assert_eq!(accepted.state, AwardState::Active);
     assert_eq!(accepted.accepted_at, Some(offer.accept_by - minute));
     assert_eq!(accepted.signature_name.as_deref(), Some("Chan Tai Man"));
     // The lapse job, past the instant, leaves an accepted offer alone.
@@ -748,7 +750,7 @@ async fn an_offer_can_be_accepted_a_minute_before_it_lapses_and_not_a_minute_aft
             .unwrap(),
         0
     );
-    assert_eq!(award_row(&app, award).await.state, "active");
+    assert_eq!(award_row(&app, award).await.state, AwardState::Active);
 }
 
 async fn report_id(app: &TestApp, award: i64, position: i32) -> i64 {
@@ -780,6 +782,7 @@ async fn award_state(app: &TestApp, award: i64) -> String {
         .unwrap()
         .unwrap()
         .state
+        .to_string()
 }
 
 /// What the fund's ledger moved back to the pool by decommitment.
@@ -789,7 +792,10 @@ async fn decommitments(app: &TestApp, fund: i64) -> Vec<Decimal> {
         .await
         .unwrap()
         .into_iter()
-        .filter(|p| p.kind == "decommitment" && p.account == "pool")
+        .filter(|p| {
+            p.kind == EntryKind::Decommitment
+                && p.account == baygrants::domain::ledger::Account::Pool
+        })
         .map(|p| p.amount)
         .collect()
 }

@@ -11,6 +11,8 @@ use crate::awards::{contribute, decided};
 use crate::decisions::to_state;
 use crate::review::{in_review_with, relogin, user_id};
 use crate::support::{Browser, PASSWORD, TestApp, org_fields, uscc};
+use baygrants::domain::organization::Jurisdiction;
+use baygrants::i18n::Lang;
 
 /// Where `needle` first appears in the page, for checking order.
 fn at(body: &str, needle: &str) -> usize {
@@ -128,7 +130,7 @@ async fn applicants_see_drafts_and_invitations_admins_the_queues() {
             &outbox::NewEmail {
                 kind: "test",
                 recipient: "bounce@nowhere.test",
-                lang: "en",
+                lang: Lang::En,
                 subject: "Undeliverable",
                 body_text: "text",
                 body_html: "<p>html</p>",
@@ -214,7 +216,7 @@ async fn reviewers_see_overdue_work_first_and_admins_the_disagreements() {
         let now = app.state.clock.now();
         let call = CallId(f.call);
         for r in [r1, r2] {
-            reviews::add_panel_member(&mut conn, call, r, "mainland", None, now)
+            reviews::add_panel_member(&mut conn, call, r, Jurisdiction::Mainland, None, now)
                 .await
                 .unwrap();
         }

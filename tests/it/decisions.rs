@@ -9,6 +9,7 @@ use rust_decimal::Decimal;
 use crate::applications::fixture;
 use crate::review::{another_call, in_review_with, relogin, submitted_in, user_id};
 use crate::support::{Browser, PASSWORD, TestApp, eventually, set};
+use baygrants::domain::organization::Jurisdiction;
 
 pub(crate) async fn to_state(admin: &Browser, call: i64, to: &str) -> u16 {
     admin
@@ -360,7 +361,7 @@ async fn people_without_accounts_join_the_panel_on_verifying_and_reviews_are_rem
     assert!(
         members
             .iter()
-            .any(|m| m.user_id.0 == newcomer && m.base == "hong_kong"),
+            .any(|m| m.user_id.0 == newcomer && m.base == Jurisdiction::HongKong),
         "joined on verifying"
     );
     assert!(!admin.get(&panel).await.has("Invited, not yet registered"));

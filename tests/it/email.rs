@@ -80,7 +80,11 @@ async fn with_smtp_down_emails_wait_and_are_delivered_once_when_it_returns() {
                 .await
                 .unwrap()
                 .iter()
-                .any(|e| e.attempts >= 1 && e.last_error.is_some() && e.status == "pending")
+                .any(|e| {
+                    e.attempts >= 1
+                        && e.last_error.is_some()
+                        && e.status == baygrants::models::outbox::Status::Pending
+                })
         }
     })
     .await;
@@ -131,7 +135,7 @@ async fn a_refused_email_is_shown_to_admins_who_can_send_it_again() {
                 .await
                 .unwrap()
                 .iter()
-                .any(|e| e.status == "failed")
+                .any(|e| e.status == baygrants::models::outbox::Status::Failed)
         }
     })
     .await;

@@ -13,6 +13,8 @@ use rust_decimal::Decimal;
 use crate::awards::{Decided, contribute, decided};
 use crate::review::{relogin, user_id};
 use crate::support::TestApp;
+use baygrants::domain::award::AwardState;
+use baygrants::domain::ledger::EntryKind;
 
 fn d(s: &str) -> Decimal {
     s.parse().unwrap()
@@ -161,7 +163,7 @@ async fn fifty_simultaneous_approvals_of_one_tranche_make_one_payment() {
             .await
             .unwrap()
             .iter()
-            .filter(|r| r.kind == "disbursement")
+            .filter(|r| r.kind == EntryKind::Disbursement)
             .count() as i64;
     assert_eq!(entries, 2, "one disbursement entry of two postings");
 
@@ -289,10 +291,14 @@ async fn fifty_simultaneous_commitments_stop_where_the_pool_does() {
     assert_eq!(pool, d("10000"));
     // The dashboard equals the ledger.
     let mut conn = app.state.pool.get().await.unwrap();
-    let summary =
-        baygrants::services::awards::fund_summary(&mut conn, FundId(decided.fund), "offered", None)
-            .await
-            .unwrap();
+    let summary = baygrants::services::awards::fund_summary(
+        &mut conn,
+        FundId(decided.fund),
+        AwardState::Offered,
+        None,
+    )
+    .await
+    .unwrap();
     assert_eq!(summary.awards.len(), 33);
     assert!(
         summary.awards.iter().all(|l| l
@@ -463,7 +469,7 @@ async fn an_offer_not_accepted_in_time_lapses_and_goes_back_to_the_pool() {
             .await
             .unwrap()
             .unwrap();
-    assert_eq!(award.state, "lapsed");
+    assert_eq!(award.state, AwardState::Lapsed);
     let page = format!("/awards/{}", award.id);
     let res = lead
         .post_raw(

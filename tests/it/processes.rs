@@ -9,6 +9,7 @@ use baygrants::models::{AwardId, FundId};
 use crate::crash::{server, wait_ready};
 use crate::ledger::requested;
 use crate::support::{Browser, PASSWORD, TestApp, free_port};
+use baygrants::domain::ledger::EntryKind;
 
 struct Killed(std::process::Child);
 
@@ -96,7 +97,7 @@ async fn two_processes_share_sessions_send_each_email_once_and_pay_once() {
             .await
             .unwrap()
             .iter()
-            .filter(|r| r.kind == "disbursement")
+            .filter(|r| r.kind == EntryKind::Disbursement)
             .count();
     assert_eq!(disbursements, 2, "one disbursement entry of two postings");
     let paid = baygrants::models::ledger::balance(

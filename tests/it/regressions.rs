@@ -205,3 +205,53 @@ async fn every_route_answers_a_visitor_safely() {
     }
     assert!(baygrants::web::ROUTES.len() > 60);
 }
+
+/// A state the code does not know, read from the database, fails the
+/// request loudly rather than showing the call as something it is not.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_unknown_state_in_the_database_is_an_error_not_a_fallback() {
+    use diesel_async::RunQueryDsl;
+    let app = TestApp::spawn().await;
+    let admin = app.user_with_role("codes@example.org", Role::Admin).await;
+    let fund = fund(&app, &admin, "CNY").await;
+    let res = admin
+        .submit(
+            "/admin/calls/new",
+            "/admin/calls",
+            &pairs(&call_fields(&fund)),
+        )
+        .await;
+    let id: i64 = res
+        .location()
+        .trim_start_matches("/calls/")
+        .parse()
+        .unwrap();
+    assert_eq!(admin.get(&format!("/calls/{id}")).await.status, 200);
+    let mut conn = app.state.pool.get().await.unwrap();
+    // Only a schema change (or a hand edit) can put it there: the column's
+    // CHECK lists the known states.
+    diesel::sql_query("ALTER TABLE calls DROP CONSTRAINT calls_state_check")
+        .execute(&mut conn)
+        .await
+        .unwrap();
+    diesel::sql_query(format!(
+        "UPDATE calls SET state = 'paused', published_at = now() WHERE id = {id}"
+    ))
+    .execute(&mut conn)
+    .await
+    .unwrap();
+    let err = baygrants::models::calls::find(&mut conn, baygrants::models::CallId(id))
+        .await
+        .unwrap_err();
+    let described = format!("{err:?}");
+    assert!(
+        described.contains("unknown CallState") && described.contains("paused"),
+        "{described}"
+    );
+    let res = admin.get(&format!("/calls/{id}")).await;
+    assert_eq!(res.status, 500);
+    assert!(
+        !res.has("Elder care ventures"),
+        "nothing of the call is shown"
+    );
+}

@@ -258,6 +258,7 @@ async fn app_state(app: &TestApp, id: i64) -> String {
         .unwrap()
         .unwrap()
         .state
+        .to_string()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -7,32 +7,10 @@ use actix_web::http::StatusCode;
 use actix_web::http::header::{CONTENT_TYPE, LOCATION};
 use actix_web::{HttpResponse, ResponseError};
 
-/// Field-by-field validation failures; each message is a catalogue key.
-#[derive(Debug, Default, Clone)]
-pub struct FormErrors(Vec<(&'static str, String)>);
+pub use crate::domain::form::FormErrors;
 
+/// How a form's failures become the handlers' error.
 impl FormErrors {
-    pub fn add(&mut self, field: &'static str, key: impl Into<String>) {
-        if self.get(field).is_none() {
-            self.0.push((field, key.into()));
-        }
-    }
-
-    pub fn get(&self, field: &str) -> Option<&str> {
-        self.0
-            .iter()
-            .find(|(f, _)| *f == field)
-            .map(|(_, k)| k.as_str())
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
-    }
-
-    pub fn fields(&self) -> impl Iterator<Item = (&'static str, &str)> {
-        self.0.iter().map(|(f, k)| (*f, k.as_str()))
-    }
-
     /// `Err(Invalid)` when anything was added.
     pub fn into_result(self) -> Result<(), AppError> {
         if self.is_empty() {
@@ -115,7 +93,10 @@ impl ResponseError for AppError {
             AppError::SignInRequired { next } => HttpResponse::SeeOther()
                 .insert_header((
                     LOCATION,
-                    format!("/login?next={}", crate::web::url_encode(next)),
+                    format!(
+                        "/login?next={}",
+                        url::form_urlencoded::byte_serialize(next.as_bytes()).collect::<String>()
+                    ),
                 ))
                 .finish(),
             // The error-page middleware replaces this body with a page.

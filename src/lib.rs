@@ -13,38 +13,14 @@ pub mod domain;
 pub mod email;
 pub mod error;
 pub mod i18n;
+pub mod jobs;
 pub mod models;
 pub mod policy;
 pub mod services;
+pub mod state;
 pub mod web;
 
-/// For tests that read the project's own files (which keys the code names,
-/// where money is rounded).
-#[cfg(test)]
-pub(crate) mod source_files {
-    use std::path::{Path, PathBuf};
-
-    /// Every file under `dir` (relative to the crate) whose name ends in `.ext`.
-    pub fn under(dir: &str, ext: &str) -> Vec<PathBuf> {
-        fn walk(dir: &Path, ext: &str, out: &mut Vec<PathBuf>) {
-            for entry in std::fs::read_dir(dir).unwrap() {
-                let path = entry.unwrap().path();
-                if path.is_dir() {
-                    walk(&path, ext, out);
-                } else if path.extension().is_some_and(|e| e == ext) {
-                    out.push(path);
-                }
-            }
-        }
-        let mut out = Vec::new();
-        walk(
-            &Path::new(env!("CARGO_MANIFEST_DIR")).join(dir),
-            ext,
-            &mut out,
-        );
-        out
-    }
-}
+pub use state::AppState;
 
 use std::net::TcpListener;
 use std::sync::Arc;
@@ -54,47 +30,6 @@ use actix_web::{App, HttpServer, middleware::from_fn, web as aweb};
 
 use crate::clock::Clock;
 use crate::config::Config;
-use crate::email::transport::Transport;
-use crate::email::worker::Worker;
-
-/// What every request and use case shares.
-#[derive(Clone)]
-pub struct AppState {
-    pub pool: db::Pool,
-    pub config: Arc<Config>,
-    pub clock: Arc<dyn Clock>,
-    /// Ranking boards, computed once per change of their call's reviews.
-    pub rankings: Arc<services::review::RankingCache>,
-}
-
-impl AppState {
-    /// Creates the database if needed, migrates it, and opens the pool.
-    pub async fn connect(
-        config: Config,
-        clock: Arc<dyn Clock>,
-    ) -> Result<AppState, db::SetupError> {
-        db::ensure_database(&config.database_url).await?;
-        db::run_migrations(&config.database_url).await?;
-        let pool = db::build_pool(&config.database_url, config.db_pool_size)?;
-        Ok(AppState {
-            pool,
-            config: Arc::new(config),
-            clock,
-            rankings: Arc::default(),
-        })
-    }
-
-    pub fn worker(&self) -> anyhow::Result<Worker> {
-        Ok(Worker {
-            state: self.clone(),
-            pool: self.pool.clone(),
-            clock: self.clock.clone(),
-            transport: Transport::new(self.config.smtp_url.as_deref(), &self.config.mail_dir)?,
-            from: self.config.mail_from.clone(),
-            poll: self.config.outbox_poll,
-        })
-    }
-}
 
 pub struct Application {
     pub state: AppState,
@@ -126,6 +61,7 @@ impl Application {
         let state = AppState::connect(config, clock).await?;
         if state.config.run_worker {
             tokio::spawn(state.worker()?.run());
+            tokio::spawn(jobs::run(state.clone()));
         }
         let port = listener.local_addr()?.port();
         let data = aweb::Data::new(state.clone());
@@ -164,5 +100,90 @@ impl Application {
 
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         self.server.await
+    }
+}
+
+/// For tests that read the project's own files (which keys the code names,
+/// where money is rounded).
+#[cfg(test)]
+pub(crate) mod source_files {
+    use std::path::{Path, PathBuf};
+
+    /// Every file under `dir` (relative to the crate) whose name ends in `.ext`.
+    pub fn under(dir: &str, ext: &str) -> Vec<PathBuf> {
+        fn walk(dir: &Path, ext: &str, out: &mut Vec<PathBuf>) {
+            for entry in std::fs::read_dir(dir).unwrap() {
+                let path = entry.unwrap().path();
+                if path.is_dir() {
+                    walk(&path, ext, out);
+                } else if path.extension().is_some_and(|e| e == ext) {
+                    out.push(path);
+                }
+            }
+        }
+        let mut out = Vec::new();
+        walk(
+            &Path::new(env!("CARGO_MANIFEST_DIR")).join(dir),
+            ext,
+            &mut out,
+        );
+        out
+    }
+}
+
+/// The arrows point down: `web` → `services` → `models` → `domain`, with
+/// `email`, `jobs` and `policy` beside them. Checked on the paths the code
+/// names, `use` lines and inline paths alike.
+#[cfg(test)]
+mod layers {
+    /// Which top-level modules the files under `dir` name.
+    fn named_from(dir: &str) -> Vec<(String, String)> {
+        let mut out = Vec::new();
+        for path in crate::source_files::under(dir, "rs") {
+            let text = std::fs::read_to_string(&path).unwrap();
+            for module in ["web", "services", "models", "email", "jobs", "error", "db"] {
+                if text.contains(&format!("crate::{module}::"))
+                    || text.contains(&format!("crate::{module};"))
+                    || text.contains(&format!("crate::{{{module}"))
+                {
+                    out.push((path.display().to_string(), module.to_string()));
+                }
+            }
+        }
+        out
+    }
+
+    fn refused(dir: &str, forbidden: &[&str]) -> Vec<String> {
+        named_from(dir)
+            .into_iter()
+            .filter(|(_, m)| forbidden.contains(&m.as_str()))
+            .map(|(f, m)| format!("{f} names crate::{m}"))
+            .collect()
+    }
+
+    #[test]
+    fn no_module_below_web_names_web_and_email_names_no_service() {
+        let mut found = Vec::new();
+        for dir in ["src/domain", "src/i18n"] {
+            found.extend(refused(
+                dir,
+                &["web", "services", "models", "email", "jobs", "error", "db"],
+            ));
+        }
+        for dir in ["src/models", "src/services", "src/email", "src/db"] {
+            found.extend(refused(dir, &["web"]));
+        }
+        found.extend(refused("src/models", &["services", "email", "jobs"]));
+        found.extend(refused("src/email", &["services", "jobs"]));
+        for file in ["src/error.rs", "src/policy.rs", "src/state.rs"] {
+            let text = std::fs::read_to_string(
+                std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(file),
+            )
+            .unwrap();
+            if text.contains("crate::web") {
+                found.push(format!("{file} names crate::web"));
+            }
+        }
+        assert!(found.is_empty(), "{}", found.join("\n"));
     }
 }

@@ -119,6 +119,7 @@ async fn run(command: Command, config: Config) -> anyhow::Result<()> {
         }
         Command::Worker => {
             let state = AppState::connect(config, clock).await?;
+            tokio::spawn(baygrants::jobs::run(state.clone()));
             state.worker()?.run().await;
         }
         Command::Seed {

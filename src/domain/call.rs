@@ -6,11 +6,11 @@ use chrono::{DateTime, NaiveDateTime, TimeZone, Utc};
 use rust_decimal::Decimal;
 use serde::Deserialize;
 
+use super::form::FormErrors;
 use super::money::{Currency, parse_amount_in, parse_percent, parse_rate};
 use super::organization::Jurisdiction;
 use crate::clock::bay_area_offset;
 use crate::domain::code::codes;
-use crate::error::FormErrors;
 
 codes! {
     pub enum CallState {

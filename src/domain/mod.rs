@@ -7,6 +7,7 @@ pub mod assignment;
 pub mod award;
 pub mod call;
 pub mod code;
+pub mod form;
 #[cfg(test)]
 mod hostile;
 pub mod ledger;

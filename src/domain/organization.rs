@@ -302,8 +302,8 @@ impl OrganizationForm {
         &self,
         known_focus: &[String],
         today: chrono::NaiveDate,
-    ) -> Result<ValidOrganization, crate::error::FormErrors> {
-        let mut e = crate::error::FormErrors::default();
+    ) -> Result<ValidOrganization, super::form::FormErrors> {
+        let mut e = super::form::FormErrors::default();
         let mut name = |field: &'static str, raw: &str| -> String {
             super::text::required(raw, 200, super::text::Lines::One).unwrap_or_else(|k| {
                 e.add(field, k);

@@ -26,12 +26,7 @@ pub fn backoff(attempts: i32) -> Duration {
     )
 }
 
-/// How often the periodic jobs (reminders) run.
-const JOBS_EVERY: std::time::Duration = std::time::Duration::from_secs(60);
-
 pub struct Worker {
-    /// For the periodic jobs, which are use cases of their own.
-    pub state: crate::AppState,
     pub pool: Pool,
     pub clock: Arc<dyn Clock>,
     pub transport: Transport,
@@ -42,36 +37,7 @@ pub struct Worker {
 impl Worker {
     pub async fn run(self) {
         tracing::info!("outbox worker started");
-        let mut next_jobs = tokio::time::Instant::now();
         loop {
-            if tokio::time::Instant::now() >= next_jobs {
-                next_jobs = tokio::time::Instant::now() + JOBS_EVERY;
-                match crate::services::applications::send_draft_reminders(&self.state).await {
-                    Ok(n) if n > 0 => tracing::info!(drafts = n, "closing reminders queued"),
-                    Ok(_) => {}
-                    Err(e) => tracing::warn!(error = %e, "closing reminders failed"),
-                }
-                match crate::services::review::send_review_reminders(&self.state).await {
-                    Ok(n) if n > 0 => tracing::info!(reviews = n, "review reminders queued"),
-                    Ok(_) => {}
-                    Err(e) => tracing::warn!(error = %e, "review reminders failed"),
-                }
-                match crate::services::awards::lapse_offers(&self.state).await {
-                    Ok(n) if n > 0 => tracing::info!(awards = n, "offers lapsed"),
-                    Ok(_) => {}
-                    Err(e) => tracing::warn!(error = %e, "lapsing offers failed"),
-                }
-                match crate::services::awards::remind_offers(&self.state).await {
-                    Ok(n) if n > 0 => tracing::info!(awards = n, "offer reminders queued"),
-                    Ok(_) => {}
-                    Err(e) => tracing::warn!(error = %e, "offer reminders failed"),
-                }
-                match crate::services::awards::remind_reports(&self.state).await {
-                    Ok(n) if n > 0 => tracing::info!(reports = n, "report reminders queued"),
-                    Ok(_) => {}
-                    Err(e) => tracing::warn!(error = %e, "report reminders failed"),
-                }
-            }
             match self.deliver_due().await {
                 Ok(n) if n > 0 => continue,
                 Ok(_) => {}

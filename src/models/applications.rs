@@ -6,7 +6,7 @@ use rust_decimal::Decimal;
 use super::organizations::Organization;
 use super::{ApplicationId, CallId, Conn, OrganizationId, UserId};
 use crate::db::schema::{
-    application_partners, application_snapshots, applications, attachments, budget_lines, job_runs,
+    application_partners, application_snapshots, applications, attachments, budget_lines,
     milestones, organization_members, organizations,
 };
 use crate::domain::application::ApplicationState;
@@ -581,25 +581,6 @@ pub async fn latest_snapshot(
         .first(conn)
         .await
         .optional()
-}
-
-/// Records that `job` ran for `key`; `false` if it already had (another worker).
-pub async fn claim_job(
-    conn: &mut Conn,
-    job: &str,
-    key: &str,
-    now: DateTime<Utc>,
-) -> QueryResult<bool> {
-    diesel::insert_into(job_runs::table)
-        .values((
-            job_runs::job.eq(job),
-            job_runs::key.eq(key),
-            job_runs::ran_at.eq(now),
-        ))
-        .on_conflict_do_nothing()
-        .execute(conn)
-        .await
-        .map(|n| n == 1)
 }
 
 /// When a call goes to review, its submitted applications do too.

@@ -7,6 +7,7 @@ pub mod calls;
 pub mod decisions;
 pub mod focus_areas;
 pub mod funds;
+pub mod job_runs;
 pub mod ledger;
 pub mod login_failures;
 pub mod organizations;

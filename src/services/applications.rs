@@ -25,6 +25,7 @@ use crate::error::{AppError, FormErrors};
 use crate::i18n::Lang;
 use crate::models::applications::{self as apps, Application};
 use crate::models::calls::{self, Call};
+use crate::models::job_runs::{self, Job};
 use crate::models::organizations::{self as orgs, Organization};
 use crate::models::{
     ApplicationId, CallId, Conn, FundId, OrganizationId, UserId, audit, focus_areas, funds,
@@ -1125,7 +1126,7 @@ pub async fn send_draft_reminders(state: &AppState) -> Result<usize, AppError> {
     for (id, lead, title) in due {
         let reminded = conn
             .transaction::<_, AppError, _>(async |conn| {
-                if !apps::claim_job(conn, "draft-reminder", &id.to_string(), now).await? {
+                if !job_runs::claim(conn, Job::DraftReminder, &id.to_string(), now).await? {
                     return Ok(false);
                 }
                 let app = apps::find(conn, id).await?.ok_or(AppError::NotFound)?;

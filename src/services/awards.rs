@@ -31,6 +31,7 @@ use crate::email::{self, Email};
 use crate::error::{AppError, FormErrors};
 use crate::i18n::Lang;
 use crate::models::awards::{self, Award, NewAward};
+use crate::models::job_runs::{self, Job};
 use crate::models::ledger::{self, NewEntry};
 use crate::models::{
     ApplicationId, AwardId, Conn, FundId, PaymentId, TrancheId, applications as apps, audit,
@@ -379,7 +380,7 @@ pub async fn remind_offers(state: &AppState) -> Result<usize, AppError> {
                 };
                 if award.state != AwardState::Offered
                     || award.accept_by < now
-                    || !apps::claim_job(conn, "offer-reminder", &id.to_string(), now).await?
+                    || !job_runs::claim(conn, Job::OfferReminder, &id.to_string(), now).await?
                 {
                     return Ok(false);
                 }
@@ -1374,16 +1375,16 @@ pub async fn remind_reports(state: &AppState) -> Result<usize, AppError> {
     let mut sent = 0;
     for r in reports_outstanding(&mut conn).await? {
         let (job, what) = if r.due < now {
-            ("report-overdue", "report_overdue")
+            (Job::ReportOverdue, "report_overdue")
         } else if r.due < now + REPORT_REMINDER_BEFORE {
-            ("report-reminder", "report_due")
+            (Job::ReportReminder, "report_due")
         } else {
             continue;
         };
         let key = format!("{}:{}", r.award, r.position);
         let done = conn
             .transaction::<_, AppError, _>(async |conn| {
-                if !apps::claim_job(conn, job, &key, now).await? {
+                if !job_runs::claim(conn, job, &key, now).await? {
                     return Ok(false);
                 }
                 let award = awards::find(conn, r.award)
@@ -1391,7 +1392,7 @@ pub async fn remind_reports(state: &AppState) -> Result<usize, AppError> {
                     .ok_or(AppError::NotFound)?;
                 let detail = crate::clock::format_bay_area(r.due);
                 tell_grantee(state, conn, &award, what, String::new(), &detail, now).await?;
-                let action = if job == "report-overdue" {
+                let action = if job == Job::ReportOverdue {
                     "report.overdue_warned"
                 } else {
                     "report.reminded"

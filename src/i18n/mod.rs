@@ -213,23 +213,38 @@ mod tests {
         assert_ne!(titles[0], titles[2]);
     }
 
-    /// Every key in any catalogue exists in all three; a missing translation
-    /// would otherwise silently show Traditional Chinese to an English reader.
+    /// Every key in any catalogue exists in all three, in the same area's
+    /// file; a missing translation would otherwise silently show Traditional
+    /// Chinese to an English reader.
     #[test]
     fn catalogues_have_the_same_keys() {
         let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/src/i18n/locales");
+        // (area file, key) for every message of a language.
         let keys_of = |lang: Lang| -> std::collections::BTreeSet<String> {
-            let path = format!("{dir}/{}/main.ftl", lang.code());
-            let text = std::fs::read_to_string(&path).unwrap();
-            text.lines()
-                .filter(|l| !l.starts_with([' ', '#', '\t', '.']) && l.contains(" ="))
-                .map(|l| l.split(" =").next().unwrap().trim().to_string())
-                .collect()
+            let mut keys = std::collections::BTreeSet::new();
+            for entry in std::fs::read_dir(format!("{dir}/{}", lang.code())).unwrap() {
+                let path = entry.unwrap().path();
+                let area = path.file_stem().unwrap().to_string_lossy().to_string();
+                let text = std::fs::read_to_string(&path).unwrap();
+                keys.extend(
+                    text.lines()
+                        .filter(|l| !l.starts_with([' ', '#', '\t', '.', '}']) && l.contains(" ="))
+                        .map(|l| format!("{area}: {}", l.split(" =").next().unwrap().trim())),
+                );
+            }
+            keys
         };
+        let area_files = |lang: Lang| {
+            std::fs::read_dir(format!("{dir}/{}", lang.code()))
+                .unwrap()
+                .count()
+        };
+        assert!(area_files(Lang::En) > 5, "the catalogues are split by area");
         let reference = keys_of(Lang::En);
         assert!(reference.len() > 50);
+        let bare = |k: &String| k.split(": ").nth(1).unwrap().to_string();
         for key in &reference {
-            assert!(Lang::En.has(key), "English cannot resolve {key}");
+            assert!(Lang::En.has(&bare(key)), "English cannot resolve {key}");
         }
         for lang in [Lang::ZhHant, Lang::ZhHans] {
             let keys = keys_of(lang);
@@ -240,7 +255,7 @@ mod tests {
                 "{lang:?}: missing {missing:?}, extra {extra:?}"
             );
             for key in &reference {
-                assert!(lang.has(key), "{lang:?} cannot resolve {key}");
+                assert!(lang.has(&bare(key)), "{lang:?} cannot resolve {key}");
             }
         }
     }

@@ -28,401 +28,138 @@ use askama::Template;
 
 use crate::error::AppError;
 
-/// Every route, in one list. `tests/it/regressions.rs` asks each one as a visitor.
-pub const ROUTES: &[(&str, &str)] = &[
-    ("GET", "/"),
-    ("GET", "/healthz"),
-    ("GET", "/readyz"),
-    ("GET", "/baseline"),
-    ("GET", "/static/{file}"),
-    ("GET", "/register"),
-    ("POST", "/register"),
-    ("GET", "/verify-email"),
-    ("POST", "/verify-email/resend"),
-    ("GET", "/login"),
-    ("POST", "/login"),
-    ("GET", "/login/second-factor"),
-    ("POST", "/login/second-factor"),
-    ("POST", "/logout"),
-    ("GET", "/password/forgot"),
-    ("POST", "/password/forgot"),
-    ("GET", "/password/reset"),
-    ("POST", "/password/reset"),
-    ("GET", "/account"),
-    ("POST", "/account"),
-    ("POST", "/account/password"),
-    ("POST", "/account/recovery-codes"),
-    ("POST", "/lang"),
-    ("GET", "/admin/users"),
-    ("POST", "/admin/users/{id}/roles"),
-    ("POST", "/admin/users/{id}/second-factor"),
-    ("GET", "/admin/emails"),
-    ("POST", "/admin/emails/{id}/retry"),
-    ("GET", "/admin/audit"),
-    ("GET", "/orgs"),
-    ("POST", "/orgs"),
-    ("GET", "/orgs/mine"),
-    ("GET", "/orgs/new"),
-    ("GET", "/orgs/{id}"),
-    ("GET", "/orgs/{id}/edit"),
-    ("POST", "/orgs/{id}/edit"),
-    ("GET", "/orgs/{id}/members"),
-    ("POST", "/orgs/{id}/invitations"),
-    ("POST", "/orgs/{id}/members/{user}"),
-    ("GET", "/invitations/{token}"),
-    ("POST", "/invitations/{token}"),
-    ("GET", "/admin/verifications"),
-    ("POST", "/admin/orgs/{id}/decision"),
-    ("POST", "/admin/orgs/{id}/whitelist"),
-    ("POST", "/admin/orgs/{id}/debarment"),
-    ("GET", "/admin/funds"),
-    ("POST", "/admin/funds"),
-    ("GET", "/admin/focus-areas"),
-    ("POST", "/admin/focus-areas"),
-    ("POST", "/admin/focus-areas/{code}/active"),
-    ("GET", "/admin/calls"),
-    ("POST", "/admin/calls"),
-    ("GET", "/admin/calls/new"),
-    ("GET", "/admin/calls/{id}/edit"),
-    ("POST", "/admin/calls/{id}/edit"),
-    ("POST", "/admin/calls/{id}/state"),
-    ("GET", "/calls"),
-    ("GET", "/calls/{id}"),
-    ("POST", "/calls/{id}/apply"),
-    ("GET", "/applications"),
-    ("GET", "/applications/{id}"),
-    ("POST", "/applications/{id}/content"),
-    ("POST", "/applications/{id}/partners"),
-    ("POST", "/applications/{id}/partners/{org}/remove"),
-    ("POST", "/applications/{id}/partners/{org}/answer"),
-    ("POST", "/applications/{id}/budget"),
-    ("POST", "/applications/{id}/budget/{line}/delete"),
-    ("POST", "/applications/{id}/milestones"),
-    ("POST", "/applications/{id}/milestones/{m}/delete"),
-    ("POST", "/applications/{id}/attachments"),
-    ("GET", "/applications/{id}/attachments/{a}"),
-    ("POST", "/applications/{id}/attachments/{a}/delete"),
-    ("POST", "/applications/{id}/submit"),
-    ("POST", "/applications/{id}/state"),
-    ("GET", "/admin/applications"),
-    ("GET", "/admin/calls/{id}/review"),
-    ("POST", "/admin/calls/{id}/panel"),
-    ("POST", "/admin/calls/{id}/assign"),
-    ("POST", "/admin/calls/{id}/auto-assign"),
-    ("GET", "/reviewer"),
-    ("POST", "/reviewer/affiliations"),
-    ("POST", "/reviewer/affiliations/{org}/remove"),
-    ("GET", "/reviews/{id}"),
-    ("GET", "/reviews/{id}/attachments/{a}"),
-    ("POST", "/reviews/{id}/declare"),
-    ("POST", "/reviews/{id}/scores"),
-    ("POST", "/admin/reviews/{id}/reopen"),
-    ("GET", "/admin/calls/{id}/board"),
-    ("GET", "/admin/calls/{id}/board.csv"),
-    ("GET", "/admin/applications/{id}/decision"),
-    ("POST", "/admin/applications/{id}/decision"),
-    ("POST", "/admin/applications/{id}/components"),
-    ("POST", "/admin/calls/{id}/publish-decisions"),
-    ("GET", "/grants"),
-    ("GET", "/open-data/grants.json"),
-    ("GET", "/open-data/grants.csv"),
-    ("GET", "/awards"),
-    ("GET", "/awards/{id}"),
-    ("POST", "/awards/{id}/accept"),
-    ("POST", "/awards/{id}/reports/{n}"),
-    ("POST", "/awards/{id}/reports/{n}/attachments"),
-    ("GET", "/awards/{id}/report-files/{a}"),
-    ("POST", "/awards/{id}/support"),
-    ("POST", "/awards/{id}/evaluations"),
-    ("POST", "/awards/{id}/refunds"),
-    ("GET", "/admin/reports"),
-    ("POST", "/admin/reports/{id}"),
-    ("GET", "/finance"),
-    ("POST", "/finance/tranches/{id}/request"),
-    ("POST", "/finance/payments/{id}"),
-    ("GET", "/finance/funds/{id}"),
-    ("POST", "/finance/funds/{id}/contributions"),
-    ("POST", "/finance/funds/{id}/corrections"),
-    ("POST", "/finance/corrections/{id}"),
-    ("GET", "/finance/funds/{id}/ledger.csv"),
-    ("GET", "/finance/ledger.csv"),
-    ("GET", "/finance/funds/{id}/payments.csv"),
-];
+/// Every route, in one table, in the order the router tries them (a fixed
+/// path before a pattern that would also match it): the router and
+/// [`ROUTES`] (which `tests/it/regressions.rs` asks as a visitor and the
+/// authorization matrix covers) are both made from it.
+macro_rules! route_table {
+    ($($method:ident $path:literal => $handler:path;)*) => {
+        pub const ROUTES: &[(&str, &str)] = &[$((stringify!($method), $path)),*];
 
-pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.route("/", web::get().to(home::index))
-        .route("/healthz", web::get().to(health::healthz))
-        .route("/readyz", web::get().to(health::readyz))
-        .route("/baseline", web::get().to(health::baseline))
-        .route("/static/{file}", web::get().to(assets::serve))
-        .route("/register", web::get().to(auth::register_form))
-        .route("/register", web::post().to(auth::register))
-        .route("/verify-email", web::get().to(auth::verify_email))
-        .route(
-            "/verify-email/resend",
-            web::post().to(account::resend_verification),
-        )
-        .route("/login", web::get().to(auth::login_form))
-        .route("/login", web::post().to(auth::login))
-        .route(
-            "/login/second-factor",
-            web::get().to(second_factor::challenge_form),
-        )
-        .route(
-            "/login/second-factor",
-            web::post().to(second_factor::answer),
-        )
-        .route("/logout", web::post().to(auth::logout))
-        .route("/password/forgot", web::get().to(auth::forgot_form))
-        .route("/password/forgot", web::post().to(auth::forgot))
-        .route("/password/reset", web::get().to(auth::reset_form))
-        .route("/password/reset", web::post().to(auth::reset))
-        .route("/account", web::get().to(account::show))
-        .route("/account", web::post().to(account::update_profile))
-        .route(
-            "/account/password",
-            web::post().to(account::change_password),
-        )
-        .route(
-            "/account/recovery-codes",
-            web::post().to(second_factor::renew_recovery_codes),
-        )
-        .route("/lang", web::post().to(account::switch_language))
-        .route("/admin/users", web::get().to(admin::users))
-        .route(
-            "/admin/users/{id}/roles",
-            web::post().to(admin::change_role),
-        )
-        .route(
-            "/admin/users/{id}/second-factor",
-            web::post().to(second_factor::reset),
-        )
-        .route("/admin/emails", web::get().to(admin::emails))
-        .route(
-            "/admin/emails/{id}/retry",
-            web::post().to(admin::retry_email),
-        )
-        .route("/admin/audit", web::get().to(admin::audit))
-        .route("/orgs", web::get().to(orgs::directory))
-        .route("/orgs", web::post().to(orgs::create))
-        .route("/orgs/mine", web::get().to(orgs::mine))
-        .route("/orgs/new", web::get().to(orgs::new_form))
-        .route("/orgs/{id}", web::get().to(orgs::show))
-        .route("/orgs/{id}/edit", web::get().to(orgs::edit_form))
-        .route("/orgs/{id}/edit", web::post().to(orgs::update))
-        .route("/orgs/{id}/members", web::get().to(orgs::members))
-        .route("/orgs/{id}/invitations", web::post().to(orgs::invite))
-        .route(
-            "/orgs/{id}/members/{user}",
-            web::post().to(orgs::change_member),
-        )
-        .route("/invitations/{token}", web::get().to(orgs::invitation))
-        .route(
-            "/invitations/{token}",
-            web::post().to(orgs::accept_invitation),
-        )
-        .route("/admin/verifications", web::get().to(orgs::queue))
-        .route("/admin/orgs/{id}/decision", web::post().to(orgs::decide))
-        .route(
-            "/admin/orgs/{id}/whitelist",
-            web::post().to(orgs::whitelist),
-        )
-        .route("/admin/orgs/{id}/debarment", web::post().to(orgs::debar))
-        .route("/admin/funds", web::get().to(funds::list))
-        .route("/admin/funds", web::post().to(funds::create))
-        .route("/admin/focus-areas", web::get().to(funds::focus_list))
-        .route("/admin/focus-areas", web::post().to(funds::focus_add))
-        .route(
-            "/admin/focus-areas/{code}/active",
-            web::post().to(funds::focus_active),
-        )
-        .route("/admin/calls", web::get().to(calls::admin_list))
-        .route("/admin/calls", web::post().to(calls::create))
-        .route("/admin/calls/new", web::get().to(calls::new_form))
-        .route("/admin/calls/{id}/edit", web::get().to(calls::edit_form))
-        .route("/admin/calls/{id}/edit", web::post().to(calls::update))
-        .route(
-            "/admin/calls/{id}/state",
-            web::post().to(calls::change_state),
-        )
-        .route("/calls", web::get().to(calls::list))
-        .route("/calls/{id}", web::get().to(calls::show))
-        .route("/calls/{id}/apply", web::post().to(applications::start))
-        .route("/applications", web::get().to(applications::dashboard))
-        .route("/applications/{id}", web::get().to(applications::show))
-        .route(
-            "/applications/{id}/content",
-            web::post().to(applications::save_content),
-        )
-        .route(
-            "/applications/{id}/partners",
-            web::post().to(applications::invite_partner),
-        )
-        .route(
-            "/applications/{id}/partners/{org}/remove",
-            web::post().to(applications::remove_partner),
-        )
-        .route(
-            "/applications/{id}/partners/{org}/answer",
-            web::post().to(applications::answer_partner),
-        )
-        .route(
-            "/applications/{id}/budget",
-            web::post().to(applications::add_budget_line),
-        )
-        .route(
-            "/applications/{id}/budget/{line}/delete",
-            web::post().to(applications::delete_budget_line),
-        )
-        .route(
-            "/applications/{id}/milestones",
-            web::post().to(applications::add_milestone),
-        )
-        .route(
-            "/applications/{id}/milestones/{m}/delete",
-            web::post().to(applications::delete_milestone),
-        )
-        .route(
-            "/applications/{id}/attachments",
-            web::post().to(applications::upload),
-        )
-        .route(
-            "/applications/{id}/attachments/{a}",
-            web::get().to(applications::download),
-        )
-        .route(
-            "/applications/{id}/attachments/{a}/delete",
-            web::post().to(applications::delete_attachment),
-        )
-        .route(
-            "/applications/{id}/submit",
-            web::post().to(applications::submit),
-        )
-        .route(
-            "/applications/{id}/state",
-            web::post().to(applications::take_back),
-        )
-        .route(
-            "/admin/applications",
-            web::get().to(applications::admin_list),
-        )
-        .route("/admin/calls/{id}/review", web::get().to(review::admin))
-        .route(
-            "/admin/calls/{id}/panel",
-            web::post().to(review::add_panel_member),
-        )
-        .route("/admin/calls/{id}/assign", web::post().to(review::assign))
-        .route(
-            "/admin/calls/{id}/auto-assign",
-            web::post().to(review::auto_assign),
-        )
-        .route("/reviewer", web::get().to(review::home))
-        .route(
-            "/reviewer/affiliations",
-            web::post().to(review::add_affiliation),
-        )
-        .route(
-            "/reviewer/affiliations/{org}/remove",
-            web::post().to(review::remove_affiliation),
-        )
-        .route("/reviews/{id}", web::get().to(review::show))
-        .route(
-            "/reviews/{id}/attachments/{a}",
-            web::get().to(review::attachment),
-        )
-        .route("/reviews/{id}/declare", web::post().to(review::declare))
-        .route("/reviews/{id}/scores", web::post().to(review::save_scores))
-        .route("/admin/reviews/{id}/reopen", web::post().to(review::reopen))
-        .route("/admin/calls/{id}/board", web::get().to(review::board))
-        .route(
-            "/admin/applications/{id}/decision",
-            web::get().to(decisions::show),
-        )
-        .route(
-            "/admin/applications/{id}/decision",
-            web::post().to(decisions::decide),
-        )
-        .route(
-            "/admin/applications/{id}/components",
-            web::post().to(decisions::components),
-        )
-        .route(
-            "/admin/calls/{id}/publish-decisions",
-            web::post().to(decisions::publish),
-        )
-        .route("/grants", web::get().to(transparency::page))
-        .route(
-            "/open-data/grants.json",
-            web::get().to(transparency::json_export),
-        )
-        .route(
-            "/open-data/grants.csv",
-            web::get().to(transparency::csv_export),
-        )
-        .route("/awards", web::get().to(awards::mine))
-        .route("/awards/{id}", web::get().to(awards::show))
-        .route("/awards/{id}/accept", web::post().to(awards::accept))
-        .route(
-            "/awards/{id}/reports/{n}",
-            web::post().to(awards::submit_report),
-        )
-        .route(
-            "/awards/{id}/reports/{n}/attachments",
-            web::post().to(awards::upload_report_file),
-        )
-        .route(
-            "/awards/{id}/report-files/{a}",
-            web::get().to(awards::report_file),
-        )
-        .route("/awards/{id}/support", web::post().to(awards::log_support))
-        .route(
-            "/awards/{id}/evaluations",
-            web::post().to(awards::record_evaluation),
-        )
-        .route(
-            "/awards/{id}/refunds",
-            web::post().to(awards::request_refund),
-        )
-        .route("/admin/reports", web::get().to(awards::reports))
-        .route("/admin/reports/{id}", web::post().to(awards::review_report))
-        .route("/finance", web::get().to(awards::finance))
-        .route(
-            "/finance/tranches/{id}/request",
-            web::post().to(awards::request_tranche),
-        )
-        .route(
-            "/finance/payments/{id}",
-            web::post().to(awards::decide_payment),
-        )
-        .route("/finance/funds/{id}", web::get().to(awards::fund))
-        .route(
-            "/finance/funds/{id}/contributions",
-            web::post().to(awards::contribute),
-        )
-        .route(
-            "/finance/funds/{id}/corrections",
-            web::post().to(awards::request_correction),
-        )
-        .route(
-            "/finance/corrections/{id}",
-            web::post().to(awards::decide_correction),
-        )
-        .route(
-            "/finance/funds/{id}/ledger.csv",
-            web::get().to(awards::ledger_csv),
-        )
-        .route(
-            "/finance/ledger.csv",
-            web::get().to(awards::whole_ledger_csv),
-        )
-        .route(
-            "/finance/funds/{id}/payments.csv",
-            web::get().to(awards::payments_csv),
-        )
-        .route(
-            "/admin/calls/{id}/board.csv",
-            web::get().to(review::board_csv),
-        );
+        pub fn routes(cfg: &mut web::ServiceConfig) {
+            $(cfg.route($path, web::method(actix_web::http::Method::$method).to($handler));)*
+        }
+    };
+}
+
+route_table! {
+    GET "/" => home::index;
+    GET "/healthz" => health::healthz;
+    GET "/readyz" => health::readyz;
+    GET "/baseline" => health::baseline;
+    GET "/static/{file}" => assets::serve;
+    GET "/register" => auth::register_form;
+    POST "/register" => auth::register;
+    GET "/verify-email" => auth::verify_email;
+    POST "/verify-email/resend" => account::resend_verification;
+    GET "/login" => auth::login_form;
+    POST "/login" => auth::login;
+    GET "/login/second-factor" => second_factor::challenge_form;
+    POST "/login/second-factor" => second_factor::answer;
+    POST "/logout" => auth::logout;
+    GET "/password/forgot" => auth::forgot_form;
+    POST "/password/forgot" => auth::forgot;
+    GET "/password/reset" => auth::reset_form;
+    POST "/password/reset" => auth::reset;
+    GET "/account" => account::show;
+    POST "/account" => account::update_profile;
+    POST "/account/password" => account::change_password;
+    POST "/account/recovery-codes" => second_factor::renew_recovery_codes;
+    POST "/lang" => account::switch_language;
+    GET "/admin/users" => admin::users;
+    POST "/admin/users/{id}/roles" => admin::change_role;
+    POST "/admin/users/{id}/second-factor" => second_factor::reset;
+    GET "/admin/emails" => admin::emails;
+    POST "/admin/emails/{id}/retry" => admin::retry_email;
+    GET "/admin/audit" => admin::audit;
+    GET "/orgs" => orgs::directory;
+    POST "/orgs" => orgs::create;
+    GET "/orgs/mine" => orgs::mine;
+    GET "/orgs/new" => orgs::new_form;
+    GET "/orgs/{id}" => orgs::show;
+    GET "/orgs/{id}/edit" => orgs::edit_form;
+    POST "/orgs/{id}/edit" => orgs::update;
+    GET "/orgs/{id}/members" => orgs::members;
+    POST "/orgs/{id}/invitations" => orgs::invite;
+    POST "/orgs/{id}/members/{user}" => orgs::change_member;
+    GET "/invitations/{token}" => orgs::invitation;
+    POST "/invitations/{token}" => orgs::accept_invitation;
+    GET "/admin/verifications" => orgs::queue;
+    POST "/admin/orgs/{id}/decision" => orgs::decide;
+    POST "/admin/orgs/{id}/whitelist" => orgs::whitelist;
+    POST "/admin/orgs/{id}/debarment" => orgs::debar;
+    GET "/admin/funds" => funds::list;
+    POST "/admin/funds" => funds::create;
+    GET "/admin/focus-areas" => funds::focus_list;
+    POST "/admin/focus-areas" => funds::focus_add;
+    POST "/admin/focus-areas/{code}/active" => funds::focus_active;
+    GET "/admin/calls" => calls::admin_list;
+    POST "/admin/calls" => calls::create;
+    GET "/admin/calls/new" => calls::new_form;
+    GET "/admin/calls/{id}/edit" => calls::edit_form;
+    POST "/admin/calls/{id}/edit" => calls::update;
+    POST "/admin/calls/{id}/state" => calls::change_state;
+    GET "/calls" => calls::list;
+    GET "/calls/{id}" => calls::show;
+    POST "/calls/{id}/apply" => applications::start;
+    GET "/applications" => applications::dashboard;
+    GET "/applications/{id}" => applications::show;
+    POST "/applications/{id}/content" => applications::save_content;
+    POST "/applications/{id}/partners" => applications::invite_partner;
+    POST "/applications/{id}/partners/{org}/remove" => applications::remove_partner;
+    POST "/applications/{id}/partners/{org}/answer" => applications::answer_partner;
+    POST "/applications/{id}/budget" => applications::add_budget_line;
+    POST "/applications/{id}/budget/{line}/delete" => applications::delete_budget_line;
+    POST "/applications/{id}/milestones" => applications::add_milestone;
+    POST "/applications/{id}/milestones/{m}/delete" => applications::delete_milestone;
+    POST "/applications/{id}/attachments" => applications::upload;
+    GET "/applications/{id}/attachments/{a}" => applications::download;
+    POST "/applications/{id}/attachments/{a}/delete" => applications::delete_attachment;
+    POST "/applications/{id}/submit" => applications::submit;
+    POST "/applications/{id}/state" => applications::take_back;
+    GET "/admin/applications" => applications::admin_list;
+    GET "/admin/calls/{id}/review" => review::admin;
+    POST "/admin/calls/{id}/panel" => review::add_panel_member;
+    POST "/admin/calls/{id}/assign" => review::assign;
+    POST "/admin/calls/{id}/auto-assign" => review::auto_assign;
+    GET "/reviewer" => review::home;
+    POST "/reviewer/affiliations" => review::add_affiliation;
+    POST "/reviewer/affiliations/{org}/remove" => review::remove_affiliation;
+    GET "/reviews/{id}" => review::show;
+    GET "/reviews/{id}/attachments/{a}" => review::attachment;
+    POST "/reviews/{id}/declare" => review::declare;
+    POST "/reviews/{id}/scores" => review::save_scores;
+    POST "/admin/reviews/{id}/reopen" => review::reopen;
+    GET "/admin/calls/{id}/board" => review::board;
+    GET "/admin/applications/{id}/decision" => decisions::show;
+    POST "/admin/applications/{id}/decision" => decisions::decide;
+    POST "/admin/applications/{id}/components" => decisions::components;
+    POST "/admin/calls/{id}/publish-decisions" => decisions::publish;
+    GET "/grants" => transparency::page;
+    GET "/open-data/grants.json" => transparency::json_export;
+    GET "/open-data/grants.csv" => transparency::csv_export;
+    GET "/awards" => awards::mine;
+    GET "/awards/{id}" => awards::show;
+    POST "/awards/{id}/accept" => awards::accept;
+    POST "/awards/{id}/reports/{n}" => awards::submit_report;
+    POST "/awards/{id}/reports/{n}/attachments" => awards::upload_report_file;
+    GET "/awards/{id}/report-files/{a}" => awards::report_file;
+    POST "/awards/{id}/support" => awards::log_support;
+    POST "/awards/{id}/evaluations" => awards::record_evaluation;
+    POST "/awards/{id}/refunds" => awards::request_refund;
+    GET "/admin/reports" => awards::reports;
+    POST "/admin/reports/{id}" => awards::review_report;
+    GET "/finance" => awards::finance;
+    POST "/finance/tranches/{id}/request" => awards::request_tranche;
+    POST "/finance/payments/{id}" => awards::decide_payment;
+    GET "/finance/funds/{id}" => awards::fund;
+    POST "/finance/funds/{id}/contributions" => awards::contribute;
+    POST "/finance/funds/{id}/corrections" => awards::request_correction;
+    POST "/finance/corrections/{id}" => awards::decide_correction;
+    GET "/finance/funds/{id}/ledger.csv" => awards::ledger_csv;
+    GET "/finance/ledger.csv" => awards::whole_ledger_csv;
+    GET "/finance/funds/{id}/payments.csv" => awards::payments_csv;
+    GET "/admin/calls/{id}/board.csv" => review::board_csv;
 }
 
 pub fn render(page: &impl Template) -> Result<HttpResponse, AppError> {

@@ -3,6 +3,9 @@
 //! The codes here are the states and kinds the award page, the finance desk
 //! and the ledger share.
 
+use chrono::{DateTime, Months, Utc};
+use rust_decimal::Decimal;
+
 use crate::domain::application::ApplicationState;
 use crate::domain::code::codes;
 
@@ -103,4 +106,267 @@ pub enum TrancheWait {
     Acceptance,
     /// The report of this milestone must be approved first.
     Report(i32),
+}
+
+/// Why a tranche may or may not be paid yet.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Condition {
+    /// Tranche 1: the agreement is accepted.
+    Acceptance { met: bool },
+    /// Later tranches: the previous milestone's report is approved.
+    Report { milestone: i32, met: bool },
+}
+
+impl Condition {
+    pub fn met(&self) -> bool {
+        match self {
+            Condition::Acceptance { met } | Condition::Report { met, .. } => *met,
+        }
+    }
+}
+
+/// What the rules need of a report: its milestone and its state.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ReportFact {
+    pub position: i32,
+    pub state: ReportState,
+}
+
+/// What the rules need of a payment request: the tranche it pays (none
+/// for a refund) and where it stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PaymentFact {
+    pub tranche: Option<i64>,
+    pub state: Approval,
+}
+
+/// The condition of tranche `position` of an award in `state`: the first
+/// waits for acceptance, each later one for the previous report's approval.
+pub fn condition(state: AwardState, position: i32, reports: &[ReportFact]) -> Condition {
+    if position <= 1 {
+        Condition::Acceptance {
+            met: matches!(state, AwardState::Active | AwardState::Closed),
+        }
+    } else {
+        Condition::Report {
+            milestone: position - 1,
+            met: state == AwardState::Active
+                && reports
+                    .iter()
+                    .any(|r| r.position == position - 1 && r.state == ReportState::Approved),
+        }
+    }
+}
+
+/// Where a tranche's payment stands; a rejected request counts as none.
+pub fn payment_state(payments: &[PaymentFact], tranche: i64) -> Option<TranchePayment> {
+    payments
+        .iter()
+        .find(|p| p.tranche == Some(tranche) && p.state != Approval::Rejected)
+        .map(|p| {
+            if p.state == Approval::Approved {
+                TranchePayment::Paid
+            } else {
+                TranchePayment::Requested
+            }
+        })
+}
+
+/// A tranche may be requested when the award is active, nothing is waiting
+/// or paid for it, and its condition holds.
+pub fn requestable(
+    state: AwardState,
+    payment: Option<TranchePayment>,
+    condition: &Condition,
+) -> bool {
+    state == AwardState::Active && payment.is_none() && condition.met()
+}
+
+/// Which of `tranches` (id, position), in order, is the next to pay — the
+/// first with no payment waiting or made — and its condition. None once the
+/// award has lapsed or closed.
+pub fn next_tranche(
+    state: AwardState,
+    tranches: &[(i64, i32)],
+    payments: &[PaymentFact],
+    reports: &[ReportFact],
+) -> Option<(usize, Condition)> {
+    if matches!(state, AwardState::Lapsed | AwardState::Closed) {
+        return None;
+    }
+    tranches
+        .iter()
+        .position(|(id, _)| payment_state(payments, *id).is_none())
+        .map(|i| (i, condition(state, tranches[i].1, reports)))
+}
+
+/// When the report on a milestone is due: its month after acceptance.
+pub fn report_due(accepted_at: Option<DateTime<Utc>>, month_due: i32) -> Option<DateTime<Utc>> {
+    accepted_at?.checked_add_months(Months::new(month_due.max(0) as u32))
+}
+
+/// The milestones (position, month due) whose report is not in — a
+/// returned report counts as not in — with their due dates.
+pub fn outstanding_reports(
+    accepted_at: Option<DateTime<Utc>>,
+    milestones: &[(i32, i32)],
+    reports: &[ReportFact],
+) -> Vec<(i32, DateTime<Utc>)> {
+    milestones
+        .iter()
+        .filter(|(position, _)| {
+            !reports
+                .iter()
+                .any(|r| r.position == *position && r.state != ReportState::Returned)
+        })
+        .filter_map(|(position, month)| Some((*position, report_due(accepted_at, *month)?)))
+        .collect()
+}
+
+/// A refund returns money that was paid: at most what the award disbursed.
+pub fn refund_fits(amount: Decimal, disbursed: Decimal) -> bool {
+    amount > Decimal::ZERO && amount <= disbursed
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    fn report(position: i32, state: ReportState) -> ReportFact {
+        ReportFact { position, state }
+    }
+
+    fn paid(tranche: i64, state: Approval) -> PaymentFact {
+        PaymentFact {
+            tranche: Some(tranche),
+            state,
+        }
+    }
+
+    #[test]
+    fn the_first_tranche_waits_for_acceptance_and_later_ones_for_the_previous_report() {
+        assert!(!condition(AwardState::Offered, 1, &[]).met());
+        assert!(condition(AwardState::Active, 1, &[]).met());
+        assert!(condition(AwardState::Closed, 1, &[]).met());
+        let submitted = [report(1, ReportState::Submitted)];
+        let approved = [report(1, ReportState::Approved)];
+        assert_eq!(
+            condition(AwardState::Active, 2, &submitted),
+            Condition::Report {
+                milestone: 1,
+                met: false
+            }
+        );
+        assert!(condition(AwardState::Active, 2, &approved).met());
+        assert!(
+            !condition(AwardState::Active, 3, &approved).met(),
+            "report 2 is not in"
+        );
+        assert!(!condition(AwardState::Lapsed, 2, &approved).met());
+    }
+
+    #[test]
+    fn a_rejected_request_leaves_the_tranche_payable_again() {
+        assert_eq!(payment_state(&[], 7), None);
+        assert_eq!(payment_state(&[paid(7, Approval::Rejected)], 7), None);
+        assert_eq!(
+            payment_state(
+                &[paid(7, Approval::Rejected), paid(7, Approval::Pending)],
+                7
+            ),
+            Some(TranchePayment::Requested)
+        );
+        assert_eq!(
+            payment_state(&[paid(7, Approval::Approved)], 7),
+            Some(TranchePayment::Paid)
+        );
+        assert_eq!(payment_state(&[paid(8, Approval::Approved)], 7), None);
+        let refund = PaymentFact {
+            tranche: None,
+            state: Approval::Approved,
+        };
+        assert_eq!(payment_state(&[refund], 7), None);
+    }
+
+    #[test]
+    fn only_an_active_award_with_nothing_waiting_and_its_condition_met_is_requestable() {
+        let met = Condition::Acceptance { met: true };
+        let unmet = Condition::Acceptance { met: false };
+        assert!(requestable(AwardState::Active, None, &met));
+        assert!(!requestable(AwardState::Active, None, &unmet));
+        assert!(!requestable(
+            AwardState::Active,
+            Some(TranchePayment::Requested),
+            &met
+        ));
+        assert!(!requestable(AwardState::Offered, None, &met));
+        assert!(!requestable(AwardState::Closed, None, &met));
+    }
+
+    #[test]
+    fn the_next_tranche_is_the_first_unpaid_one_until_the_award_ends() {
+        let tranches = [(10, 1), (11, 2), (12, 3)];
+        let payments = [paid(10, Approval::Approved)];
+        let reports = [report(1, ReportState::Approved)];
+        assert_eq!(
+            next_tranche(AwardState::Active, &tranches, &payments, &reports),
+            Some((
+                1,
+                Condition::Report {
+                    milestone: 1,
+                    met: true
+                }
+            ))
+        );
+        assert_eq!(
+            next_tranche(AwardState::Active, &tranches, &[], &[]),
+            Some((0, Condition::Acceptance { met: true }))
+        );
+        let all: Vec<_> = tranches
+            .iter()
+            .map(|(id, _)| paid(*id, Approval::Approved))
+            .collect();
+        assert_eq!(next_tranche(AwardState::Active, &tranches, &all, &[]), None);
+        assert_eq!(next_tranche(AwardState::Closed, &tranches, &[], &[]), None);
+        assert_eq!(next_tranche(AwardState::Lapsed, &tranches, &[], &[]), None);
+    }
+
+    #[test]
+    fn reports_fall_due_months_after_acceptance_and_a_returned_one_is_still_due() {
+        let accepted = Utc.with_ymd_and_hms(2026, 1, 31, 2, 0, 0).unwrap();
+        assert_eq!(report_due(None, 6), None, "not accepted, nothing due");
+        assert_eq!(
+            report_due(Some(accepted), 1),
+            Some(Utc.with_ymd_and_hms(2026, 2, 28, 2, 0, 0).unwrap()),
+            "the end of a shorter month"
+        );
+        let milestones = [(1, 6), (2, 12)];
+        let due = outstanding_reports(
+            Some(accepted),
+            &milestones,
+            &[report(1, ReportState::Returned)],
+        );
+        assert_eq!(due.iter().map(|(p, _)| *p).collect::<Vec<_>>(), [1, 2]);
+        let due = outstanding_reports(
+            Some(accepted),
+            &milestones,
+            &[report(1, ReportState::Submitted)],
+        );
+        assert_eq!(
+            due,
+            [(2, Utc.with_ymd_and_hms(2027, 1, 31, 2, 0, 0).unwrap())]
+        );
+        assert!(outstanding_reports(None, &milestones, &[]).is_empty());
+    }
+
+    #[test]
+    fn a_refund_is_positive_and_at_most_what_was_paid() {
+        let d = |s: &str| s.parse::<Decimal>().unwrap();
+        assert!(refund_fits(d("0.01"), d("100")));
+        assert!(refund_fits(d("100"), d("100")));
+        assert!(!refund_fits(d("100.01"), d("100")));
+        assert!(!refund_fits(d("0"), d("100")));
+        assert!(!refund_fits(d("1"), d("0")));
+    }
 }

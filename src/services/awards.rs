@@ -23,6 +23,7 @@ use crate::domain::award::PaymentKind;
 use crate::domain::award::ReportState;
 use crate::domain::award::SupportKind;
 use crate::domain::award::TranchePayment;
+use crate::domain::award::{self as rules, Condition, PaymentFact, ReportFact};
 use crate::domain::ledger::{Account, EntryKind, split};
 use crate::domain::money::{Currency, format_money, parse_amount_in, parse_rate};
 use crate::domain::role::Role;
@@ -663,37 +664,29 @@ pub async fn review_report(
 
 // ---- payments: maker and checker
 
-/// Why a tranche may or may not be paid yet.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Condition {
-    /// Tranche 1: the agreement is accepted.
-    Acceptance { met: bool },
-    /// Later tranches: the previous milestone's report is approved.
-    Report { milestone: i32, met: bool },
+/// The rules' view of an award's reports and payments.
+pub fn report_facts(reports: &[awards::Report]) -> Vec<ReportFact> {
+    reports
+        .iter()
+        .map(|r| ReportFact {
+            position: r.position,
+            state: r.state,
+        })
+        .collect()
 }
 
-impl Condition {
-    pub fn met(&self) -> bool {
-        match self {
-            Condition::Acceptance { met } | Condition::Report { met, .. } => *met,
-        }
-    }
+pub fn payment_facts(payments: &[awards::Payment]) -> Vec<PaymentFact> {
+    payments
+        .iter()
+        .map(|p| PaymentFact {
+            tranche: p.tranche_id.map(|t| t.0),
+            state: p.state,
+        })
+        .collect()
 }
 
 pub fn condition(award: &Award, position: i32, reports: &[awards::Report]) -> Condition {
-    if position <= 1 {
-        Condition::Acceptance {
-            met: matches!(award.state, AwardState::Active | AwardState::Closed),
-        }
-    } else {
-        Condition::Report {
-            milestone: position - 1,
-            met: award.state == AwardState::Active
-                && reports
-                    .iter()
-                    .any(|r| r.position == position - 1 && r.state == ReportState::Approved),
-        }
-    }
+    rules::condition(award.state, position, &report_facts(reports))
 }
 
 /// Tells the finance officers other than the maker that a request waits.
@@ -833,7 +826,7 @@ pub async fn request_refund(
             .await?
             .ok_or(AppError::NotFound)?;
         let paid = ledger::balance(conn, award.fund_id, Account::Disbursed, Some(id)).await?;
-        if amount > paid {
+        if !rules::refund_fits(amount, paid) {
             return Err(FormErrors::single("amount", "err-refund-above-paid"));
         }
         let payment = awards::request_payment(
@@ -1271,53 +1264,33 @@ pub async fn fund_summary(
     })
 }
 
-/// Where one tranche stands: its payment (`paid`, `requested` or none),
-/// its condition, and whether a finance officer may request it now.
+/// Where one tranche stands: paid, requested or nothing yet.
 pub fn payment_state(payments: &[awards::Payment], tranche: TrancheId) -> Option<TranchePayment> {
-    payments
-        .iter()
-        .find(|p| p.tranche_id == Some(tranche) && p.state != Approval::Rejected)
-        .map(|p| {
-            if p.state == Approval::Approved {
-                TranchePayment::Paid
-            } else {
-                TranchePayment::Requested
-            }
-        })
-}
-
-/// A tranche may be requested when the award is active, nothing is waiting
-/// or paid for it, and its condition holds.
-pub fn requestable(award: &Award, payment: Option<TranchePayment>, condition: &Condition) -> bool {
-    award.state == AwardState::Active && payment.is_none() && condition.met()
+    rules::payment_state(&payment_facts(payments), tranche.0)
 }
 
 /// The first tranche with no payment waiting or made, and its condition.
 pub fn next_tranche(
     award: &Award,
-    tranches: Vec<awards::Tranche>,
+    mut tranches: Vec<awards::Tranche>,
     payments: &[awards::Payment],
     reports: &[awards::Report],
 ) -> Option<(awards::Tranche, Condition)> {
-    if award.state == AwardState::Lapsed || award.state == AwardState::Closed {
-        return None;
-    }
-    tranches
-        .into_iter()
-        .find(|t| payment_state(payments, t.id).is_none())
-        .map(|t| {
-            let c = condition(award, t.position, reports);
-            (t, c)
-        })
+    let order: Vec<(i64, i32)> = tranches.iter().map(|t| (t.id.0, t.position)).collect();
+    let (i, condition) = rules::next_tranche(
+        award.state,
+        &order,
+        &payment_facts(payments),
+        &report_facts(reports),
+    )?;
+    Some((tranches.swap_remove(i), condition))
 }
 
 // ---- the report calendar
 
 /// When the report on a milestone is due: its month after acceptance.
 pub fn report_due(award: &Award, month_due: i32) -> Option<DateTime<Utc>> {
-    award
-        .accepted_at?
-        .checked_add_months(chrono::Months::new(month_due.max(0) as u32))
+    rules::report_due(award.accepted_at, month_due)
 }
 
 /// A report not yet submitted (or returned) and its due date.
@@ -1347,20 +1320,14 @@ pub fn outstanding_reports_of(
     tranches: &[awards::Tranche],
     reports: &[awards::Report],
 ) -> Vec<DueReport> {
-    tranches
-        .iter()
-        .filter(|t| {
-            !reports
-                .iter()
-                .any(|r| r.position == t.position && r.state != ReportState::Returned)
-        })
-        .filter_map(|t| {
-            Some(DueReport {
-                award: award.id,
-                title: title.to_string(),
-                position: t.position,
-                due: report_due(award, t.month_due)?,
-            })
+    let milestones: Vec<(i32, i32)> = tranches.iter().map(|t| (t.position, t.month_due)).collect();
+    rules::outstanding_reports(award.accepted_at, &milestones, &report_facts(reports))
+        .into_iter()
+        .map(|(position, due)| DueReport {
+            award: award.id,
+            title: title.to_string(),
+            position,
+            due,
         })
         .collect()
 }

@@ -9,11 +9,12 @@ use rust_decimal::Decimal;
 
 use super::applications::checklist_counts;
 use super::awards::{
-    Condition, DueReport, REPORT_REMINDER_BEFORE, condition, outstanding_reports_of, payment_state,
+    DueReport, REPORT_REMINDER_BEFORE, condition, outstanding_reports_of, payment_state,
     reports_outstanding,
 };
 use crate::domain::award::Approval;
 use crate::domain::award::AwardState;
+use crate::domain::award::Condition;
 use crate::domain::award::PaymentKind;
 use crate::domain::award::{TranchePayment, TrancheWait};
 use crate::domain::call::CallState;

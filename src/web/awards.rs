@@ -13,6 +13,7 @@ use crate::AppState;
 use crate::domain::application::Category;
 use crate::domain::award::Approval;
 use crate::domain::award::AwardState;
+use crate::domain::award::Condition;
 use crate::domain::award::ReportState;
 use crate::domain::award::{EvaluationKind, SupportKind, TranchePayment};
 use crate::domain::money::{Currency, format_amount, format_money};
@@ -22,7 +23,7 @@ use crate::models::ledger::{self, EntryRow};
 use crate::models::{AwardId, FundId, PaymentId, TrancheId, funds, organizations};
 use crate::policy::{Actor, AwardAction, AwardOffers, Permission, award_offers, may};
 use crate::services::awards::{
-    self as service, AcceptForm, ApproveForm, Condition, ContributionForm, RefundForm, ReportForm,
+    self as service, AcceptForm, ApproveForm, ContributionForm, RefundForm, ReportForm,
     ReportReview, SupportForm,
 };
 
@@ -186,7 +187,8 @@ async fn award_page(
                         ctx.t_with("tranche-condition-report", &[("n", milestone.to_string())])
                     }
                 },
-                can_request: is_finance && service::requestable(&award, payment, &condition),
+                can_request: is_finance
+                    && crate::domain::award::requestable(award.state, payment, &condition),
                 can_report: can_report
                     && report
                         .as_ref()

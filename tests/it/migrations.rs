@@ -61,8 +61,10 @@ async fn every_migration_runs_down_and_up_to_the_same_schema() {
         // Down one at a time, newest first: each step must undo something.
         let mut before = migrated.clone();
         let mut steps = 0;
-        while conn.applied_migrations().unwrap().len() > 0 {
-            let undone = conn.revert_last_migration(baygrants::db::MIGRATIONS).unwrap();
+        while !conn.applied_migrations().unwrap().is_empty() {
+            let undone = conn
+                .revert_last_migration(baygrants::db::MIGRATIONS)
+                .unwrap();
             let after = describe(&mut conn);
             assert_ne!(after, before, "{undone} changed nothing on the way down");
             before = after;
@@ -70,7 +72,8 @@ async fn every_migration_runs_down_and_up_to_the_same_schema() {
         }
         assert!(steps >= 9, "{steps} migrations went down");
         assert_eq!(describe(&mut conn), Vec::<String>::new(), "nothing is left");
-        conn.run_pending_migrations(baygrants::db::MIGRATIONS).unwrap();
+        conn.run_pending_migrations(baygrants::db::MIGRATIONS)
+            .unwrap();
         let again = describe(&mut conn);
         let lost: Vec<_> = migrated.iter().filter(|l| !again.contains(l)).collect();
         let gained: Vec<_> = again.iter().filter(|l| !migrated.contains(l)).collect();

@@ -73,6 +73,31 @@ diesel::table! {
 }
 
 diesel::table! {
+    awards (id) {
+        id -> Int8,
+        application_id -> Int8,
+        call_id -> Int8,
+        fund_id -> Int8,
+        lead_org_id -> Int8,
+        amount -> Numeric,
+        currency -> Text,
+        conditions -> Text,
+        state -> Text,
+        offered_at -> Timestamptz,
+        accept_by -> Timestamptz,
+        accepted_at -> Nullable<Timestamptz>,
+        accepted_by -> Nullable<Int8>,
+        signature_name -> Nullable<Text>,
+        signature_ip -> Nullable<Text>,
+        bank_account_name -> Nullable<Text>,
+        bank_name -> Nullable<Text>,
+        bank_account_number -> Nullable<Text>,
+        bank_currency -> Nullable<Text>,
+        closed_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
     budget_lines (id) {
         id -> Int8,
         application_id -> Int8,
@@ -90,6 +115,33 @@ diesel::table! {
     call_focus_areas (call_id, focus_area) {
         call_id -> Int8,
         focus_area -> Text,
+    }
+}
+
+diesel::table! {
+    call_review_settings (call_id) {
+        call_id -> Int8,
+        blind -> Bool,
+        show_peer_scores -> Bool,
+        review_days -> Int4,
+        evaluations -> Bool,
+    }
+}
+
+diesel::table! {
+    call_score_components (call_id, position) {
+        call_id -> Int8,
+        position -> Int4,
+        name_zh -> Text,
+        name_en -> Text,
+        weight -> Int4,
+    }
+}
+
+diesel::table! {
+    call_versions (call_id) {
+        call_id -> Int8,
+        version -> Int8,
     }
 }
 
@@ -130,6 +182,76 @@ diesel::table! {
 }
 
 diesel::table! {
+    component_scores (application_id, position) {
+        application_id -> Int8,
+        position -> Int4,
+        score -> Numeric,
+        entered_by -> Nullable<Int8>,
+        entered_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    contributions (id) {
+        id -> Int8,
+        fund_id -> Int8,
+        donor -> Text,
+        received_on -> Date,
+        reference -> Text,
+        amount -> Numeric,
+        recorded_by -> Nullable<Int8>,
+        recorded_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    corrections (id) {
+        id -> Int8,
+        fund_id -> Int8,
+        entry_id -> Int8,
+        reason -> Text,
+        state -> Text,
+        requested_by -> Int8,
+        requested_at -> Timestamptz,
+        decided_by -> Nullable<Int8>,
+        decided_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
+    decision_publications (call_id) {
+        call_id -> Int8,
+        published_by -> Nullable<Int8>,
+        published_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    decisions (application_id) {
+        application_id -> Int8,
+        call_id -> Int8,
+        outcome -> Text,
+        amount -> Nullable<Numeric>,
+        conditions -> Text,
+        rationale -> Text,
+        decided_by -> Nullable<Int8>,
+        decided_at -> Timestamptz,
+        published_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
+    evaluations (award_id, kind) {
+        award_id -> Int8,
+        kind -> Text,
+        rating -> Int4,
+        summary -> Text,
+        recorded_by -> Nullable<Int8>,
+        recorded_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
     focus_areas (code) {
         code -> Text,
         name_hant -> Text,
@@ -157,6 +279,70 @@ diesel::table! {
         job -> Text,
         key -> Text,
         ran_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    ledger_balances (fund_id, account, award_id) {
+        fund_id -> Int8,
+        account -> Text,
+        award_id -> Int8,
+        balance -> Numeric,
+    }
+}
+
+diesel::table! {
+    ledger_entries (id) {
+        id -> Int8,
+        fund_id -> Int8,
+        kind -> Text,
+        award_id -> Nullable<Int8>,
+        contribution_id -> Nullable<Int8>,
+        payment_request_id -> Nullable<Int8>,
+        reverses -> Nullable<Int8>,
+        memo -> Text,
+        created_by -> Nullable<Int8>,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    ledger_fund_months (fund_id, month, account) {
+        fund_id -> Int8,
+        month -> Date,
+        account -> Text,
+        amount -> Numeric,
+    }
+}
+
+diesel::table! {
+    ledger_fund_totals (fund_id, account) {
+        fund_id -> Int8,
+        account -> Text,
+        balance -> Numeric,
+    }
+}
+
+diesel::table! {
+    ledger_postings (id) {
+        id -> Int8,
+        entry_id -> Int8,
+        fund_id -> Int8,
+        account -> Text,
+        award_id -> Nullable<Int8>,
+        amount -> Numeric,
+    }
+}
+
+diesel::table! {
+    login_challenges (id) {
+        id -> Int8,
+        token_hash -> Bytea,
+        user_id -> Int8,
+        created_at -> Timestamptz,
+        pending_secret -> Nullable<Bytea>,
+        failures -> Int4,
+        ip -> Nullable<Text>,
     }
 }
 
@@ -256,12 +442,86 @@ diesel::table! {
 }
 
 diesel::table! {
+    panel_invitations (call_id, email) {
+        call_id -> Int8,
+        email -> Text,
+        base -> Text,
+        invited_by -> Nullable<Int8>,
+        invited_at -> Timestamptz,
+        accepted_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
     panel_members (call_id, user_id) {
         call_id -> Int8,
         user_id -> Int8,
         base -> Text,
         added_by -> Nullable<Int8>,
         added_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    payment_requests (id) {
+        id -> Int8,
+        award_id -> Int8,
+        kind -> Text,
+        tranche_id -> Nullable<Int8>,
+        amount -> Numeric,
+        reason -> Text,
+        state -> Text,
+        requested_by -> Int8,
+        requested_at -> Timestamptz,
+        decided_by -> Nullable<Int8>,
+        decided_at -> Nullable<Timestamptz>,
+        payee_currency -> Nullable<Text>,
+        rate -> Nullable<Numeric>,
+        amount_sent -> Nullable<Numeric>,
+        reference -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    progress_reports (id) {
+        id -> Int8,
+        award_id -> Int8,
+        position -> Int4,
+        #[sql_name = "final"]
+        is_final -> Bool,
+        narrative -> Text,
+        targets -> Text,
+        expenditure -> Jsonb,
+        state -> Text,
+        submitted_by -> Int8,
+        submitted_at -> Timestamptz,
+        reviewed_by -> Nullable<Int8>,
+        reviewed_at -> Nullable<Timestamptz>,
+        review_comment -> Text,
+    }
+}
+
+diesel::table! {
+    recovery_codes (id) {
+        id -> Int8,
+        user_id -> Int8,
+        code_hash -> Bytea,
+        issued_at -> Timestamptz,
+        used_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
+    report_attachments (id) {
+        id -> Int8,
+        report_id -> Int8,
+        filename -> Text,
+        content_type -> Text,
+        size_bytes -> Int4,
+        sha256 -> Bytea,
+        data -> Bytea,
+        uploaded_by -> Int8,
+        uploaded_at -> Timestamptz,
     }
 }
 
@@ -316,37 +576,6 @@ diesel::table! {
 }
 
 diesel::table! {
-    login_challenges (id) {
-        id -> Int8,
-        token_hash -> Bytea,
-        user_id -> Int8,
-        created_at -> Timestamptz,
-        pending_secret -> Nullable<Bytea>,
-        failures -> Int4,
-        ip -> Nullable<Text>,
-    }
-}
-
-diesel::table! {
-    recovery_codes (id) {
-        id -> Int8,
-        user_id -> Int8,
-        code_hash -> Bytea,
-        issued_at -> Timestamptz,
-        used_at -> Nullable<Timestamptz>,
-    }
-}
-
-diesel::table! {
-    user_totp (user_id) {
-        user_id -> Int8,
-        secret -> Bytea,
-        confirmed_at -> Timestamptz,
-        last_step -> Int8,
-    }
-}
-
-diesel::table! {
     sessions (id) {
         id -> Int8,
         token_hash -> Bytea,
@@ -355,6 +584,31 @@ diesel::table! {
         created_at -> Timestamptz,
         last_seen_at -> Timestamptz,
         ip -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    support_log (id) {
+        id -> Int8,
+        award_id -> Int8,
+        given_on -> Date,
+        kind -> Text,
+        hours -> Numeric,
+        given_by -> Text,
+        note -> Text,
+        recorded_by -> Nullable<Int8>,
+        recorded_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    tranches (id) {
+        id -> Int8,
+        award_id -> Int8,
+        position -> Int4,
+        amount -> Numeric,
+        month_due -> Int4,
+        deliverables -> Text,
     }
 }
 
@@ -380,6 +634,15 @@ diesel::table! {
 }
 
 diesel::table! {
+    user_totp (user_id) {
+        user_id -> Int8,
+        secret -> Bytea,
+        confirmed_at -> Timestamptz,
+        last_step -> Int8,
+    }
+}
+
+diesel::table! {
     users (id) {
         id -> Int8,
         email -> Text,
@@ -389,236 +652,6 @@ diesel::table! {
         email_verified_at -> Nullable<Timestamptz>,
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
-    }
-}
-
-diesel::table! {
-    call_review_settings (call_id) {
-        call_id -> Int8,
-        blind -> Bool,
-        show_peer_scores -> Bool,
-        review_days -> Int4,
-        evaluations -> Bool,
-    }
-}
-
-diesel::table! {
-    call_score_components (call_id, position) {
-        call_id -> Int8,
-        position -> Int4,
-        name_zh -> Text,
-        name_en -> Text,
-        weight -> Int4,
-    }
-}
-
-diesel::table! {
-    component_scores (application_id, position) {
-        application_id -> Int8,
-        position -> Int4,
-        score -> Numeric,
-        entered_by -> Nullable<Int8>,
-        entered_at -> Timestamptz,
-    }
-}
-
-diesel::table! {
-    panel_invitations (call_id, email) {
-        call_id -> Int8,
-        email -> Text,
-        base -> Text,
-        invited_by -> Nullable<Int8>,
-        invited_at -> Timestamptz,
-        accepted_at -> Nullable<Timestamptz>,
-    }
-}
-
-diesel::table! {
-    decisions (application_id) {
-        application_id -> Int8,
-        call_id -> Int8,
-        outcome -> Text,
-        amount -> Nullable<Numeric>,
-        conditions -> Text,
-        rationale -> Text,
-        decided_by -> Nullable<Int8>,
-        decided_at -> Timestamptz,
-        published_at -> Nullable<Timestamptz>,
-    }
-}
-
-diesel::table! {
-    decision_publications (call_id) {
-        call_id -> Int8,
-        published_by -> Nullable<Int8>,
-        published_at -> Timestamptz,
-    }
-}
-
-diesel::table! {
-    awards (id) {
-        id -> Int8,
-        application_id -> Int8,
-        call_id -> Int8,
-        fund_id -> Int8,
-        lead_org_id -> Int8,
-        amount -> Numeric,
-        currency -> Text,
-        conditions -> Text,
-        state -> Text,
-        offered_at -> Timestamptz,
-        accept_by -> Timestamptz,
-        accepted_at -> Nullable<Timestamptz>,
-        accepted_by -> Nullable<Int8>,
-        signature_name -> Nullable<Text>,
-        signature_ip -> Nullable<Text>,
-        bank_account_name -> Nullable<Text>,
-        bank_name -> Nullable<Text>,
-        bank_account_number -> Nullable<Text>,
-        bank_currency -> Nullable<Text>,
-        closed_at -> Nullable<Timestamptz>,
-    }
-}
-
-diesel::table! {
-    tranches (id) {
-        id -> Int8,
-        award_id -> Int8,
-        position -> Int4,
-        amount -> Numeric,
-        month_due -> Int4,
-        deliverables -> Text,
-    }
-}
-
-diesel::table! {
-    progress_reports (id) {
-        id -> Int8,
-        award_id -> Int8,
-        position -> Int4,
-        #[sql_name = "final"]
-        is_final -> Bool,
-        narrative -> Text,
-        targets -> Text,
-        expenditure -> Jsonb,
-        state -> Text,
-        submitted_by -> Int8,
-        submitted_at -> Timestamptz,
-        reviewed_by -> Nullable<Int8>,
-        reviewed_at -> Nullable<Timestamptz>,
-        review_comment -> Text,
-    }
-}
-
-diesel::table! {
-    support_log (id) {
-        id -> Int8,
-        award_id -> Int8,
-        given_on -> Date,
-        kind -> Text,
-        hours -> Numeric,
-        given_by -> Text,
-        note -> Text,
-        recorded_by -> Nullable<Int8>,
-        recorded_at -> Timestamptz,
-    }
-}
-
-diesel::table! {
-    contributions (id) {
-        id -> Int8,
-        fund_id -> Int8,
-        donor -> Text,
-        received_on -> Date,
-        reference -> Text,
-        amount -> Numeric,
-        recorded_by -> Nullable<Int8>,
-        recorded_at -> Timestamptz,
-    }
-}
-
-diesel::table! {
-    payment_requests (id) {
-        id -> Int8,
-        award_id -> Int8,
-        kind -> Text,
-        tranche_id -> Nullable<Int8>,
-        amount -> Numeric,
-        reason -> Text,
-        state -> Text,
-        requested_by -> Int8,
-        requested_at -> Timestamptz,
-        decided_by -> Nullable<Int8>,
-        decided_at -> Nullable<Timestamptz>,
-        payee_currency -> Nullable<Text>,
-        rate -> Nullable<Numeric>,
-        amount_sent -> Nullable<Numeric>,
-        reference -> Nullable<Text>,
-    }
-}
-
-diesel::table! {
-    ledger_entries (id) {
-        id -> Int8,
-        fund_id -> Int8,
-        kind -> Text,
-        award_id -> Nullable<Int8>,
-        contribution_id -> Nullable<Int8>,
-        payment_request_id -> Nullable<Int8>,
-        reverses -> Nullable<Int8>,
-        memo -> Text,
-        created_by -> Nullable<Int8>,
-        created_at -> Timestamptz,
-    }
-}
-
-diesel::table! {
-    ledger_postings (id) {
-        id -> Int8,
-        entry_id -> Int8,
-        fund_id -> Int8,
-        account -> Text,
-        award_id -> Nullable<Int8>,
-        amount -> Numeric,
-    }
-}
-
-diesel::table! {
-    corrections (id) {
-        id -> Int8,
-        fund_id -> Int8,
-        entry_id -> Int8,
-        reason -> Text,
-        state -> Text,
-        requested_by -> Int8,
-        requested_at -> Timestamptz,
-        decided_by -> Nullable<Int8>,
-        decided_at -> Nullable<Timestamptz>,
-    }
-}
-
-diesel::table! {
-    report_attachments (id) {
-        id -> Int8,
-        report_id -> Int8,
-        filename -> Text,
-        content_type -> Text,
-        size_bytes -> Int4,
-        sha256 -> Bytea,
-        data -> Bytea,
-        uploaded_by -> Int8,
-        uploaded_at -> Timestamptz,
-    }
-}
-
-diesel::table! {
-    evaluations (award_id, kind) {
-        award_id -> Int8,
-        kind -> Text,
-        rating -> Int4,
-        summary -> Text,
-        recorded_by -> Nullable<Int8>,
-        recorded_at -> Timestamptz,
     }
 }
 
@@ -632,72 +665,104 @@ diesel::joinable!(applications -> users (created_by));
 diesel::joinable!(attachments -> applications (application_id));
 diesel::joinable!(attachments -> users (uploaded_by));
 diesel::joinable!(audit_events -> users (actor_id));
+diesel::joinable!(awards -> applications (application_id));
+diesel::joinable!(awards -> calls (call_id));
+diesel::joinable!(awards -> funds (fund_id));
+diesel::joinable!(awards -> organizations (lead_org_id));
+diesel::joinable!(awards -> users (accepted_by));
 diesel::joinable!(budget_lines -> applications (application_id));
 diesel::joinable!(budget_lines -> organizations (organization_id));
 diesel::joinable!(call_focus_areas -> calls (call_id));
 diesel::joinable!(call_focus_areas -> focus_areas (focus_area));
+diesel::joinable!(call_review_settings -> calls (call_id));
+diesel::joinable!(call_score_components -> calls (call_id));
+diesel::joinable!(call_versions -> calls (call_id));
 diesel::joinable!(calls -> funds (fund_id));
 diesel::joinable!(calls -> users (created_by));
+diesel::joinable!(component_scores -> applications (application_id));
+diesel::joinable!(component_scores -> users (entered_by));
+diesel::joinable!(contributions -> funds (fund_id));
+diesel::joinable!(contributions -> users (recorded_by));
+diesel::joinable!(corrections -> funds (fund_id));
+diesel::joinable!(corrections -> ledger_entries (entry_id));
+diesel::joinable!(decision_publications -> calls (call_id));
+diesel::joinable!(decision_publications -> users (published_by));
+diesel::joinable!(decisions -> applications (application_id));
+diesel::joinable!(decisions -> calls (call_id));
+diesel::joinable!(decisions -> users (decided_by));
+diesel::joinable!(evaluations -> awards (award_id));
+diesel::joinable!(evaluations -> users (recorded_by));
 diesel::joinable!(funds -> users (created_by));
+diesel::joinable!(ledger_balances -> funds (fund_id));
+diesel::joinable!(ledger_entries -> awards (award_id));
+diesel::joinable!(ledger_entries -> contributions (contribution_id));
+diesel::joinable!(ledger_entries -> funds (fund_id));
+diesel::joinable!(ledger_entries -> payment_requests (payment_request_id));
+diesel::joinable!(ledger_entries -> users (created_by));
+diesel::joinable!(ledger_fund_months -> funds (fund_id));
+diesel::joinable!(ledger_fund_totals -> funds (fund_id));
+diesel::joinable!(ledger_postings -> awards (award_id));
+diesel::joinable!(ledger_postings -> funds (fund_id));
+diesel::joinable!(ledger_postings -> ledger_entries (entry_id));
+diesel::joinable!(login_challenges -> users (user_id));
 diesel::joinable!(milestones -> applications (application_id));
 diesel::joinable!(organization_focus_areas -> focus_areas (focus_area));
 diesel::joinable!(organization_focus_areas -> organizations (organization_id));
 diesel::joinable!(organization_invitations -> organizations (organization_id));
 diesel::joinable!(organization_members -> organizations (organization_id));
 diesel::joinable!(organization_members -> users (user_id));
+diesel::joinable!(panel_invitations -> calls (call_id));
+diesel::joinable!(panel_invitations -> users (invited_by));
 diesel::joinable!(panel_members -> calls (call_id));
+diesel::joinable!(payment_requests -> awards (award_id));
+diesel::joinable!(payment_requests -> tranches (tranche_id));
+diesel::joinable!(progress_reports -> awards (award_id));
+diesel::joinable!(recovery_codes -> users (user_id));
+diesel::joinable!(report_attachments -> progress_reports (report_id));
+diesel::joinable!(report_attachments -> users (uploaded_by));
 diesel::joinable!(review_scores -> reviews (review_id));
 diesel::joinable!(reviewer_affiliations -> organizations (organization_id));
 diesel::joinable!(reviewer_affiliations -> users (user_id));
-diesel::joinable!(decisions -> applications (application_id));
-diesel::joinable!(awards -> applications (application_id));
-diesel::joinable!(awards -> organizations (lead_org_id));
-diesel::joinable!(tranches -> awards (award_id));
-diesel::joinable!(report_attachments -> progress_reports (report_id));
-diesel::joinable!(user_roles -> users (user_id));
-diesel::joinable!(progress_reports -> awards (award_id));
-diesel::joinable!(payment_requests -> awards (award_id));
-diesel::joinable!(ledger_postings -> ledger_entries (entry_id));
-diesel::joinable!(component_scores -> applications (application_id));
 diesel::joinable!(reviews -> applications (application_id));
 diesel::joinable!(reviews -> calls (call_id));
 diesel::joinable!(reviews -> users (reviewer_id));
 diesel::joinable!(rubric_criteria -> calls (call_id));
 diesel::joinable!(sessions -> users (user_id));
-diesel::joinable!(login_challenges -> users (user_id));
-diesel::joinable!(recovery_codes -> users (user_id));
-diesel::joinable!(user_totp -> users (user_id));
+diesel::joinable!(support_log -> awards (award_id));
+diesel::joinable!(support_log -> users (recorded_by));
+diesel::joinable!(tranches -> awards (award_id));
 diesel::joinable!(user_tokens -> users (user_id));
+// user_roles names users twice (user_id, granted_by); the join is on user_id.
+diesel::joinable!(user_roles -> users (user_id));
+diesel::joinable!(user_totp -> users (user_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
-    evaluations,
-    report_attachments,
-    corrections,
-    awards,
-    tranches,
-    progress_reports,
-    support_log,
-    contributions,
-    payment_requests,
-    ledger_entries,
-    ledger_postings,
-    call_review_settings,
-    call_score_components,
-    component_scores,
-    panel_invitations,
-    decisions,
-    decision_publications,
     application_partners,
     application_snapshots,
     applications,
     attachments,
     audit_events,
+    awards,
     budget_lines,
     call_focus_areas,
+    call_review_settings,
+    call_score_components,
+    call_versions,
     calls,
+    component_scores,
+    contributions,
+    corrections,
+    decision_publications,
+    decisions,
+    evaluations,
     focus_areas,
     funds,
     job_runs,
+    ledger_balances,
+    ledger_entries,
+    ledger_fund_months,
+    ledger_fund_totals,
+    ledger_postings,
     login_challenges,
     login_failures,
     milestones,
@@ -706,39 +771,21 @@ diesel::allow_tables_to_appear_in_same_query!(
     organization_members,
     organizations,
     outbox,
+    panel_invitations,
     panel_members,
+    payment_requests,
+    progress_reports,
+    recovery_codes,
+    report_attachments,
     review_scores,
     reviewer_affiliations,
     reviews,
     rubric_criteria,
-    recovery_codes,
     sessions,
+    support_log,
+    tranches,
     user_roles,
-    user_totp,
     user_tokens,
+    user_totp,
     users,
 );
-
-diesel::table! {
-    ledger_balances (fund_id, account, award_id) {
-        fund_id -> Int8,
-        account -> Text,
-        award_id -> Int8,
-        balance -> Numeric,
-    }
-}
-
-diesel::table! {
-    call_versions (call_id) {
-        call_id -> Int8,
-        version -> Int8,
-    }
-}
-
-diesel::table! {
-    ledger_fund_totals (fund_id, account) {
-        fund_id -> Int8,
-        account -> Text,
-        balance -> Numeric,
-    }
-}

@@ -16,6 +16,7 @@ pub mod i18n;
 pub mod jobs;
 pub mod models;
 pub mod policy;
+pub mod seed;
 pub mod services;
 pub mod state;
 pub mod web;

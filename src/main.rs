@@ -4,7 +4,7 @@ use std::sync::Arc;
 use baygrants::clock::SystemClock;
 use baygrants::config::Config;
 use baygrants::domain::role::Role;
-use baygrants::{AppState, Application, db, services};
+use baygrants::{AppState, Application, db, seed, services};
 use clap::{Parser, Subcommand};
 
 #[derive(Parser)]
@@ -37,7 +37,7 @@ enum Command {
         demo: bool,
         /// A synthetic Bay Area for benchmarks, into an empty database.
         #[arg(long, value_enum, conflicts_with = "demo")]
-        scale: Option<services::scale::Scale>,
+        scale: Option<seed::scale::Scale>,
         /// The random seed of `--scale` (the same seed gives the same data).
         #[arg(long, default_value_t = 2026)]
         seed: u64,
@@ -174,7 +174,7 @@ async fn run(command: Command, config: Config) -> anyhow::Result<()> {
 }
 
 async fn print_demo_users(state: &AppState) -> anyhow::Result<()> {
-    let users = services::demo::seed(state).await?;
+    let users = seed::demo::seed(state).await?;
     println!("Demo users (log in at {}login):", state.config.base_url);
     for u in users {
         let roles: Vec<&str> = u.roles.iter().map(|r| r.code()).collect();
@@ -204,11 +204,11 @@ async fn print_demo_users(state: &AppState) -> anyhow::Result<()> {
 
 async fn seed_scale(
     state: &AppState,
-    scale: services::scale::Scale,
+    scale: seed::scale::Scale,
     seed: u64,
     reuse: bool,
 ) -> anyhow::Result<()> {
-    use services::scale;
+    use seed::scale;
     let mut conn = state.pool.get().await?;
     let accounts = match scale::seeded(&mut conn).await? {
         true if reuse => {

@@ -8,14 +8,12 @@ pub mod awards;
 pub mod calls;
 pub mod dashboards;
 pub mod decisions;
-pub mod demo;
 pub mod emails;
 pub mod funds;
 pub mod organizations;
 pub mod passwords;
 pub mod review;
 pub mod roles;
-pub mod scale;
 pub mod second_factor;
 pub mod verification;
 

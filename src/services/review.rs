@@ -987,12 +987,3 @@ pub async fn peer_scores(
     }
     Ok(out)
 }
-
-/// A cell safe to open in a spreadsheet: text that starts like a formula is quoted.
-pub fn csv_cell(s: &str) -> String {
-    if s.starts_with(['=', '+', '-', '@', '\t', '\r']) {
-        format!("'{s}")
-    } else {
-        s.to_string()
-    }
-}

@@ -6,7 +6,7 @@ use askama::Template;
 use serde::Deserialize;
 
 use super::ctx::{CsrfForm, Ctx, LANG_COOKIE, NoFields};
-use super::{cookie, render_form, safe_next, see_other_with_flash};
+use super::{after_form, cookie, render_form, safe_next, see_other_with_flash};
 use crate::AppState;
 use crate::error::{AppError, FormErrors};
 use crate::i18n::Lang;
@@ -69,15 +69,18 @@ pub async fn update_profile(
     CsrfForm(form): CsrfForm<ProfileUpdate>,
 ) -> Result<HttpResponse, AppError> {
     let user = ctx.require_user()?;
-    match accounts::update_profile(&state, user.id, &form, &ctx.origin).await {
-        Ok(()) => Ok(see_other_with_flash(
-            "/account",
-            "flash-profile-saved",
-            state.config.cookie_secure,
-        )),
-        Err(AppError::Invalid(errors)) => page(&ctx, &state, Errors::Profile(form, errors)).await,
-        Err(e) => Err(e),
-    }
+    after_form(
+        accounts::update_profile(&state, user.id, &form, &ctx.origin).await,
+        |()| {
+            see_other_with_flash(
+                "/account",
+                "flash-profile-saved",
+                state.config.cookie_secure,
+            )
+        },
+        |errors| page(&ctx, &state, Errors::Profile(form, errors)),
+    )
+    .await
 }
 
 pub async fn change_password(
@@ -86,15 +89,18 @@ pub async fn change_password(
     CsrfForm(form): CsrfForm<PasswordChange>,
 ) -> Result<HttpResponse, AppError> {
     let user = ctx.require_user()?;
-    match accounts::change_password(&state, user.id, user.session_id, &form, &ctx.origin).await {
-        Ok(()) => Ok(see_other_with_flash(
-            "/account",
-            "flash-password-changed",
-            state.config.cookie_secure,
-        )),
-        Err(AppError::Invalid(errors)) => page(&ctx, &state, Errors::Password(errors)).await,
-        Err(e) => Err(e),
-    }
+    after_form(
+        accounts::change_password(&state, user.id, user.session_id, &form, &ctx.origin).await,
+        |()| {
+            see_other_with_flash(
+                "/account",
+                "flash-password-changed",
+                state.config.cookie_secure,
+            )
+        },
+        |errors| page(&ctx, &state, Errors::Password(errors)),
+    )
+    .await
 }
 
 pub async fn resend_verification(

@@ -7,7 +7,7 @@ use serde::Deserialize;
 
 use super::ctx::{CsrfForm, Ctx};
 use super::orgs::Choice;
-use super::{render, render_form, see_other_with_flash};
+use super::{after_form, render, render_form, see_other_with_flash};
 use crate::AppState;
 use crate::domain::call::{
     CallForm, CallState, Criterion, MAX_COMPONENTS, MAX_CRITERIA, Phase, ReviewSettings,
@@ -468,17 +468,18 @@ pub async fn create(
     CsrfForm(form): CsrfForm<CallForm>,
 ) -> Result<HttpResponse, AppError> {
     let actor = ctx.require(Permission::ManageCalls)?;
-    match service::create(&state, &actor, &form, &ctx.origin).await {
-        Ok(id) => Ok(see_other_with_flash(
-            &format!("/calls/{id}"),
-            "flash-call-saved",
-            state.config.cookie_secure,
-        )),
-        Err(AppError::Invalid(errors)) => {
-            form_page(&ctx, &state, "/admin/calls".into(), form, errors).await
-        }
-        Err(e) => Err(e),
-    }
+    after_form(
+        service::create(&state, &actor, &form, &ctx.origin).await,
+        |id| {
+            see_other_with_flash(
+                &format!("/calls/{id}"),
+                "flash-call-saved",
+                state.config.cookie_secure,
+            )
+        },
+        |errors| form_page(&ctx, &state, "/admin/calls".into(), form, errors),
+    )
+    .await
 }
 
 fn form_of(
@@ -591,13 +592,16 @@ pub async fn update(
 ) -> Result<HttpResponse, AppError> {
     let actor = ctx.require(Permission::ManageCalls)?;
     let id: CallId = path.parse().map_err(|_| AppError::NotFound)?;
-    match service::update(&state, &actor, id, &form, &ctx.origin).await {
-        Ok(()) => Ok(see_other_with_flash(
-            &format!("/calls/{id}"),
-            "flash-call-saved",
-            state.config.cookie_secure,
-        )),
-        Err(AppError::Invalid(errors)) => {
+    after_form(
+        service::update(&state, &actor, id, &form, &ctx.origin).await,
+        |()| {
+            see_other_with_flash(
+                &format!("/calls/{id}"),
+                "flash-call-saved",
+                state.config.cookie_secure,
+            )
+        },
+        |errors| {
             form_page(
                 &ctx,
                 &state,
@@ -605,10 +609,9 @@ pub async fn update(
                 form,
                 errors,
             )
-            .await
-        }
-        Err(e) => Err(e),
-    }
+        },
+    )
+    .await
 }
 
 #[derive(Deserialize, Default)]

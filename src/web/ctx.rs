@@ -59,6 +59,20 @@ pub struct CookieActions {
     pub clear_flash: bool,
 }
 
+/// The staff links of the navigation a reader may follow.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Nav {
+    pub finance: bool,
+    pub verifications: bool,
+    pub reports: bool,
+    pub calls: bool,
+    pub applications: bool,
+    pub funds: bool,
+    pub users: bool,
+    pub emails: bool,
+    pub audit: bool,
+}
+
 impl Ctx {
     pub fn t(&self, key: &str) -> String {
         self.lang.t(key)
@@ -89,16 +103,26 @@ impl Ctx {
         })
     }
 
-    pub fn has_role(&self, role: &Role) -> bool {
-        self.user.as_ref().is_some_and(|u| u.roles.contains(role))
+    /// Whether the signed-in user has `permission`, as policy decides.
+    pub fn may(&self, permission: Permission) -> bool {
+        self.actor()
+            .is_some_and(|a| crate::policy::may(&a, permission))
     }
 
-    pub fn is_admin(&self) -> bool {
-        self.has_role(&Role::Admin)
-    }
-
-    pub fn is_finance(&self) -> bool {
-        self.has_role(&Role::Finance)
+    /// Which of the navigation's staff links this reader may follow: each
+    /// is the permission of the page it leads to.
+    pub fn nav(&self) -> Nav {
+        Nav {
+            finance: self.may(Permission::ViewMoney),
+            verifications: self.may(Permission::VerifyOrganizations),
+            reports: self.may(Permission::ManageAwards),
+            calls: self.may(Permission::ManageCalls),
+            applications: self.may(Permission::ManageReview),
+            funds: self.may(Permission::ManageFunds),
+            users: self.may(Permission::ManageRoles),
+            emails: self.may(Permission::ManageEmails),
+            audit: self.may(Permission::ViewAudit),
+        }
     }
 
     /// The signed-in user, or a redirect to the login page.

@@ -5,7 +5,7 @@ use actix_web::{HttpResponse, web};
 use askama::Template;
 
 use super::ctx::{CsrfForm, Ctx, NoFields};
-use super::{render_form, see_other_with_flash};
+use super::{after_form, render_form, see_other_with_flash};
 use crate::AppState;
 use crate::domain::application::ApplicationState;
 use crate::error::{AppError, FormErrors};
@@ -188,15 +188,18 @@ pub async fn components(
 ) -> Result<HttpResponse, AppError> {
     let actor = ctx.require(Permission::ManageReview)?;
     let id = app_id(&path)?;
-    match service::set_component_scores(&state, &actor, id, &form, &ctx.origin).await {
-        Ok(()) => Ok(see_other_with_flash(
-            &format!("/admin/applications/{id}/decision"),
-            "flash-saved",
-            state.config.cookie_secure,
-        )),
-        Err(AppError::Invalid(e)) => page(&ctx, &state, id, None, Some(form), e).await,
-        Err(e) => Err(e),
-    }
+    after_form(
+        service::set_component_scores(&state, &actor, id, &form, &ctx.origin).await,
+        |()| {
+            see_other_with_flash(
+                &format!("/admin/applications/{id}/decision"),
+                "flash-saved",
+                state.config.cookie_secure,
+            )
+        },
+        |e| page(&ctx, &state, id, None, Some(form), e),
+    )
+    .await
 }
 
 pub async fn publish(

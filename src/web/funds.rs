@@ -5,7 +5,7 @@ use askama::Template;
 use serde::Deserialize;
 
 use super::ctx::{CsrfForm, Ctx};
-use super::{render_form, see_other_with_flash};
+use super::{after_form, render_form, see_other_with_flash};
 use crate::AppState;
 use crate::domain::money::Currency;
 use crate::error::{AppError, FormErrors};
@@ -61,15 +61,18 @@ pub async fn create(
     CsrfForm(form): CsrfForm<FundForm>,
 ) -> Result<HttpResponse, AppError> {
     let actor = ctx.require(Permission::ManageFunds)?;
-    match service::create_fund(&state, &actor, &form, &ctx.origin).await {
-        Ok(_) => Ok(see_other_with_flash(
-            "/admin/funds",
-            "flash-fund-created",
-            state.config.cookie_secure,
-        )),
-        Err(AppError::Invalid(errors)) => funds_page(&ctx, &state, form, errors).await,
-        Err(e) => Err(e),
-    }
+    after_form(
+        service::create_fund(&state, &actor, &form, &ctx.origin).await,
+        |_| {
+            see_other_with_flash(
+                "/admin/funds",
+                "flash-fund-created",
+                state.config.cookie_secure,
+            )
+        },
+        |errors| funds_page(&ctx, &state, form, errors),
+    )
+    .await
 }
 
 #[derive(Template)]
@@ -114,15 +117,18 @@ pub async fn focus_add(
     CsrfForm(form): CsrfForm<FocusAreaForm>,
 ) -> Result<HttpResponse, AppError> {
     let actor = ctx.require(Permission::ManageFunds)?;
-    match service::add_focus_area(&state, &actor, &form, &ctx.origin).await {
-        Ok(()) => Ok(see_other_with_flash(
-            "/admin/focus-areas",
-            "flash-catalogue-saved",
-            state.config.cookie_secure,
-        )),
-        Err(AppError::Invalid(errors)) => focus_page(&ctx, &state, form, errors).await,
-        Err(e) => Err(e),
-    }
+    after_form(
+        service::add_focus_area(&state, &actor, &form, &ctx.origin).await,
+        |()| {
+            see_other_with_flash(
+                "/admin/focus-areas",
+                "flash-catalogue-saved",
+                state.config.cookie_secure,
+            )
+        },
+        |errors| focus_page(&ctx, &state, form, errors),
+    )
+    .await
 }
 
 #[derive(Deserialize, Default)]

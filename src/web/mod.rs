@@ -4,12 +4,13 @@
 mod account;
 mod admin;
 mod applications;
-pub use applications::UPLOAD_BYTES_READ;
+pub use upload::UPLOAD_BYTES_READ;
 mod assets;
 mod auth;
 mod awards;
 mod calls;
 pub mod charts;
+pub mod csv;
 pub mod ctx;
 mod decisions;
 mod funds;
@@ -20,13 +21,14 @@ mod orgs;
 mod review;
 mod second_factor;
 mod transparency;
+pub(crate) mod upload;
 
 use actix_web::cookie::{Cookie, SameSite, time};
 use actix_web::http::header::{CONTENT_TYPE, LOCATION};
 use actix_web::{HttpResponse, web};
 use askama::Template;
 
-use crate::error::AppError;
+use crate::error::{AppError, FormErrors};
 
 /// Every route, in one table, in the order the router tries them (a fixed
 /// path before a pattern that would also match it): the router and
@@ -166,6 +168,25 @@ pub fn render(page: &impl Template) -> Result<HttpResponse, AppError> {
     Ok(HttpResponse::Ok()
         .insert_header((CONTENT_TYPE, "text/html; charset=utf-8"))
         .body(page.render()?))
+}
+
+/// The end of a form's POST: `done` (a redirect, usually with a flash) when
+/// the use case went through; `again` (the form re-rendered with what was
+/// typed and the errors, as 422) when its input was invalid; any other
+/// error as it is.
+pub async fn after_form<T, Again>(
+    outcome: Result<T, AppError>,
+    done: impl FnOnce(T) -> HttpResponse,
+    again: impl FnOnce(FormErrors) -> Again,
+) -> Result<HttpResponse, AppError>
+where
+    Again: std::future::Future<Output = Result<HttpResponse, AppError>>,
+{
+    match outcome {
+        Ok(value) => Ok(done(value)),
+        Err(AppError::Invalid(errors)) => again(errors).await,
+        Err(e) => Err(e),
+    }
 }
 
 /// A page holding a form: 200 when it is fine, 422 when it comes back with errors.

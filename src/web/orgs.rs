@@ -6,7 +6,7 @@ use askama::Template;
 use serde::Deserialize;
 
 use super::ctx::{CsrfForm, Ctx};
-use super::{render, render_form, see_other_with_flash};
+use super::{after_form, render, render_form, see_other_with_flash};
 use crate::AppState;
 use crate::domain::organization::MemberRole;
 use crate::domain::organization::Verification;
@@ -282,17 +282,18 @@ pub async fn create(
     CsrfForm(form): CsrfForm<OrganizationForm>,
 ) -> Result<HttpResponse, AppError> {
     let user = ctx.require_user()?;
-    match service::create(&state, user.id, &form, &ctx.origin).await {
-        Ok(id) => Ok(see_other_with_flash(
-            &format!("/orgs/{id}"),
-            "flash-org-created",
-            state.config.cookie_secure,
-        )),
-        Err(AppError::Invalid(errors)) => {
-            form_page(&ctx, &state, "/orgs".into(), form, errors, false).await
-        }
-        Err(e) => Err(e),
-    }
+    after_form(
+        service::create(&state, user.id, &form, &ctx.origin).await,
+        |id| {
+            see_other_with_flash(
+                &format!("/orgs/{id}"),
+                "flash-org-created",
+                state.config.cookie_secure,
+            )
+        },
+        |errors| form_page(&ctx, &state, "/orgs".into(), form, errors, false),
+    )
+    .await
 }
 
 fn parse_id(raw: &str) -> Result<OrganizationId, AppError> {
@@ -350,17 +351,18 @@ pub async fn update(
         next: ctx.path.clone(),
     })?;
     let id = parse_id(&path)?;
-    match service::update(&state, &actor, id, &form, &ctx.origin).await {
-        Ok(()) => Ok(see_other_with_flash(
-            &format!("/orgs/{id}"),
-            "flash-org-saved",
-            state.config.cookie_secure,
-        )),
-        Err(AppError::Invalid(errors)) => {
-            form_page(&ctx, &state, format!("/orgs/{id}/edit"), form, errors, true).await
-        }
-        Err(e) => Err(e),
-    }
+    after_form(
+        service::update(&state, &actor, id, &form, &ctx.origin).await,
+        |()| {
+            see_other_with_flash(
+                &format!("/orgs/{id}"),
+                "flash-org-saved",
+                state.config.cookie_secure,
+            )
+        },
+        |errors| form_page(&ctx, &state, format!("/orgs/{id}/edit"), form, errors, true),
+    )
+    .await
 }
 
 // ---- profile
@@ -497,15 +499,18 @@ pub async fn invite(
         next: ctx.path.clone(),
     })?;
     let id = parse_id(&path)?;
-    match service::invite(&state, &actor, id, &form, &ctx.origin).await {
-        Ok(()) => Ok(see_other_with_flash(
-            &format!("/orgs/{id}/members"),
-            "flash-invitation-sent",
-            state.config.cookie_secure,
-        )),
-        Err(AppError::Invalid(errors)) => members_page(&ctx, &state, id, form, errors).await,
-        Err(e) => Err(e),
-    }
+    after_form(
+        service::invite(&state, &actor, id, &form, &ctx.origin).await,
+        |()| {
+            see_other_with_flash(
+                &format!("/orgs/{id}/members"),
+                "flash-invitation-sent",
+                state.config.cookie_secure,
+            )
+        },
+        |errors| members_page(&ctx, &state, id, form, errors),
+    )
+    .await
 }
 
 #[derive(Deserialize, Default)]
@@ -590,15 +595,18 @@ pub async fn decide(
 ) -> Result<HttpResponse, AppError> {
     let actor = ctx.require(Permission::VerifyOrganizations)?;
     let id = parse_id(&path)?;
-    match verification::decide(&state, &actor, id, &form, &ctx.origin).await {
-        Ok(()) => Ok(see_other_with_flash(
-            "/admin/verifications",
-            "flash-verification-decided",
-            state.config.cookie_secure,
-        )),
-        Err(AppError::Invalid(errors)) => show_page(&ctx, &state, id, errors).await,
-        Err(e) => Err(e),
-    }
+    after_form(
+        verification::decide(&state, &actor, id, &form, &ctx.origin).await,
+        |()| {
+            see_other_with_flash(
+                "/admin/verifications",
+                "flash-verification-decided",
+                state.config.cookie_secure,
+            )
+        },
+        |errors| show_page(&ctx, &state, id, errors),
+    )
+    .await
 }
 
 #[derive(Deserialize, Default)]
@@ -631,15 +639,18 @@ pub async fn debar(
 ) -> Result<HttpResponse, AppError> {
     let actor = ctx.require(Permission::VerifyOrganizations)?;
     let id = parse_id(&path)?;
-    match verification::set_debarment(&state, &actor, id, &form, &ctx.origin).await {
-        Ok(()) => Ok(see_other_with_flash(
-            &format!("/orgs/{id}"),
-            "flash-org-saved",
-            state.config.cookie_secure,
-        )),
-        Err(AppError::Invalid(errors)) => show_page(&ctx, &state, id, errors).await,
-        Err(e) => Err(e),
-    }
+    after_form(
+        verification::set_debarment(&state, &actor, id, &form, &ctx.origin).await,
+        |()| {
+            see_other_with_flash(
+                &format!("/orgs/{id}"),
+                "flash-org-saved",
+                state.config.cookie_secure,
+            )
+        },
+        |errors| show_page(&ctx, &state, id, errors),
+    )
+    .await
 }
 
 #[derive(Template)]

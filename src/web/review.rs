@@ -8,7 +8,7 @@ use serde::Deserialize;
 
 use super::charts::{Chart, Kind, Row as ChartRow, bin_labels, histogram};
 use super::ctx::{CsrfForm, Ctx};
-use super::{render, render_form, see_other_with_flash};
+use super::{after_form, render, render_form, see_other_with_flash};
 use crate::AppState;
 use crate::domain::assignment::{Plan, Shortfall};
 use crate::domain::call::CallState;
@@ -168,18 +168,21 @@ pub async fn add_panel_member(
 ) -> Result<HttpResponse, AppError> {
     let actor = ctx.require(Permission::ManageReview)?;
     let id = call_id(&path)?;
-    match service::add_panel_member(&state, &actor, id, &form, ctx.lang, &ctx.origin).await {
-        Ok(outcome) => Ok(see_other_with_flash(
-            &format!("/admin/calls/{id}/review"),
-            match outcome {
-                service::PanelOutcome::Added => "flash-saved",
-                service::PanelOutcome::Invited => "flash-panel-invited",
-            },
-            state.config.cookie_secure,
-        )),
-        Err(AppError::Invalid(e)) => admin_page(&ctx, &state, id, form, e, None).await,
-        Err(e) => Err(e),
-    }
+    after_form(
+        service::add_panel_member(&state, &actor, id, &form, ctx.lang, &ctx.origin).await,
+        |outcome| {
+            see_other_with_flash(
+                &format!("/admin/calls/{id}/review"),
+                match outcome {
+                    service::PanelOutcome::Added => "flash-saved",
+                    service::PanelOutcome::Invited => "flash-panel-invited",
+                },
+                state.config.cookie_secure,
+            )
+        },
+        |e| admin_page(&ctx, &state, id, form, e, None),
+    )
+    .await
 }
 
 #[derive(Deserialize, Default)]
@@ -335,15 +338,13 @@ pub async fn add_affiliation(
     CsrfForm(form): CsrfForm<AffiliationForm>,
 ) -> Result<HttpResponse, AppError> {
     let user = ctx.require_user()?;
-    match service::add_affiliation(&state, user.id, &form, &ctx.origin).await {
-        Ok(()) => Ok(see_other_with_flash(
-            "/reviewer",
-            "flash-saved",
-            state.config.cookie_secure,
-        )),
-        Err(AppError::Invalid(e)) => home_page(&ctx, &state, &QueueQuery::default(), form, e).await,
-        Err(e) => Err(e),
-    }
+    let no_query = QueueQuery::default();
+    after_form(
+        service::add_affiliation(&state, user.id, &form, &ctx.origin).await,
+        |()| see_other_with_flash("/reviewer", "flash-saved", state.config.cookie_secure),
+        |e| home_page(&ctx, &state, &no_query, form, e),
+    )
+    .await
 }
 
 pub async fn remove_affiliation(
@@ -609,15 +610,12 @@ pub async fn save_scores(
     } else {
         "flash-saved"
     };
-    match service::save_scores(&state, &actor, id, &form, &ctx.origin).await {
-        Ok(()) => Ok(see_other_with_flash(
-            &format!("/reviews/{id}"),
-            flash,
-            state.config.cookie_secure,
-        )),
-        Err(AppError::Invalid(e)) => review_page(&ctx, &state, id, Some(form), e).await,
-        Err(e) => Err(e),
-    }
+    after_form(
+        service::save_scores(&state, &actor, id, &form, &ctx.origin).await,
+        |()| see_other_with_flash(&format!("/reviews/{id}"), flash, state.config.cookie_secure),
+        |e| review_page(&ctx, &state, id, Some(form), e),
+    )
+    .await
 }
 
 pub async fn reopen(
@@ -651,15 +649,18 @@ pub async fn declare(
         next: ctx.path.clone(),
     })?;
     let id: ReviewId = path.parse().map_err(|_| AppError::NotFound)?;
-    match service::declare(&state, &actor, id, &form, &ctx.origin).await {
-        Ok(()) => Ok(see_other_with_flash(
-            &format!("/reviews/{id}"),
-            "flash-saved",
-            state.config.cookie_secure,
-        )),
-        Err(AppError::Invalid(e)) => review_page(&ctx, &state, id, None, e).await,
-        Err(e) => Err(e),
-    }
+    after_form(
+        service::declare(&state, &actor, id, &form, &ctx.origin).await,
+        |()| {
+            see_other_with_flash(
+                &format!("/reviews/{id}"),
+                "flash-saved",
+                state.config.cookie_secure,
+            )
+        },
+        |e| review_page(&ctx, &state, id, None, e),
+    )
+    .await
 }
 
 /// An attachment of the application as submitted, for its reviewer once
@@ -890,8 +891,8 @@ pub async fn board_csv(
         service::ranking_cached(&state.rankings, &mut conn, id, rank_by(&q.sort, &settings))
             .await?;
     let (rows, reviews) = (&ranking.0, &ranking.1);
-    let mut out = csv::Writer::from_writer(Vec::new());
-    let csv_error = |e: csv::Error| AppError::Internal(e.into());
+    let mut out = super::csv::writer();
+    let csv_error = super::csv::error;
     let per_review = q.kind == ExportKind::Reviews.code();
     if per_review {
         out.write_record(["review", "application", "reviewer", "scores", "weighted"])
@@ -927,7 +928,7 @@ pub async fn board_csv(
             out.write_record([
                 (i + 1).to_string(),
                 r.application.to_string(),
-                service::csv_cell(&r.title),
+                super::csv::cell(&r.title),
                 r.request.to_string(),
                 r.reviews.to_string(),
                 format!("{:.6}", r.mean),
@@ -941,22 +942,10 @@ pub async fn board_csv(
             .map_err(csv_error)?;
         }
     }
-    let body = out
-        .into_inner()
-        .map_err(|e| AppError::Internal(anyhow::anyhow!("{e}")))?;
     let name = if per_review {
         ExportKind::Reviews
     } else {
         ExportKind::Applications
     };
-    Ok(HttpResponse::Ok()
-        .insert_header((
-            actix_web::http::header::CONTENT_TYPE,
-            "text/csv; charset=utf-8",
-        ))
-        .insert_header((
-            actix_web::http::header::CONTENT_DISPOSITION,
-            format!("attachment; filename=\"call-{id}-{name}.csv\""),
-        ))
-        .body(body))
+    super::csv::response(&format!("call-{id}-{name}.csv"), out)
 }

@@ -1,7 +1,7 @@
 //! Published awards for everyone, and their open data in the 360Giving
 //! Data Standard (JSON and CSV).
 
-use actix_web::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
+use actix_web::http::header::CONTENT_TYPE;
 use actix_web::{HttpResponse, web};
 use askama::Template;
 use rust_decimal::prelude::ToPrimitive;
@@ -123,8 +123,8 @@ pub async fn json_export(state: web::Data<AppState>) -> Result<HttpResponse, App
 
 pub async fn csv_export(state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
     let package = package(&state).await?;
-    let mut out = csv::Writer::from_writer(Vec::new());
-    let err = |e: csv::Error| AppError::Internal(e.into());
+    let mut out = super::csv::writer();
+    let err = super::csv::error;
     // The column names of 360Giving's flattened spreadsheet template.
     out.write_record([
         "Identifier",
@@ -147,7 +147,7 @@ pub async fn csv_export(state: web::Data<AppState>) -> Result<HttpResponse, AppE
     ])
     .map_err(err)?;
     let s = |v: &Value| match v {
-        Value::String(t) => crate::services::review::csv_cell(t),
+        Value::String(t) => super::csv::cell(t),
         Value::Null => String::new(),
         other => other.to_string(),
     };
@@ -173,16 +173,7 @@ pub async fn csv_export(state: web::Data<AppState>) -> Result<HttpResponse, AppE
         ])
         .map_err(err)?;
     }
-    let body = out
-        .into_inner()
-        .map_err(|e| AppError::Internal(anyhow::anyhow!("{e}")))?;
-    Ok(HttpResponse::Ok()
-        .insert_header((CONTENT_TYPE, "text/csv; charset=utf-8"))
-        .insert_header((
-            CONTENT_DISPOSITION,
-            "attachment; filename=\"baygrants-grants.csv\"",
-        ))
-        .body(body))
+    super::csv::response("baygrants-grants.csv", out)
 }
 
 #[derive(Template)]

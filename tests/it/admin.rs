@@ -111,10 +111,10 @@ async fn the_last_admin_cannot_lose_the_role() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_cli_grant_and_demo_seed_work_and_are_idempotent() {
     let app = TestApp::spawn().await;
-    let first = baygrants::services::demo::seed(&app.state).await.unwrap();
+    let first = baygrants::seed::demo::seed(&app.state).await.unwrap();
     assert_eq!(first.len(), 9);
     assert!(first.iter().all(|u| u.password.is_some()));
-    let again = baygrants::services::demo::seed(&app.state).await.unwrap();
+    let again = baygrants::seed::demo::seed(&app.state).await.unwrap();
     assert!(
         again.iter().all(|u| u.password.is_none()),
         "rerun leaves passwords alone"

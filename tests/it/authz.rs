@@ -10,7 +10,7 @@
 use std::collections::HashMap;
 
 use baygrants::models::{ApplicationId, UserId};
-use baygrants::services::scale;
+use baygrants::seed::scale;
 use baygrants::web::ROUTES;
 use diesel::sql_types::BigInt;
 use diesel_async::RunQueryDsl;

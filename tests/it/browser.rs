@@ -5,7 +5,7 @@
 use baygrants::domain::role::Role;
 use baygrants::i18n::Lang;
 
-use baygrants::services::scale;
+use baygrants::seed::scale;
 
 use crate::support::chrome::{Chrome, vnu};
 use crate::support::{Browser, PASSWORD, TestApp, org_fields, pairs};

@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 
-use baygrants::services::scale::{self, Accounts, Sizes};
+use baygrants::seed::scale::{self, Accounts, Sizes};
 
 use crate::support::{Browser, Options, TestApp};
 

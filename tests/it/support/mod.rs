@@ -141,10 +141,10 @@ impl TestApp {
     /// officers' authenticator app knows the seed's second-factor key.
     pub async fn seed(
         &self,
-        sizes: baygrants::services::scale::Sizes,
+        sizes: baygrants::seed::scale::Sizes,
         seed: u64,
-    ) -> baygrants::services::scale::Accounts {
-        use baygrants::services::scale;
+    ) -> baygrants::seed::scale::Accounts {
+        use baygrants::seed::scale;
         let a = scale::seed_sizes(&self.state, sizes, seed).await.unwrap();
         for staff in [&a.admin, &a.finance[0], &a.finance[1]] {
             self.authenticator
@@ -166,7 +166,7 @@ pub const PASSWORD: &str = "correct horse battery";
 
 /// The smallest seeded Bay Area the page tests use: ten calls (the eighth
 /// decided with active awards, the ninth in review), panels of twenty.
-pub const TINY_BAY: baygrants::services::scale::Sizes = baygrants::services::scale::Sizes {
+pub const TINY_BAY: baygrants::seed::scale::Sizes = baygrants::seed::scale::Sizes {
     organizations: 300,
     calls: 10,
     applications: 120,

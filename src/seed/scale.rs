@@ -690,7 +690,7 @@ pub async fn seed_sizes(state: &AppState, sizes: Sizes, seed: u64) -> anyhow::Re
             "the database already has organizations; seed --scale fills an empty database (set DATABASE_URL to a new one)"
         );
     }
-    let hash = super::passwords::hash(PASSWORD.to_string()).await?;
+    let hash = crate::services::passwords::hash(PASSWORD.to_string()).await?;
     let orgs = organizations(sizes.organizations, seed);
     let ids: Vec<i64> = (1..=sizes.organizations).collect();
     let largest = sizes.largest_call_id();

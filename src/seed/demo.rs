@@ -3,7 +3,6 @@
 
 use diesel_async::AsyncConnection;
 
-use super::{Origin, audit::event, passwords};
 use crate::AppState;
 use crate::domain::organization::MemberRole;
 use crate::domain::organization::Verification;
@@ -13,6 +12,7 @@ use crate::error::AppError;
 use crate::i18n::Lang;
 use crate::models::users::NewUser;
 use crate::models::{audit, users};
+use crate::services::{Origin, audit::event, passwords};
 
 pub struct DemoUser {
     pub email: &'static str,
@@ -331,8 +331,8 @@ async fn seed_review(
     form: &crate::domain::call::CallForm,
     orgs: &[(crate::models::UserId, crate::models::OrganizationId)],
 ) -> Result<(), AppError> {
-    use super::review::{self, Declaration, PanelForm, ScoreForm};
     use crate::policy::Actor;
+    use crate::services::review::{self, Declaration, PanelForm, ScoreForm};
     let [(gz_user, gz), (sz_user, sz), (hk_user, hk), (mo_user, mo)] = orgs else {
         return Ok(());
     };
@@ -371,8 +371,8 @@ async fn seed_review(
     form.comp_name_zh = vec!["公眾評審團".into()];
     form.comp_name_en = vec!["Public jury".into()];
     form.comp_weight = vec!["30".into()];
-    let call = super::calls::create(&past, &admin, &form, &origin).await?;
-    super::calls::transition(&past, &admin, call, "published", &origin).await?;
+    let call = crate::services::calls::create(&past, &admin, &form, &origin).await?;
+    crate::services::calls::transition(&past, &admin, call, "published", &origin).await?;
     submitted_application(
         &past,
         call,
@@ -390,7 +390,7 @@ async fn seed_review(
     )
     .await?;
     // The round has closed: review starts today.
-    super::calls::transition(state, &admin, call, "in_review", &origin).await?;
+    crate::services::calls::transition(state, &admin, call, "in_review", &origin).await?;
     for (email, base) in [(USERS[7].0, "mainland"), (USERS[8].0, "hong_kong")] {
         let panel = PanelForm {
             email: email.into(),
@@ -442,7 +442,7 @@ async fn seed_review(
         .await?
         .ok_or(AppError::NotFound)?;
     drop(conn);
-    let contribution = super::awards::ContributionForm {
+    let contribution = crate::services::awards::ContributionForm {
         donor: "示範基金會 Demo Foundation".into(),
         received_on: state.clock.now().date_naive().to_string(),
         reference: "DEMO-0001".into(),
@@ -453,7 +453,8 @@ async fn seed_review(
         roles: vec![Role::Finance],
     };
     let fund = crate::models::FundId(form.fund_id.parse().unwrap_or_default());
-    super::awards::record_contribution(state, &finance, fund, &contribution, &origin).await
+    crate::services::awards::record_contribution(state, &finance, fund, &contribution, &origin)
+        .await
 }
 
 /// A joint application submitted through the real use cases.
@@ -464,10 +465,10 @@ async fn submitted_application(
     (partner_user, partner): (crate::models::UserId, crate::models::OrganizationId),
     title: &str,
 ) -> Result<(), AppError> {
-    use super::applications::{
+    use crate::policy::Actor;
+    use crate::services::applications::{
         self as apps, BudgetForm, ContentForm, MilestoneForm, PartnerAnswer,
     };
-    use crate::policy::Actor;
     let origin = Origin::cli();
     let actor = |id| Actor::User {
         id,
@@ -532,10 +533,10 @@ async fn seed_applications(
     call: crate::models::CallId,
     orgs: &[(crate::models::UserId, crate::models::OrganizationId)],
 ) -> Result<(), AppError> {
-    use super::applications::{
+    use crate::policy::Actor;
+    use crate::services::applications::{
         self as apps, BudgetForm, ContentForm, MilestoneForm, PartnerAnswer,
     };
-    use crate::policy::Actor;
     let [(gz_user, gz), (sz_user, sz), (hk_user, hk), (mo_user, mo)] = orgs else {
         return Ok(());
     };

@@ -1,0 +1,82 @@
+//! Evaluations.
+
+use super::*;
+
+/// Records an evaluation; `false` if one of that kind exists already.
+pub async fn record_evaluation(
+    conn: &mut Conn,
+    award: AwardId,
+    kind: EvaluationKind,
+    rating: i32,
+    summary: &str,
+    by: Option<UserId>,
+    now: DateTime<Utc>,
+) -> QueryResult<bool> {
+    use crate::db::schema::evaluations as ev;
+    diesel::insert_into(ev::table)
+        .values((
+            ev::award_id.eq(award),
+            ev::kind.eq(kind),
+            ev::rating.eq(rating),
+            ev::summary.eq(summary),
+            ev::recorded_by.eq(by),
+            ev::recorded_at.eq(now),
+        ))
+        .on_conflict_do_nothing()
+        .execute(conn)
+        .await
+        .map(|n| n == 1)
+}
+
+/// (kind, rating, summary, recorded at), mid-term first.
+pub async fn evaluations(
+    conn: &mut Conn,
+    award: AwardId,
+) -> QueryResult<Vec<(EvaluationKind, i32, String, DateTime<Utc>)>> {
+    use crate::db::schema::evaluations as ev;
+    ev::table
+        .filter(ev::award_id.eq(award))
+        .select((ev::kind, ev::rating, ev::summary, ev::recorded_at))
+        .order(ev::kind.desc())
+        .load(conn)
+        .await
+}
+
+/// Every tranche, payment request and report of a fund's awards, in three
+/// queries (for the fund dashboard).
+pub async fn schedule_of(
+    conn: &mut Conn,
+    ids: &[AwardId],
+) -> QueryResult<(Vec<Tranche>, Vec<Payment>, Vec<Report>)> {
+    let ids = ids.to_vec();
+    let t = tranches::table
+        .filter(tranches::award_id.eq_any(&ids))
+        .select(Tranche::as_select())
+        .order((tranches::award_id, tranches::position))
+        .load(conn)
+        .await?;
+    let p = payment_requests::table
+        .filter(payment_requests::award_id.eq_any(&ids))
+        .select(Payment::as_select())
+        .load(conn)
+        .await?;
+    let r = progress_reports::table
+        .filter(progress_reports::award_id.eq_any(&ids))
+        .select(Report::as_select())
+        .load(conn)
+        .await?;
+    Ok((t, p, r))
+}
+
+/// Offers whose acceptance period ends before `until`.
+pub async fn offers_ending_before(
+    conn: &mut Conn,
+    until: DateTime<Utc>,
+) -> QueryResult<Vec<AwardId>> {
+    awards::table
+        .filter(awards::state.eq(AwardState::Offered))
+        .filter(awards::accept_by.lt(until))
+        .select(awards::id)
+        .load(conn)
+        .await
+}

@@ -1,0 +1,127 @@
+//! What the dashboards show.
+
+use super::*;
+
+pub struct AwardLine {
+    pub award: Award,
+    pub title: String,
+    pub paid: Decimal,
+    pub committed: Decimal,
+    /// The next tranche not yet paid or requested, and whether it may be.
+    pub next: Option<(awards::Tranche, Condition)>,
+}
+
+impl AwardLine {
+    pub fn outstanding(&self) -> Decimal {
+        self.award.amount - self.paid
+    }
+}
+
+pub struct FundSummary {
+    pub contributed: Decimal,
+    pub committed: Decimal,
+    pub disbursed: Decimal,
+    pub available: Decimal,
+    /// How many awards are in each state.
+    pub counts: Vec<(AwardState, i64)>,
+    /// One page of awards in the chosen state.
+    pub awards: Vec<AwardLine>,
+    /// Whether awards follow this page.
+    pub more: bool,
+}
+
+/// Awards per page of the fund dashboard.
+pub const FUND_PAGE: i64 = 50;
+
+/// The fund's totals, kept beside the ledger, and the position of one page
+/// of its awards in `state` (after the award `after`): a fixed number of
+/// statements however many awards the fund has.
+pub async fn fund_summary(
+    conn: &mut Conn,
+    fund: FundId,
+    state: AwardState,
+    after: Option<AwardId>,
+) -> Result<FundSummary, AppError> {
+    let totals = ledger::totals(conn, fund).await?;
+    let total = |account: Account| totals.get(&account).copied().unwrap_or_default();
+    let mut page = awards::of_fund(conn, fund, state, after, FUND_PAGE + 1).await?;
+    let more = page.len() as i64 > FUND_PAGE;
+    page.truncate(FUND_PAGE as usize);
+    let ids: Vec<AwardId> = page.iter().map(|(a, _)| a.id).collect();
+    let balances = ledger::of_awards(conn, &ids).await?;
+    let of = |account: &str, award: AwardId| -> Decimal {
+        balances
+            .iter()
+            .filter(|(a, w, _)| a == account && *w == award)
+            .map(|(_, _, b)| *b)
+            .sum()
+    };
+    let (tranches, payments, reports) = awards::schedule_of(conn, &ids).await?;
+    let mut lines = Vec::new();
+    for (award, title) in page {
+        let t: Vec<_> = tranches
+            .iter()
+            .filter(|t| t.award_id == award.id)
+            .cloned()
+            .collect();
+        let p: Vec<_> = payments
+            .iter()
+            .filter(|p| p.award_id == award.id)
+            .cloned()
+            .collect();
+        let r: Vec<_> = reports
+            .iter()
+            .filter(|r| r.award_id == award.id)
+            .cloned()
+            .collect();
+        let next = next_tranche(&award, t, &p, &r);
+        lines.push(AwardLine {
+            paid: of("disbursed", award.id),
+            committed: of("committed", award.id),
+            award,
+            title,
+            next,
+        });
+    }
+    Ok(FundSummary {
+        contributed: -total(Account::Contributions),
+        committed: total(Account::Committed),
+        disbursed: total(Account::Disbursed),
+        available: total(Account::Pool),
+        counts: {
+            // Every state, in the order awards move through them.
+            let found = awards::count_by_state(conn, fund).await?;
+            AwardState::ALL
+                .into_iter()
+                .map(|s| {
+                    let n = found.iter().find(|(k, _)| *k == s).map_or(0, |(_, n)| *n);
+                    (s, n)
+                })
+                .collect()
+        },
+        awards: lines,
+        more,
+    })
+}
+
+/// Where one tranche stands: paid, requested or nothing yet.
+pub fn payment_state(payments: &[awards::Payment], tranche: TrancheId) -> Option<TranchePayment> {
+    rules::payment_state(&payment_facts(payments), tranche.0)
+}
+
+/// The first tranche with no payment waiting or made, and its condition.
+pub fn next_tranche(
+    award: &Award,
+    mut tranches: Vec<awards::Tranche>,
+    payments: &[awards::Payment],
+    reports: &[awards::Report],
+) -> Option<(awards::Tranche, Condition)> {
+    let order: Vec<(i64, i32)> = tranches.iter().map(|t| (t.id.0, t.position)).collect();
+    let (i, condition) = rules::next_tranche(
+        award.state,
+        &order,
+        &payment_facts(payments),
+        &report_facts(reports),
+    )?;
+    Some((tranches.swap_remove(i), condition))
+}

@@ -1,0 +1,276 @@
+//! The finance desk and a fund's dashboard: contributions, payments waiting, corrections.
+
+use super::*;
+
+#[derive(Template)]
+#[template(path = "finance/home.html")]
+pub(super) struct FinancePage<'a> {
+    c: &'a Ctx,
+    /// (payment, award title, amount, whom it waits for)
+    pending: Vec<(Payment, String, String, Checker)>,
+    currencies: &'static [Currency],
+    funds: Vec<(FundId, String, String)>,
+    typed: Option<(PaymentId, ApproveForm)>,
+    errors: FormErrors,
+}
+
+pub(super) async fn finance_page(
+    ctx: &Ctx,
+    state: &AppState,
+    typed: Option<(PaymentId, ApproveForm)>,
+    errors: FormErrors,
+) -> Result<HttpResponse, AppError> {
+    let actor = ctx.require(Permission::ViewMoney)?;
+    let mut conn = state.pool.get().await?;
+    let mut pending = Vec::new();
+    for (p, title, currency) in awards::pending_payments(&mut conn).await? {
+        let amount = fmt(currency, p.amount);
+        let checker = if crate::policy::may_approve_payment(&actor, p.requested_by) {
+            Checker::You
+        } else if actor.user_id() == Some(p.requested_by) {
+            Checker::NotYouTheMaker
+        } else {
+            Checker::AFinanceOfficer
+        };
+        pending.push((p, title, amount, checker));
+    }
+    let pools = ledger::pools(&mut conn).await?;
+    let mut fund_rows = Vec::new();
+    for f in funds::all(&mut conn).await? {
+        let pool = pools.get(&f.id).copied().unwrap_or_default();
+        let name = if ctx.lang == crate::i18n::Lang::En {
+            f.name_en.clone()
+        } else {
+            f.name_zh.clone()
+        };
+        fund_rows.push((f.id, name, fmt(f.currency, pool)));
+    }
+    let page = FinancePage {
+        c: ctx,
+        pending,
+        currencies: &Currency::ALL,
+        funds: fund_rows,
+        typed,
+        errors,
+    };
+    render_form(&page, page.errors.is_empty())
+}
+
+/// Who decides a payment waiting on the finance desk, as the reader sees it
+/// (maker–checker: never its maker; only finance officers).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Checker {
+    You,
+    NotYouTheMaker,
+    AFinanceOfficer,
+}
+
+pub async fn finance(ctx: Ctx, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
+    finance_page(&ctx, &state, None, FormErrors::default()).await
+}
+
+#[derive(Template)]
+#[template(path = "finance/fund.html")]
+pub(super) struct FundPage<'a> {
+    c: &'a Ctx,
+    fund: i64,
+    name: String,
+    currency: Currency,
+    summary: service::FundSummary,
+    /// The award state listed.
+    shown: AwardState,
+    contributions: Vec<(String, chrono::NaiveDate, String, Decimal)>,
+    can_record: bool,
+    form: ContributionForm,
+    correction: service::CorrectionForm,
+    corrections: Vec<ledger::Correction>,
+    /// The latest postings, newest first.
+    recent: Vec<EntryRow>,
+    user: i64,
+    errors: FormErrors,
+    /// Commitments and disbursements so far, month by month.
+    over_time: Chart,
+}
+
+impl FundPage<'_> {
+    fn money(&self, d: impl std::borrow::Borrow<Decimal>) -> String {
+        fmt(self.currency, *d.borrow())
+    }
+}
+
+/// Which awards the fund dashboard lists: a state (active by default) and
+/// the last award of the previous page.
+#[derive(serde::Deserialize, Default)]
+#[serde(default)]
+pub struct FundQuery {
+    state: String,
+    after: Option<i64>,
+}
+
+impl FundQuery {
+    fn state(&self) -> AwardState {
+        AwardState::from_code(&self.state).unwrap_or(AwardState::Active)
+    }
+}
+
+/// Contributions and postings shown on the fund dashboard; the CSV has all.
+pub(super) const FUND_RECENT: i64 = 40;
+
+/// Months drawn on the fund dashboard's chart, up to the latest.
+pub(super) const FUND_MONTHS: i64 = 36;
+
+pub(super) async fn fund_page(
+    ctx: &Ctx,
+    state: &AppState,
+    fund: FundId,
+    query: &FundQuery,
+    form: ContributionForm,
+    correction: service::CorrectionForm,
+    errors: FormErrors,
+) -> Result<HttpResponse, AppError> {
+    let actor = ctx.require(Permission::ViewMoney)?;
+    let mut conn = state.pool.get().await?;
+    let f = funds::find(&mut conn, fund)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let months = ledger::monthly_totals(&mut conn, fund, FUND_MONTHS).await?;
+    let over_time = Chart {
+        id: "chart-fund",
+        kind: Kind::Steps,
+        title: ctx.t_with("chart-fund", &[("currency", f.currency.to_string())]),
+        desc: ctx.t("chart-fund-desc"),
+        row_heading: ctx.t("chart-month"),
+        series: vec![ctx.t("chart-fund-committed"), ctx.t("chart-fund-disbursed")],
+        rows: months
+            .into_iter()
+            .map(|m| ChartRow {
+                label: m.month,
+                values: vec![m.committed, m.disbursed],
+            })
+            .collect(),
+        total_heading: String::new(),
+        empty: ctx.t("chart-fund-empty"),
+        format: format_amount,
+    };
+    let page = FundPage {
+        over_time,
+        c: ctx,
+        fund: fund.0,
+        name: if ctx.lang == crate::i18n::Lang::En {
+            f.name_en
+        } else {
+            f.name_zh
+        },
+        currency: f.currency,
+        summary: service::fund_summary(
+            &mut conn,
+            fund,
+            query.state(),
+            query.after.map(crate::models::AwardId),
+        )
+        .await?,
+        shown: query.state(),
+        contributions: awards::contributions(&mut conn, fund, FUND_RECENT).await?,
+        can_record: may(&actor, Permission::HandleMoney),
+        form,
+        correction,
+        corrections: ledger::pending_corrections(&mut conn, fund).await?,
+        recent: ledger::recent_postings(&mut conn, fund, FUND_RECENT).await?,
+        user: actor.user_id().map_or(0, |u| u.0),
+        errors,
+    };
+    render_form(&page, page.errors.is_empty())
+}
+
+pub async fn fund(
+    ctx: Ctx,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    query: web::Query<FundQuery>,
+) -> Result<HttpResponse, AppError> {
+    fund_page(
+        &ctx,
+        &state,
+        id(&path)?,
+        &query,
+        ContributionForm::default(),
+        service::CorrectionForm::default(),
+        FormErrors::default(),
+    )
+    .await
+}
+
+pub async fn contribute(
+    ctx: Ctx,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    CsrfForm(form): CsrfForm<ContributionForm>,
+) -> Result<HttpResponse, AppError> {
+    let actor = ctx.require(Permission::HandleMoney)?;
+    let fund: FundId = id(&path)?;
+    let no_query = FundQuery::default();
+    after_form(
+        service::record_contribution(&state, &actor, fund, &form, &ctx.origin).await,
+        |()| back(&state, &format!("/finance/funds/{fund}"), "flash-saved"),
+        |errors| {
+            fund_page(
+                &ctx,
+                &state,
+                fund,
+                &no_query,
+                form,
+                service::CorrectionForm::default(),
+                errors,
+            )
+        },
+    )
+    .await
+}
+
+pub async fn request_correction(
+    ctx: Ctx,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    CsrfForm(form): CsrfForm<service::CorrectionForm>,
+) -> Result<HttpResponse, AppError> {
+    let actor = ctx.require(Permission::HandleMoney)?;
+    let fund: FundId = id(&path)?;
+    let no_query = FundQuery::default();
+    after_form(
+        service::request_correction(&state, &actor, fund, &form, &ctx.origin).await,
+        |()| {
+            back(
+                &state,
+                &format!("/finance/funds/{fund}"),
+                "flash-payment-requested",
+            )
+        },
+        |errors| {
+            fund_page(
+                &ctx,
+                &state,
+                fund,
+                &no_query,
+                ContributionForm::default(),
+                form,
+                errors,
+            )
+        },
+    )
+    .await
+}
+
+pub async fn decide_correction(
+    ctx: Ctx,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    CsrfForm(form): CsrfForm<service::DecisionOnly>,
+) -> Result<HttpResponse, AppError> {
+    let actor = ctx.require(Permission::HandleMoney)?;
+    let fund = service::decide_correction(&state, &actor, id(&path)?, &form, &ctx.origin).await?;
+    Ok(back(
+        &state,
+        &format!("/finance/funds/{fund}"),
+        "flash-saved",
+    ))
+}

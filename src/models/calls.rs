@@ -402,7 +402,7 @@ pub async fn focus(conn: &mut Conn, id: CallId) -> QueryResult<Vec<String>> {
 }
 
 /// Every call with its fund's currency, newest first (admin list).
-pub async fn all_with_currency(conn: &mut Conn) -> QueryResult<Vec<(Call, String)>> {
+pub async fn all_with_currency(conn: &mut Conn) -> QueryResult<Vec<(Call, Currency)>> {
     calls::table
         .inner_join(funds::table)
         .select((Call::as_select(), funds::currency))
@@ -417,7 +417,7 @@ pub async fn all_with_currency(conn: &mut Conn) -> QueryResult<Vec<(Call, String
 pub async fn public_current(
     conn: &mut Conn,
     now: DateTime<Utc>,
-) -> QueryResult<Vec<(Call, String)>> {
+) -> QueryResult<Vec<(Call, Currency)>> {
     calls::table
         .inner_join(funds::table)
         .filter(calls::state.ne(CallState::Draft))
@@ -434,7 +434,7 @@ pub async fn public_closed(
     now: DateTime<Utc>,
     after: Option<CallId>,
     limit: i64,
-) -> QueryResult<Vec<(Call, String)>> {
+) -> QueryResult<Vec<(Call, Currency)>> {
     use diesel::dsl::sql;
     use diesel::sql_types::{BigInt, Bool};
     let mut q = calls::table
@@ -477,7 +477,7 @@ pub async fn find_many(conn: &mut Conn, ids: &[CallId]) -> QueryResult<Vec<Call>
 }
 
 /// How many calls are in each state.
-pub async fn count_by_state(conn: &mut Conn) -> QueryResult<Vec<(String, i64)>> {
+pub async fn count_by_state(conn: &mut Conn) -> QueryResult<Vec<(CallState, i64)>> {
     calls::table
         .group_by(calls::state)
         .select((calls::state, diesel::dsl::count_star()))

@@ -142,7 +142,7 @@ pub async fn reversal_fits(conn: &mut Conn, fund: FundId, entry: i64) -> QueryRe
 pub async fn of_awards(
     conn: &mut Conn,
     awards: &[AwardId],
-) -> QueryResult<Vec<(String, AwardId, Decimal)>> {
+) -> QueryResult<Vec<(Account, AwardId, Decimal)>> {
     let ids: Vec<i64> = awards.iter().map(|a| a.0).collect();
     ledger_balances::table
         .filter(ledger_balances::award_id.eq_any(ids))
@@ -151,7 +151,7 @@ pub async fn of_awards(
             ledger_balances::award_id,
             ledger_balances::balance,
         ))
-        .load::<(String, i64, Decimal)>(conn)
+        .load::<(Account, i64, Decimal)>(conn)
         .await
         .map(|rows| {
             rows.into_iter()

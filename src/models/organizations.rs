@@ -414,7 +414,10 @@ pub async fn memberships(
 }
 
 /// The organizations a user belongs to, with their role.
-pub async fn of_user(conn: &mut Conn, user: UserId) -> QueryResult<Vec<(Organization, String)>> {
+pub async fn of_user(
+    conn: &mut Conn,
+    user: UserId,
+) -> QueryResult<Vec<(Organization, MemberRole)>> {
     organizations::table
         .inner_join(organization_members::table)
         .filter(organization_members::user_id.eq(user))
@@ -520,7 +523,10 @@ pub async fn find_many(conn: &mut Conn, ids: &[OrganizationId]) -> QueryResult<V
 }
 
 /// How many organizations are in this verification state.
-pub async fn count_by_verification(conn: &mut Conn, verification: &str) -> QueryResult<i64> {
+pub async fn count_by_verification(
+    conn: &mut Conn,
+    verification: Verification,
+) -> QueryResult<i64> {
     organizations::table
         .filter(organizations::verification.eq(verification))
         .count()

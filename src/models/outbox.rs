@@ -168,7 +168,7 @@ pub async fn requeue_failed(conn: &mut Conn, id: i64, now: DateTime<Utc>) -> Que
     .map(|n| n == 1)
 }
 
-pub async fn count_by_status(conn: &mut Conn, status: &str) -> QueryResult<i64> {
+pub async fn count_by_status(conn: &mut Conn, status: Status) -> QueryResult<i64> {
     outbox::table
         .filter(outbox::status.eq(status))
         .count()

@@ -384,7 +384,7 @@ pub async fn save(
     id: ReviewId,
     scores: &[(i32, i32, String)],
     overall_comment: &str,
-    recommendation: Option<&str>,
+    recommendation: Option<Recommendation>,
     submitted_at: Option<DateTime<Utc>>,
     now: DateTime<Utc>,
 ) -> QueryResult<()> {
@@ -547,7 +547,7 @@ pub async fn mark_reminded(conn: &mut Conn, id: ReviewId, now: DateTime<Utc>) ->
 pub async fn submitted_of_application(
     conn: &mut Conn,
     app: ApplicationId,
-) -> QueryResult<Vec<(ReviewId, String, String, Option<String>)>> {
+) -> QueryResult<Vec<(ReviewId, String, String, Option<Recommendation>)>> {
     reviews::table
         .inner_join(users::table)
         .filter(reviews::application_id.eq(app))
@@ -588,7 +588,7 @@ pub async fn open_by_due(
 pub async fn count_by_state_of(
     conn: &mut Conn,
     reviewer: UserId,
-) -> QueryResult<Vec<(String, i64)>> {
+) -> QueryResult<Vec<(ReviewState, i64)>> {
     reviews::table
         .filter(reviews::reviewer_id.eq(reviewer))
         .group_by(reviews::state)

@@ -5,6 +5,7 @@ use diesel_async::RunQueryDsl;
 use super::users::User;
 use super::{Conn, UserId};
 use crate::db::schema::{sessions, users};
+use crate::domain::role::Role;
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = sessions)]
@@ -35,12 +36,12 @@ pub async fn insert(conn: &mut Conn, new: &NewSession<'_>) -> QueryResult<Sessio
         .await
 }
 
-/// The session, its user and the user's role codes, in one statement (it
+/// The session, its user and the user's roles, in one statement (it
 /// runs on every signed-in request).
 pub async fn find_with_user(
     conn: &mut Conn,
     token_hash: &[u8],
-) -> QueryResult<Option<(Session, User, Vec<String>)>> {
+) -> QueryResult<Option<(Session, User, Vec<Role>)>> {
     sessions::table
         .inner_join(users::table)
         .filter(sessions::token_hash.eq(token_hash))

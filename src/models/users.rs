@@ -116,13 +116,12 @@ pub async fn set_lang(
 }
 
 pub async fn roles_of(conn: &mut Conn, id: UserId) -> QueryResult<Vec<Role>> {
-    let codes: Vec<String> = user_roles::table
+    user_roles::table
         .filter(user_roles::user_id.eq(id))
         .select(user_roles::role)
         .order(user_roles::role)
         .load(conn)
-        .await?;
-    Ok(codes.iter().filter_map(|c| Role::from_code(c)).collect())
+        .await
 }
 
 /// Grants a role; `false` if the user already had it.
@@ -200,7 +199,7 @@ pub async fn page_with_roles(
     }
     let found: Vec<User> = query.load(conn).await?;
     let ids: Vec<UserId> = found.iter().map(|u| u.id).collect();
-    let grants: Vec<(UserId, String)> = user_roles::table
+    let grants: Vec<(UserId, Role)> = user_roles::table
         .filter(user_roles::user_id.eq_any(&ids))
         .select((user_roles::user_id, user_roles::role))
         .order((user_roles::user_id, user_roles::role))
@@ -212,7 +211,7 @@ pub async fn page_with_roles(
             let roles = grants
                 .iter()
                 .filter(|(id, _)| *id == user.id)
-                .filter_map(|(_, code)| Role::from_code(code))
+                .map(|(_, role)| *role)
                 .collect();
             UserWithRoles { user, roles }
         })

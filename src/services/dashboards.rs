@@ -19,8 +19,10 @@ use crate::domain::award::PaymentKind;
 use crate::domain::award::{TranchePayment, TrancheWait};
 use crate::domain::call::CallState;
 use crate::domain::money::Currency;
+use crate::domain::organization::MemberRole;
 use crate::domain::organization::Verification;
 use crate::domain::scoring;
+use crate::domain::scoring::ReviewState;
 use crate::error::AppError;
 use crate::models::applications as apps;
 use crate::models::awards::{self, Award, Payment};
@@ -171,10 +173,8 @@ async fn applicant(
     if memberships.is_empty() {
         return Ok(None);
     }
-    let role_in: HashMap<OrganizationId, &str> = memberships
-        .iter()
-        .map(|(o, r)| (o.id, r.as_str()))
-        .collect();
+    let role_in: HashMap<OrganizationId, MemberRole> =
+        memberships.iter().map(|(o, r)| (o.id, *r)).collect();
 
     // Drafts the user's organizations lead, in calls still taking them.
     let led: Vec<OrganizationId> = memberships.iter().map(|(o, _)| o.id).collect();
@@ -233,7 +233,7 @@ async fn applicant(
             .filter(|r| r.award_id == award.id)
             .cloned()
             .collect();
-        let owner = role_in.get(&award.lead_org_id) == Some(&"owner");
+        let owner = role_in.get(&award.lead_org_id) == Some(&MemberRole::Owner);
         // An offer past its acceptance date can no longer be accepted.
         if award.state == AwardState::Offered && owner && award.accept_by > now {
             offers.push(AwardItem {
@@ -323,16 +323,16 @@ async fn reviewer(
     let counts = reviews::count_by_state_of(conn, user).await?;
     let on_panel = reviews::on_any_panel(conn, user).await?;
     let open = reviews::open_by_due(conn, user, SHOWN as i64).await?;
-    let count = |states: &[&str]| -> usize {
+    let count = |states: &[ReviewState]| -> usize {
         counts
             .iter()
-            .filter(|(s, _)| states.contains(&s.as_str()))
+            .filter(|(s, _)| states.contains(s))
             .map(|(_, n)| usize::try_from(*n).unwrap_or_default())
             .sum()
     };
     let (to_do, done) = (
-        count(&["assigned", "draft"]),
-        count(&["submitted", "conflict"]),
+        count(&[ReviewState::Assigned, ReviewState::Draft]),
+        count(&[ReviewState::Submitted, ReviewState::Conflict]),
     );
     if !on_panel && to_do + done == 0 {
         return Ok(None);
@@ -366,7 +366,7 @@ pub struct AdminWork {
     /// Organizations waiting for verification, oldest first.
     pub verifications: Listed<Organization>,
     /// How many calls are in each state, in the order calls move.
-    pub calls: Vec<(&'static str, i64)>,
+    pub calls: Vec<(CallState, i64)>,
     /// Submitted applications of calls in review with no reviewer yet.
     pub unassigned: Listed<(ApplicationId, CallId, String)>,
     /// Applications whose reviewers disagree (DESIGN §5), widest spread first.
@@ -396,7 +396,7 @@ async fn admin(conn: &mut Conn, now: DateTime<Utc>) -> Result<AdminWork, AppErro
     };
     let verifications = Listed::counted(
         orgs::search(conn, &pending, None, SHOWN as i64).await?,
-        orgs::count_by_verification(conn, "pending").await?,
+        orgs::count_by_verification(conn, Verification::Pending).await?,
     );
     let by_state = calls::count_by_state(conn).await?;
     let calls = CallState::ALL
@@ -404,9 +404,9 @@ async fn admin(conn: &mut Conn, now: DateTime<Utc>) -> Result<AdminWork, AppErro
         .map(|s| {
             let n = by_state
                 .iter()
-                .find(|(k, _)| k == s.code())
+                .find(|(k, _)| *k == s)
                 .map_or(0, |(_, n)| *n);
-            (s.code(), n)
+            (s, n)
         })
         .collect();
     let (waiting, waiting_total) = reviews::awaiting_assignment(conn, SHOWN as i64).await?;

@@ -15,7 +15,7 @@ use crate::domain::assignment::{self, Base, Plan};
 use crate::domain::award::Outcome;
 use crate::domain::call::CallState;
 use crate::domain::organization::Jurisdiction;
-use crate::domain::scoring::ReviewState;
+use crate::domain::scoring::{Recommendation, ReviewState};
 use crate::domain::text::{self, Lines};
 use crate::email::{self, Email};
 use crate::error::{AppError, FormErrors};
@@ -643,10 +643,12 @@ pub async fn save_scores(
         let overall = text::checked(&form.overall_comment, 8000, Lines::Many).map_err(|k| e.add("overall_comment", k)).unwrap_or_default();
         let recommendation = match form.recommendation.as_str() {
             "" if !submit => None,
-            r @ ("fund" | "fund_with_changes" | "do_not_fund") => Some(r),
-            _ => {
-                e.add("recommendation", "err-choice-unknown");
-                None
+            code => {
+                let r = Recommendation::from_code(code);
+                if r.is_none() {
+                    e.add("recommendation", "err-choice-unknown");
+                }
+                r
             }
         };
         e.into_result()?;
@@ -955,7 +957,7 @@ pub async fn ranking_cached(
 pub async fn peer_scores(
     conn: &mut Conn,
     own: &Review,
-) -> Result<Vec<(f64, Option<String>)>, AppError> {
+) -> Result<Vec<(f64, Option<Recommendation>)>, AppError> {
     use crate::domain::scoring;
     if own.state != ReviewState::Submitted {
         return Ok(Vec::new());

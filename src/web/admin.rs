@@ -121,7 +121,7 @@ pub async fn emails(ctx: Ctx, state: web::Data<AppState>) -> Result<HttpResponse
     ctx.require(Permission::ManageEmails)?;
     let mut conn = state.pool.get().await?;
     let rows = outbox::problems(&mut conn, 100).await?;
-    let pending = outbox::count_by_status(&mut conn, "pending").await?;
+    let pending = outbox::count_by_status(&mut conn, Status::Pending).await?;
     render(&EmailsPage {
         c: &ctx,
         rows,

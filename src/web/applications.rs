@@ -463,7 +463,7 @@ async fn show_page(
                 label: c.code().into(),
             })
             .collect(),
-        sources: ["grant", "matching"]
+        sources: Source::ALL
             .iter()
             .map(|s| Choice {
                 value: s.to_string(),

@@ -36,7 +36,7 @@ pub struct CallRow {
     pub budget: String,
 }
 
-fn row(ctx: &Ctx, call: &Call, currency: &str, now: DateTime<Utc>) -> CallRow {
+fn row(ctx: &Ctx, call: &Call, currency: &Currency, now: DateTime<Utc>) -> CallRow {
     let state = call.state();
     CallRow {
         id: call.id,

@@ -231,17 +231,13 @@ async fn load_session(
     if let Some(token) = token {
         let mut conn = state.pool.get().await?;
         match sessions::find_with_user(&mut conn, &digest(token)).await? {
-            Some((s, u, codes))
+            Some((s, u, roles))
                 if s.last_seen_at + state.config.session_idle > now
                     && s.created_at + state.config.session_absolute > now =>
             {
                 if now - s.last_seen_at > TOUCH_AFTER {
                     sessions::touch(&mut conn, s.id, now).await?;
                 }
-                let roles = codes
-                    .iter()
-                    .filter_map(|c| crate::domain::role::Role::from_code(c))
-                    .collect();
                 session = Some((s, u, roles));
             }
             Some((s, _, _)) => {

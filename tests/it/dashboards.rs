@@ -237,7 +237,7 @@ async fn reviewers_see_overdue_work_first_and_admins_the_disagreements() {
                 review,
                 &[(1, score, String::new()), (2, score, String::new())],
                 "",
-                Some("fund"),
+                Some(baygrants::domain::scoring::Recommendation::Fund),
                 Some(now),
                 now,
             )

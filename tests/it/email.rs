@@ -43,7 +43,9 @@ async fn an_email_enqueued_in_a_transaction_that_rolls_back_is_never_sent() {
     tokio::time::sleep(Duration::from_millis(300)).await;
     assert!(app.smtp.mails_to("rollback@example.org").is_empty());
     assert_eq!(
-        outbox::count_by_status(&mut conn, "pending").await.unwrap(),
+        outbox::count_by_status(&mut conn, baygrants::models::outbox::Status::Pending)
+            .await
+            .unwrap(),
         0
     );
 }
@@ -102,7 +104,12 @@ async fn with_smtp_down_emails_wait_and_are_delivered_once_when_it_returns() {
     tokio::time::sleep(Duration::from_millis(400)).await;
     assert_eq!(app.smtp.mails_to("patient@example.org").len(), 1);
     let mut conn = app.state.pool.get().await.unwrap();
-    assert_eq!(outbox::count_by_status(&mut conn, "sent").await.unwrap(), 1);
+    assert_eq!(
+        outbox::count_by_status(&mut conn, baygrants::models::outbox::Status::Sent)
+            .await
+            .unwrap(),
+        1
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -206,9 +213,12 @@ async fn two_workers_never_send_the_same_email_twice() {
         eventually(Duration::from_secs(10), || {
             let pool = pool.clone();
             async move {
-                outbox::count_by_status(&mut pool.get().await.unwrap(), "sent")
-                    .await
-                    .unwrap()
+                outbox::count_by_status(
+                    &mut pool.get().await.unwrap(),
+                    baygrants::models::outbox::Status::Sent,
+                )
+                .await
+                .unwrap()
                     == 30
             }
         })

@@ -49,10 +49,10 @@ pub async fn fund_summary(
     page.truncate(FUND_PAGE as usize);
     let ids: Vec<AwardId> = page.iter().map(|(a, _)| a.id).collect();
     let balances = ledger::of_awards(conn, &ids).await?;
-    let of = |account: &str, award: AwardId| -> Decimal {
+    let of = |account: Account, award: AwardId| -> Decimal {
         balances
             .iter()
-            .filter(|(a, w, _)| a == account && *w == award)
+            .filter(|(a, w, _)| *a == account && *w == award)
             .map(|(_, _, b)| *b)
             .sum()
     };
@@ -76,8 +76,8 @@ pub async fn fund_summary(
             .collect();
         let next = next_tranche(&award, t, &p, &r);
         lines.push(AwardLine {
-            paid: of("disbursed", award.id),
-            committed: of("committed", award.id),
+            paid: of(Account::Disbursed, award.id),
+            committed: of(Account::Committed, award.id),
             award,
             title,
             next,

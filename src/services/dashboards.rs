@@ -9,13 +9,13 @@ use rust_decimal::Decimal;
 
 use super::applications::checklist_counts;
 use super::awards::{
-    DueReport, REPORT_REMINDER_BEFORE, condition, outstanding_reports_of, payment_state,
+    DueReport, REPORT_REMINDER_BEFORE, condition, outstanding_reports_of, payment_facts,
     reports_outstanding,
 };
-use crate::domain::award::Approval;
 use crate::domain::award::AwardState;
 use crate::domain::award::Condition;
 use crate::domain::award::PaymentKind;
+use crate::domain::award::{self as rules, Approval};
 use crate::domain::award::{TranchePayment, TrancheWait};
 use crate::domain::call::CallState;
 use crate::domain::money::Currency;
@@ -261,12 +261,13 @@ async fn applicant(
                     currency: award.currency,
                 }),
         );
+        let paid_facts = payment_facts(&p);
+        let state_of =
+            |t: &crate::models::awards::Tranche| rules::payment_state(&paid_facts, t.id.0);
         if matches!(award.state, AwardState::Offered | AwardState::Active)
-            && let Some(next) = t
-                .iter()
-                .find(|t| payment_state(&p, t.id) != Some(TranchePayment::Paid))
+            && let Some(next) = t.iter().find(|t| state_of(t) != Some(TranchePayment::Paid))
         {
-            let status = if payment_state(&p, next.id) == Some(TranchePayment::Requested) {
+            let status = if state_of(next) == Some(TranchePayment::Requested) {
                 TrancheWait::Requested
             } else {
                 match condition(award, next.position, &r) {

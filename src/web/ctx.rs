@@ -112,16 +112,21 @@ impl Ctx {
     /// Which of the navigation's staff links this reader may follow: each
     /// is the permission of the page it leads to.
     pub fn nav(&self) -> Nav {
+        // Every page draws the navigation: one actor for all nine questions.
+        let Some(actor) = self.actor() else {
+            return Nav::default();
+        };
+        let may = |p| crate::policy::may(&actor, p);
         Nav {
-            finance: self.may(Permission::ViewMoney),
-            verifications: self.may(Permission::VerifyOrganizations),
-            reports: self.may(Permission::ManageAwards),
-            calls: self.may(Permission::ManageCalls),
-            applications: self.may(Permission::ManageReview),
-            funds: self.may(Permission::ManageFunds),
-            users: self.may(Permission::ManageRoles),
-            emails: self.may(Permission::ManageEmails),
-            audit: self.may(Permission::ViewAudit),
+            finance: may(Permission::ViewMoney),
+            verifications: may(Permission::VerifyOrganizations),
+            reports: may(Permission::ManageAwards),
+            calls: may(Permission::ManageCalls),
+            applications: may(Permission::ManageReview),
+            funds: may(Permission::ManageFunds),
+            users: may(Permission::ManageRoles),
+            emails: may(Permission::ManageEmails),
+            audit: may(Permission::ViewAudit),
         }
     }
 

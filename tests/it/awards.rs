@@ -302,6 +302,14 @@ async fn an_award_goes_from_the_pool_to_the_grantee_by_maker_and_checker() {
         .wait_for("fin2@grants.test", "awaits approval")
         .await;
     let payment = pending_payment(&app).await;
+    // The desk offers the decision only to a checker: not to its maker, not
+    // to an admin (who reads money but does not move it).
+    let form = format!("action=\"/finance/payments/{payment}\"");
+    assert!(fin2.get("/finance").await.has(&form));
+    assert!(!fin1.get("/finance").await.has(&form));
+    let desk = admin.get("/finance").await;
+    assert_eq!(desk.status, 200);
+    assert!(!desk.has(&form), "an admin sees no form they cannot use");
     // Checker: not the maker.
     assert_eq!(approve(&fin1, payment).await.status, 409);
     assert_eq!(

@@ -104,11 +104,6 @@ pub async fn fund_summary(
     })
 }
 
-/// Where one tranche stands: paid, requested or nothing yet.
-pub fn payment_state(payments: &[awards::Payment], tranche: TrancheId) -> Option<TranchePayment> {
-    rules::payment_state(&payment_facts(payments), tranche.0)
-}
-
 /// The first tranche with no payment waiting or made, and its condition.
 pub fn next_tranche(
     award: &Award,

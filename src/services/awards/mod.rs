@@ -22,7 +22,6 @@ use crate::domain::award::EvaluationKind;
 use crate::domain::award::PaymentKind;
 use crate::domain::award::ReportState;
 use crate::domain::award::SupportKind;
-use crate::domain::award::TranchePayment;
 use crate::domain::award::{self as rules, Condition, PaymentFact, ReportFact};
 use crate::domain::ledger::{Account, EntryKind, split};
 use crate::domain::money::{Currency, format_money, parse_amount_in, parse_rate};

@@ -127,11 +127,14 @@ pub(super) async fn award_page(
         Some(id),
     )
     .await?;
+    // The rules' view of the payments and reports, read once for every tranche.
+    let payment_facts = service::payment_facts(&payments);
+    let report_facts = service::report_facts(&reports);
     let tranche_views = tranches
         .iter()
         .map(|t| {
-            let payment = service::payment_state(&payments, t.id);
-            let condition = service::condition(&award, t.position, &reports);
+            let payment = crate::domain::award::payment_state(&payment_facts, t.id.0);
+            let condition = crate::domain::award::condition(award.state, t.position, &report_facts);
             let report = reports.iter().find(|r| r.position == t.position).cloned();
             TrancheView {
                 id: t.id,

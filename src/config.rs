@@ -27,6 +27,9 @@ pub struct Config {
     pub run_worker: bool,
     /// Adds `x-query-count` to every response (tests and benchmarks).
     pub query_count_header: bool,
+    /// Who may read `/metrics`: addresses or networks, by the connection's
+    /// own peer address (a forwarded-for header is not trusted).
+    pub metrics_allow: Vec<crate::metrics::Network>,
 }
 
 /// Every variable that was set to something unusable, with why.
@@ -111,6 +114,23 @@ impl Config {
         let outbox_poll_ms = parse_num(&get, "OUTBOX_POLL_MS", 2000, 10..=600_000, &mut errors);
         let run_worker = parse_bool(&get, "RUN_WORKER", true, &mut errors);
         let query_count_header = parse_bool(&get, "QUERY_COUNT_HEADER", false, &mut errors);
+        let metrics_allow_raw = get("METRICS_ALLOW").unwrap_or_else(|| "127.0.0.1,::1".into());
+        let metrics_allow = if metrics_allow_raw.trim() == "none" {
+            Vec::new()
+        } else {
+            metrics_allow_raw
+                .split(',')
+                .filter_map(|part| {
+                    let net = crate::metrics::Network::parse(part);
+                    if net.is_none() {
+                        errors.push(format!(
+                            "METRICS_ALLOW has {part:?}, which is not an address or network such as 10.0.0.0/8 (or say none)"
+                        ));
+                    }
+                    net
+                })
+                .collect()
+        };
 
         if !errors.is_empty() {
             return Err(ConfigErrors(errors));
@@ -129,6 +149,7 @@ impl Config {
             outbox_poll: Duration::from_millis(outbox_poll_ms),
             run_worker,
             query_count_header,
+            metrics_allow,
         })
     }
 

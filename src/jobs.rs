@@ -23,23 +23,35 @@ pub async fn run(state: AppState) {
     }
 }
 
+/// The jobs by the names logs and `/metrics` give them.
+pub const JOBS: [&str; 5] = [
+    "closing_reminders",
+    "review_reminders",
+    "lapsed_offers",
+    "offer_reminders",
+    "report_reminders",
+];
+
 /// Runs each job once; a job that fails is logged and the others still run.
 pub async fn run_once(state: &AppState) {
-    report(
-        "closing reminders",
-        applications::send_draft_reminders(state),
-    )
-    .await;
-    report("review reminders", review::send_review_reminders(state)).await;
-    report("lapsed offers", awards::lapse_offers(state)).await;
-    report("offer reminders", awards::remind_offers(state)).await;
-    report("report reminders", awards::remind_reports(state)).await;
+    let [closing, reviews, lapsed, offers, reports] = JOBS;
+    report(state, closing, applications::send_draft_reminders(state)).await;
+    report(state, reviews, review::send_review_reminders(state)).await;
+    report(state, lapsed, awards::lapse_offers(state)).await;
+    report(state, offers, awards::remind_offers(state)).await;
+    report(state, reports, awards::remind_reports(state)).await;
 }
 
-async fn report(job: &'static str, run: impl Future<Output = Result<usize, AppError>>) {
-    match run.await {
+async fn report(
+    state: &AppState,
+    job: &'static str,
+    run: impl Future<Output = Result<usize, AppError>>,
+) {
+    let outcome = run.await;
+    match &outcome {
         Ok(0) => {}
         Ok(n) => tracing::info!(job, n, "job done"),
         Err(e) => tracing::warn!(job, error = %e, "job failed"),
     }
+    state.metrics.job_ran(job, outcome.map_err(|_| ()));
 }

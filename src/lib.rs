@@ -14,6 +14,7 @@ pub mod email;
 pub mod error;
 pub mod i18n;
 pub mod jobs;
+pub mod metrics;
 pub mod models;
 pub mod policy;
 pub mod seed;

@@ -18,6 +18,8 @@ pub struct AppState {
     pub clock: Arc<dyn Clock>,
     /// Ranking boards, computed once per change of their call's reviews.
     pub rankings: Arc<services::review::RankingCache>,
+    /// Request, job and pool figures for `/metrics`.
+    pub metrics: Arc<crate::metrics::Metrics>,
 }
 
 impl AppState {
@@ -34,6 +36,7 @@ impl AppState {
             config: Arc::new(config),
             clock,
             rankings: Arc::default(),
+            metrics: Arc::default(),
         })
     }
 

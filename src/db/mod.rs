@@ -180,7 +180,7 @@ pub fn build_pool(database_url: &str, size: usize) -> Result<Pool, SetupError> {
     let mut manager_config = ManagerConfig::default();
     manager_config.recycling_method = RecyclingMethod::Fast;
     let manager = AsyncDieselConnectionManager::<AsyncPgConnection>::new_with_config(
-        database_url,
+        with_session_settings(database_url),
         manager_config,
     );
     deadpool::Pool::builder(manager)
@@ -192,6 +192,49 @@ pub fn build_pool(database_url: &str, size: usize) -> Result<Pool, SetupError> {
         .recycle_timeout(Some(Duration::from_secs(5)))
         .build()
         .map_err(|e| SetupError::Pool(e.to_string()))
+}
+
+/// The settings of every pooled connection, sent in its startup packet (no
+/// statement of its own): no parallel workers. A page reads a few dozen
+/// rows, and starting two workers costs milliseconds (a generic plan of the
+/// fund dashboard's recent postings did just that). Forcing generic plans
+/// too (`plan_cache_mode`) saved a third of the planning on several pages
+/// of the large seed, but the cost guard (`tests/it/scale.rs`) showed the
+/// finance home and the dashboards reading whole tables with them, so the
+/// server keeps choosing per execution.
+pub const SESSION_SETTINGS: &str = "-c max_parallel_workers_per_gather=0";
+
+/// `database_url` with [`SESSION_SETTINGS`] added to its `options`. The
+/// query is written out by hand: tokio-postgres reads `%20`, not `+`, as a
+/// space.
+fn with_session_settings(database_url: &str) -> String {
+    fn encode(v: &str) -> String {
+        v.bytes()
+            .map(|b| match b {
+                b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                    (b as char).to_string()
+                }
+                _ => format!("%{b:02X}"),
+            })
+            .collect()
+    }
+    let Ok(mut url) = Url::parse(database_url) else {
+        return database_url.to_string();
+    };
+    let mut pairs: Vec<(String, String)> = url
+        .query_pairs()
+        .map(|(k, v)| (k.into_owned(), v.into_owned()))
+        .collect();
+    match pairs.iter_mut().find(|(k, _)| k == "options") {
+        Some((_, v)) => *v = format!("{v} {SESSION_SETTINGS}"),
+        None => pairs.push(("options".into(), SESSION_SETTINGS.into())),
+    }
+    let query: Vec<String> = pairs
+        .iter()
+        .map(|(k, v)| format!("{}={}", encode(k), encode(v)))
+        .collect();
+    url.set_query(Some(&query.join("&")));
+    url.to_string()
 }
 
 /// `/readyz`: can we get a connection and run a query?
@@ -214,6 +257,34 @@ mod tests {
         let (url, name) = maintenance_url("postgres://postgres@127.0.0.1:5432/baygrants").unwrap();
         assert_eq!(url, "postgres://postgres@127.0.0.1:5432/postgres");
         assert_eq!(name, "baygrants");
+    }
+
+    #[test]
+    fn pooled_connections_carry_the_session_settings() {
+        let url = with_session_settings("postgres://postgres@127.0.0.1:5432/baygrants");
+        let parsed = Url::parse(&url).unwrap();
+        let options: Vec<_> = parsed
+            .query_pairs()
+            .filter(|(k, _)| k == "options")
+            .collect();
+        assert_eq!(options.len(), 1);
+        assert_eq!(options[0].1, SESSION_SETTINGS);
+        // Options the operator set are kept, ours follow.
+        let url =
+            with_session_settings("postgres://u@h/db?options=-c%20work_mem%3D8MB&sslmode=disable");
+        let parsed = Url::parse(&url).unwrap();
+        let options = parsed
+            .query_pairs()
+            .find(|(k, _)| k == "options")
+            .unwrap()
+            .1;
+        assert_eq!(options, format!("-c work_mem=8MB {SESSION_SETTINGS}"));
+        assert!(
+            parsed
+                .query_pairs()
+                .any(|(k, v)| k == "sslmode" && v == "disable")
+        );
+        assert!(!url.contains('+') && url.contains("%20"), "{url}");
     }
 
     #[test]

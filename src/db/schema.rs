@@ -263,6 +263,14 @@ diesel::table! {
 }
 
 diesel::table! {
+    fund_award_counts (fund_id, state) {
+        fund_id -> Int8,
+        state -> Text,
+        n -> Int8,
+    }
+}
+
+diesel::table! {
     funds (id) {
         id -> Int8,
         name_zh -> Text,
@@ -756,6 +764,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     decisions,
     evaluations,
     focus_areas,
+    fund_award_counts,
     funds,
     job_runs,
     ledger_balances,

@@ -92,6 +92,63 @@ pub fn split(amount: Decimal, percents: &[Decimal]) -> Vec<Decimal> {
     out
 }
 
+/// One month of the fund's chart: the running totals at its end.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MonthTotals {
+    /// `YYYY-MM`.
+    pub month: String,
+    /// Promised to awards so far, net of decommitments and refunds: the
+    /// `committed` and `disbursed` accounts together.
+    pub committed: Decimal,
+    /// Paid out so far, net of refunds: the `disbursed` account.
+    pub disbursed: Decimal,
+}
+
+/// The running commitments and disbursements at the end of each of the last
+/// `last` months from the fund's monthly flows (first day of the month,
+/// account, net amount; any order): every month from the first with a
+/// flow to the last, a quiet month repeating the month before.
+pub fn running_months(
+    flows: &[(chrono::NaiveDate, Account, Decimal)],
+    last: usize,
+) -> Vec<MonthTotals> {
+    use chrono::Datelike;
+    let index = |d: chrono::NaiveDate| d.year() * 12 + d.month0() as i32;
+    let Some(first) = flows.iter().map(|f| index(f.0)).min() else {
+        return Vec::new();
+    };
+    let end = flows.iter().map(|f| index(f.0)).max().unwrap_or(first);
+    let mut per_month = vec![(Decimal::ZERO, Decimal::ZERO); (end - first + 1) as usize];
+    for (month, account, amount) in flows {
+        let slot = &mut per_month[(index(*month) - first) as usize];
+        match account {
+            Account::Committed => slot.0 += amount,
+            Account::Disbursed => {
+                slot.0 += amount;
+                slot.1 += amount;
+            }
+            Account::Contributions | Account::Pool => {}
+        }
+    }
+    let mut running = (Decimal::ZERO, Decimal::ZERO);
+    let all: Vec<MonthTotals> = per_month
+        .into_iter()
+        .enumerate()
+        .map(|(i, (committed, disbursed))| {
+            running.0 += committed;
+            running.1 += disbursed;
+            let m = first + i as i32;
+            MonthTotals {
+                month: format!("{:04}-{:02}", m.div_euclid(12), m.rem_euclid(12) + 1),
+                committed: running.0,
+                disbursed: running.1,
+            }
+        })
+        .collect();
+    let skip = all.len().saturating_sub(last);
+    all.into_iter().skip(skip).collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -152,5 +209,36 @@ mod tests {
             "500.005 rounds half away from zero; the last takes the rest"
         );
         assert_eq!(split(d("10"), &[d("100")]), [d("10")]);
+    }
+
+    #[test]
+    fn running_months_fill_quiet_months_and_keep_the_last() {
+        use chrono::NaiveDate;
+        let month = |y, m| NaiveDate::from_ymd_opt(y, m, 1).unwrap();
+        let flows = [
+            (month(2025, 11), Account::Committed, Decimal::from(1000)),
+            (month(2025, 11), Account::Pool, Decimal::from(-1000)),
+            (month(2026, 2), Account::Committed, Decimal::from(-400)),
+            (month(2026, 2), Account::Disbursed, Decimal::from(400)),
+            (month(2025, 12), Account::Contributions, Decimal::from(-50)),
+        ];
+        let all = running_months(&flows, 12);
+        let got: Vec<(&str, Decimal, Decimal)> = all
+            .iter()
+            .map(|m| (m.month.as_str(), m.committed, m.disbursed))
+            .collect();
+        assert_eq!(
+            got,
+            vec![
+                ("2025-11", Decimal::from(1000), Decimal::from(0)),
+                ("2025-12", Decimal::from(1000), Decimal::from(0)),
+                ("2026-01", Decimal::from(1000), Decimal::from(0)),
+                ("2026-02", Decimal::from(1000), Decimal::from(400)),
+            ]
+        );
+        let last_two = running_months(&flows, 2);
+        assert_eq!(last_two[0].month, "2026-01");
+        assert_eq!(last_two[1].committed, Decimal::from(1000));
+        assert!(running_months(&[], 12).is_empty());
     }
 }

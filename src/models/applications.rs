@@ -824,18 +824,6 @@ pub async fn led_counts(
         .await
 }
 
-/// The titles of these applications.
-pub async fn titles_of(
-    conn: &mut Conn,
-    ids: &[ApplicationId],
-) -> QueryResult<Vec<(ApplicationId, String)>> {
-    applications::table
-        .filter(applications::id.eq_any(ids.to_vec()))
-        .select((applications::id, applications::title))
-        .load(conn)
-        .await
-}
-
 /// Drafts led by any of `orgs` in calls that still take applications,
 /// nearest deadline first: the first `limit`, with their calls, and how many
 /// there are in all.

@@ -46,6 +46,34 @@ pub struct Call {
     pub updated_at: DateTime<Utc>,
 }
 
+/// What a list of calls shows of each: no descriptions, rules or rates
+/// (the public list reads a tenth of the bytes a whole `Call` holds).
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = calls)]
+pub struct CallCard {
+    pub id: CallId,
+    pub state: CallState,
+    pub title_zh: String,
+    pub title_en: String,
+    pub opens_at: DateTime<Utc>,
+    pub closes_at: DateTime<Utc>,
+    pub budget: Decimal,
+}
+
+impl From<&Call> for CallCard {
+    fn from(c: &Call) -> CallCard {
+        CallCard {
+            id: c.id,
+            state: c.state,
+            title_zh: c.title_zh.clone(),
+            title_en: c.title_en.clone(),
+            opens_at: c.opens_at,
+            closes_at: c.closes_at,
+            budget: c.budget,
+        }
+    }
+}
+
 impl Call {
     pub fn state(&self) -> CallState {
         self.state
@@ -417,12 +445,12 @@ pub async fn all_with_currency(conn: &mut Conn) -> QueryResult<Vec<(Call, Curren
 pub async fn public_current(
     conn: &mut Conn,
     now: DateTime<Utc>,
-) -> QueryResult<Vec<(Call, Currency)>> {
+) -> QueryResult<Vec<(CallCard, Currency)>> {
     calls::table
         .inner_join(funds::table)
         .filter(calls::state.ne(CallState::Draft))
         .filter(calls::closes_at.gt(now))
-        .select((Call::as_select(), funds::currency))
+        .select((CallCard::as_select(), funds::currency))
         .order((calls::closes_at.desc(), calls::id.desc()))
         .load(conn)
         .await
@@ -434,14 +462,14 @@ pub async fn public_closed(
     now: DateTime<Utc>,
     after: Option<CallId>,
     limit: i64,
-) -> QueryResult<Vec<(Call, Currency)>> {
+) -> QueryResult<Vec<(CallCard, Currency)>> {
     use diesel::dsl::sql;
     use diesel::sql_types::{BigInt, Bool};
     let mut q = calls::table
         .inner_join(funds::table)
         .filter(calls::state.ne(CallState::Draft))
         .filter(calls::closes_at.le(now))
-        .select((Call::as_select(), funds::currency))
+        .select((CallCard::as_select(), funds::currency))
         .order((calls::closes_at.desc(), calls::id.desc()))
         .limit(limit)
         .into_boxed();
@@ -467,6 +495,24 @@ pub async fn review_version(conn: &mut Conn, call: CallId) -> QueryResult<i64> {
         .map(Option::unwrap_or_default)
 }
 
+/// Every call in review with its review version (0 before its first
+/// review), in one statement.
+pub async fn in_review_with_versions(conn: &mut Conn) -> QueryResult<Vec<(CallId, i64)>> {
+    use crate::db::schema::call_versions;
+    calls::table
+        .left_join(call_versions::table.on(call_versions::call_id.eq(calls::id)))
+        .filter(calls::state.eq(CallState::InReview))
+        .select((calls::id, call_versions::version.nullable()))
+        .order(calls::id)
+        .load::<(CallId, Option<i64>)>(conn)
+        .await
+        .map(|rows| {
+            rows.into_iter()
+                .map(|(call, version)| (call, version.unwrap_or_default()))
+                .collect()
+        })
+}
+
 /// These calls, in no particular order.
 pub async fn find_many(conn: &mut Conn, ids: &[CallId]) -> QueryResult<Vec<Call>> {
     calls::table
@@ -481,21 +527,6 @@ pub async fn count_by_state(conn: &mut Conn) -> QueryResult<Vec<(CallState, i64)
     calls::table
         .group_by(calls::state)
         .select((calls::state, diesel::dsl::count_star()))
-        .load(conn)
-        .await
-}
-
-/// The rubrics of these calls as scoring needs them: (call, weight, max
-/// score), each call's criteria in order.
-pub async fn weights_of(conn: &mut Conn, ids: &[CallId]) -> QueryResult<Vec<(CallId, i32, i32)>> {
-    rubric_criteria::table
-        .filter(rubric_criteria::call_id.eq_any(ids.to_vec()))
-        .order((rubric_criteria::call_id, rubric_criteria::position))
-        .select((
-            rubric_criteria::call_id,
-            rubric_criteria::weight,
-            rubric_criteria::max_score,
-        ))
         .load(conn)
         .await
 }

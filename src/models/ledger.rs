@@ -474,51 +474,27 @@ pub async fn export_page(
 }
 
 /// One month of a fund's ledger, with the running totals at its end.
-#[derive(Debug, Clone, QueryableByName)]
-pub struct MonthTotals {
-    /// `2026-03`, in Bay Area time.
-    #[diesel(sql_type = diesel::sql_types::Text)]
-    pub month: String,
-    /// Promised to awards so far, net of decommitments and refunds: the
-    /// `committed` and `disbursed` accounts together.
-    #[diesel(sql_type = diesel::sql_types::Numeric)]
-    pub committed: Decimal,
-    /// Paid out so far, net of refunds: the `disbursed` account.
-    #[diesel(sql_type = diesel::sql_types::Numeric)]
-    pub disbursed: Decimal,
-}
+pub use crate::domain::ledger::MonthTotals;
 
 /// The fund's running commitments and disbursements at the end of each of
 /// its last `months` months with ledger activity or between such months
 /// (a quiet month repeats the month before). Read from the monthly flows
-/// the posting trigger keeps (`ledger_fund_months`, two rows a month), so
-/// the work grows with the fund's months, not with its postings.
+/// the posting trigger keeps (`ledger_fund_months`, a row per account and
+/// month), so the work grows with the fund's months, not with its
+/// postings; the running sums are `domain::ledger::running_months`.
 pub async fn monthly_totals(
     conn: &mut Conn,
     fund: FundId,
     months: i64,
 ) -> QueryResult<Vec<MonthTotals>> {
-    diesel::sql_query(
-        "WITH flows AS ( \
-             SELECT month, SUM(amount) AS committed, \
-                    COALESCE(SUM(amount) FILTER (WHERE account = 'disbursed'), 0) AS disbursed \
-             FROM ledger_fund_months \
-             WHERE fund_id = $1 AND account IN ('committed', 'disbursed') \
-             GROUP BY month \
-         ), months AS ( \
-             SELECT generate_series(min(month), max(month), interval '1 month')::date AS month FROM flows \
-         ), running AS ( \
-             SELECT m.month, \
-                    SUM(COALESCE(f.committed, 0)) OVER (ORDER BY m.month) AS committed, \
-                    SUM(COALESCE(f.disbursed, 0)) OVER (ORDER BY m.month) AS disbursed \
-             FROM months m LEFT JOIN flows f ON f.month = m.month \
-         ) \
-         SELECT to_char(month, 'YYYY-MM') AS month, committed, disbursed \
-         FROM (SELECT * FROM running ORDER BY month DESC LIMIT $2) last \
-         ORDER BY month",
-    )
-    .bind::<diesel::sql_types::BigInt, _>(fund.0)
-    .bind::<diesel::sql_types::BigInt, _>(months)
-    .load(conn)
-    .await
+    use crate::db::schema::ledger_fund_months as m;
+    let flows: Vec<(chrono::NaiveDate, Account, Decimal)> = m::table
+        .filter(m::fund_id.eq(fund))
+        .select((m::month, m::account, m::amount))
+        .load(conn)
+        .await?;
+    Ok(crate::domain::ledger::running_months(
+        &flows,
+        usize::try_from(months).unwrap_or(0),
+    ))
 }

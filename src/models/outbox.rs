@@ -188,3 +188,27 @@ pub async fn count_problems(conn: &mut Conn) -> QueryResult<i64> {
         .get_result(conn)
         .await
 }
+
+#[derive(QueryableByName)]
+struct Backlog {
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    pending: i64,
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    failed: i64,
+    #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Timestamptz>)]
+    oldest: Option<DateTime<Utc>>,
+}
+
+/// The outbox at a glance for `/metrics`: emails waiting, emails failed for
+/// good, and when the oldest waiting one was written (one statement, each
+/// part on its partial index).
+pub async fn backlog(conn: &mut Conn) -> QueryResult<(i64, i64, Option<DateTime<Utc>>)> {
+    diesel::sql_query(
+        "SELECT (SELECT count(*) FROM outbox WHERE status = 'pending') AS pending,
+                (SELECT count(*) FROM outbox WHERE status = 'failed') AS failed,
+                (SELECT min(created_at) FROM outbox WHERE status = 'pending') AS oldest",
+    )
+    .get_result::<Backlog>(conn)
+    .await
+    .map(|b| (b.pending, b.failed, b.oldest))
+}

@@ -278,12 +278,22 @@ pub async fn of_reviewer(
             )
             .order(reviews::id.asc());
     } else {
+        // Newest first, the same way from the partial index `reviews_done_idx`:
+        // a reviewer with many reviews still open reads no more of them.
+        use diesel::sql_types::BigInt;
         q = q
-            .filter(reviews::state.eq_any([ReviewState::Submitted, ReviewState::Conflict]))
+            .filter(
+                diesel::dsl::sql::<diesel::sql_types::Bool>(
+                    "reviews.id IN (SELECT s.id FROM reviews s WHERE s.state IN ('submitted', 'conflict') AND s.reviewer_id = ",
+                )
+                .bind::<BigInt, _>(reviewer.0)
+                .sql(" AND s.id < ")
+                .bind::<BigInt, _>(after.map_or(i64::MAX, |a| a.0))
+                .sql(" ORDER BY s.id DESC LIMIT ")
+                .bind::<BigInt, _>(limit)
+                .sql(")"),
+            )
             .order(reviews::id.desc());
-        if let Some(a) = after {
-            q = q.filter(reviews::id.lt(a));
-        }
     }
     q.load(conn).await
 }
@@ -636,27 +646,4 @@ pub async fn awaiting_assignment(
         .await?;
     let total = waiting().count().get_result(conn).await?;
     Ok((rows, total))
-}
-
-/// Every score of the submitted reviews in calls under review:
-/// (call, review, application, reviewer, position, score).
-pub async fn submitted_scores_in_review(
-    conn: &mut Conn,
-) -> QueryResult<Vec<(CallId, ReviewId, ApplicationId, UserId, i32, i32)>> {
-    use crate::db::schema::calls;
-    review_scores::table
-        .inner_join(reviews::table.inner_join(calls::table))
-        .filter(calls::state.eq(CallState::InReview))
-        .filter(reviews::state.eq(ReviewState::Submitted))
-        .select((
-            reviews::call_id,
-            reviews::id,
-            reviews::application_id,
-            reviews::reviewer_id,
-            review_scores::position,
-            review_scores::score,
-        ))
-        .order((reviews::id, review_scores::position))
-        .load(conn)
-        .await
 }

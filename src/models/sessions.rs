@@ -36,8 +36,14 @@ pub async fn insert(conn: &mut Conn, new: &NewSession<'_>) -> QueryResult<Sessio
         .await
 }
 
-/// The session, its user and the user's roles, in one statement (it
-/// runs on every signed-in request).
+diesel::define_sql_function! {
+    /// The user's roles, sorted (migration `user_roles_of`).
+    fn user_roles_of(user_id: diesel::sql_types::BigInt) -> diesel::sql_types::Array<diesel::sql_types::Text>;
+}
+
+/// The session, its user and the user's roles, in one statement (it runs on
+/// every signed-in request, so it is written without SQL fragments: diesel
+/// keeps it prepared on each connection instead of parsing it each time).
 pub async fn find_with_user(
     conn: &mut Conn,
     token_hash: &[u8],
@@ -48,9 +54,7 @@ pub async fn find_with_user(
         .select((
             Session::as_select(),
             User::as_select(),
-            diesel::dsl::sql::<diesel::sql_types::Array<diesel::sql_types::Text>>(
-                "ARRAY(SELECT r.role FROM user_roles r WHERE r.user_id = users.id ORDER BY r.role)",
-            ),
+            user_roles_of(users::id),
         ))
         .first(conn)
         .await

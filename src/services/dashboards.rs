@@ -2,7 +2,7 @@
 //! them now. Read only; every section costs a fixed number of statements
 //! however much data there is (tests/it/scale.rs checks it).
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
@@ -21,7 +21,6 @@ use crate::domain::call::CallState;
 use crate::domain::money::Currency;
 use crate::domain::organization::MemberRole;
 use crate::domain::organization::Verification;
-use crate::domain::scoring;
 use crate::domain::scoring::ReviewState;
 use crate::error::AppError;
 use crate::models::applications as apps;
@@ -31,7 +30,7 @@ use crate::models::organizations::{self as orgs, DirectoryFilter, Organization};
 use crate::models::outbox::{self, OutboxEmail};
 use crate::models::reviews::{self, Review};
 use crate::models::{
-    ApplicationId, AwardId, CallId, Conn, FundId, OrganizationId, ReviewId, UserId, funds, ledger,
+    ApplicationId, AwardId, CallId, Conn, FundId, OrganizationId, UserId, funds, ledger,
 };
 use crate::policy::{self, Actor, Permission, may_approve_payment};
 
@@ -77,7 +76,12 @@ pub struct Dashboard {
 }
 
 /// Everything the user's sections show, one section per role they hold.
-pub async fn of(conn: &mut Conn, actor: &Actor, now: DateTime<Utc>) -> Result<Dashboard, AppError> {
+pub async fn of(
+    conn: &mut Conn,
+    rankings: &crate::services::review::RankingCache,
+    actor: &Actor,
+    now: DateTime<Utc>,
+) -> Result<Dashboard, AppError> {
     let Some(user) = actor.user_id() else {
         return Err(AppError::NotFound);
     };
@@ -85,7 +89,7 @@ pub async fn of(conn: &mut Conn, actor: &Actor, now: DateTime<Utc>) -> Result<Da
         applicant: applicant(conn, user, now).await?,
         reviewer: reviewer(conn, user, now).await?,
         admin: if policy::may(actor, Permission::ManageReview) {
-            Some(admin(conn, now).await?)
+            Some(admin(conn, rankings, now).await?)
         } else {
             None
         },
@@ -390,7 +394,11 @@ impl AdminWork {
     }
 }
 
-async fn admin(conn: &mut Conn, now: DateTime<Utc>) -> Result<AdminWork, AppError> {
+async fn admin(
+    conn: &mut Conn,
+    rankings: &crate::services::review::RankingCache,
+    now: DateTime<Utc>,
+) -> Result<AdminWork, AppError> {
     let pending = DirectoryFilter {
         verification: Some(Verification::Pending),
         ..Default::default()
@@ -416,7 +424,7 @@ async fn admin(conn: &mut Conn, now: DateTime<Utc>) -> Result<AdminWork, AppErro
         .into_iter()
         .filter(|r| r.due < now)
         .collect();
-    let flagged = flagged_for_discussion(conn).await?;
+    let flagged = flagged_for_discussion(conn, rankings).await?;
     let named: Vec<CallId> = waiting
         .iter()
         .map(|(_, c, _)| *c)
@@ -442,71 +450,38 @@ async fn admin(conn: &mut Conn, now: DateTime<Utc>) -> Result<AdminWork, AppErro
 }
 
 /// Applications in calls under review whose reviews' spread flags them for
-/// discussion, computed as the ranking board does, for every such call at
-/// once.
-async fn flagged_for_discussion(conn: &mut Conn) -> Result<Listed<Flagged>, AppError> {
-    let scores = reviews::submitted_scores_in_review(conn).await?;
-    let mut call_ids: Vec<CallId> = scores.iter().map(|s| s.0).collect();
-    call_ids.sort();
-    call_ids.dedup();
-    let mut rubrics: HashMap<CallId, Vec<scoring::Criterion>> = HashMap::new();
-    for (call, weight, max_score) in calls::weights_of(conn, &call_ids).await? {
-        rubrics
-            .entry(call)
-            .or_default()
-            .push(scoring::Criterion { weight, max_score });
+/// discussion: the flags of each such call's ranking board, from the
+/// rankings the board caches per review version (computed here only for a
+/// call whose reviews changed since), so the work does not grow with the
+/// reviews of the calls.
+async fn flagged_for_discussion(
+    conn: &mut Conn,
+    rankings: &crate::services::review::RankingCache,
+) -> Result<Listed<Flagged>, AppError> {
+    let mut flagged = Vec::new();
+    for (call, version) in calls::in_review_with_versions(conn).await? {
+        let ranking = crate::services::review::ranking_at(
+            rankings,
+            conn,
+            call,
+            crate::services::review::RankBy::Calibrated,
+            version,
+        )
+        .await?;
+        flagged.extend(ranking.0.iter().filter(|r| r.discuss).map(|r| Flagged {
+            application: r.application,
+            call,
+            title: r.title.clone(),
+            reviews: r.reviews,
+            spread: r.spread,
+        }));
     }
-    // Each review's scores by criterion, as the board reads them.
-    let mut per_review: BTreeMap<ReviewId, (CallId, ApplicationId, UserId, Vec<i32>)> =
-        BTreeMap::new();
-    for (call, review, application, reviewer, position, score) in scores {
-        let criteria = rubrics.get(&call).map_or(0, Vec::len);
-        let row = per_review
-            .entry(review)
-            .or_insert_with(|| (call, application, reviewer, vec![0; criteria]));
-        if let Some(slot) = row.3.get_mut((position - 1).max(0) as usize) {
-            *slot = score;
-        }
-    }
-    let mut per_call: BTreeMap<CallId, Vec<scoring::Review<UserId, ApplicationId>>> =
-        BTreeMap::new();
-    for (call, application, reviewer, scores) in per_review.into_values() {
-        let rubric = rubrics.get(&call).map_or(&[][..], Vec::as_slice);
-        per_call.entry(call).or_default().push(scoring::Review {
-            reviewer,
-            application,
-            weighted: scoring::weighted(rubric, &scores),
-        });
-    }
-    let mut flagged: Vec<Flagged> = per_call
-        .into_iter()
-        .flat_map(|(call, reviews)| {
-            scoring::aggregate(&reviews)
-                .into_iter()
-                .filter(|(_, s)| s.discuss)
-                .map(move |(application, s)| Flagged {
-                    application,
-                    call,
-                    title: String::new(),
-                    reviews: s.reviews,
-                    spread: s.spread,
-                })
-                .collect::<Vec<_>>()
-        })
-        .collect();
     flagged.sort_by(|a, b| {
         b.spread
             .total_cmp(&a.spread)
             .then(a.application.cmp(&b.application))
     });
-    let mut listed = Listed::first(flagged);
-    let ids: Vec<ApplicationId> = listed.items.iter().map(|f| f.application).collect();
-    let titles: HashMap<ApplicationId, String> =
-        apps::titles_of(conn, &ids).await?.into_iter().collect();
-    for f in &mut listed.items {
-        f.title = titles.get(&f.application).cloned().unwrap_or_default();
-    }
-    Ok(listed)
+    Ok(Listed::first(flagged))
 }
 
 // ---- finance officers

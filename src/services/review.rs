@@ -944,6 +944,18 @@ pub async fn ranking_cached(
     by: RankBy,
 ) -> Result<std::sync::Arc<Ranking>, AppError> {
     let version = calls::review_version(conn, call_id).await?;
+    ranking_at(cache, conn, call_id, by, version).await
+}
+
+/// The ranking at `version`, the call's review version the caller has just
+/// read, computed only if the cache does not hold it.
+pub async fn ranking_at(
+    cache: &RankingCache,
+    conn: &mut Conn,
+    call_id: CallId,
+    by: RankBy,
+    version: i64,
+) -> Result<std::sync::Arc<Ranking>, AppError> {
     if let Some(hit) = cache.get((call_id, by), version) {
         return Ok(hit);
     }

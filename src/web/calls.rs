@@ -17,7 +17,7 @@ use crate::domain::money::{Currency, format_amount, format_money};
 use crate::domain::organization::Jurisdiction;
 use crate::error::{AppError, FormErrors};
 use crate::i18n::Lang;
-use crate::models::calls::{self, Call};
+use crate::models::calls::{self, Call, CallCard};
 use crate::models::{CallId, focus_areas, funds};
 use crate::policy::{Permission, may};
 use crate::services::calls as service;
@@ -36,8 +36,8 @@ pub struct CallRow {
     pub budget: String,
 }
 
-fn row(ctx: &Ctx, call: &Call, currency: &Currency, now: DateTime<Utc>) -> CallRow {
-    let state = call.state();
+fn row(ctx: &Ctx, call: &CallCard, currency: &Currency, now: DateTime<Utc>) -> CallRow {
+    let state = call.state;
     CallRow {
         id: call.id,
         title: pick(ctx.lang, &call.title_zh, &call.title_en).to_string(),
@@ -318,7 +318,7 @@ pub async fn admin_list(ctx: Ctx, state: web::Data<AppState>) -> Result<HttpResp
     let rows = calls::all_with_currency(&mut conn)
         .await?
         .iter()
-        .map(|(c, cur)| row(&ctx, c, cur, now))
+        .map(|(c, cur)| row(&ctx, &CallCard::from(c), cur, now))
         .collect();
     render(&AdminListPage { c: &ctx, rows })
 }

@@ -66,8 +66,16 @@ async fn page(
         .await?
         .ok_or(AppError::NotFound)?;
     let settings = calls::review_settings(&mut conn, call.id).await?;
-    let (rows, _) = review::ranking(&mut conn, call.id, review::RankBy::Calibrated).await?;
-    let row = rows.into_iter().find(|r| r.application == id);
+    // The board's ranking, computed once per change of the call's reviews:
+    // calibration needs every review of the call.
+    let ranking = review::ranking_cached(
+        &state.rankings,
+        &mut conn,
+        call.id,
+        review::RankBy::Calibrated,
+    )
+    .await?;
+    let row = ranking.0.iter().find(|r| r.application == id);
     let decision = model::find(&mut conn, id).await?;
     let recommendations = crate::models::reviews::submitted_of_application(&mut conn, id)
         .await?

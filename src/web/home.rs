@@ -67,7 +67,7 @@ pub async fn index(ctx: Ctx, state: web::Data<AppState>) -> Result<HttpResponse,
     let dash = match ctx.actor() {
         Some(actor) => {
             let mut conn = state.pool.get().await?;
-            Some(dashboards::of(&mut conn, &actor, state.clock.now()).await?)
+            Some(dashboards::of(&mut conn, &state.rankings, &actor, state.clock.now()).await?)
         }
         None => None,
     };

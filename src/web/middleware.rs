@@ -63,11 +63,10 @@ pub async fn finish(
     let method = req.method().clone();
     // Only the path is logged: query strings carry one-time tokens.
     let path = req.path().to_string();
-    let (secure, show_queries) = req
-        .app_data::<web::Data<AppState>>()
-        .map_or((false, false), |s| {
-            (s.config.cookie_secure, s.config.query_count_header)
-        });
+    let state = req.app_data::<web::Data<AppState>>().cloned();
+    let (secure, show_queries) = state.as_ref().map_or((false, false), |s| {
+        (s.config.cookie_secure, s.config.query_count_header)
+    });
 
     let (res, queries) = crate::db::counting_queries(next.call(req)).await;
     let mut res = res?.map_into_boxed_body();
@@ -124,11 +123,21 @@ pub async fn finish(
         }
     }
 
+    let took = started.elapsed();
+    if let Some(state) = state {
+        let pattern = res.request().match_pattern();
+        state.metrics.record(
+            method.as_str(),
+            pattern.as_deref(),
+            res.status().as_u16(),
+            took,
+        );
+    }
     tracing::info!(
         %method,
         %path,
         status = res.status().as_u16(),
-        ms = started.elapsed().as_secs_f64() * 1000.0,
+        ms = took.as_secs_f64() * 1000.0,
         queries,
         "request"
     );

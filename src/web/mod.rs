@@ -49,6 +49,7 @@ route_table! {
     GET "/healthz" => health::healthz;
     GET "/readyz" => health::readyz;
     GET "/baseline" => health::baseline;
+    GET "/metrics" => health::metrics;
     GET "/static/{file}" => assets::serve;
     GET "/register" => auth::register_form;
     POST "/register" => auth::register;

@@ -173,6 +173,8 @@ static ROWS: &[Row] = &[
     get("/healthz", &[], Public),
     get("/readyz", &[], Public),
     get("/baseline", &[], Public),
+    // From loopback, which METRICS_ALLOW lets in by default.
+    get("/metrics", &[], Public),
     get("/static/{file}", &["file"], Public),
     get("/register", &[], Public),
     post("/register", &[], "", Public),

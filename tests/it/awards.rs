@@ -749,6 +749,21 @@ async fn an_offer_can_be_accepted_a_minute_before_it_lapses_and_not_a_minute_aft
     let accepted = award_row(&app, award).await;
     assert_eq!(accepted.state, AwardState::Active);
     assert_eq!(accepted.accepted_at, Some(offer.accept_by - minute));
+    // The fund's kept award counts moved with it: one active, no offer.
+    {
+        use baygrants::db::schema::fund_award_counts as k;
+        use diesel::prelude::*;
+        use diesel_async::RunQueryDsl;
+        let mut conn = app.state.pool.get().await.unwrap();
+        let kept: Vec<(String, i64)> = k::table
+            .filter(k::fund_id.eq(accepted.fund_id.0))
+            .select((k::state, k::n))
+            .order(k::state)
+            .load(&mut conn)
+            .await
+            .unwrap();
+        assert_eq!(kept, vec![("active".into(), 1), ("offered".into(), 0)]);
+    }
     assert_eq!(accepted.signature_name.as_deref(), Some("Chan Tai Man"));
     // The lapse job, past the instant, leaves an accepted offer alone.
     app.clock.freeze_at(offer.accept_by + minute);

@@ -324,6 +324,21 @@ async fn fifty_simultaneous_commitments_stop_where_the_pool_does() {
         .await
         .unwrap();
     assert_eq!(drift.n, 0);
+    // The award counts the dashboard reads equal a fresh count.
+    let drift: Drift = diesel::sql_query("SELECT count(*) AS n FROM fund_award_counts_drift")
+        .get_result(&mut conn)
+        .await
+        .unwrap();
+    assert_eq!(drift.n, 0);
+    assert_eq!(
+        summary
+            .counts
+            .iter()
+            .find(|(s, _)| *s == AwardState::Offered)
+            .map(|c| c.1),
+        Some(33),
+        "the kept count of offers"
+    );
     // The monthly flows the fund chart reads are compared too: one changed
     // behind the trigger's back (and rolled back) shows as drift.
     let mut seen = 0;

@@ -20,6 +20,7 @@ mod decisions;
 mod email;
 mod hostile;
 mod ledger;
+mod metrics;
 mod migrations;
 mod organizations;
 mod pages;

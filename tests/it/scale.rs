@@ -1,5 +1,6 @@
-//! Pages that stay fast as data grows (issue 8): the SQL statements each
-//! main page sends do not grow with the rows it shows, keyset pages hold
+//! Pages that stay fast as data grows (issues 8 and 18): the SQL statements
+//! each main page sends, and the rows PostgreSQL reads for them, do not grow
+//! with the data rather than with the rows the page shows; keyset pages hold
 //! together, and the ledger export streams every posting.
 
 use std::collections::BTreeMap;
@@ -10,7 +11,17 @@ use crate::support::{Browser, Options, TestApp};
 
 async fn seeded(sizes: Sizes) -> (TestApp, Accounts) {
     let app = TestApp::spawn_with(Options {
-        vars: vec![("QUERY_COUNT_HEADER", "true".into())],
+        vars: vec![
+            ("QUERY_COUNT_HEADER", "true".into()),
+            // No outbox worker or jobs: nothing but the pages reads tables.
+            ("RUN_WORKER", "false".into()),
+        ],
+        // At the test's sizes PostgreSQL rightly reads a table of 1,500 rows
+        // whole rather than look 51 of them up; at Bay Area scale it would
+        // not. The plans that only pay on small tables are priced out, so
+        // the rows counted are those an indexed plan must read: a page that
+        // needs every row of a table still reads every one.
+        db_options: Some("-c enable_seqscan=off -c enable_hashjoin=off -c enable_mergejoin=off"),
         ..Options::default()
     })
     .await;
@@ -36,6 +47,95 @@ struct Visit {
     status: u16,
     queries: u32,
     body: String,
+}
+
+/// The rows PostgreSQL reads from the app's tables: every row a sequential
+/// scan reads (`pg_stat_user_tables`) plus every entry an index scan returns
+/// (`pg_stat_user_indexes`); catalogues are in neither. A backend publishes
+/// its counts when it ends, so the meter first closes the app's idle
+/// connections and waits until no other client is connected.
+struct Meter {
+    conn: diesel_async::AsyncPgConnection,
+    pool: baygrants::db::Pool,
+}
+
+#[derive(diesel::QueryableByName)]
+struct Number {
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    n: i64,
+}
+
+impl Meter {
+    async fn new(app: &TestApp) -> Meter {
+        use diesel_async::AsyncConnection;
+        Meter {
+            conn: diesel_async::AsyncPgConnection::establish(&app.db.url)
+                .await
+                .unwrap(),
+            pool: app.state.pool.clone(),
+        }
+    }
+
+    async fn number(&mut self, sql: &str) -> i64 {
+        use diesel_async::RunQueryDsl;
+        diesel::sql_query(sql)
+            .get_result::<Number>(&mut self.conn)
+            .await
+            .unwrap_or_else(|e| panic!("{sql}: {e}"))
+            .n
+    }
+
+    /// The rows read so far by every connection that has ended, in all and
+    /// per table (indexes counted with their table).
+    async fn rows_read(&mut self) -> (i64, BTreeMap<String, i64>) {
+        self.pool.retain(|_, _| false);
+        for waited in 0.. {
+            let others = self
+                .number(
+                    "SELECT count(*) AS n FROM pg_stat_activity
+                     WHERE datname = current_database() AND pid <> pg_backend_pid()
+                       AND backend_type = 'client backend'",
+                )
+                .await;
+            if others == 0 {
+                break;
+            }
+            assert!(waited < 500, "the app's connections did not close");
+            tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+        }
+        use diesel_async::RunQueryDsl;
+        let per_table: Vec<TableRead> = diesel::sql_query(
+            "SELECT t.relname AS name,
+                    (coalesce(t.seq_tup_read, 0)
+                     + coalesce((SELECT sum(i.idx_tup_read) FROM pg_stat_user_indexes i
+                                 WHERE i.relid = t.relid), 0))::int8 AS n
+             FROM pg_stat_user_tables t",
+        )
+        .load(&mut self.conn)
+        .await
+        .unwrap();
+        let per_table: BTreeMap<String, i64> =
+            per_table.into_iter().map(|t| (t.name, t.n)).collect();
+        (per_table.values().sum(), per_table)
+    }
+}
+
+#[derive(diesel::QueryableByName)]
+struct TableRead {
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    name: String,
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    n: i64,
+}
+
+/// What one page cost: statements sent, table rows shown, rows read (and
+/// the three tables it read most, for the failure message).
+#[derive(Clone)]
+struct Cost {
+    queries: u32,
+    shown: usize,
+    read: i64,
+    most_read: String,
 }
 
 async fn visit(browser: &Browser, path: &str) -> Visit {
@@ -75,7 +175,7 @@ async fn pick(app: &TestApp, sql: &str) -> String {
 /// (an applicant with more awards, an award with more payments, failed
 /// emails for the admin, a call with more criteria), so that a statement
 /// sent per row shows as a difference in the count.
-async fn census(app: &TestApp, a: &Accounts, more: bool) -> BTreeMap<&'static str, (u32, usize)> {
+async fn census(app: &TestApp, a: &Accounts, more: bool) -> BTreeMap<&'static str, Cost> {
     let login = |email: String| async move {
         let b = app.browser();
         b.login(&email, scale::PASSWORD).await;
@@ -212,6 +312,35 @@ async fn census(app: &TestApp, a: &Accounts, more: bool) -> BTreeMap<&'static st
         .await;
     assert_eq!(started.status, 303, "{}", started.body);
     let reviewer = login(a.reviewer.clone()).await;
+    // The applicant's newest submitted application, the reviewer's first
+    // review, and the decision page of an application of the largest call.
+    let application = pick(
+        app,
+        &format!(
+            "SELECT a.id::text AS v FROM applications a JOIN organization_members m
+               ON m.organization_id = a.lead_org_id JOIN users u ON u.id = m.user_id
+             WHERE u.email = '{applicant_email}' AND a.state <> 'draft' ORDER BY a.id DESC LIMIT 1"
+        ),
+    )
+    .await;
+    let review = pick(
+        app,
+        &format!(
+            "SELECT r.id::text AS v FROM reviews r JOIN users u ON u.id = r.reviewer_id
+             WHERE u.email = '{}' ORDER BY r.id LIMIT 1",
+            a.reviewer
+        ),
+    )
+    .await;
+    let decided = pick(
+        app,
+        &format!(
+            "SELECT id::text AS v FROM applications WHERE call_id = {} AND state <> 'draft'
+             ORDER BY id LIMIT 1",
+            a.largest_call
+        ),
+    )
+    .await;
     let pages: Vec<(&'static str, &Browser, String)> = vec![
         ("public call list", &visitor, "/calls".into()),
         ("call detail", &visitor, format!("/calls/{detailed_call}")),
@@ -242,31 +371,108 @@ async fn census(app: &TestApp, a: &Accounts, more: bool) -> BTreeMap<&'static st
             &finance,
             format!("/finance/funds/{}", a.fund),
         ),
+        (
+            "application page",
+            &applicant,
+            format!("/applications/{application}"),
+        ),
+        ("review page", &reviewer, format!("/reviews/{review}")),
+        (
+            "decision page",
+            &admin,
+            format!("/admin/applications/{decided}/decision"),
+        ),
     ];
+    let mut meter = Meter::new(app).await;
     let mut out = BTreeMap::new();
     for (name, browser, path) in pages {
+        // Once to warm what a page warms (the ranking cache, the session's
+        // touch), then measured.
+        visit(browser, &path).await;
+        let (before, tables_before) = meter.rows_read().await;
         let v = visit(browser, &path).await;
+        let (after, tables_after) = meter.rows_read().await;
+        let read = after - before;
+        let mut tables: Vec<(i64, &String)> = tables_after
+            .iter()
+            .map(|(t, n)| (n - tables_before.get(t).copied().unwrap_or(0), t))
+            .filter(|(n, _)| *n > 0)
+            .collect();
+        tables.sort_by(|a, b| b.cmp(a));
+        let most_read = tables
+            .iter()
+            .take(3)
+            .map(|(n, t)| format!("{t} {n}"))
+            .collect::<Vec<_>>()
+            .join(", ");
         assert_eq!(v.status, 200, "{name} ({path}): {}", v.body);
-        let rows = v.body.matches("<tr").count() + v.body.matches("class=\"card\"").count();
-        out.insert(name, (v.queries, rows));
+        let shown = v.body.matches("<tr").count() + v.body.matches("class=\"card\"").count();
+        out.insert(
+            name,
+            Cost {
+                queries: v.queries,
+                shown,
+                read,
+                most_read,
+            },
+        );
     }
     out
 }
 
+/// How much more reading the bigger data set may cost a page, beyond the
+/// growth of the rows it shows: room for an index one level deeper and a
+/// few more rows of the small lookups a page makes.
+const READ_SLACK: f64 = 2.0;
+const READ_ALLOWANCE: i64 = 300;
+
+/// The rows a page may read on the bigger data set: what it read on the
+/// smaller one, grown with the rows it shows, with the slack above.
+fn read_budget(few: &Cost, many: &Cost) -> i64 {
+    let shown = many.shown as f64 / few.shown.max(1) as f64;
+    (few.read as f64 * shown.max(1.0) * READ_SLACK) as i64 + READ_ALLOWANCE
+}
+
+/// Pages known to read more as the data grows, with why; each is open work
+/// (issue 18). The guard fails on any other page that does, and on a page
+/// listed here that no longer does (take it off the list).
+const KNOWN_TO_GROW: &[(&str, &str)] = &[(
+    "admin's dashboard at /",
+    "applications waiting for a reviewer are found by reading every application of the calls in review and their reviews",
+)];
+
 #[tokio::test]
-async fn no_page_sends_more_statements_when_it_shows_more_rows() {
+async fn no_page_does_more_work_when_the_data_grows() {
     let (small_app, small) = seeded(TINY).await;
     let (big_app, big) = seeded(BIGGER).await;
     let few = census(&small_app, &small, false).await;
     let many = census(&big_app, &big, true).await;
     let mut grew = Vec::new();
-    for (name, (queries, rows)) in &few {
-        let (more_queries, more_rows) = many[name];
-        eprintln!("{name}: {queries} statements for {rows} rows, {more_queries} for {more_rows}");
-        if more_queries != *queries {
-            grew.push(format!(
-                "{name}: {queries} statements for {rows} rows, {more_queries} for {more_rows}"
-            ));
+    let mut scanned = Vec::new();
+    for (name, f) in &few {
+        let m = &many[name];
+        let line = format!(
+            "{name}: {} statements, {} rows read for {} rows shown; then {}, {} for {} (budget {}; most read: {})",
+            f.queries,
+            f.read,
+            f.shown,
+            m.queries,
+            m.read,
+            m.shown,
+            read_budget(f, m),
+            m.most_read,
+        );
+        eprintln!("{line}");
+        if m.queries != f.queries {
+            grew.push(line.clone());
+        }
+        let known = KNOWN_TO_GROW.iter().any(|(k, _)| k == name);
+        match (m.read > read_budget(f, m), known) {
+            (true, false) => scanned.push(line),
+            (false, true) => scanned.push(format!(
+                "{line}: listed in KNOWN_TO_GROW but within budget now; take it off the list"
+            )),
+            _ => {}
         }
     }
     assert!(
@@ -274,12 +480,20 @@ async fn no_page_sends_more_statements_when_it_shows_more_rows() {
         "statements grew with rows:\n{}",
         grew.join("\n")
     );
-    // The comparison means something only where the bigger data set shows
-    // more: every page must.
+    assert!(
+        scanned.is_empty(),
+        "rows read grew with the data, not with the rows shown:\n{}",
+        scanned.join("\n")
+    );
+    // The comparison of statements means something only where the bigger
+    // data set shows more: every list must (a page about one application
+    // shows the same either way, and must simply not read more), and every
+    // page must read something.
+    let detail = ["application page", "review page", "decision page"];
     let same: Vec<String> = few
         .iter()
-        .filter(|(name, (_, rows))| many[*name].1 <= *rows)
-        .map(|(name, (_, rows))| format!("{name}: {rows} rows, then {}", many[*name].1))
+        .filter(|(name, f)| (many[*name].shown <= f.shown && !detail.contains(name)) || f.read == 0)
+        .map(|(name, f)| format!("{name}: {} rows, then {}", f.shown, many[*name].shown))
         .collect();
     assert!(
         same.is_empty(),

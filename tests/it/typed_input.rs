@@ -163,6 +163,7 @@ async fn a_fund_at_the_ledgers_limit_refuses_more_with_a_clear_422() {
     assert_eq!(res.field("amount").as_deref(), Some("0.01"));
     assert_eq!(pool(&app, fund_id).await, full, "nothing was posted");
     assert_eq!(count(&app, "ledger_balances_drift").await, 0);
+    assert_eq!(count(&app, "fund_award_counts_drift").await, 0);
     assert_eq!(count(&app, "contributions").await, 101);
 }
 

@@ -31,6 +31,9 @@ pub struct Options {
     /// Start the SMTP receiver with the app (false: SMTP is "down").
     pub smtp_up: bool,
     pub vars: Vec<(&'static str, String)>,
+    /// PostgreSQL settings for the app's connections (`-c name=value …`),
+    /// passed as the `options` of its `DATABASE_URL`.
+    pub db_options: Option<&'static str>,
 }
 
 impl Default for Options {
@@ -38,6 +41,7 @@ impl Default for Options {
         Options {
             smtp_up: true,
             vars: Vec::new(),
+            db_options: None,
         }
     }
 }
@@ -59,7 +63,17 @@ impl TestApp {
         let port = listener.local_addr().unwrap().port();
         let base = format!("http://127.0.0.1:{port}");
         let mut vars: HashMap<&str, String> = HashMap::from([
-            ("DATABASE_URL", db.url.clone()),
+            (
+                "DATABASE_URL",
+                match options.db_options {
+                    Some(o) => format!(
+                        "{}?options={}",
+                        db.url,
+                        o.replace(' ', "%20").replace('=', "%3D")
+                    ),
+                    None => db.url.clone(),
+                },
+            ),
             ("BIND", format!("127.0.0.1:{port}")),
             ("BASE_URL", base.clone()),
             ("SMTP_URL", format!("smtp://127.0.0.1:{smtp_port}")),

@@ -242,7 +242,78 @@ pub async fn of_call(conn: &mut Conn, call: CallId) -> QueryResult<Vec<Review>> 
         .await
 }
 
-/// A reviewer's assignments with the application's title, newest first.
+/// The ids of one page of a reviewer's reviews, as a condition on
+/// `reviews.id`: `reviews.id IN (SELECT … ORDER BY id LIMIT n)` on one of
+/// the partial indexes `reviews_to_do_idx` (assigned, draft; oldest first,
+/// after `bound`) and `reviews_done_idx` (submitted, conflict; newest first,
+/// before `bound`). The state lists are literals, so that any plan can use
+/// the partial index; the SQL is fixed, so that diesel keeps the statement
+/// prepared (an `sql()` fragment would have it parsed at every request).
+#[derive(Debug, Clone, Copy)]
+struct ReviewPage {
+    reviewer: i64,
+    bound: i64,
+    limit: i64,
+}
+
+impl ReviewPage {
+    fn to_do(self) -> PageOf<false> {
+        PageOf(self)
+    }
+
+    fn done(self) -> PageOf<true> {
+        PageOf(self)
+    }
+}
+
+#[derive(Debug, Clone, Copy)]
+struct PageOf<const DONE: bool>(ReviewPage);
+
+impl<const DONE: bool> diesel::query_builder::QueryId for PageOf<DONE> {
+    type QueryId = PageOf<DONE>;
+    const HAS_STATIC_QUERY_ID: bool = true;
+}
+
+impl<const DONE: bool> diesel::Expression for PageOf<DONE> {
+    type SqlType = diesel::sql_types::Bool;
+}
+
+impl<QS, const DONE: bool> diesel::AppearsOnTable<QS> for PageOf<DONE> {}
+
+impl<QS, const DONE: bool> diesel::SelectableExpression<QS> for PageOf<DONE> {}
+
+impl<const DONE: bool> diesel::expression::ValidGrouping<()> for PageOf<DONE> {
+    type IsAggregate = diesel::expression::is_aggregate::Never;
+}
+
+impl<const DONE: bool> diesel::query_builder::QueryFragment<diesel::pg::Pg> for PageOf<DONE> {
+    fn walk_ast<'b>(
+        &'b self,
+        mut out: diesel::query_builder::AstPass<'_, 'b, diesel::pg::Pg>,
+    ) -> QueryResult<()> {
+        use diesel::sql_types::BigInt;
+        let (states, after, order) = if DONE {
+            ("'submitted', 'conflict'", "<", "DESC")
+        } else {
+            ("'assigned', 'draft'", ">", "ASC")
+        };
+        out.push_sql("reviews.id IN (SELECT s.id FROM reviews s WHERE s.state IN (");
+        out.push_sql(states);
+        out.push_sql(") AND s.reviewer_id = ");
+        out.push_bind_param::<BigInt, _>(&self.0.reviewer)?;
+        out.push_sql(" AND s.id ");
+        out.push_sql(after);
+        out.push_sql(" ");
+        out.push_bind_param::<BigInt, _>(&self.0.bound)?;
+        out.push_sql(" ORDER BY s.id ");
+        out.push_sql(order);
+        out.push_sql(" LIMIT ");
+        out.push_bind_param::<BigInt, _>(&self.0.limit)?;
+        out.push_sql(")");
+        Ok(())
+    }
+}
+
 /// One page of a reviewer's reviews: still to do (assigned or draft) in
 /// the order they were assigned, or done (submitted or declared a
 /// conflict), latest first; after the review `after`.
@@ -259,42 +330,21 @@ pub async fn of_reviewer(
         .select((Review::as_select(), applications::title))
         .limit(limit)
         .into_boxed();
-    if to_do {
-        // The page's ids first, from the partial index `reviews_to_do_idx`
-        // (a literal state list, so that any cached plan can use it), then
-        // the join for those rows only.
-        use diesel::sql_types::BigInt;
-        q = q
-            .filter(
-                diesel::dsl::sql::<diesel::sql_types::Bool>(
-                    "reviews.id IN (SELECT s.id FROM reviews s WHERE s.state IN ('assigned', 'draft') AND s.reviewer_id = ",
-                )
-                .bind::<BigInt, _>(reviewer.0)
-                .sql(" AND s.id > ")
-                .bind::<BigInt, _>(after.map_or(0, |a| a.0))
-                .sql(" ORDER BY s.id LIMIT ")
-                .bind::<BigInt, _>(limit)
-                .sql(")"),
-            )
-            .order(reviews::id.asc());
+    let bound = match (to_do, after) {
+        (_, Some(a)) => a.0,
+        (true, None) => 0,
+        (false, None) => i64::MAX,
+    };
+    let page = ReviewPage {
+        reviewer: reviewer.0,
+        bound,
+        limit,
+    };
+    q = if to_do {
+        q.filter(page.to_do()).order(reviews::id.asc())
     } else {
-        // Newest first, the same way from the partial index `reviews_done_idx`:
-        // a reviewer with many reviews still open reads no more of them.
-        use diesel::sql_types::BigInt;
-        q = q
-            .filter(
-                diesel::dsl::sql::<diesel::sql_types::Bool>(
-                    "reviews.id IN (SELECT s.id FROM reviews s WHERE s.state IN ('submitted', 'conflict') AND s.reviewer_id = ",
-                )
-                .bind::<BigInt, _>(reviewer.0)
-                .sql(" AND s.id < ")
-                .bind::<BigInt, _>(after.map_or(i64::MAX, |a| a.0))
-                .sql(" ORDER BY s.id DESC LIMIT ")
-                .bind::<BigInt, _>(limit)
-                .sql(")"),
-            )
-            .order(reviews::id.desc());
-    }
+        q.filter(page.done()).order(reviews::id.desc())
+    };
     q.load(conn).await
 }
 

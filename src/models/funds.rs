@@ -2,7 +2,7 @@ use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
 
-use super::{Conn, FundId, UserId};
+use super::{Conn, FundId, Reader, UserId};
 use crate::db::schema::funds;
 use crate::domain::money::Currency;
 
@@ -44,7 +44,7 @@ pub async fn all(conn: &mut Conn) -> QueryResult<Vec<Fund>> {
         .await
 }
 
-pub async fn find(conn: &mut Conn, id: FundId) -> QueryResult<Option<Fund>> {
+pub async fn find(conn: &mut impl Reader, id: FundId) -> QueryResult<Option<Fund>> {
     funds::table
         .find(id)
         .select(Fund::as_select())

@@ -6,7 +6,7 @@ use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
 use rust_decimal::Decimal;
 
-use super::{AwardId, Conn, FundId, PaymentId, UserId};
+use super::{AwardId, Conn, FundId, PaymentId, Reader, UserId};
 use crate::db::schema::{
     funds, ledger_balances, ledger_entries, ledger_fund_totals, ledger_postings,
 };
@@ -99,7 +99,7 @@ pub async fn balance(
 
 /// Each account's total in the fund: (account, balance).
 pub async fn totals(
-    conn: &mut Conn,
+    conn: &mut impl Reader,
     fund: FundId,
 ) -> QueryResult<std::collections::HashMap<Account, Decimal>> {
     ledger_fund_totals::table
@@ -140,7 +140,7 @@ pub async fn reversal_fits(conn: &mut Conn, fund: FundId, entry: i64) -> QueryRe
 
 /// The per-award balances of these awards: (account, award, balance).
 pub async fn of_awards(
-    conn: &mut Conn,
+    conn: &mut impl Reader,
     awards: &[AwardId],
 ) -> QueryResult<Vec<(Account, AwardId, Decimal)>> {
     let ids: Vec<i64> = awards.iter().map(|a| a.0).collect();
@@ -172,7 +172,7 @@ pub async fn pools(conn: &mut Conn) -> QueryResult<std::collections::HashMap<Fun
 
 /// The fund's latest `limit` postings, newest first.
 pub async fn recent_postings(
-    conn: &mut Conn,
+    conn: &mut impl Reader,
     fund: FundId,
     limit: i64,
 ) -> QueryResult<Vec<EntryRow>> {
@@ -311,7 +311,10 @@ pub async fn decide_correction(
         .map(|n| n == 1)
 }
 
-pub async fn pending_corrections(conn: &mut Conn, fund: FundId) -> QueryResult<Vec<Correction>> {
+pub async fn pending_corrections(
+    conn: &mut impl Reader,
+    fund: FundId,
+) -> QueryResult<Vec<Correction>> {
     use crate::db::schema::corrections as c;
     c::table
         .filter(c::fund_id.eq(fund))
@@ -483,7 +486,7 @@ pub use crate::domain::ledger::MonthTotals;
 /// month), so the work grows with the fund's months, not with its
 /// postings; the running sums are `domain::ledger::running_months`.
 pub async fn monthly_totals(
-    conn: &mut Conn,
+    conn: &mut impl Reader,
     fund: FundId,
     months: i64,
 ) -> QueryResult<Vec<MonthTotals>> {

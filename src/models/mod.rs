@@ -23,6 +23,14 @@ use serde::{Deserialize, Serialize};
 
 pub use diesel_async::AsyncPgConnection as Conn;
 
+/// What a read can run on: a connection of the pool, or a shared reference
+/// to one (`&mut &*conn`), through which several reads awaited together
+/// are pipelined: sent at once and answered in order, one round trip for
+/// all of them (the fund dashboard's ten reads go in two).
+pub trait Reader: diesel_async::AsyncConnectionCore<Backend = diesel::pg::Pg> + Send {}
+
+impl<T: diesel_async::AsyncConnectionCore<Backend = diesel::pg::Pg> + Send> Reader for T {}
+
 macro_rules! id_type {
     ($($name:ident),*) => {$(
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, DieselNewType, Serialize, Deserialize)]

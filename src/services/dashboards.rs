@@ -216,7 +216,7 @@ async fn applicant(
     // Awards of the user's organizations, with their schedules.
     let mine = awards::of_user(conn, user).await?;
     let ids: Vec<AwardId> = mine.iter().map(|(a, _)| a.id).collect();
-    let (tranches, payments, reports) = awards::schedule_of(conn, &ids).await?;
+    let (tranches, payments, reports) = awards::schedule_of(&*conn, &ids).await?;
     let mut offers = Vec::new();
     let mut due = Vec::new();
     let mut paid = Vec::new();

@@ -520,8 +520,8 @@ async fn an_award_goes_from_the_pool_to_the_grantee_by_maker_and_checker() {
 
     // The dashboard equals the ledger: 1,000,000 in, 75,000 out net, the rest available.
     let summary = {
-        let mut conn = app.state.pool.get().await.unwrap();
-        baygrants::services::awards::fund_summary(&mut conn, FundId(fund), AwardState::Closed, None)
+        let conn = app.state.pool.get().await.unwrap();
+        baygrants::services::awards::fund_summary(&conn, FundId(fund), AwardState::Closed, None)
             .await
             .unwrap()
     };

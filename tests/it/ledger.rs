@@ -292,7 +292,7 @@ async fn fifty_simultaneous_commitments_stop_where_the_pool_does() {
     // The dashboard equals the ledger.
     let mut conn = app.state.pool.get().await.unwrap();
     let summary = baygrants::services::awards::fund_summary(
-        &mut conn,
+        &conn,
         FundId(decided.fund),
         AwardState::Offered,
         None,

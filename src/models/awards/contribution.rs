@@ -34,7 +34,7 @@ pub async fn add_contribution(
 /// (donor, received on, reference, amount), newest first.
 /// The fund's latest `limit` contributions, newest first.
 pub async fn contributions(
-    conn: &mut Conn,
+    conn: &mut impl Reader,
     fund: FundId,
     limit: i64,
 ) -> QueryResult<Vec<(String, NaiveDate, String, Decimal)>> {

@@ -7,7 +7,8 @@ use diesel_async::RunQueryDsl;
 use rust_decimal::Decimal;
 
 use super::{
-    ApplicationId, AwardId, CallId, Conn, FundId, OrganizationId, PaymentId, TrancheId, UserId,
+    ApplicationId, AwardId, CallId, Conn, FundId, OrganizationId, PaymentId, Reader, TrancheId,
+    UserId,
 };
 use crate::db::schema::{
     awards, contributions, organizations, payment_requests, progress_reports, support_log, tranches,
@@ -124,7 +125,7 @@ pub async fn of_application(conn: &mut Conn, app: ApplicationId) -> QueryResult<
 
 /// One page of the fund's awards in `state`, by id, after `after`.
 pub async fn of_fund(
-    conn: &mut Conn,
+    conn: &mut impl Reader,
     fund: FundId,
     state: AwardState,
     after: Option<AwardId>,
@@ -147,7 +148,10 @@ pub async fn of_fund(
 /// How many of the fund's awards are in each state, from the counts the
 /// awards' trigger keeps (`fund_award_counts`): four rows at most, however
 /// many awards the fund has.
-pub async fn count_by_state(conn: &mut Conn, fund: FundId) -> QueryResult<Vec<(AwardState, i64)>> {
+pub async fn count_by_state(
+    conn: &mut impl Reader,
+    fund: FundId,
+) -> QueryResult<Vec<(AwardState, i64)>> {
     use crate::db::schema::fund_award_counts as k;
     k::table
         .filter(k::fund_id.eq(fund))

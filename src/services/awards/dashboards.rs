@@ -37,18 +37,28 @@ pub const FUND_PAGE: i64 = 50;
 /// of its awards in `state` (after the award `after`): a fixed number of
 /// statements however many awards the fund has.
 pub async fn fund_summary(
-    conn: &mut Conn,
+    conn: &Conn,
     fund: FundId,
     state: AwardState,
     after: Option<AwardId>,
 ) -> Result<FundSummary, AppError> {
-    let totals = ledger::totals(conn, fund).await?;
+    // Two round trips: the totals, the page of awards and the counts
+    // together, then the page's balances and schedules together.
+    let (mut a, mut b, mut c) = (conn, conn, conn);
+    let (totals, mut page, found) = tokio::try_join!(
+        ledger::totals(&mut a, fund),
+        awards::of_fund(&mut b, fund, state, after, FUND_PAGE + 1),
+        awards::count_by_state(&mut c, fund),
+    )?;
     let total = |account: Account| totals.get(&account).copied().unwrap_or_default();
-    let mut page = awards::of_fund(conn, fund, state, after, FUND_PAGE + 1).await?;
     let more = page.len() as i64 > FUND_PAGE;
     page.truncate(FUND_PAGE as usize);
     let ids: Vec<AwardId> = page.iter().map(|(a, _)| a.id).collect();
-    let balances = ledger::of_awards(conn, &ids).await?;
+    let mut d = conn;
+    let (balances, (tranches, payments, reports)) = tokio::try_join!(
+        ledger::of_awards(&mut d, &ids),
+        awards::schedule_of(conn, &ids),
+    )?;
     let of = |account: Account, award: AwardId| -> Decimal {
         balances
             .iter()
@@ -56,7 +66,6 @@ pub async fn fund_summary(
             .map(|(_, _, b)| *b)
             .sum()
     };
-    let (tranches, payments, reports) = awards::schedule_of(conn, &ids).await?;
     let mut lines = Vec::new();
     for (award, title) in page {
         let t: Vec<_> = tranches
@@ -90,7 +99,6 @@ pub async fn fund_summary(
         available: total(Account::Pool),
         counts: {
             // Every state, in the order awards move through them.
-            let found = awards::count_by_state(conn, fund).await?;
             AwardState::ALL
                 .into_iter()
                 .map(|s| {

@@ -129,11 +129,25 @@ pub(super) async fn fund_page(
     errors: FormErrors,
 ) -> Result<HttpResponse, AppError> {
     let actor = ctx.require(Permission::ViewMoney)?;
-    let mut conn = state.pool.get().await?;
-    let f = funds::find(&mut conn, fund)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let months = ledger::monthly_totals(&mut conn, fund, FUND_MONTHS).await?;
+    let conn = state.pool.get().await?;
+    // Every read of the page pipelined on the one connection: two round
+    // trips (the summary needs its page of awards before their schedules).
+    let c: &crate::models::Conn = &conn;
+    let (mut c1, mut c2, mut c3, mut c4, mut c5) = (c, c, c, c, c);
+    let (f, months, summary, contributions, corrections, recent) = tokio::try_join!(
+        async { Ok::<_, AppError>(funds::find(&mut c1, fund).await?) },
+        async { Ok(ledger::monthly_totals(&mut c2, fund, FUND_MONTHS).await?) },
+        service::fund_summary(
+            c,
+            fund,
+            query.state(),
+            query.after.map(crate::models::AwardId)
+        ),
+        async { Ok(awards::contributions(&mut c3, fund, FUND_RECENT).await?) },
+        async { Ok(ledger::pending_corrections(&mut c4, fund).await?) },
+        async { Ok(ledger::recent_postings(&mut c5, fund, FUND_RECENT).await?) },
+    )?;
+    let f = f.ok_or(AppError::NotFound)?;
     let over_time = Chart {
         id: "chart-fund",
         kind: Kind::Steps,
@@ -162,20 +176,14 @@ pub(super) async fn fund_page(
             f.name_zh
         },
         currency: f.currency,
-        summary: service::fund_summary(
-            &mut conn,
-            fund,
-            query.state(),
-            query.after.map(crate::models::AwardId),
-        )
-        .await?,
+        summary,
         shown: query.state(),
-        contributions: awards::contributions(&mut conn, fund, FUND_RECENT).await?,
+        contributions,
         can_record: may(&actor, Permission::HandleMoney),
         form,
         correction,
-        corrections: ledger::pending_corrections(&mut conn, fund).await?,
-        recent: ledger::recent_postings(&mut conn, fund, FUND_RECENT).await?,
+        corrections,
+        recent,
         user: actor.user_id().map_or(0, |u| u.0),
         errors,
     };

@@ -4,7 +4,7 @@ use diesel_async::RunQueryDsl;
 use rust_decimal::Decimal;
 
 use super::organizations::Organization;
-use super::{ApplicationId, CallId, Conn, OrganizationId, UserId};
+use super::{ApplicationId, CallId, Conn, OrganizationId, Reader, UserId};
 use crate::db::schema::{
     application_partners, application_snapshots, applications, attachments, budget_lines,
     milestones, organization_members, organizations,
@@ -77,7 +77,7 @@ pub async fn insert(
         .await
 }
 
-pub async fn find(conn: &mut Conn, id: ApplicationId) -> QueryResult<Option<Application>> {
+pub async fn find(conn: &mut impl Reader, id: ApplicationId) -> QueryResult<Option<Application>> {
     applications::table
         .find(id)
         .select(Application::as_select())

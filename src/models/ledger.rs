@@ -81,7 +81,7 @@ pub async fn post(conn: &mut Conn, e: &NewEntry<'_>, now: DateTime<Utc>) -> Quer
 /// Read from `ledger_balances`, which the database keeps equal to the
 /// ledger's sums.
 pub async fn balance(
-    conn: &mut Conn,
+    conn: &mut impl Reader,
     fund: FundId,
     account: Account,
     award: Option<AwardId>,
@@ -207,7 +207,7 @@ pub struct EntryRow {
 
 /// Postings of the fund (or of one award), entry by entry, oldest first.
 pub async fn postings(
-    conn: &mut Conn,
+    conn: &mut impl Reader,
     fund: FundId,
     award: Option<AwardId>,
 ) -> QueryResult<Vec<EntryRow>> {

@@ -3,7 +3,7 @@ use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
 
 use super::users::escape_like;
-use super::{Conn, OrganizationId, UserId};
+use super::{Conn, OrganizationId, Reader, UserId};
 use crate::db::schema::{
     organization_focus_areas, organization_invitations, organization_members, organizations, users,
 };
@@ -111,7 +111,7 @@ pub async fn update(
     }
 }
 
-pub async fn find(conn: &mut Conn, id: OrganizationId) -> QueryResult<Option<Organization>> {
+pub async fn find(conn: &mut impl Reader, id: OrganizationId) -> QueryResult<Option<Organization>> {
     organizations::table
         .find(id)
         .select(Organization::as_select())

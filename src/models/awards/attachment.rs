@@ -35,7 +35,7 @@ pub async fn add_report_attachment(
 
 /// (attachment, report, file name) of every report of an award.
 pub async fn report_attachments(
-    conn: &mut Conn,
+    conn: &mut impl Reader,
     award: AwardId,
 ) -> QueryResult<Vec<(i64, i64, String)>> {
     use crate::db::schema::report_attachments as ra;

@@ -30,7 +30,7 @@ pub async fn record_evaluation(
 
 /// (kind, rating, summary, recorded at), mid-term first.
 pub async fn evaluations(
-    conn: &mut Conn,
+    conn: &mut impl Reader,
     award: AwardId,
 ) -> QueryResult<Vec<(EvaluationKind, i32, String, DateTime<Utc>)>> {
     use crate::db::schema::evaluations as ev;

@@ -126,7 +126,7 @@ pub async fn reject_payment(
     .map(|n| n == 1)
 }
 
-pub async fn payments(conn: &mut Conn, award: AwardId) -> QueryResult<Vec<Payment>> {
+pub async fn payments(conn: &mut impl Reader, award: AwardId) -> QueryResult<Vec<Payment>> {
     payment_requests::table
         .filter(payment_requests::award_id.eq(award))
         .select(Payment::as_select())

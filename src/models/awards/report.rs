@@ -68,7 +68,7 @@ pub async fn submit_report(
     .map(|n| n == 1)
 }
 
-pub async fn reports(conn: &mut Conn, award: AwardId) -> QueryResult<Vec<Report>> {
+pub async fn reports(conn: &mut impl Reader, award: AwardId) -> QueryResult<Vec<Report>> {
     progress_reports::table
         .filter(progress_reports::award_id.eq(award))
         .select(Report::as_select())

@@ -34,7 +34,7 @@ pub async fn log_support(
         .map(drop)
 }
 
-pub async fn support(conn: &mut Conn, award: AwardId) -> QueryResult<Vec<Support>> {
+pub async fn support(conn: &mut impl Reader, award: AwardId) -> QueryResult<Vec<Support>> {
     support_log::table
         .filter(support_log::award_id.eq(award))
         .select((

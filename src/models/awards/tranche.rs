@@ -34,7 +34,7 @@ pub async fn add_tranche(
         .map(drop)
 }
 
-pub async fn tranches(conn: &mut Conn, award: AwardId) -> QueryResult<Vec<Tranche>> {
+pub async fn tranches(conn: &mut impl Reader, award: AwardId) -> QueryResult<Vec<Tranche>> {
     tranches::table
         .filter(tranches::award_id.eq(award))
         .select(Tranche::as_select())

@@ -102,31 +102,54 @@ pub(super) async fn award_page(
     let can_view_money = may(&actor, Permission::ViewMoney);
     let offers = award_offers(&actor, role, award.state);
     let can_report = offers.report;
-    let title = crate::models::applications::find(&mut conn, award.application_id)
-        .await?
-        .map(|a| a.title)
-        .unwrap_or_default();
-    let grantee = organizations::find(&mut conn, award.lead_org_id)
-        .await?
-        .map(|o| o.name_zh)
-        .unwrap_or_default();
-    let payments = awards::payments(&mut conn, id).await?;
-    let reports = awards::reports(&mut conn, id).await?;
-    let tranches = awards::tranches(&mut conn, id).await?;
-    let paid = ledger::balance(
-        &mut conn,
-        award.fund_id,
-        crate::domain::ledger::Account::Disbursed,
-        Some(id),
-    )
-    .await?;
-    let committed = ledger::balance(
-        &mut conn,
-        award.fund_id,
-        crate::domain::ledger::Account::Committed,
-        Some(id),
-    )
-    .await?;
+    // Every read the page needs from here is pipelined on the one
+    // connection: one round trip instead of eleven.
+    let c: &crate::models::Conn = &conn;
+    let (mut c1, mut c2, mut c3, mut c4, mut c5, mut c6) = (c, c, c, c, c, c);
+    let (mut c7, mut c8, mut c9, mut c10, mut c11) = (c, c, c, c, c);
+    let (
+        application,
+        organization,
+        payments,
+        reports,
+        tranches,
+        paid,
+        committed,
+        postings,
+        files,
+        support,
+        evaluations,
+    ) = tokio::try_join!(
+        crate::models::applications::find(&mut c1, award.application_id),
+        organizations::find(&mut c2, award.lead_org_id),
+        awards::payments(&mut c3, id),
+        awards::reports(&mut c4, id),
+        awards::tranches(&mut c5, id),
+        ledger::balance(
+            &mut c6,
+            award.fund_id,
+            crate::domain::ledger::Account::Disbursed,
+            Some(id),
+        ),
+        ledger::balance(
+            &mut c7,
+            award.fund_id,
+            crate::domain::ledger::Account::Committed,
+            Some(id),
+        ),
+        async {
+            if can_view_money {
+                ledger::postings(&mut c8, award.fund_id, Some(id)).await
+            } else {
+                Ok(Vec::new())
+            }
+        },
+        awards::report_attachments(&mut c9, id),
+        awards::support(&mut c10, id),
+        awards::evaluations(&mut c11, id),
+    )?;
+    let title = application.map(|a| a.title).unwrap_or_default();
+    let grantee = organization.map(|o| o.name_zh).unwrap_or_default();
     // The rules' view of the payments and reports, read once for every tranche.
     let payment_facts = service::payment_facts(&payments);
     let report_facts = service::report_facts(&reports);
@@ -178,11 +201,6 @@ pub(super) async fn award_page(
             (p, amount, sent)
         })
         .collect();
-    let postings = if can_view_money {
-        ledger::postings(&mut conn, award.fund_id, Some(id)).await?
-    } else {
-        Vec::new()
-    };
     let page = ShowPage {
         by_tranche,
         c: ctx,
@@ -195,12 +213,12 @@ pub(super) async fn award_page(
         is_admin,
         can_view_money,
         show_bank: can_view_money || role.is_some(),
-        files: awards::report_attachments(&mut conn, id).await?,
+        files,
         tranches: tranche_views,
         payments: payment_rows,
         postings,
-        support: awards::support(&mut conn, id).await?,
-        evaluations: awards::evaluations(&mut conn, id).await?,
+        support,
+        evaluations,
         needs_evaluations: crate::models::calls::review_settings(&mut conn, award.call_id)
             .await?
             .evaluations,

@@ -52,10 +52,17 @@ pub fn bay_area_offset() -> FixedOffset {
 
 /// `2026-11-26 14:05 (UTC+8)`.
 pub fn format_bay_area(at: DateTime<Utc>) -> String {
+    use chrono::{Datelike, Timelike};
+    // Field by field: chrono's `format` parses its pattern at every call,
+    // which was a twentieth of the public call list's time (issue 18).
+    let t = at.with_timezone(&bay_area_offset());
     format!(
-        "{} (UTC+8)",
-        at.with_timezone(&bay_area_offset())
-            .format("%Y-%m-%d %H:%M")
+        "{:04}-{:02}-{:02} {:02}:{:02} (UTC+8)",
+        t.year(),
+        t.month(),
+        t.day(),
+        t.hour(),
+        t.minute()
     )
 }
 

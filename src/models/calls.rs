@@ -3,7 +3,7 @@ use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
 use rust_decimal::Decimal;
 
-use super::{CallId, Conn, FundId, UserId};
+use super::{CallId, Conn, FundId, Reader, UserId};
 use crate::db::schema::{
     call_focus_areas, call_review_settings, call_score_components, calls, funds, rubric_criteria,
 };
@@ -341,7 +341,7 @@ pub async fn review_settings(conn: &mut Conn, id: CallId) -> QueryResult<ReviewS
     Ok(settings)
 }
 
-pub async fn find(conn: &mut Conn, id: CallId) -> QueryResult<Option<Call>> {
+pub async fn find(conn: &mut impl Reader, id: CallId) -> QueryResult<Option<Call>> {
     calls::table
         .find(id)
         .select(Call::as_select())
@@ -391,7 +391,7 @@ pub async fn set_state(
     Ok(n == 1)
 }
 
-pub async fn criteria(conn: &mut Conn, id: CallId) -> QueryResult<Vec<Criterion>> {
+pub async fn criteria(conn: &mut impl Reader, id: CallId) -> QueryResult<Vec<Criterion>> {
     let rows: Vec<(String, String, String, String, i32, i32)> = rubric_criteria::table
         .filter(rubric_criteria::call_id.eq(id))
         .order(rubric_criteria::position)
@@ -420,7 +420,7 @@ pub async fn criteria(conn: &mut Conn, id: CallId) -> QueryResult<Vec<Criterion>
         .collect())
 }
 
-pub async fn focus(conn: &mut Conn, id: CallId) -> QueryResult<Vec<String>> {
+pub async fn focus(conn: &mut impl Reader, id: CallId) -> QueryResult<Vec<String>> {
     call_focus_areas::table
         .filter(call_focus_areas::call_id.eq(id))
         .select(call_focus_areas::focus_area)
@@ -440,25 +440,40 @@ pub async fn all_with_currency(conn: &mut Conn) -> QueryResult<Vec<(Call, Curren
         .await
 }
 
-/// Published calls still taking applications or yet to open (closing
-/// after `now`), with their fund's currency.
-pub async fn public_current(
-    conn: &mut Conn,
+/// The public list's first page in one statement: every call still open or
+/// yet to open (closing after `now`), then the `closed` latest closed by
+/// `now`, each part latest closing first.
+pub async fn public_first_page(
+    conn: &mut impl Reader,
     now: DateTime<Utc>,
+    closed: i64,
 ) -> QueryResult<Vec<(CallCard, Currency)>> {
-    calls::table
+    let current = calls::table
         .inner_join(funds::table)
         .filter(calls::state.ne(CallState::Draft))
         .filter(calls::closes_at.gt(now))
+        .select((CallCard::as_select(), funds::currency));
+    let past = calls::table
+        .inner_join(funds::table)
+        .filter(calls::state.ne(CallState::Draft))
+        .filter(calls::closes_at.le(now))
         .select((CallCard::as_select(), funds::currency))
         .order((calls::closes_at.desc(), calls::id.desc()))
-        .load(conn)
-        .await
+        .limit(closed);
+    let mut rows: Vec<(CallCard, Currency)> = current.union_all(past).load(conn).await?;
+    rows.sort_by(|(a, _), (b, _)| {
+        (a.closes_at > now)
+            .cmp(&(b.closes_at > now))
+            .reverse()
+            .then(b.closes_at.cmp(&a.closes_at))
+            .then(b.id.cmp(&a.id))
+    });
+    Ok(rows)
 }
 
 /// One page of calls closed by `now`, latest first, after the call `after`.
 pub async fn public_closed(
-    conn: &mut Conn,
+    conn: &mut impl Reader,
     now: DateTime<Utc>,
     after: Option<CallId>,
     limit: i64,

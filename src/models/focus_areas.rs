@@ -1,7 +1,7 @@
 use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
 
-use super::Conn;
+use super::{Conn, Reader};
 use crate::db::schema::focus_areas;
 use crate::i18n::Lang;
 
@@ -26,7 +26,7 @@ impl FocusArea {
     }
 }
 
-pub async fn all(conn: &mut Conn) -> QueryResult<Vec<FocusArea>> {
+pub async fn all(conn: &mut impl Reader) -> QueryResult<Vec<FocusArea>> {
     focus_areas::table
         .select(FocusArea::as_select())
         .order((focus_areas::position, focus_areas::code))

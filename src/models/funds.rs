@@ -53,6 +53,27 @@ pub async fn find(conn: &mut impl Reader, id: FundId) -> QueryResult<Option<Fund
         .optional()
 }
 
+/// The fund of the call `call`, by the call's id alone (so that it can be
+/// read together with the call).
+pub async fn of_call(
+    conn: &mut impl Reader,
+    call: crate::models::CallId,
+) -> QueryResult<Option<Fund>> {
+    use crate::db::schema::calls;
+    funds::table
+        .filter(
+            funds::id.eq_any(
+                calls::table
+                    .filter(calls::id.eq(call))
+                    .select(calls::fund_id),
+            ),
+        )
+        .select(Fund::as_select())
+        .first(conn)
+        .await
+        .optional()
+}
+
 pub async fn find_by_name_en(conn: &mut Conn, name: &str) -> QueryResult<Option<Fund>> {
     funds::table
         .filter(funds::name_en.eq(name))

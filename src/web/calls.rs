@@ -73,13 +73,18 @@ pub async fn list(
 ) -> Result<HttpResponse, AppError> {
     let now = state.clock.now();
     let mut conn = state.pool.get().await?;
-    let current = if query.after.is_none() {
-        calls::public_current(&mut conn, now).await?
+    // The first page in one statement; later pages continue the closed calls.
+    let (current, mut past): (Vec<_>, Vec<_>) = if query.after.is_none() {
+        calls::public_first_page(&mut conn, now, CLOSED_PAGE + 1)
+            .await?
+            .into_iter()
+            .partition(|(c, _)| c.closes_at > now)
     } else {
-        Vec::new()
+        (
+            Vec::new(),
+            calls::public_closed(&mut conn, now, query.after.map(CallId), CLOSED_PAGE + 1).await?,
+        )
     };
-    let mut past =
-        calls::public_closed(&mut conn, now, query.after.map(CallId), CLOSED_PAGE + 1).await?;
     let more = past.len() as i64 > CLOSED_PAGE;
     past.truncate(CLOSED_PAGE as usize);
     let next_link = match (more, past.last()) {
@@ -220,20 +225,23 @@ pub async fn show(
         .actor()
         .is_some_and(|a| may(&a, Permission::ManageCalls));
     let mut conn = state.pool.get().await?;
-    let call = calls::find(&mut conn, id)
-        .await?
-        .ok_or(AppError::NotFound)?;
+    // The call and what it names, pipelined: one round trip.
+    let c: &crate::models::Conn = &conn;
+    let (mut c1, mut c2, mut c3, mut c4, mut c5) = (c, c, c, c, c);
+    let (call, fund, areas, focus, criteria) = tokio::try_join!(
+        calls::find(&mut c1, id),
+        funds::of_call(&mut c5, id),
+        focus_areas::all(&mut c2),
+        calls::focus(&mut c3, id),
+        calls::criteria(&mut c4, id),
+    )?;
+    let call = call.ok_or(AppError::NotFound)?;
     // Drafts are the admins' business alone.
     if !call.state().is_public() && !is_admin {
         return Err(AppError::NotFound);
     }
-    let fund = funds::find(&mut conn, call.fund_id)
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let fund = fund.ok_or(AppError::NotFound)?;
     let currency = fund.currency;
-    let areas = focus_areas::all(&mut conn).await?;
-    let focus = calls::focus(&mut conn, id).await?;
-    let criteria = calls::criteria(&mut conn, id).await?;
     let phase = Phase::of(call.state(), call.opens_at, call.closes_at, now);
     let can_lead = match (&ctx.user, phase) {
         (Some(u), Phase::Open) => crate::models::organizations::of_user(&mut conn, u.id)

@@ -157,7 +157,10 @@ pub async fn count_led_in_call(
 }
 
 /// Applications a user's organizations lead or partner in, newest first.
-pub async fn for_user(conn: &mut Conn, user: UserId) -> QueryResult<Vec<(Application, String)>> {
+pub async fn for_user(
+    conn: &mut impl Reader,
+    user: UserId,
+) -> QueryResult<Vec<(Application, String)>> {
     // Two index scans (led, partnered) rather than one OR, which would
     // read every application.
     let my_orgs = || {
@@ -319,7 +322,7 @@ pub async fn remove_partner(
 
 /// Organizations of the user that are invited as partners and have not answered.
 pub async fn invitations_for_user(
-    conn: &mut Conn,
+    conn: &mut impl Reader,
     user: UserId,
 ) -> QueryResult<Vec<(ApplicationId, OrganizationId, String)>> {
     let owned = organization_members::table
@@ -744,7 +747,7 @@ pub async fn admin_page(conn: &mut Conn, f: &ListFilter) -> QueryResult<Vec<List
 
 /// Partners of these applications: (application, partner).
 pub async fn partners_of(
-    conn: &mut Conn,
+    conn: &mut impl Reader,
     ids: &[ApplicationId],
 ) -> QueryResult<Vec<(ApplicationId, Partner)>> {
     let rows: Vec<(ApplicationId, Organization, PartnerStatus, String, String)> =
@@ -779,7 +782,7 @@ pub async fn partners_of(
 
 /// Budget lines of these applications: (application, line).
 pub async fn budget_of(
-    conn: &mut Conn,
+    conn: &mut impl Reader,
     ids: &[ApplicationId],
 ) -> QueryResult<Vec<(ApplicationId, BudgetLine)>> {
     budget_lines::table
@@ -792,7 +795,7 @@ pub async fn budget_of(
 
 /// Milestones of these applications: (application, milestone).
 pub async fn milestones_of(
-    conn: &mut Conn,
+    conn: &mut impl Reader,
     ids: &[ApplicationId],
 ) -> QueryResult<Vec<(ApplicationId, Milestone)>> {
     milestones::table
@@ -806,7 +809,7 @@ pub async fn milestones_of(
 /// Applications (neither drafts nor withdrawn) per (call, lead) among these
 /// calls and leads.
 pub async fn led_counts(
-    conn: &mut Conn,
+    conn: &mut impl Reader,
     calls: &[CallId],
     leads: &[OrganizationId],
 ) -> QueryResult<Vec<(CallId, OrganizationId, i64)>> {

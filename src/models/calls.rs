@@ -529,7 +529,7 @@ pub async fn in_review_with_versions(conn: &mut Conn) -> QueryResult<Vec<(CallId
 }
 
 /// These calls, in no particular order.
-pub async fn find_many(conn: &mut Conn, ids: &[CallId]) -> QueryResult<Vec<Call>> {
+pub async fn find_many(conn: &mut impl Reader, ids: &[CallId]) -> QueryResult<Vec<Call>> {
     calls::table
         .filter(calls::id.eq_any(ids.to_vec()))
         .select(Call::as_select())

@@ -85,7 +85,7 @@ pub async fn find_by_name_en(conn: &mut Conn, name: &str) -> QueryResult<Option<
 
 /// The currencies of these funds.
 pub async fn currencies(
-    conn: &mut Conn,
+    conn: &mut impl Reader,
     ids: &[FundId],
 ) -> QueryResult<std::collections::HashMap<FundId, Currency>> {
     funds::table

@@ -514,7 +514,10 @@ pub async fn open_invitations(
 }
 
 /// These organizations, in no particular order.
-pub async fn find_many(conn: &mut Conn, ids: &[OrganizationId]) -> QueryResult<Vec<Organization>> {
+pub async fn find_many(
+    conn: &mut impl Reader,
+    ids: &[OrganizationId],
+) -> QueryResult<Vec<Organization>> {
     organizations::table
         .filter(organizations::id.eq_any(ids.to_vec()))
         .select(Organization::as_select())

@@ -184,7 +184,7 @@ async fn applicant(
     let led: Vec<OrganizationId> = memberships.iter().map(|(o, _)| o.id).collect();
     let (open, open_total) = apps::open_drafts_led_by(conn, &led, now, SHOWN as i64).await?;
     let open_total = usize::try_from(open_total).unwrap_or_default();
-    let missing = checklist_counts(conn, &open, now).await?;
+    let missing = checklist_counts(&*conn, &open, now).await?;
     let drafts = Listed {
         items: open
             .into_iter()

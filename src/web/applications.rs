@@ -60,11 +60,18 @@ struct DashboardPage<'a> {
 pub async fn dashboard(ctx: Ctx, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
     let user = ctx.require_user()?;
     let now = state.clock.now();
-    let mut conn = state.pool.get().await?;
-    let mine = apps::for_user(&mut conn, user.id).await?;
+    let conn = state.pool.get().await?;
+    // Three round trips: the applications and invitations, their calls,
+    // then the drafts' checklists (pipelined within each).
+    let c: &crate::models::Conn = &conn;
+    let (mut c1, mut c2, mut c3) = (c, c, c);
+    let (mine, invited) = tokio::try_join!(
+        apps::for_user(&mut c1, user.id),
+        apps::invitations_for_user(&mut c2, user.id),
+    )?;
     let call_ids: Vec<CallId> = mine.iter().map(|(a, _)| a.call_id).collect();
     let calls: std::collections::HashMap<CallId, crate::models::calls::Call> =
-        calls::find_many(&mut conn, &call_ids)
+        calls::find_many(&mut c3, &call_ids)
             .await?
             .into_iter()
             .map(|c| (c.id, c))
@@ -74,7 +81,7 @@ pub async fn dashboard(ctx: Ctx, state: web::Data<AppState>) -> Result<HttpRespo
         .filter(|(a, _)| a.state == State::Draft)
         .filter_map(|(a, _)| Some((a.clone(), calls.get(&a.call_id)?.clone())))
         .collect();
-    let missing = service::checklist_counts(&mut conn, &drafts, now).await?;
+    let missing = service::checklist_counts(c, &drafts, now).await?;
     let mut rows = Vec::new();
     for (app, lead) in mine {
         let call = calls.get(&app.call_id).ok_or(AppError::NotFound)?;
@@ -91,8 +98,7 @@ pub async fn dashboard(ctx: Ctx, state: web::Data<AppState>) -> Result<HttpRespo
             closes: ctx.when(&call.closes_at),
         });
     }
-    let invitations = apps::invitations_for_user(&mut conn, user.id)
-        .await?
+    let invitations = invited
         .into_iter()
         .map(|(id, _, title)| {
             (

@@ -4,10 +4,10 @@
 //! `METRICS_ALLOW` lists.
 //!
 //! Every route of [`crate::web::ROUTES`] has its counters from the start,
-//! as plain atomics: recording a request is a lookup by the route's pattern
-//! and a few relaxed additions, with no lock and no label hashing.
+//! as plain atomics: the router hands each request its route's place in
+//! that table ([`RouteIndex`]), so recording is a few relaxed additions,
+//! with no lock, no label hashing and no second pattern match.
 
-use std::collections::HashMap;
 use std::fmt::Write;
 use std::net::IpAddr;
 use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
@@ -61,12 +61,16 @@ struct JobStats {
     acted_on: AtomicU64,
 }
 
+/// A route's place in [`crate::web::ROUTES`], given to each route as its
+/// resource's data.
+#[derive(Debug, Clone, Copy)]
+pub struct RouteIndex(pub usize);
+
 /// The process's counters, shared by every worker thread.
 pub struct Metrics {
     /// `(method, pattern)` of each route, then "unmatched" for requests no
     /// route took (404s and static misses).
     routes: Vec<(&'static str, &'static str)>,
-    index: HashMap<(&'static str, &'static str), usize>,
     stats: Vec<RouteStats>,
     jobs: Vec<JobStats>,
 }
@@ -81,23 +85,18 @@ impl Metrics {
     pub fn new(routes: &[(&'static str, &'static str)]) -> Metrics {
         let mut all = routes.to_vec();
         all.push(("", "unmatched"));
-        let index = all.iter().enumerate().map(|(i, r)| (*r, i)).collect();
         Metrics {
             stats: all.iter().map(|_| RouteStats::default()).collect(),
             routes: all,
-            index,
             jobs: JOBS.iter().map(|_| JobStats::default()).collect(),
         }
     }
 
-    /// Counts one answered request. `pattern` is the route's pattern as the
-    /// router matched it (`/calls/{id}`), never the path with its ids.
-    pub fn record(&self, method: &str, pattern: Option<&str>, status: u16, took: Duration) {
+    /// Counts one answered request under the route the router took (`None`:
+    /// no route did).
+    pub fn record(&self, route: Option<RouteIndex>, status: u16, took: Duration) {
         let unmatched = self.stats.len() - 1;
-        let i = pattern
-            .and_then(|p| self.index.get(&(method, p)))
-            .copied()
-            .unwrap_or(unmatched);
+        let i = route.map_or(unmatched, |r| r.0.min(unmatched));
         self.stats[i].record(status, took);
     }
 
@@ -242,6 +241,23 @@ impl Metrics {
     }
 }
 
+/// What the scrape reads from the pool and the database, now.
+pub async fn gauges(state: &crate::AppState) -> Result<Gauges, crate::error::AppError> {
+    let pool = state.pool.status();
+    let mut conn = state.pool.get().await?;
+    let (pending, failed, oldest) = crate::models::outbox::backlog(&mut conn).await?;
+    Ok(Gauges {
+        pool_max: pool.max_size as u64,
+        pool_in_use: pool.size.saturating_sub(pool.available) as u64,
+        pool_idle: pool.available as u64,
+        pool_waiting: pool.waiting as u64,
+        outbox_pending: pending.max(0) as u64,
+        outbox_failed: failed.max(0) as u64,
+        outbox_oldest_pending_seconds: oldest
+            .map_or(0, |t| (state.clock.now() - t).num_seconds().max(0) as u64),
+    })
+}
+
 /// What the scrape reads from the pool and the database.
 #[derive(Debug, Default, Clone, Copy)]
 pub struct Gauges {
@@ -336,9 +352,9 @@ mod tests {
     #[test]
     fn a_request_counts_under_its_route_and_bucket() {
         let m = Metrics::new(&[("GET", "/calls/{id}"), ("POST", "/calls/{id}")]);
-        m.record("GET", Some("/calls/{id}"), 200, Duration::from_millis(3));
-        m.record("GET", Some("/calls/{id}"), 404, Duration::from_millis(30));
-        m.record("GET", Some("/nowhere"), 404, Duration::from_micros(10));
+        m.record(Some(RouteIndex(0)), 200, Duration::from_millis(3));
+        m.record(Some(RouteIndex(0)), 404, Duration::from_millis(30));
+        m.record(None, 404, Duration::from_micros(10));
         let text = m.render(&Gauges::default());
         assert!(text.contains(
             "baygrants_http_requests_total{method=\"GET\",route=\"/calls/{id}\",status=\"2xx\"} 1"

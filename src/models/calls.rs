@@ -52,26 +52,13 @@ pub struct Call {
 #[diesel(table_name = calls)]
 pub struct CallCard {
     pub id: CallId,
+    pub fund_id: FundId,
     pub state: CallState,
     pub title_zh: String,
     pub title_en: String,
     pub opens_at: DateTime<Utc>,
     pub closes_at: DateTime<Utc>,
     pub budget: Decimal,
-}
-
-impl From<&Call> for CallCard {
-    fn from(c: &Call) -> CallCard {
-        CallCard {
-            id: c.id,
-            state: c.state,
-            title_zh: c.title_zh.clone(),
-            title_en: c.title_en.clone(),
-            opens_at: c.opens_at,
-            closes_at: c.closes_at,
-            budget: c.budget,
-        }
-    }
 }
 
 impl Call {
@@ -430,10 +417,10 @@ pub async fn focus(conn: &mut impl Reader, id: CallId) -> QueryResult<Vec<String
 }
 
 /// Every call with its fund's currency, newest first (admin list).
-pub async fn all_with_currency(conn: &mut Conn) -> QueryResult<Vec<(Call, Currency)>> {
+pub async fn all_with_currency(conn: &mut Conn) -> QueryResult<Vec<(CallCard, Currency)>> {
     calls::table
         .inner_join(funds::table)
-        .select((Call::as_select(), funds::currency))
+        .select((CallCard::as_select(), funds::currency))
         .order(calls::id.desc())
         .limit(500)
         .load(conn)
@@ -461,13 +448,8 @@ pub async fn public_first_page(
         .order((calls::closes_at.desc(), calls::id.desc()))
         .limit(closed);
     let mut rows: Vec<(CallCard, Currency)> = current.union_all(past).load(conn).await?;
-    rows.sort_by(|(a, _), (b, _)| {
-        (a.closes_at > now)
-            .cmp(&(b.closes_at > now))
-            .reverse()
-            .then(b.closes_at.cmp(&a.closes_at))
-            .then(b.id.cmp(&a.id))
-    });
+    // Latest closing first puts every current call before every closed one.
+    rows.sort_by_key(|(c, _)| std::cmp::Reverse((c.closes_at, c.id)));
     Ok(rows)
 }
 

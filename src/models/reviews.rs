@@ -249,44 +249,34 @@ pub async fn of_call(conn: &mut Conn, call: CallId) -> QueryResult<Vec<Review>> 
 /// before `bound`). The state lists are literals, so that any plan can use
 /// the partial index; the SQL is fixed, so that diesel keeps the statement
 /// prepared (an `sql()` fragment would have it parsed at every request).
+///
+/// `DONE` is in the type because diesel keys its statement cache by type:
+/// the two pages are two statements.
 #[derive(Debug, Clone, Copy)]
-struct ReviewPage {
+struct ReviewPage<const DONE: bool> {
     reviewer: i64,
     bound: i64,
     limit: i64,
 }
 
-impl ReviewPage {
-    fn to_do(self) -> PageOf<false> {
-        PageOf(self)
-    }
-
-    fn done(self) -> PageOf<true> {
-        PageOf(self)
-    }
-}
-
-#[derive(Debug, Clone, Copy)]
-struct PageOf<const DONE: bool>(ReviewPage);
-
-impl<const DONE: bool> diesel::query_builder::QueryId for PageOf<DONE> {
-    type QueryId = PageOf<DONE>;
+impl<const DONE: bool> diesel::query_builder::QueryId for ReviewPage<DONE> {
+    type QueryId = ReviewPage<DONE>;
     const HAS_STATIC_QUERY_ID: bool = true;
 }
 
-impl<const DONE: bool> diesel::Expression for PageOf<DONE> {
+impl<const DONE: bool> diesel::Expression for ReviewPage<DONE> {
     type SqlType = diesel::sql_types::Bool;
 }
 
-impl<QS, const DONE: bool> diesel::AppearsOnTable<QS> for PageOf<DONE> {}
+impl<QS, const DONE: bool> diesel::AppearsOnTable<QS> for ReviewPage<DONE> {}
 
-impl<QS, const DONE: bool> diesel::SelectableExpression<QS> for PageOf<DONE> {}
+impl<QS, const DONE: bool> diesel::SelectableExpression<QS> for ReviewPage<DONE> {}
 
-impl<const DONE: bool> diesel::expression::ValidGrouping<()> for PageOf<DONE> {
+impl<const DONE: bool> diesel::expression::ValidGrouping<()> for ReviewPage<DONE> {
     type IsAggregate = diesel::expression::is_aggregate::Never;
 }
 
-impl<const DONE: bool> diesel::query_builder::QueryFragment<diesel::pg::Pg> for PageOf<DONE> {
+impl<const DONE: bool> diesel::query_builder::QueryFragment<diesel::pg::Pg> for ReviewPage<DONE> {
     fn walk_ast<'b>(
         &'b self,
         mut out: diesel::query_builder::AstPass<'_, 'b, diesel::pg::Pg>,
@@ -300,15 +290,15 @@ impl<const DONE: bool> diesel::query_builder::QueryFragment<diesel::pg::Pg> for 
         out.push_sql("reviews.id IN (SELECT s.id FROM reviews s WHERE s.state IN (");
         out.push_sql(states);
         out.push_sql(") AND s.reviewer_id = ");
-        out.push_bind_param::<BigInt, _>(&self.0.reviewer)?;
+        out.push_bind_param::<BigInt, _>(&self.reviewer)?;
         out.push_sql(" AND s.id ");
         out.push_sql(after);
         out.push_sql(" ");
-        out.push_bind_param::<BigInt, _>(&self.0.bound)?;
+        out.push_bind_param::<BigInt, _>(&self.bound)?;
         out.push_sql(" ORDER BY s.id ");
         out.push_sql(order);
         out.push_sql(" LIMIT ");
-        out.push_bind_param::<BigInt, _>(&self.0.limit)?;
+        out.push_bind_param::<BigInt, _>(&self.limit)?;
         out.push_sql(")");
         Ok(())
     }
@@ -335,15 +325,21 @@ pub async fn of_reviewer(
         (true, None) => 0,
         (false, None) => i64::MAX,
     };
-    let page = ReviewPage {
-        reviewer: reviewer.0,
-        bound,
-        limit,
-    };
+    let (reviewer, limit) = (reviewer.0, limit);
     q = if to_do {
-        q.filter(page.to_do()).order(reviews::id.asc())
+        let page = ReviewPage::<false> {
+            reviewer,
+            bound,
+            limit,
+        };
+        q.filter(page).order(reviews::id.asc())
     } else {
-        q.filter(page.done()).order(reviews::id.desc())
+        let page = ReviewPage::<true> {
+            reviewer,
+            bound,
+            limit,
+        };
+        q.filter(page).order(reviews::id.desc())
     };
     q.load(conn).await
 }

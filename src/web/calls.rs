@@ -230,10 +230,10 @@ pub async fn show(
     let (mut c1, mut c2, mut c3, mut c4, mut c5) = (c, c, c, c, c);
     let (call, fund, areas, focus, criteria) = tokio::try_join!(
         calls::find(&mut c1, id),
-        funds::of_call(&mut c5, id),
-        focus_areas::all(&mut c2),
-        calls::focus(&mut c3, id),
-        calls::criteria(&mut c4, id),
+        funds::of_call(&mut c2, id),
+        focus_areas::all(&mut c3),
+        calls::focus(&mut c4, id),
+        calls::criteria(&mut c5, id),
     )?;
     let call = call.ok_or(AppError::NotFound)?;
     // Drafts are the admins' business alone.
@@ -326,7 +326,7 @@ pub async fn admin_list(ctx: Ctx, state: web::Data<AppState>) -> Result<HttpResp
     let rows = calls::all_with_currency(&mut conn)
         .await?
         .iter()
-        .map(|(c, cur)| row(&ctx, &CallCard::from(c), cur, now))
+        .map(|(c, cur)| row(&ctx, c, cur, now))
         .collect();
     render(&AdminListPage { c: &ctx, rows })
 }

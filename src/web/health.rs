@@ -59,22 +59,7 @@ pub async fn metrics(
     if !allowed {
         return Err(crate::error::AppError::NotFound);
     }
-    let pool = state.pool.status();
-    let mut gauges = crate::metrics::Gauges {
-        pool_max: pool.max_size as u64,
-        pool_in_use: (pool.size.saturating_sub(pool.available)) as u64,
-        pool_idle: pool.available as u64,
-        pool_waiting: pool.waiting as u64,
-        ..Default::default()
-    };
-    let mut conn = state.pool.get().await?;
-    let (pending, failed, oldest) = crate::models::outbox::backlog(&mut conn).await?;
-    drop(conn);
-    gauges.outbox_pending = pending.max(0) as u64;
-    gauges.outbox_failed = failed.max(0) as u64;
-    gauges.outbox_oldest_pending_seconds = oldest
-        .map(|t| (state.clock.now() - t).num_seconds().max(0) as u64)
-        .unwrap_or(0);
+    let gauges = crate::metrics::gauges(&state).await?;
     Ok(HttpResponse::Ok()
         .content_type("text/plain; version=0.0.4; charset=utf-8")
         .body(state.metrics.render(&gauges)))

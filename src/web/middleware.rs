@@ -125,13 +125,11 @@ pub async fn finish(
 
     let took = started.elapsed();
     if let Some(state) = state {
-        let pattern = res.request().match_pattern();
-        state.metrics.record(
-            method.as_str(),
-            pattern.as_deref(),
-            res.status().as_u16(),
-            took,
-        );
+        let route = res
+            .request()
+            .app_data::<crate::metrics::RouteIndex>()
+            .copied();
+        state.metrics.record(route, res.status().as_u16(), took);
     }
     tracing::info!(
         %method,

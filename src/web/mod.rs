@@ -39,7 +39,18 @@ macro_rules! route_table {
         pub const ROUTES: &[(&str, &str)] = &[$((stringify!($method), $path)),*];
 
         pub fn routes(cfg: &mut web::ServiceConfig) {
-            $(cfg.route($path, web::method(actix_web::http::Method::$method).to($handler));)*
+            // Each route knows its place in ROUTES, for `/metrics`.
+            let mut index = 0;
+            $(
+                cfg.service(
+                    web::resource($path)
+                        .guard(actix_web::guard::Method(actix_web::http::Method::$method))
+                        .app_data(crate::metrics::RouteIndex(index))
+                        .route(web::method(actix_web::http::Method::$method).to($handler)),
+                );
+                index += 1;
+            )*
+            let _ = index;
         }
     };
 }

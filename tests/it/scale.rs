@@ -741,3 +741,20 @@ async fn long_lists_come_in_pages_without_overlap() {
     let rest = awards(&finance.get(&next[0]).await.body);
     assert!(!rest.is_empty() && rest.iter().all(|w| !first_awards.contains(w)));
 }
+
+#[tokio::test]
+async fn pooled_connections_start_without_parallel_workers() {
+    use diesel_async::RunQueryDsl;
+    #[derive(diesel::QueryableByName)]
+    struct Setting {
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        max_parallel_workers_per_gather: String,
+    }
+    let app = TestApp::spawn().await;
+    let mut conn = app.state.pool.get().await.unwrap();
+    let s: Setting = diesel::sql_query("SHOW max_parallel_workers_per_gather")
+        .get_result(&mut conn)
+        .await
+        .unwrap();
+    assert_eq!(s.max_parallel_workers_per_gather, "0");
+}

@@ -132,20 +132,21 @@ pub(super) async fn fund_page(
     let conn = state.pool.get().await?;
     // Every read of the page pipelined on the one connection: two round
     // trips (the summary needs its page of awards before their schedules).
+    use futures_util::TryFutureExt;
     let c: &crate::models::Conn = &conn;
     let (mut c1, mut c2, mut c3, mut c4, mut c5) = (c, c, c, c, c);
     let (f, months, summary, contributions, corrections, recent) = tokio::try_join!(
-        async { Ok::<_, AppError>(funds::find(&mut c1, fund).await?) },
-        async { Ok(ledger::monthly_totals(&mut c2, fund, FUND_MONTHS).await?) },
+        funds::find(&mut c1, fund).err_into::<AppError>(),
+        ledger::monthly_totals(&mut c2, fund, FUND_MONTHS).err_into(),
         service::fund_summary(
             c,
             fund,
             query.state(),
             query.after.map(crate::models::AwardId)
         ),
-        async { Ok(awards::contributions(&mut c3, fund, FUND_RECENT).await?) },
-        async { Ok(ledger::pending_corrections(&mut c4, fund).await?) },
-        async { Ok(ledger::recent_postings(&mut c5, fund, FUND_RECENT).await?) },
+        awards::contributions(&mut c3, fund, FUND_RECENT).err_into(),
+        ledger::pending_corrections(&mut c4, fund).err_into(),
+        ledger::recent_postings(&mut c5, fund, FUND_RECENT).err_into(),
     )?;
     let f = f.ok_or(AppError::NotFound)?;
     let over_time = Chart {

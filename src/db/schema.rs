@@ -534,6 +534,24 @@ diesel::table! {
 }
 
 diesel::table! {
+    reports_due (award_id, position) {
+        award_id -> Int8,
+        position -> Int4,
+        due_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    review_coverage (application_id) {
+        application_id -> Int8,
+        call_id -> Int8,
+        awaiting -> Bool,
+        reviewers -> Int4,
+        unassigned -> Bool,
+    }
+}
+
+diesel::table! {
     review_scores (review_id, position) {
         review_id -> Int8,
         position -> Int4,
@@ -786,6 +804,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     progress_reports,
     recovery_codes,
     report_attachments,
+    reports_due,
+    review_coverage,
     review_scores,
     reviewer_affiliations,
     reviews,

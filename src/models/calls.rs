@@ -494,7 +494,7 @@ pub async fn review_version(conn: &mut Conn, call: CallId) -> QueryResult<i64> {
 
 /// Every call in review with its review version (0 before its first
 /// review), in one statement.
-pub async fn in_review_with_versions(conn: &mut Conn) -> QueryResult<Vec<(CallId, i64)>> {
+pub async fn in_review_with_versions(conn: &mut impl Reader) -> QueryResult<Vec<(CallId, i64)>> {
     use crate::db::schema::call_versions;
     calls::table
         .left_join(call_versions::table.on(call_versions::call_id.eq(calls::id)))
@@ -520,7 +520,7 @@ pub async fn find_many(conn: &mut impl Reader, ids: &[CallId]) -> QueryResult<Ve
 }
 
 /// How many calls are in each state.
-pub async fn count_by_state(conn: &mut Conn) -> QueryResult<Vec<(CallState, i64)>> {
+pub async fn count_by_state(conn: &mut impl Reader) -> QueryResult<Vec<(CallState, i64)>> {
     calls::table
         .group_by(calls::state)
         .select((calls::state, diesel::dsl::count_star()))

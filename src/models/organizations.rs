@@ -239,7 +239,7 @@ pub struct DirectoryFilter {
 
 /// Organizations in id order after `after`; stable across pages.
 pub async fn search(
-    conn: &mut Conn,
+    conn: &mut impl Reader,
     f: &DirectoryFilter,
     after: Option<OrganizationId>,
     limit: i64,
@@ -527,7 +527,7 @@ pub async fn find_many(
 
 /// How many organizations are in this verification state.
 pub async fn count_by_verification(
-    conn: &mut Conn,
+    conn: &mut impl Reader,
     verification: Verification,
 ) -> QueryResult<i64> {
     organizations::table

@@ -2,7 +2,7 @@ use chrono::{DateTime, Duration, Utc};
 use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
 
-use super::Conn;
+use super::{Conn, Reader};
 use crate::db::schema::outbox;
 use crate::domain::code::codes;
 use crate::i18n::Lang;
@@ -128,7 +128,7 @@ pub async fn mark_attempt_failed(
 }
 
 /// Emails that failed for good, or are still failing, newest first.
-pub async fn problems(conn: &mut Conn, limit: i64) -> QueryResult<Vec<OutboxEmail>> {
+pub async fn problems(conn: &mut impl Reader, limit: i64) -> QueryResult<Vec<OutboxEmail>> {
     outbox::table
         .filter(
             outbox::status.eq(Status::Failed).or(outbox::status
@@ -177,7 +177,7 @@ pub async fn count_by_status(conn: &mut Conn, status: Status) -> QueryResult<i64
 }
 
 /// How many emails `problems` would list without a limit.
-pub async fn count_problems(conn: &mut Conn) -> QueryResult<i64> {
+pub async fn count_problems(conn: &mut impl Reader) -> QueryResult<i64> {
     outbox::table
         .filter(
             outbox::status.eq(Status::Failed).or(outbox::status

@@ -4,7 +4,7 @@ use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
 
-use super::{ApplicationId, CallId, Conn, OrganizationId, ReviewId, UserId};
+use super::{ApplicationId, CallId, Conn, OrganizationId, Reader, ReviewId, UserId};
 use crate::db::schema::{
     application_partners, applications, organization_members, organizations, panel_members,
     review_scores, reviewer_affiliations, reviews, users,
@@ -625,7 +625,7 @@ pub async fn submitted_of_application(
 /// earliest due first and those without a due date last, with the
 /// application's title.
 pub async fn open_by_due(
-    conn: &mut Conn,
+    conn: &mut impl Reader,
     reviewer: UserId,
     limit: i64,
 ) -> QueryResult<Vec<(Review, String)>> {
@@ -642,7 +642,7 @@ pub async fn open_by_due(
 
 /// How many of the reviewer's reviews are in each state.
 pub async fn count_by_state_of(
-    conn: &mut Conn,
+    conn: &mut impl Reader,
     reviewer: UserId,
 ) -> QueryResult<Vec<(ReviewState, i64)>> {
     reviews::table
@@ -654,7 +654,7 @@ pub async fn count_by_state_of(
 }
 
 /// Whether the user sits on any call's panel.
-pub async fn on_any_panel(conn: &mut Conn, user: UserId) -> QueryResult<bool> {
+pub async fn on_any_panel(conn: &mut impl Reader, user: UserId) -> QueryResult<bool> {
     diesel::select(diesel::dsl::exists(
         panel_members::table.filter(panel_members::user_id.eq(user)),
     ))
@@ -664,27 +664,22 @@ pub async fn on_any_panel(conn: &mut Conn, user: UserId) -> QueryResult<bool> {
 
 /// Submitted applications of calls in review that nobody reviews yet (a
 /// declared conflict does not count as a reviewer): the oldest `limit` as
-/// (application, call, title), and how many there are.
+/// (application, call, title), and how many there are. From the kept
+/// `review_coverage` rows, on the partial index of the uncovered ones, so
+/// the work grows with the applications waiting, not with the calls' sizes.
 pub async fn awaiting_assignment(
-    conn: &mut Conn,
+    conn: &mut impl Reader,
     limit: i64,
 ) -> QueryResult<(Vec<(ApplicationId, CallId, String)>, i64)> {
-    use crate::db::schema::calls;
+    use crate::db::schema::{calls, review_coverage};
     let waiting = || {
-        applications::table
-            .inner_join(calls::table)
+        review_coverage::table
+            .inner_join(calls::table.on(calls::id.eq(review_coverage::call_id)))
             .filter(calls::state.eq(CallState::InReview))
-            .filter(
-                applications::state
-                    .eq_any([ApplicationState::Submitted, ApplicationState::UnderReview]),
-            )
-            .filter(diesel::dsl::not(diesel::dsl::exists(
-                reviews::table
-                    .filter(reviews::application_id.eq(applications::id))
-                    .filter(reviews::state.ne(ReviewState::Conflict)),
-            )))
+            .filter(review_coverage::unassigned)
     };
     let rows = waiting()
+        .inner_join(applications::table.on(applications::id.eq(review_coverage::application_id)))
         .select((applications::id, applications::call_id, applications::title))
         .order(applications::id)
         .limit(limit)

@@ -232,6 +232,14 @@ ALTER TABLE reviews DISABLE TRIGGER reviews_call_version;
 ALTER TABLE review_scores DISABLE TRIGGER review_scores_call_version;
 ALTER TABLE decisions DISABLE TRIGGER decisions_call_version;
 ALTER TABLE applications DISABLE TRIGGER applications_call_version;
+-- The dashboard's kept figures are rebuilt once at the end instead.
+ALTER TABLE applications DISABLE TRIGGER applications_coverage;
+ALTER TABLE applications DISABLE TRIGGER applications_coverage_on_change;
+ALTER TABLE reviews DISABLE TRIGGER reviews_coverage;
+ALTER TABLE reviews DISABLE TRIGGER reviews_coverage_on_change;
+ALTER TABLE awards DISABLE TRIGGER awards_reports_due;
+ALTER TABLE tranches DISABLE TRIGGER tranches_reports_due;
+ALTER TABLE progress_reports DISABLE TRIGGER progress_reports_due;
 CREATE FUNCTION pg_temp.rnd(k bigint, salt int) RETURNS float8 LANGUAGE sql IMMUTABLE AS
   $$ SELECT (hashint8extended(k, {seed}::bigint * 1000 + salt) & 2147483647)::float8 / 2147483648.0 $$;
 CREATE TABLE pg_temp.area (n int PRIMARY KEY, code text, zh text, en text);
@@ -591,6 +599,15 @@ ALTER TABLE reviews ENABLE TRIGGER reviews_call_version;
 ALTER TABLE review_scores ENABLE TRIGGER review_scores_call_version;
 ALTER TABLE decisions ENABLE TRIGGER decisions_call_version;
 ALTER TABLE applications ENABLE TRIGGER applications_call_version;
+ALTER TABLE applications ENABLE TRIGGER applications_coverage;
+ALTER TABLE applications ENABLE TRIGGER applications_coverage_on_change;
+ALTER TABLE reviews ENABLE TRIGGER reviews_coverage;
+ALTER TABLE reviews ENABLE TRIGGER reviews_coverage_on_change;
+ALTER TABLE awards ENABLE TRIGGER awards_reports_due;
+ALTER TABLE tranches ENABLE TRIGGER tranches_reports_due;
+ALTER TABLE progress_reports ENABLE TRIGGER progress_reports_due;
+SELECT review_coverage_rebuild();
+SELECT reports_due_rebuild();
 "#,
     ),
     (

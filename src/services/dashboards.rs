@@ -10,7 +10,6 @@ use rust_decimal::Decimal;
 use super::applications::checklist_counts;
 use super::awards::{
     DueReport, REPORT_REMINDER_BEFORE, condition, outstanding_reports_of, payment_facts,
-    reports_outstanding,
 };
 use crate::domain::award::AwardState;
 use crate::domain::award::Condition;
@@ -325,9 +324,13 @@ async fn reviewer(
     user: UserId,
     now: DateTime<Utc>,
 ) -> Result<Option<ReviewerWork>, AppError> {
-    let counts = reviews::count_by_state_of(conn, user).await?;
-    let on_panel = reviews::on_any_panel(conn, user).await?;
-    let open = reviews::open_by_due(conn, user, SHOWN as i64).await?;
+    let c: &Conn = conn;
+    let (mut c1, mut c2, mut c3) = (c, c, c);
+    let (counts, on_panel, open) = tokio::try_join!(
+        reviews::count_by_state_of(&mut c1, user),
+        reviews::on_any_panel(&mut c2, user),
+        reviews::open_by_due(&mut c3, user, SHOWN as i64),
+    )?;
     let count = |states: &[ReviewState]| -> usize {
         counts
             .iter()
@@ -403,11 +406,32 @@ async fn admin(
         verification: Some(Verification::Pending),
         ..Default::default()
     };
-    let verifications = Listed::counted(
-        orgs::search(conn, &pending, None, SHOWN as i64).await?,
-        orgs::count_by_verification(conn, Verification::Pending).await?,
-    );
-    let by_state = calls::count_by_state(conn).await?;
+    // Every list and count at once, pipelined on the one connection; then
+    // the flags (from the cached rankings) and the calls the lists name.
+    let c: &Conn = conn;
+    let (mut c1, mut c2, mut c3, mut c4, mut c5) = (c, c, c, c, c);
+    let (mut c6, mut c7, mut c8, mut c9) = (c, c, c, c);
+    let (
+        pending_orgs,
+        pending_total,
+        by_state,
+        (waiting, waiting_total),
+        overdue,
+        overdue_total,
+        in_review,
+        emails,
+        emails_total,
+    ) = tokio::try_join!(
+        orgs::search(&mut c1, &pending, None, SHOWN as i64),
+        orgs::count_by_verification(&mut c2, Verification::Pending),
+        calls::count_by_state(&mut c3),
+        reviews::awaiting_assignment(&mut c4, SHOWN as i64),
+        awards::due_before(&mut c5, Some(now), Some(SHOWN as i64)),
+        awards::count_due_before(&mut c6, now),
+        calls::in_review_with_versions(&mut c7),
+        outbox::problems(&mut c8, SHOWN as i64),
+        outbox::count_problems(&mut c9),
+    )?;
     let calls = CallState::ALL
         .into_iter()
         .map(|s| {
@@ -418,13 +442,7 @@ async fn admin(
             (s, n)
         })
         .collect();
-    let (waiting, waiting_total) = reviews::awaiting_assignment(conn, SHOWN as i64).await?;
-    let overdue = reports_outstanding(conn)
-        .await?
-        .into_iter()
-        .filter(|r| r.due < now)
-        .collect();
-    let flagged = flagged_for_discussion(conn, rankings).await?;
+    let flagged = flagged_for_discussion(conn, rankings, in_review).await?;
     let named: Vec<CallId> = waiting
         .iter()
         .map(|(_, c, _)| *c)
@@ -435,17 +453,23 @@ async fn admin(
         .into_iter()
         .map(|c| (c.id, c))
         .collect();
+    let overdue = overdue
+        .into_iter()
+        .map(|(award, title, position, due)| DueReport {
+            award,
+            title,
+            position,
+            due,
+        })
+        .collect();
     Ok(AdminWork {
-        verifications,
+        verifications: Listed::counted(pending_orgs, pending_total),
         calls,
         unassigned: Listed::counted(waiting, waiting_total),
         flagged,
         calls_named,
-        overdue_reports: Listed::first(overdue),
-        emails: Listed::counted(
-            outbox::problems(conn, SHOWN as i64).await?,
-            outbox::count_problems(conn).await?,
-        ),
+        overdue_reports: Listed::counted(overdue, overdue_total),
+        emails: Listed::counted(emails, emails_total),
     })
 }
 
@@ -457,9 +481,10 @@ async fn admin(
 async fn flagged_for_discussion(
     conn: &mut Conn,
     rankings: &crate::services::review::RankingCache,
+    in_review: Vec<(CallId, i64)>,
 ) -> Result<Listed<Flagged>, AppError> {
     let mut flagged = Vec::new();
-    for (call, version) in calls::in_review_with_versions(conn).await? {
+    for (call, version) in in_review {
         let ranking = crate::services::review::ranking_at(
             rankings,
             conn,

@@ -114,6 +114,29 @@ async fn award_of(app: &TestApp, application: i64) -> i64 {
     .0
 }
 
+/// The milestones whose reports the award still owes, from the kept rows
+/// the admin's dashboard reads (and no drift from a fresh computation).
+async fn reports_due(app: &TestApp, award: i64) -> Vec<i32> {
+    use baygrants::db::schema::reports_due;
+    use diesel::prelude::*;
+    use diesel_async::RunQueryDsl;
+    let mut conn = app.state.pool.get().await.unwrap();
+    let drift: i64 = diesel::select(diesel::dsl::sql::<diesel::sql_types::BigInt>(
+        "(SELECT count(*) FROM reports_due_drift)",
+    ))
+    .get_result(&mut conn)
+    .await
+    .unwrap();
+    assert_eq!(drift, 0);
+    reports_due::table
+        .filter(reports_due::award_id.eq(award))
+        .select(reports_due::position)
+        .order(reports_due::position)
+        .load(&mut conn)
+        .await
+        .unwrap()
+}
+
 async fn balance(
     app: &TestApp,
     fund: i64,
@@ -356,7 +379,13 @@ async fn an_award_goes_from_the_pool_to_the_grantee_by_maker_and_checker() {
     ];
     fields.extend(std::iter::repeat_n(("spent", ""), 6));
     fields[2] = ("spent", "30,000");
+    assert_eq!(reports_due(&app, award).await, [1, 2]);
     assert_eq!(lead.submit(&page, &report(1), &fields).await.status, 303);
+    assert_eq!(
+        reports_due(&app, award).await,
+        [2],
+        "the admin's dashboard no longer counts milestone 1's report as due"
+    );
     assert_eq!(
         lead.submit(&page, &report(2), &fields).await.status,
         409,
@@ -456,6 +485,7 @@ async fn an_award_goes_from_the_pool_to_the_grantee_by_maker_and_checker() {
 
     // The final report closes the award.
     assert_eq!(lead.submit(&page, &report(2), &fields).await.status, 303);
+    assert!(reports_due(&app, award).await.is_empty());
     let final_id = {
         let mut conn = app.state.pool.get().await.unwrap();
         baygrants::models::awards::reports(&mut conn, AwardId(award))

@@ -211,7 +211,7 @@ async fn reviewers_see_overdue_work_first_and_admins_the_disagreements() {
         UserId(user_id(&app, "rev@review.test").await),
         UserId(user_id(&app, "rev2@review.test").await),
     );
-    {
+    let second_review = {
         let mut conn = app.state.pool.get().await.unwrap();
         let now = app.state.clock.now();
         let call = CallId(f.call);
@@ -227,7 +227,7 @@ async fn reviewers_see_overdue_work_first_and_admins_the_disagreements() {
                 .unwrap()
                 .unwrap()
         };
-        assign(&mut conn, second, r1, Duration::days(5)).await;
+        let second_review = assign(&mut conn, second, r1, Duration::days(5)).await;
         assign(&mut conn, first, r1, Duration::days(-1)).await;
         // Two submitted reviews of the third, 100 and 0 points apart.
         for (r, score) in [(r1, 10), (r2, 0)] {
@@ -244,7 +244,8 @@ async fn reviewers_see_overdue_work_first_and_admins_the_disagreements() {
             .await
             .unwrap();
         }
-    }
+        second_review
+    };
 
     let page = home(&rev).await;
     assert!(page.has("Your reviews"), "{}", page.body);
@@ -271,6 +272,26 @@ async fn reviewers_see_overdue_work_first_and_admins_the_disagreements() {
     assert!(page.has(&format!("href=\"/admin/calls/{}/board\"", f.call)));
     assert!(!page.has("Applications without reviewers"));
     assert!(!page.has("Your reviews"), "the admin reviews nothing");
+
+    // A declared conflict leaves the second application with nobody to
+    // review it: it is back on the admin's list.
+    let review = format!("/reviews/{}", second_review.0);
+    let res = rev
+        .submit(
+            &review,
+            &format!("{review}/declare"),
+            &[("decision", "conflict"), ("reason", "I advised them")],
+        )
+        .await;
+    assert_eq!(res.status, 303, "{}", res.body);
+    let page = home(&admin).await;
+    assert!(
+        page.has("Applications without reviewers (1)"),
+        "{}",
+        page.body
+    );
+    assert!(page.has("Second harbour"));
+    assert!(!page.has("Silver bridges"), "still reviewed by rev");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -122,3 +122,47 @@ pub async fn reports_waiting(conn: &mut Conn) -> QueryResult<Vec<(Report, String
         .load(conn)
         .await
 }
+
+/// Reports of active awards not yet in (a returned one counts as not in)
+/// due before `before`, from the kept `reports_due` rows, earliest first:
+/// (award, application title, milestone, due). At most `limit`; `None`
+/// for every one.
+pub async fn due_before(
+    conn: &mut impl Reader,
+    before: Option<DateTime<Utc>>,
+    limit: Option<i64>,
+) -> QueryResult<Vec<(AwardId, String, i32, DateTime<Utc>)>> {
+    use crate::db::schema::{applications, reports_due};
+    let mut q = reports_due::table
+        .inner_join(awards::table.on(awards::id.eq(reports_due::award_id)))
+        .inner_join(applications::table.on(applications::id.eq(awards::application_id)))
+        .select((
+            reports_due::award_id,
+            applications::title,
+            reports_due::position,
+            reports_due::due_at,
+        ))
+        .order((
+            reports_due::due_at,
+            reports_due::award_id,
+            reports_due::position,
+        ))
+        .into_boxed();
+    if let Some(before) = before {
+        q = q.filter(reports_due::due_at.lt(before));
+    }
+    if let Some(limit) = limit {
+        q = q.limit(limit);
+    }
+    q.load(conn).await
+}
+
+/// How many reports not yet in are due before `before`.
+pub async fn count_due_before(conn: &mut impl Reader, before: DateTime<Utc>) -> QueryResult<i64> {
+    use crate::db::schema::reports_due;
+    reports_due::table
+        .filter(reports_due::due_at.lt(before))
+        .count()
+        .get_result(conn)
+        .await
+}

@@ -16,14 +16,24 @@ pub struct DueReport {
 }
 
 /// Reports of active awards that are not in (a returned one counts as
-/// not in), by due date.
-pub async fn reports_outstanding(conn: &mut Conn) -> Result<Vec<DueReport>, AppError> {
-    let mut out = Vec::new();
-    for (award, title, tranches, reports) in awards::active_with_schedule(conn).await? {
-        out.extend(outstanding_reports_of(&award, &title, &tranches, &reports));
-    }
-    out.sort_by_key(|r| r.due);
-    Ok(out)
+/// not in) due before `before` (`None`: all of them), by due date; at most
+/// `limit`. Read from the kept `reports_due` rows, so the work grows with
+/// the reports listed, not with the awards.
+pub async fn reports_outstanding(
+    conn: &mut Conn,
+    before: Option<DateTime<Utc>>,
+    limit: Option<i64>,
+) -> Result<Vec<DueReport>, AppError> {
+    Ok(awards::due_before(conn, before, limit)
+        .await?
+        .into_iter()
+        .map(|(award, title, position, due)| DueReport {
+            award,
+            title,
+            position,
+            due,
+        })
+        .collect())
 }
 
 /// The reports of one award that are not in (a returned one counts as not
@@ -54,13 +64,11 @@ pub async fn remind_reports(state: &AppState) -> Result<usize, AppError> {
     let now = state.clock.now();
     let mut conn = state.pool.get().await?;
     let mut sent = 0;
-    for r in reports_outstanding(&mut conn).await? {
+    for r in reports_outstanding(&mut conn, Some(now + REPORT_REMINDER_BEFORE), None).await? {
         let (job, what) = if r.due < now {
             (Job::ReportOverdue, "report_overdue")
-        } else if r.due < now + REPORT_REMINDER_BEFORE {
-            (Job::ReportReminder, "report_due")
         } else {
-            continue;
+            (Job::ReportReminder, "report_due")
         };
         let key = format!("{}:{}", r.award, r.position);
         let done = conn

@@ -502,7 +502,7 @@ pub async fn reports(ctx: Ctx, state: web::Data<AppState>) -> Result<HttpRespons
     ctx.require(Permission::ManageAwards)?;
     let now = state.clock.now();
     let mut conn = state.pool.get().await?;
-    let outstanding = service::reports_outstanding(&mut conn)
+    let outstanding = service::reports_outstanding(&mut conn, None, None)
         .await?
         .into_iter()
         .map(|r| (r.award, r.title, r.position, ctx.when(&r.due), r.due < now))

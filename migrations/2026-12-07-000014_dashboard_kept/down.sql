@@ -1,0 +1,18 @@
+DROP VIEW reports_due_drift;
+DROP TRIGGER progress_reports_due ON progress_reports;
+DROP TRIGGER tranches_reports_due ON tranches;
+DROP TRIGGER awards_reports_due_gone ON awards;
+DROP TRIGGER awards_reports_due ON awards;
+DROP FUNCTION reports_due_keep();
+DROP FUNCTION reports_due_rebuild();
+DROP FUNCTION reports_due_of(BIGINT);
+DROP TABLE reports_due;
+DROP VIEW review_coverage_drift;
+DROP TRIGGER reviews_coverage_on_change ON reviews;
+DROP TRIGGER reviews_coverage ON reviews;
+DROP FUNCTION review_coverage_of_review();
+DROP FUNCTION review_coverage_rebuild();
+DROP TRIGGER applications_coverage_on_change ON applications;
+DROP TRIGGER applications_coverage ON applications;
+DROP FUNCTION review_coverage_of_application();
+DROP TABLE review_coverage;

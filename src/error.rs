@@ -45,6 +45,10 @@ pub enum AppError {
     /// key explains why.
     #[error("conflict: {0}")]
     Conflict(&'static str),
+    /// An irreversible action that may go ahead, asked without the
+    /// person's confirmation (`web::confirm`): nothing was done.
+    #[error("the action needs confirmation")]
+    Unconfirmed,
     #[error("service unavailable: {0}")]
     Unavailable(String),
     #[error("database error: {0}")]
@@ -75,6 +79,9 @@ impl ResponseError for AppError {
             AppError::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::Conflict(_) => StatusCode::CONFLICT,
+            // Handlers of such actions answer with the confirmation page;
+            // one that does not is refused rather than done.
+            AppError::Unconfirmed => StatusCode::CONFLICT,
             AppError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Db(diesel::result::Error::DatabaseError(
                 diesel::result::DatabaseErrorKind::ClosedConnection,

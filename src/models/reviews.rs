@@ -688,3 +688,21 @@ pub async fn awaiting_assignment(
     let total = waiting().count().get_result(conn).await?;
     Ok((rows, total))
 }
+
+/// Reviews assigned and not yet submitted (nor handed back with a declared
+/// conflict): of one application, or of every application of a call.
+pub async fn count_open(
+    conn: &mut impl Reader,
+    call: CallId,
+    application: Option<ApplicationId>,
+) -> QueryResult<i64> {
+    let mut q = reviews::table
+        .filter(reviews::call_id.eq(call))
+        .filter(reviews::state.eq_any([ReviewState::Assigned, ReviewState::Draft]))
+        .count()
+        .into_boxed();
+    if let Some(app) = application {
+        q = q.filter(reviews::application_id.eq(app));
+    }
+    q.get_result(conn).await
+}

@@ -1061,6 +1061,7 @@ pub async fn take_back(
     actor: &Actor,
     id: ApplicationId,
     to: Option<State>,
+    confirmed: bool,
     origin: &Origin,
 ) -> Result<(), AppError> {
     let now = state.clock.now();
@@ -1084,6 +1085,10 @@ pub async fn take_back(
             .ok_or(AppError::NotFound)?;
         if call.state() != CallState::Published || now >= call.closes_at {
             return Err(AppError::Conflict("err-after-deadline"));
+        }
+        // Withdrawing is for good: only once the person has read so.
+        if to == State::Withdrawn && !confirmed {
+            return Err(AppError::Unconfirmed);
         }
         apps::set_state(conn, id, to, None, now).await?;
         audit::insert(

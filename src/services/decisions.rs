@@ -193,6 +193,7 @@ pub async fn publish(
     state: &AppState,
     actor: &Actor,
     call_id: CallId,
+    confirmed: bool,
     origin: &Origin,
 ) -> Result<usize, AppError> {
     require(actor)?;
@@ -204,6 +205,13 @@ pub async fn publish(
             .ok_or(AppError::NotFound)?;
         if call.state() != CallState::Decided {
             return Err(AppError::Conflict("err-call-not-decided"));
+        }
+        // Emails go out and awards are offered: only once confirmed.
+        if !confirmed {
+            if decisions::published_at(conn, call_id).await?.is_some() {
+                return Err(AppError::Conflict("err-decisions-published"));
+            }
+            return Err(AppError::Unconfirmed);
         }
         if !decisions::publish(conn, call_id, actor.user_id(), now).await? {
             return Err(AppError::Conflict("err-decisions-published"));

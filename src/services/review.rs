@@ -863,8 +863,10 @@ pub async fn ranking(
             funded: false,
         });
     }
+    // An application with no final score yet (its component scores are not
+    // entered) is placed by its calibrated score, the best it has.
     let key = |r: &RankRow| match by {
-        RankBy::Final => r.final_score.unwrap_or(-1.0),
+        RankBy::Final => r.final_score.unwrap_or(r.calibrated),
         RankBy::Calibrated => r.calibrated,
         RankBy::Mean => r.mean,
     };

@@ -166,6 +166,8 @@ pub struct DebarmentForm {
     /// Empty: lift the debarment.
     pub until: String,
     pub reason: String,
+    /// `yes` once the admin has read what barring means.
+    pub confirmed: String,
 }
 
 /// Bars an organization until a date (with a reason), or lifts the bar.
@@ -174,6 +176,7 @@ pub async fn set_debarment(
     actor: &Actor,
     id: OrganizationId,
     form: &DebarmentForm,
+    confirmed: bool,
     origin: &Origin,
 ) -> Result<(), AppError> {
     require(actor)?;
@@ -201,6 +204,11 @@ pub async fn set_debarment(
         let org = orgs::find_for_update(conn, id)
             .await?
             .ok_or(AppError::NotFound)?;
+        // Barring shuts the organization out of calls: only once confirmed
+        // (lifting a bar needs no second look).
+        if until.is_some() && !confirmed {
+            return Err(AppError::Unconfirmed);
+        }
         orgs::set_debarment(conn, id, until, &reason, now).await?;
         audit::insert(
             conn,

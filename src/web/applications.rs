@@ -918,6 +918,8 @@ pub async fn submit(
 #[serde(default)]
 pub struct TakeBack {
     to: String,
+    /// `yes` once the person has read what withdrawing means.
+    confirmed: String,
 }
 
 pub async fn take_back(
@@ -928,7 +930,26 @@ pub async fn take_back(
 ) -> Result<HttpResponse, AppError> {
     let id = app_id(&path)?;
     let to = State::from_code(&form.to);
-    service::take_back(&state, &actor(&ctx)?, id, to, &ctx.origin).await?;
+    let confirmed = super::confirm::given(&form.confirmed);
+    match service::take_back(&state, &actor(&ctx)?, id, to, confirmed, &ctx.origin).await {
+        Err(AppError::Unconfirmed) => {
+            return super::confirm::ConfirmPage {
+                c: &ctx,
+                title: ctx.t("confirm-withdraw-title"),
+                consequences: vec![
+                    ctx.t("confirm-withdraw-what"),
+                    ctx.t("confirm-withdraw-instead"),
+                ],
+                action: format!("/applications/{id}/state"),
+                fields: vec![("to", form.to.clone())],
+                confirm: ctx.t("application-withdraw"),
+                back: format!("/applications/{id}"),
+                back_label: ctx.t("confirm-keep-application"),
+            }
+            .respond();
+        }
+        outcome => outcome?,
+    }
     Ok(back(
         &state,
         id,

@@ -4,7 +4,8 @@
 use actix_web::{HttpResponse, web};
 use askama::Template;
 
-use super::ctx::{CsrfForm, Ctx, NoFields};
+use super::confirm::{ConfirmPage, Confirmation};
+use super::ctx::{CsrfForm, Ctx};
 use super::{after_form, render_form, see_other_with_flash};
 use crate::AppState;
 use crate::domain::application::ApplicationState;
@@ -38,6 +39,8 @@ struct DecisionPage<'a> {
     form: DecisionForm,
     errors: FormErrors,
     published: bool,
+    /// Reviews of the application assigned and not yet submitted.
+    open_reviews: i64,
 }
 
 async fn page(
@@ -77,6 +80,7 @@ async fn page(
     .await?;
     let row = ranking.0.iter().find(|r| r.application == id);
     let decision = model::find(&mut conn, id).await?;
+    let open_reviews = crate::models::reviews::count_open(&mut conn, call.id, Some(id)).await?;
     let recommendations = crate::models::reviews::submitted_of_application(&mut conn, id)
         .await?
         .into_iter()
@@ -138,6 +142,7 @@ async fn page(
         form,
         errors,
         published: decision.is_some_and(|d| d.published_at.is_some()),
+        open_reviews,
     };
     render_form(&page, page.errors.is_empty())
 }
@@ -214,11 +219,37 @@ pub async fn publish(
     ctx: Ctx,
     state: web::Data<AppState>,
     path: web::Path<String>,
-    _f: CsrfForm<NoFields>,
+    CsrfForm(form): CsrfForm<Confirmation>,
 ) -> Result<HttpResponse, AppError> {
     let actor = ctx.require(Permission::ManageReview)?;
     let id: CallId = path.parse().map_err(|_| AppError::NotFound)?;
-    service::publish(&state, &actor, id, &ctx.origin).await?;
+    let confirmed = super::confirm::given(&form.confirmed);
+    match service::publish(&state, &actor, id, confirmed, &ctx.origin).await {
+        Err(AppError::Unconfirmed) => {
+            let mut conn = state.pool.get().await?;
+            let decided = crate::models::decisions::of_call(&mut conn, id)
+                .await?
+                .len();
+            let open = crate::models::reviews::count_open(&mut conn, id, None).await?;
+            let mut consequences =
+                vec![ctx.t_with("confirm-publish-what", &[("n", decided.to_string())])];
+            if open > 0 {
+                consequences.push(ctx.t_with("confirm-publish-open", &[("n", open.to_string())]));
+            }
+            return ConfirmPage {
+                c: &ctx,
+                title: ctx.t("confirm-publish-title"),
+                consequences,
+                action: format!("/admin/calls/{id}/publish-decisions"),
+                fields: Vec::new(),
+                confirm: ctx.t("board-publish"),
+                back: format!("/admin/calls/{id}/board"),
+                back_label: ctx.t("confirm-back-board"),
+            }
+            .respond();
+        }
+        outcome => outcome?,
+    };
     Ok(see_other_with_flash(
         &format!("/admin/calls/{id}/board"),
         "flash-decisions-published",

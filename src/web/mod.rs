@@ -10,6 +10,7 @@ mod auth;
 mod awards;
 mod calls;
 pub mod charts;
+mod confirm;
 pub mod csv;
 pub mod ctx;
 mod decisions;

@@ -639,8 +639,37 @@ pub async fn debar(
 ) -> Result<HttpResponse, AppError> {
     let actor = ctx.require(Permission::VerifyOrganizations)?;
     let id = parse_id(&path)?;
+    let confirmed = super::confirm::given(&form.confirmed);
+    let outcome =
+        verification::set_debarment(&state, &actor, id, &form, confirmed, &ctx.origin).await;
+    if let Err(AppError::Unconfirmed) = outcome {
+        let mut conn = state.pool.get().await?;
+        let org = orgs::find(&mut conn, id).await?.ok_or(AppError::NotFound)?;
+        let name = if ctx.lang == crate::i18n::Lang::En {
+            org.name_en
+        } else {
+            org.name_zh
+        };
+        return super::confirm::ConfirmPage {
+            c: &ctx,
+            title: ctx.t("confirm-debar-title"),
+            consequences: vec![ctx.t_with(
+                "confirm-debar-what",
+                &[("name", name), ("until", form.until.trim().to_string())],
+            )],
+            action: format!("/admin/orgs/{id}/debarment"),
+            fields: vec![
+                ("until", form.until.clone()),
+                ("reason", form.reason.clone()),
+            ],
+            confirm: ctx.t("confirm-debar"),
+            back: format!("/orgs/{id}"),
+            back_label: ctx.t("confirm-back-org"),
+        }
+        .respond();
+    }
     after_form(
-        verification::set_debarment(&state, &actor, id, &form, &ctx.origin).await,
+        outcome,
         |()| {
             see_other_with_flash(
                 &format!("/orgs/{id}"),

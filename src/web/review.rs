@@ -723,6 +723,8 @@ struct BoardPage<'a> {
     budget: String,
     sort: &'static str,
     sorts: Vec<(&'static str, &'static str)>,
+    /// Why the order is not plainly the one named, when it is not.
+    order_note: Option<String>,
     components: Vec<(String, i32)>,
     panel_weight: i32,
     published: Option<String>,
@@ -778,6 +780,54 @@ fn rank_by(sort: &str, settings: &crate::domain::call::ReviewSettings) -> servic
     }
 }
 
+/// What the board says about its order when the final score is not there
+/// for every application.
+enum FinalScores {
+    /// Every scored application has one, or the order is another score.
+    Complete,
+    /// None has one yet: the board is ranked by the calibrated score.
+    NoneYet,
+    /// This many scored applications have none and are placed by their
+    /// calibrated score.
+    Missing(usize),
+}
+
+/// The ranking the board shows and the order it is in: the one asked for,
+/// or the final score by default where the call has other components —
+/// unless no application has a final score yet, when the calibrated score
+/// orders the board instead of leaving it in no order.
+async fn board_ranking(
+    state: &AppState,
+    conn: &mut crate::models::Conn,
+    id: crate::models::CallId,
+    sort: &str,
+    settings: &crate::domain::call::ReviewSettings,
+) -> Result<
+    (
+        service::RankBy,
+        std::sync::Arc<service::Ranking>,
+        FinalScores,
+    ),
+    AppError,
+> {
+    let by = rank_by(sort, settings);
+    let ranking = service::ranking_cached(&state.rankings, conn, id, by).await?;
+    if by != service::RankBy::Final {
+        return Ok((by, ranking, FinalScores::Complete));
+    }
+    let scored = ranking.0.iter().filter(|r| r.reviews > 0);
+    let missing = scored.clone().filter(|r| r.final_score.is_none()).count();
+    match (missing, scored.count()) {
+        (0, _) => Ok((by, ranking, FinalScores::Complete)),
+        (m, n) if m == n && sort.is_empty() => {
+            let by = service::RankBy::Calibrated;
+            let ranking = service::ranking_cached(&state.rankings, conn, id, by).await?;
+            Ok((by, ranking, FinalScores::NoneYet))
+        }
+        (m, _) => Ok((by, ranking, FinalScores::Missing(m))),
+    }
+}
+
 pub async fn board(
     ctx: Ctx,
     state: web::Data<AppState>,
@@ -791,8 +841,12 @@ pub async fn board(
         .await?
         .ok_or(AppError::NotFound)?;
     let settings = calls::review_settings(&mut conn, id).await?;
-    let by = rank_by(&q.sort, &settings);
-    let ranking = service::ranking_cached(&state.rankings, &mut conn, id, by).await?;
+    let (by, ranking, finals) = board_ranking(&state, &mut conn, id, &q.sort, &settings).await?;
+    let order_note = match finals {
+        FinalScores::Complete => None,
+        FinalScores::NoneYet => Some(ctx.t("board-no-final-yet")),
+        FinalScores::Missing(n) => Some(ctx.t_with("board-final-missing", &[("n", n.to_string())])),
+    };
     let pages = ranking.0.len().div_ceil(BOARD_PAGE).max(1);
     let page = q.page.unwrap_or(1).clamp(1, pages);
     let en = ctx.lang == crate::i18n::Lang::En;
@@ -808,6 +862,7 @@ pub async fn board(
         budget: crate::domain::money::format_amount(call.budget),
         sort: by.code(),
         sorts,
+        order_note,
         panel_weight: settings.panel_weight(),
         components: settings
             .components
@@ -887,9 +942,7 @@ pub async fn board_csv(
     let id = call_id(&path)?;
     let mut conn = state.pool.get().await?;
     let settings = calls::review_settings(&mut conn, id).await?;
-    let ranking =
-        service::ranking_cached(&state.rankings, &mut conn, id, rank_by(&q.sort, &settings))
-            .await?;
+    let (_, ranking, _) = board_ranking(&state, &mut conn, id, &q.sort, &settings).await?;
     let (rows, reviews) = (&ranking.0, &ranking.1);
     let mut out = super::csv::writer();
     let csv_error = super::csv::error;

@@ -885,9 +885,28 @@ async fn a_withdrawn_application_is_final_and_can_no_longer_be_changed() {
         "a submitted application offers withdrawal before the deadline"
     );
 
+    // The button asks first, on a page that says what withdrawing means.
     let res = f
         .lead
         .submit(&page, &format!("{page}/state"), &[("to", "withdrawn")])
+        .await;
+    assert_eq!(res.status, 200, "{}", res.body);
+    assert!(
+        res.has("Withdraw this application for good?")
+            && res.has("cannot be returned to draft")
+            && res.has("name=\"confirmed\" value=\"yes\"")
+            && res.has(&format!("href=\"{page}\"")),
+        "{}",
+        res.body
+    );
+    assert_eq!(state_of(&app, id).await, "submitted", "nothing changed yet");
+    let res = f
+        .lead
+        .submit(
+            &page,
+            &format!("{page}/state"),
+            &[("to", "withdrawn"), ("confirmed", "yes")],
+        )
         .await;
     assert_eq!(res.status, 303, "{}", res.body);
     assert_eq!(res.location(), format!("{page}#top"));
@@ -1017,7 +1036,11 @@ async fn a_lead_may_submit_only_as_many_applications_as_the_call_allows() {
     let page = format!("/applications/{first}");
     let res = f
         .lead
-        .submit(&page, &format!("{page}/state"), &[("to", "withdrawn")])
+        .submit(
+            &page,
+            &format!("{page}/state"),
+            &[("to", "withdrawn"), ("confirmed", "yes")],
+        )
         .await;
     assert_eq!(res.status, 303, "{}", res.body);
     let res = submit(&f.lead, third).await;

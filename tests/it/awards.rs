@@ -95,7 +95,7 @@ async fn publish(admin: &Browser, call: i64) -> u16 {
         .submit(
             &format!("/admin/calls/{call}/board"),
             &format!("/admin/calls/{call}/publish-decisions"),
-            &[],
+            &[("confirmed", "yes")],
         )
         .await
         .status
@@ -339,6 +339,34 @@ async fn an_award_goes_from_the_pool_to_the_grantee_by_maker_and_checker() {
         balance(&app, fund, Account::Disbursed, Some(award)).await,
         Decimal::ZERO
     );
+    // Rejecting asks first, naming the request; then the maker asks again.
+    let reject = |confirmed: &'static str| {
+        let fin2 = &fin2;
+        async move {
+            fin2.submit(
+                "/finance",
+                &format!("/finance/payments/{payment}"),
+                &[("decision", "reject"), ("confirmed", confirmed)],
+            )
+            .await
+        }
+    };
+    let res = reject("").await;
+    assert_eq!(res.status, 200, "{}", res.body);
+    assert!(
+        res.has("Reject this payment request?") && res.has("32,000.00"),
+        "{}",
+        res.body
+    );
+    assert_eq!(pending_payment(&app).await, payment, "still pending");
+    assert_eq!(reject("yes").await.status, 303);
+    assert_eq!(
+        approve(&fin2, payment).await.status,
+        409,
+        "rejected for good"
+    );
+    assert_eq!(fin1.submit(&page, &request(0), &[]).await.status, 303);
+    let payment = pending_payment(&app).await;
     let res = approve(&fin2, payment).await;
     assert_eq!(res.status, 303, "{}", res.body);
     assert_eq!(approve(&fin2, payment).await.status, 409, "paid once");

@@ -70,7 +70,7 @@ async fn a_dump_restores_into_a_fresh_database_with_the_same_ledger_and_files() 
         .submit(
             &format!("/admin/calls/{}/board", d.f.call),
             &format!("/admin/calls/{}/publish-decisions", d.f.call),
-            &[],
+            &[("confirmed", "yes")],
         )
         .await;
     assert_eq!(res.status, 303, "{}", res.body);

@@ -429,6 +429,8 @@ async fn journey(lang: Lang) {
     flash(&c, lang, "flash-call-state").await;
     c.goto(&format!("/admin/calls/{call}/board")).await;
     c.click("form[action$=\"/publish-decisions\"] button").await;
+    // The confirmation page, then the confirmed form.
+    c.click("form[action$=\"/publish-decisions\"] button").await;
     flash(&c, lang, "flash-decisions-published").await;
 
     c.step("the lead accepts the award").await;

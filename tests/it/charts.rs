@@ -211,7 +211,7 @@ async fn publish(admin: &Browser, call: i64) {
         .submit(
             &format!("/admin/calls/{call}/board"),
             &format!("/admin/calls/{call}/publish-decisions"),
-            &[],
+            &[("confirmed", "yes")],
         )
         .await;
     assert_eq!(res.status, 303, "{}", res.body);

@@ -304,7 +304,7 @@ async fn grantees_and_finance_officers_see_the_money_that_waits_for_them() {
         .submit(
             &format!("/admin/calls/{}/board", d.f.call),
             &format!("/admin/calls/{}/publish-decisions", d.f.call),
-            &[],
+            &[("confirmed", "yes")],
         )
         .await;
     assert_eq!(res.status, 303, "{}", res.body);

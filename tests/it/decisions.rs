@@ -167,7 +167,16 @@ async fn decisions_stay_private_until_published_and_each_applicant_gets_one_emai
             .status,
         404
     );
+    // Deciding now would leave the second review out: the decision page says so.
+    let decision_page = format!("/admin/applications/{application}/decision");
+    assert!(
+        admin
+            .get(&decision_page)
+            .await
+            .has("One review of this application is not submitted yet.")
+    );
     score(&second, &second_page, "5", "5", "The budget is thin").await;
+    assert!(!admin.get(&decision_page).await.has("not submitted yet"));
     // 40 % × 5/10 + 60 % × 5/10 = 50.
     let page = first.get(&first_page).await;
     assert!(
@@ -194,6 +203,14 @@ async fn decisions_stay_private_until_published_and_each_applicant_gets_one_emai
     assert_eq!(res.status, 422);
     assert!(res.has("The award cannot be more than the amount requested."));
     assert!(res.has("value=\"999,999\"") && res.has(">Quarterly reports</textarea>"));
+    // No final score yet: the board is ranked by the calibrated score, and says so.
+    let board = admin.get(&format!("/admin/calls/{call}/board")).await;
+    assert!(
+        board.has("No application has a final score yet")
+            && board.has("<strong>Calibrated score</strong>"),
+        "{}",
+        board.body
+    );
     // The other component's score: out of range refused, then entered.
     let components = format!("/admin/applications/{application}/components");
     assert_eq!(
@@ -214,6 +231,7 @@ async fn decisions_stay_private_until_published_and_each_applicant_gets_one_emai
     // score is their mean, 59; final = 70 % × 59 + 30 % × 80 = 65.3.
     let board = admin.get(&format!("/admin/calls/{call}/board")).await;
     assert!(board.has(">59.0<") && board.has(">65.3<"), "{}", board.body);
+    assert!(board.has("<strong>Final score</strong>") && !board.has("no final score"));
     // The call cannot be decided while an application has no decision.
     assert_eq!(to_state(&admin, call, "decided").await, 409);
     let res = admin
@@ -276,11 +294,31 @@ async fn decisions_stay_private_until_published_and_each_applicant_gets_one_emai
     };
     let res = crate::awards::contribute(&finance, fund, "500,000").await;
     assert_eq!(res.location(), format!("/finance/funds/{fund}"));
+    // Publishing asks first: who gets an email, that nothing changes after.
     let res = admin
         .submit(
             &format!("/admin/calls/{call}/board"),
             &format!("/admin/calls/{call}/publish-decisions"),
             &[],
+        )
+        .await;
+    assert_eq!(res.status, 200, "{}", res.body);
+    assert!(
+        res.has("Publish every decision of this call?")
+            && res.has("The applicant receives an email with the decision")
+            && !res.has("still not submitted"),
+        "{}",
+        res.body
+    );
+    assert!(
+        !lead.get(&app_page).await.has("Strong panel support"),
+        "nothing published yet"
+    );
+    let res = admin
+        .submit(
+            &format!("/admin/calls/{call}/board"),
+            &format!("/admin/calls/{call}/publish-decisions"),
+            &[("confirmed", "yes")],
         )
         .await;
     assert_eq!(res.status, 303, "{}", res.body);

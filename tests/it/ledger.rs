@@ -35,7 +35,7 @@ pub(crate) async fn requested(app: &TestApp) -> (Decided, i64, i64) {
         .submit(
             &format!("/admin/calls/{call}/board"),
             &format!("/admin/calls/{call}/publish-decisions"),
-            &[],
+            &[("confirmed", "yes")],
         )
         .await;
     assert_eq!(res.status, 303);
@@ -126,6 +126,7 @@ async fn fifty_simultaneous_approvals_of_one_tranche_make_one_payment() {
         payee_currency: "CNY".into(),
         rate: "1".into(),
         reference: "REF".into(),
+        confirmed: String::new(),
     };
     let tasks: Vec<_> = (0..50)
         .map(|_| {
@@ -138,6 +139,7 @@ async fn fifty_simultaneous_approvals_of_one_tranche_make_one_payment() {
                     &checker,
                     PaymentId(payment),
                     &form,
+                    false,
                     &Origin::default(),
                 )
                 .await
@@ -450,7 +452,7 @@ async fn an_offer_not_accepted_in_time_lapses_and_goes_back_to_the_pool() {
         .submit(
             &format!("/admin/calls/{call}/board"),
             &format!("/admin/calls/{call}/publish-decisions"),
-            &[],
+            &[("confirmed", "yes")],
         )
         .await;
     assert_eq!(

@@ -417,14 +417,36 @@ async fn admins_verify_or_return_with_emails_in_the_owners_language() {
         )
         .await;
     assert_eq!(res.status, 422, "a past date is refused");
+    let bar = [
+        ("until", "2029-12-31"),
+        ("reason", "Breach of the 2025 agreement"),
+    ];
     let res = admin
         .submit(
             &format!("/orgs/{id}"),
             &format!("/admin/orgs/{id}/debarment"),
-            &[
-                ("until", "2029-12-31"),
-                ("reason", "Breach of the 2025 agreement"),
-            ],
+            &bar,
+        )
+        .await;
+    assert_eq!(res.status, 200, "barring asks first: {}", res.body);
+    assert!(
+        res.has("Bar this organization?")
+            && res.has("barred until 2029-12-31")
+            && res.has("value=\"Breach of the 2025 agreement\""),
+        "{}",
+        res.body
+    );
+    assert!(
+        !admin
+            .get(&format!("/orgs/{id}"))
+            .await
+            .has("Debarred until 2029-12-31")
+    );
+    let res = admin
+        .submit(
+            &format!("/orgs/{id}"),
+            &format!("/admin/orgs/{id}/debarment"),
+            &[bar[0], bar[1], ("confirmed", "yes")],
         )
         .await;
     assert_eq!(res.status, 303);

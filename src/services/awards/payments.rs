@@ -204,6 +204,8 @@ pub struct ApproveForm {
     pub payee_currency: String,
     pub rate: String,
     pub reference: String,
+    /// `yes` once the officer has read what rejecting means.
+    pub confirmed: String,
 }
 
 impl ApproveForm {
@@ -225,6 +227,7 @@ pub async fn decide_payment(
     actor: &Actor,
     id: PaymentId,
     form: &ApproveForm,
+    confirmed: bool,
     origin: &Origin,
 ) -> Result<AwardId, AppError> {
     if !may(actor, Permission::HandleMoney) {
@@ -269,6 +272,10 @@ pub async fn decide_payment(
             return Err(AppError::Conflict("err-maker-checker"));
         }
         if !approve {
+            // A rejected request cannot be approved later: only once confirmed.
+            if !confirmed {
+                return Err(AppError::Unconfirmed);
+            }
             awards::reject_payment(conn, id, checker, now).await?;
             audit::insert(
                 conn,

@@ -449,7 +449,30 @@ pub async fn decide_payment(
 ) -> Result<HttpResponse, AppError> {
     let actor = ctx.require(Permission::HandleMoney)?;
     let payment: PaymentId = id(&path)?;
-    match service::decide_payment(&state, &actor, payment, &form, &ctx.origin).await {
+    let confirmed = crate::web::confirm::given(&form.confirmed);
+    match service::decide_payment(&state, &actor, payment, &form, confirmed, &ctx.origin).await {
+        Err(AppError::Unconfirmed) => {
+            let mut conn = state.pool.get().await?;
+            let (p, title, currency) = awards::pending_payments(&mut conn)
+                .await?
+                .into_iter()
+                .find(|(p, _, _)| p.id == payment)
+                .ok_or(AppError::NotFound)?;
+            crate::web::confirm::ConfirmPage {
+                c: &ctx,
+                title: ctx.t("confirm-reject-title"),
+                consequences: vec![ctx.t_with(
+                    "confirm-reject-what",
+                    &[("amount", fmt(currency, p.amount)), ("title", title)],
+                )],
+                action: format!("/finance/payments/{payment}"),
+                fields: vec![("decision", form.decision.clone())],
+                confirm: ctx.t("confirm-reject"),
+                back: "/finance".into(),
+                back_label: ctx.t("confirm-back-finance"),
+            }
+            .respond()
+        }
         Ok(_) => Ok(back(
             &state,
             "/finance",

@@ -389,3 +389,27 @@ field-totp-code = Current code from the app
 admin-users-reset-second-factor = Reset second factor
 flash-second-factor-reset = The second factor is removed and the person's sessions ended; they set a new one up at their next login.
 flash-second-factor-none = That person has no second factor; nothing was changed.
+
+## Confirmation of irreversible actions
+confirm-withdraw-title = Withdraw this application for good?
+confirm-withdraw-what = A withdrawn application leaves the call: it will not be reviewed, and it cannot be returned to draft or submitted again.
+confirm-withdraw-instead = To change something before the deadline, return it to draft instead.
+confirm-keep-application = No, keep the application
+confirm-reject-title = Reject this payment request?
+confirm-reject-what = The request for { $amount } ({ $title }) is rejected: no money leaves the fund, and this request can no longer be approved. A finance officer can make a new request.
+confirm-reject = Reject the request
+confirm-back-finance = No, back to finance
+confirm-publish-title = Publish every decision of this call?
+confirm-publish-what = { $n ->
+    [one] The applicant receives an email with the decision,
+   *[other] Each of the { $n } applicants receives one email with their decision,
+} awards are offered and their amounts committed from the fund. Published decisions can no longer change.
+confirm-publish-open = { $n ->
+    [one] One review of this call is still not submitted; it will not count.
+   *[other] { $n } reviews of this call are still not submitted; they will not count.
+}
+confirm-back-board = No, back to the ranking board
+confirm-debar-title = Bar this organization?
+confirm-debar-what = { $name } is barred until { $until } (UTC+8): calls that exclude barred organizations refuse any application with it, as lead or partner, until then. The reason is kept with the organization and in the audit log. The bar can be lifted early.
+confirm-debar = Bar the organization
+confirm-back-org = No, back to the organization

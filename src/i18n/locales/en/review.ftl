@@ -64,6 +64,11 @@ decision-rationale = Rationale
 reviewer-n = Reviewer { $n }
 board-final = Final score
 board-final-formula = Final score = { $panel }% calibrated panel score
+board-no-final-yet = No application has a final score yet (the other components are not scored), so the board is ranked by the calibrated score.
+board-final-missing = { $n ->
+    [one] One scored application has no final score yet (the other components are not scored); it is placed by its calibrated score.
+   *[other] { $n } scored applications have no final score yet (the other components are not scored); each is placed by its calibrated score.
+}
 board-decision = Decision
 board-decide = Decide
 board-published = Decisions were published on { $at }.
@@ -74,6 +79,10 @@ outcome-award = Award
 outcome-decline = Decline
 outcome-waitlist = Waiting list
 decision-title = Decision
+decision-open-reviews = { $n ->
+    [one] One review of this application is not submitted yet.
+   *[other] { $n } reviews of this application are not submitted yet.
+} A decision now is made without them: the scores above count only the submitted reviews.
 decision-recommendations = Reviewers' recommendations
 decision-components = Other score components (0–100)
 decision-amount = Amount awarded (for an award; at most the amount requested)

@@ -389,3 +389,21 @@ field-totp-code = 应用当前的验证码
 admin-users-reset-second-factor = 重置第二重验证
 flash-second-factor-reset = 已移除此人的第二重验证并结束其所有登录会话；对方下次登录时须重新设置。
 flash-second-factor-none = 此人没有第二重验证，未作任何更改。
+
+## Confirmation of irreversible actions
+confirm-withdraw-title = 确定永久撤回此申请？
+confirm-withdraw-what = 撤回的申请会离开此资助计划：不会被评审，也不能退回草稿或再次提交。
+confirm-withdraw-instead = 如要在截止前修改内容，请改为“退回草稿以修改”。
+confirm-keep-application = 不，保留申请
+confirm-reject-title = 确定拒绝此付款申请？
+confirm-reject-what = { $amount }（{ $title }）的付款申请将被拒绝：不会从基金拨出款项，此申请也不能再获批准。财务人员可以另行提出申请。
+confirm-reject = 拒绝申请
+confirm-back-finance = 不，返回财务页面
+confirm-publish-title = 确定公布此资助计划的所有决定？
+confirm-publish-what = { $n } 位申请人各收到一封载有决定的电邮；获资助者会收到资助要约，金额从基金中承担。公布后决定不能再更改。
+confirm-publish-open = 此资助计划尚有 { $n } 份评审未提交，将不会计算在内。
+confirm-back-board = 不，返回排名表
+confirm-debar-title = 确定禁止此机构参与？
+confirm-debar-what = { $name } 将被禁制至 { $until }（UTC+8）：在此之前，排除受禁制机构的资助计划不会接受任何有其参与（主办或合作）的申请。原因记录于机构资料及审计日志。禁制可以提前解除。
+confirm-debar = 禁止此机构
+confirm-back-org = 不，返回机构页面

@@ -64,6 +64,8 @@ decision-rationale = 理由
 reviewer-n = 评审员 { $n }
 board-final = 最终分数
 board-final-formula = 最终分数 = { $panel }% 校准后专家评分
+board-no-final-yet = 尚未有申请取得最终分数（其他评分部分仍未评分），因此排名按校准后分数排列。
+board-final-missing = 有 { $n } 份已评分的申请尚未有最终分数（其他评分部分仍未评分），按其校准后分数排列。
 board-decision = 决定
 board-decide = 作出决定
 board-published = 决定已于 { $at } 公布。
@@ -74,6 +76,7 @@ outcome-award = 资助
 outcome-decline = 不予资助
 outcome-waitlist = 候补
 decision-title = 决定
+decision-open-reviews = 此申请尚有 { $n } 份评审未提交。现在作出决定将不计这些评审；以上分数只计已提交的评审。
 decision-recommendations = 评审建议
 decision-components = 其他评分组成部分（0–100）
 decision-amount = 资助金额（只适用于资助；不可高于申请金额）

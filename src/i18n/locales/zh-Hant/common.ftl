@@ -389,3 +389,21 @@ field-totp-code = 應用程式現時的驗證碼
 admin-users-reset-second-factor = 重設第二重驗證
 flash-second-factor-reset = 已移除此人的第二重驗證並結束其所有登入工作階段；對方下次登入時須重新設定。
 flash-second-factor-none = 此人沒有第二重驗證，未作任何更改。
+
+## Confirmation of irreversible actions
+confirm-withdraw-title = 確定永久撤回此申請？
+confirm-withdraw-what = 撤回的申請會離開此資助計劃：不會被評審，亦不能退回草稿或再次提交。
+confirm-withdraw-instead = 如要在截止前修改內容，請改為「退回草稿以修改」。
+confirm-keep-application = 不，保留申請
+confirm-reject-title = 確定拒絕此付款申請？
+confirm-reject-what = { $amount }（{ $title }）的付款申請將被拒絕：不會從基金撥出款項，此申請亦不能再獲批准。財務人員可以另行提出申請。
+confirm-reject = 拒絕申請
+confirm-back-finance = 不，返回財務頁面
+confirm-publish-title = 確定公佈此資助計劃的所有決定？
+confirm-publish-what = { $n } 位申請人各收到一封載有決定的電郵；獲資助者會收到資助要約，金額從基金中承擔。公佈後決定不能再更改。
+confirm-publish-open = 此資助計劃尚有 { $n } 份評審未提交，將不會計算在內。
+confirm-back-board = 不，返回排名表
+confirm-debar-title = 確定禁止此機構參與？
+confirm-debar-what = { $name } 將被禁制至 { $until }（UTC+8）：在此之前，排除受禁制機構的資助計劃不會接受任何有其參與（主辦或合作）的申請。原因記錄於機構資料及審計日誌。禁制可以提前解除。
+confirm-debar = 禁止此機構
+confirm-back-org = 不，返回機構頁面

@@ -64,6 +64,8 @@ decision-rationale = 理由
 reviewer-n = 評審員 { $n }
 board-final = 最終分數
 board-final-formula = 最終分數 = { $panel }% 校準後專家評分
+board-no-final-yet = 尚未有申請取得最終分數（其他評分部分仍未評分），因此排名按校準後分數排列。
+board-final-missing = 有 { $n } 份已評分的申請尚未有最終分數（其他評分部分仍未評分），按其校準後分數排列。
 board-decision = 決定
 board-decide = 作出決定
 board-published = 決定已於 { $at } 公佈。
@@ -74,6 +76,7 @@ outcome-award = 資助
 outcome-decline = 不予資助
 outcome-waitlist = 候補
 decision-title = 決定
+decision-open-reviews = 此申請尚有 { $n } 份評審未提交。現在作出決定將不計這些評審；以上分數只計已提交的評審。
 decision-recommendations = 評審建議
 decision-components = 其他評分組成部分（0–100）
 decision-amount = 資助金額（只適用於資助；不可高於申請金額）

@@ -502,7 +502,11 @@ pub async fn declare(
         let review = reviews::find_for_update(conn, id)
             .await?
             .ok_or(AppError::NotFound)?;
-        if review.state != ReviewState::Assigned {
+        // Before reading, either answer; while drafting (having recognised
+        // an organization from the content), only a conflict.
+        let may_declare = review.state == ReviewState::Assigned
+            || (conflict && review.state == ReviewState::Draft);
+        if !may_declare {
             return Err(AppError::Conflict("err-review-state"));
         }
         let to = if conflict {

@@ -37,7 +37,7 @@ pub struct OrgView {
     pub focus: Vec<String>,
 }
 
-fn place(ctx: &Ctx, org: &Organization) -> String {
+pub(super) fn place(ctx: &Ctx, org: &Organization) -> String {
     match &org.city {
         Some(city) => format!(
             "{} · {}",

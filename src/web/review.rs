@@ -251,6 +251,10 @@ struct HomePage<'a> {
     done: Vec<(Review, String)>,
     done_link: Option<String>,
     affiliations: Vec<(OrganizationId, String, String)>,
+    /// The name searched for, and the organizations found by it:
+    /// (id, name, place, registration number).
+    org_q: String,
+    found: Vec<(OrganizationId, String, String, String)>,
     form: AffiliationForm,
     errors: FormErrors,
 }
@@ -258,6 +262,8 @@ struct HomePage<'a> {
 /// Reviews to do per page of the reviewer's queue; done ones shown.
 const QUEUE_PAGE: i64 = 50;
 const DONE_SHOWN: i64 = 20;
+/// Organizations listed for a name searched on the reviewer's page.
+const ORGS_FOUND: i64 = 20;
 
 #[derive(Deserialize, Default)]
 #[serde(default)]
@@ -265,6 +271,8 @@ pub struct QueueQuery {
     after: Option<i64>,
     /// The last done review of the previous page of done ones.
     done_after: Option<i64>,
+    /// An organization's name, to record an affiliation with it.
+    org_q: String,
 }
 
 async fn home_page(
@@ -304,6 +312,27 @@ async fn home_page(
         (true, Some((last, _))) => Some(format!("/reviewer?done_after={}#done-h", last.id)),
         _ => None,
     };
+    let org_q = query.org_q.trim().to_string();
+    let found = if org_q.is_empty() {
+        Vec::new()
+    } else {
+        let filter = crate::models::organizations::DirectoryFilter {
+            text: Some(org_q.clone()),
+            ..Default::default()
+        };
+        crate::models::organizations::search(&mut conn, &filter, None, ORGS_FOUND)
+            .await?
+            .iter()
+            .map(|o| {
+                (
+                    o.id,
+                    org_name(ctx, o),
+                    super::orgs::place(ctx, o),
+                    o.registration_number.clone(),
+                )
+            })
+            .collect()
+    };
     let page = HomePage {
         c: ctx,
         reviews: to_do,
@@ -311,6 +340,8 @@ async fn home_page(
         done,
         done_link,
         affiliations: reviews::affiliations(&mut conn, user.id).await?,
+        org_q,
+        found,
         form,
         errors,
     };
@@ -372,6 +403,16 @@ pub struct SnapshotView {
     pub milestones: Vec<String>,
     /// (attachment id, file name), as submitted.
     pub attachments: Vec<(i64, String)>,
+}
+
+/// An organization's name in the reader's language: its English name on
+/// English pages where it has one, else its Chinese name.
+fn org_name(ctx: &Ctx, o: &crate::models::organizations::Organization) -> String {
+    if ctx.lang == crate::i18n::Lang::En && !o.name_en.trim().is_empty() {
+        format!("{} ({})", o.name_en, o.name_zh)
+    } else {
+        o.name_zh.clone()
+    }
 }
 
 /// `blind`: organizations appear as "Partner n", without names.
@@ -469,6 +510,14 @@ struct ReviewPage<'a> {
     /// Other reviewers' submitted reviews, once this one is submitted and
     /// if the call allows: (label, weighted score, recommendation).
     peers: Vec<(String, String, String)>,
+    /// Blind review: the organizations are not named.
+    blind: bool,
+    /// Where review is not blind, the organizations on the application,
+    /// the lead first: (role, name, place, registration number).
+    team: Vec<(String, String, String, String)>,
+    /// Where it is blind, the reviewer's recorded affiliations, which the
+    /// system checked against the application's organizations.
+    affiliations: Vec<String>,
 }
 
 pub async fn show(
@@ -581,8 +630,40 @@ async fn review_page(
     } else {
         Vec::new()
     };
+    let (team, affiliations) = if settings.blind {
+        let mine = reviews::affiliations(&mut conn, review.reviewer_id).await?;
+        let ids: Vec<_> = mine.iter().map(|(o, _, _)| *o).collect();
+        let named = crate::models::organizations::find_many(&mut conn, &ids).await?;
+        let affiliations = named.iter().map(|o| org_name(ctx, o)).collect();
+        (Vec::new(), affiliations)
+    } else {
+        let lead = crate::models::organizations::find(&mut conn, app.lead_org_id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        let partners = applications::partners(&mut conn, app.id).await?;
+        let line = |role: String, o: &crate::models::organizations::Organization| {
+            (
+                role,
+                org_name(ctx, o),
+                super::orgs::place(ctx, o),
+                o.registration_number.clone(),
+            )
+        };
+        let team = std::iter::once(line(ctx.t("application-lead"), &lead))
+            .chain(
+                partners
+                    .iter()
+                    .filter(|p| p.status != crate::domain::application::PartnerStatus::Declined)
+                    .map(|p| line(ctx.t("review-partner"), &p.organization)),
+            )
+            .collect();
+        (team, Vec::new())
+    };
     let page = ReviewPage {
         peers,
+        blind: settings.blind,
+        team,
+        affiliations,
         c: ctx,
         review,
         title: app.title,

@@ -706,11 +706,37 @@ async fn the_checkers_report_a_broken_page() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn applicant_and_reviewer_pages_fit_a_phone() {
     let (app, a, draft) = seeded().await;
+    // A submitted application of the applicant's organization with a
+    // partner that accepted, and that partner's owner: the application as
+    // submitted, read by its lead and by its partner.
+    let (submitted, partner): (i64, i64) = {
+        use diesel_async::RunQueryDsl;
+        let lead: i64 = a
+            .applicant
+            .trim_start_matches("owner")
+            .split('@')
+            .next()
+            .unwrap()
+            .parse()
+            .unwrap();
+        let mut conn = app.state.pool.get().await.unwrap();
+        diesel::sql_query(format!(
+            "SELECT a.id AS application, p.organization_id AS partner FROM applications a \
+             JOIN application_partners p ON p.application_id = a.id AND p.status = 'accepted' \
+             WHERE a.lead_org_id = {lead} AND a.state <> 'draft' ORDER BY a.id LIMIT 1"
+        ))
+        .get_result::<Submitted>(&mut conn)
+        .await
+        .map(|r| (r.application, r.partner))
+        .expect("the seed gives the applicant a submitted application with a partner")
+    };
+    let partner_owner = format!("owner{partner}@scale.baygrants.test");
     let c = Chrome::start(&app.base, "phone", 375, 812).await;
     let mut wide = Vec::new();
-    for (email, pages) in [
+    for (email, lang, pages) in [
         (
             &a.applicant,
+            "zh-Hans",
             vec![
                 "/".to_string(),
                 "/calls".into(),
@@ -721,12 +747,43 @@ async fn applicant_and_reviewer_pages_fit_a_phone() {
         ),
         (
             &a.reviewer,
+            "zh-Hans",
             vec!["/".into(), "/reviewer".into(), "first-review".into()],
         ),
+        // In English, where labels are longest: the application as
+        // submitted (its lead's and its partner's view) and as the
+        // reviewer reads it.
+        (
+            &a.applicant,
+            "en",
+            vec![
+                format!("/applications/{submitted}"),
+                format!("/applications/{draft}"),
+                "/applications".into(),
+            ],
+        ),
+        (
+            &partner_owner,
+            "en",
+            vec![format!("/applications/{submitted}")],
+        ),
+        (&a.reviewer, "en", vec!["first-review-read".into()]),
     ] {
         login_with(&c, &app, email, scale::PASSWORD).await;
-        c.click("form.lang-switch button[value=\"zh-Hans\"]").await;
+        c.click(&format!("form.lang-switch button[value=\"{lang}\"]"))
+            .await;
         for path in pages {
+            if path == "first-review-read" {
+                c.goto("/reviewer").await;
+                c.click("main table a[href^=\"/reviews/\"]").await;
+                let here = c.path().await;
+                c.step(&format!("phone {here} en")).await;
+                let (fits, what) = c.fits_width().await;
+                if !fits {
+                    wide.push(format!("{here} (en): {what}"));
+                }
+                continue;
+            }
             if path == "first-review" {
                 c.goto("/reviewer").await;
                 c.click("main table a[href^=\"/reviews/\"]").await;
@@ -734,10 +791,10 @@ async fn applicant_and_reviewer_pages_fit_a_phone() {
                 c.goto(&path).await;
             }
             let here = c.path().await;
-            c.step(&format!("phone {here}")).await;
+            c.step(&format!("phone {here} {lang}")).await;
             let (fits, what) = c.fits_width().await;
             if !fits {
-                wide.push(format!("{here}: {what}"));
+                wide.push(format!("{here} ({lang}): {what}"));
             }
             if path == "first-review" {
                 // The reviewer corrects a comment and saves, on the phone.
@@ -765,6 +822,14 @@ async fn applicant_and_reviewer_pages_fit_a_phone() {
         wide.join("\n")
     );
     c.finish().await;
+}
+
+#[derive(diesel::QueryableByName)]
+struct Submitted {
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    application: i64,
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    partner: i64,
 }
 
 /// The application form works from the keyboard alone: Tab reaches each

@@ -32,6 +32,32 @@ async fn reviewer_on(
     email: &str,
     base: &str,
 ) -> (Browser, String) {
+    let (b, page) = reviewer_assigned(app, admin, call, application, email, base).await;
+    declare_no_conflict(&b, &page).await;
+    (b, page)
+}
+
+async fn declare_no_conflict(b: &Browser, page: &str) {
+    let res = b
+        .submit(
+            page,
+            &format!("{page}/declare"),
+            &[("decision", "no_conflict"), ("reason", "")],
+        )
+        .await;
+    assert_eq!(res.status, 303);
+}
+
+/// Puts `email` on the panel and assigns them the application; their
+/// session and the review's page, before they declare anything.
+async fn reviewer_assigned(
+    app: &TestApp,
+    admin: &Browser,
+    call: i64,
+    application: i64,
+    email: &str,
+    base: &str,
+) -> (Browser, String) {
     let panel = format!("/admin/calls/{call}/review");
     let res = admin
         .submit(
@@ -62,16 +88,7 @@ async fn reviewer_on(
         .unwrap()
         .id;
     let b = relogin(app, email).await;
-    let page = format!("/reviews/{review}");
-    let res = b
-        .submit(
-            &page,
-            &format!("{page}/declare"),
-            &[("decision", "no_conflict"), ("reason", "")],
-        )
-        .await;
-    assert_eq!(res.status, 303);
-    (b, page)
+    (b, format!("/reviews/{review}"))
 }
 
 async fn score(b: &Browser, page: &str, need: &str, approach: &str, overall: &str) {
@@ -114,7 +131,7 @@ async fn decisions_stay_private_until_published_and_each_applicant_gets_one_emai
     }
     let admin = relogin(&app, "admin@grants.test").await;
     assert_eq!(to_state(&admin, call, "in_review").await, 303);
-    let (first, first_page) = reviewer_on(
+    let (first, first_page) = reviewer_assigned(
         &app,
         &admin,
         call,
@@ -123,6 +140,17 @@ async fn decisions_stay_private_until_published_and_each_applicant_gets_one_emai
         "mainland",
     )
     .await;
+    // Blind review: the declaration names no organization, says why, and
+    // shows what the system checked (here: nothing recorded).
+    let page = first.get(&first_page).await;
+    assert!(
+        page.has("Review of this call is blind")
+            && page.has("You have recorded no affiliations")
+            && !page.has("Guangzhou Lead"),
+        "{}",
+        page.body
+    );
+    declare_no_conflict(&first, &first_page).await;
     let (second, second_page) = reviewer_on(
         &app,
         &admin,
@@ -460,7 +488,7 @@ async fn review_in_a_call_without_blind_review(app: &TestApp) -> crate::support:
         !settings.blind,
         "the control's premise: the call is not blind"
     );
-    let (reviewer, review) = reviewer_on(
+    let (reviewer, review) = reviewer_assigned(
         app,
         &admin,
         f.call,
@@ -469,6 +497,17 @@ async fn review_in_a_call_without_blind_review(app: &TestApp) -> crate::support:
         "mainland",
     )
     .await;
+    // Not blind: the declaration names the lead and the partners, with
+    // where they are and their registration numbers.
+    let page = reviewer.get(&review).await;
+    assert!(
+        page.has("<strong>Lead organization</strong>: Guangzhou Lead")
+            && page.has("<strong>Partner</strong>: Macau Partner")
+            && page.has("Registration number 53440103427841382L"),
+        "{}",
+        page.body
+    );
+    declare_no_conflict(&reviewer, &review).await;
     let page = reviewer.get(&review).await;
     assert_eq!(page.status, 200);
     assert!(
@@ -476,6 +515,31 @@ async fn review_in_a_call_without_blind_review(app: &TestApp) -> crate::support:
         "the submitted snapshot is shown: {}",
         page.body
     );
+    // The application comes before the scoring form, and a conflict
+    // recognised while reading can still be declared.
+    assert!(
+        page.body.find("Home visits by trained volunteers") < page.body.find("action=\"/reviews/"),
+        "the application is read above the scores"
+    );
+    assert!(page.has("Recognised an organization?"));
+    let res = reviewer
+        .submit(
+            &review,
+            &format!("{review}/declare"),
+            &[("decision", "no_conflict"), ("reason", "")],
+        )
+        .await;
+    assert_eq!(res.status, 409, "no second 'no conflict'");
+    let res = reviewer
+        .submit(
+            &review,
+            &format!("{review}/declare"),
+            &[("decision", "conflict"), ("reason", "I sit on its board")],
+        )
+        .await;
+    assert_eq!(res.status, 303, "{}", res.body);
+    let after = reviewer.get(&review).await;
+    assert!(after.has("I sit on its board") && !after.has("Recognised an organization?"));
     page
 }
 
@@ -492,6 +556,10 @@ async fn without_blind_review_the_reviewer_sees_the_partners_names() {
     assert!(
         !page.has("Partner 1 ·"),
         "no pseudonym when the call is not blind"
+    );
+    assert!(
+        page.has("<strong>Lead organization</strong>: Guangzhou Lead"),
+        "the application as submitted names its lead"
     );
 }
 

@@ -119,11 +119,24 @@ async fn conflicted_reviewers_are_never_assigned_and_declarations_gate_the_conte
     app.smtp.wait_for("nobody@review.test", "/register").await;
     app.smtp.wait_for("hk@review.test", "/reviewer").await;
 
-    // The tied reviewer declares an affiliation with the Guangzhou lead.
+    // The tied reviewer finds the Guangzhou lead by its name and declares
+    // an affiliation with it.
     let tied = relogin(&app, "tied@review.test").await;
+    let found = tied.get("/reviewer?org_q=Guangzhou").await;
+    assert!(
+        found.has("Guangzhou Lead")
+            && found.has(&format!("name=\"organization_id\" value=\"{}\"", f.gz)),
+        "{}",
+        found.body
+    );
+    assert!(
+        tied.get("/reviewer?org_q=Nowhere%20Society")
+            .await
+            .has("No organization matches.")
+    );
     let res = tied
         .submit(
-            "/reviewer",
+            "/reviewer?org_q=Guangzhou",
             "/reviewer/affiliations",
             &[
                 ("organization_id", &f.gz.to_string()),

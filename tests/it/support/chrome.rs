@@ -414,7 +414,9 @@ impl Chrome {
         v.as_str().unwrap().to_string()
     }
 
-    /// True when nothing on the page is wider than the viewport.
+    /// True when the page does not scroll sideways and no element lies
+    /// outside the viewport (or holds text in no width at all), except
+    /// inside something that scrolls on its own; with what does not fit.
     pub async fn fits_width(&self) -> (bool, String) {
         let v = self
             .client
@@ -427,10 +429,21 @@ impl Chrome {
                    }
                    return false;
                  };
+                 // Out of the screen on either side, or squeezed to nothing
+                 // while it holds text (a column pushed out of the grid).
+                 const out = e => {
+                   const r = e.getBoundingClientRect();
+                   const text = [...e.childNodes].some(n => n.nodeType === 3 && n.textContent.trim());
+                   return r.right > w + 1 || r.left < -1 || (text && r.width < 1 && getComputedStyle(e).display !== 'none');
+                 };
                  const wide = [...document.querySelectorAll('body *')]
-                   .filter(e => e.getBoundingClientRect().right > w + 1 && !scrolls(e))
-                   .slice(0, 5).map(e => e.tagName + '.' + e.className + ' ' + Math.round(e.getBoundingClientRect().right));
-                 return [document.documentElement.scrollWidth <= w, wide.join(', ') + ' (viewport ' + w + ')'];",
+                   .filter(e => out(e) && !scrolls(e) && !e.closest('.visually-hidden, .skip-link, select'))
+                 const shown = wide.slice(0, 5).map(e => {
+                   const r = e.getBoundingClientRect();
+                   return e.tagName + '.' + e.className + ' [' + Math.round(r.left) + ', ' + Math.round(r.right) + '] ' + (e.textContent || '').trim().slice(0, 30);
+                 });
+                 return [document.documentElement.scrollWidth <= w && wide.length === 0,
+                         shown.join(', ') + ' (viewport ' + w + ', page ' + document.documentElement.scrollWidth + ')'];",
                 vec![],
             )
             .await

@@ -309,7 +309,7 @@ async fn an_award_goes_from_the_pool_to_the_grantee_by_maker_and_checker() {
                 ("account_name", "Guangzhou Lead"),
                 ("bank_name", "Bank of Guangzhou"),
                 ("account_number", "6222-0000-1111"),
-                ("bank_currency", "CNY"),
+                ("bank_currency", "HKD"),
                 ("agree", "on"),
                 ("signature", "Chan Tai Man"),
             ],
@@ -328,7 +328,23 @@ async fn an_award_goes_from_the_pool_to_the_grantee_by_maker_and_checker() {
     // The desk offers the decision only to a checker: not to its maker, not
     // to an admin (who reads money but does not move it).
     let form = format!("action=\"/finance/payments/{payment}\"");
-    assert!(fin2.get("/finance").await.has(&form));
+    let desk = fin2.get("/finance").await;
+    assert!(desk.has(&form));
+    // The checker sees where the money goes (masked), the account's currency
+    // preset, the rate from the call in the form's direction (the call says
+    // 1 HKD = 0.92 CNY: 1 CNY buys 1.086957 HKD), and both amounts.
+    assert!(
+        desk.has("Pays into: Bank of Guangzhou · Guangzhou Lead · •••• 1111 (HKD)")
+            && desk.has("<option value=\"HKD\" selected>")
+            && desk.has("Rate: HKD paid for 1 CNY")
+            && desk.has("name=\"rate\" value=\"1.086957\"")
+            && desk.has("The call&#39;s rate is 1 HKD = 0.92 CNY.")
+            && desk
+                .has("Leaves the fund: CNY 32,000.00. Arrives, at the rate shown: HKD 34,782.62."),
+        "{}",
+        desk.body
+    );
+    assert!(!desk.has("6222-0000-1111"), "the account number is masked");
     assert!(!fin1.get("/finance").await.has(&form));
     let desk = admin.get("/finance").await;
     assert_eq!(desk.status, 200);

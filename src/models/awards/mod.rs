@@ -101,6 +101,14 @@ pub async fn find(conn: &mut Conn, id: AwardId) -> QueryResult<Option<Award>> {
         .optional()
 }
 
+pub async fn find_many(conn: &mut impl Reader, ids: &[AwardId]) -> QueryResult<Vec<Award>> {
+    awards::table
+        .filter(awards::id.eq_any(ids.to_vec()))
+        .select(Award::as_select())
+        .load(conn)
+        .await
+}
+
 /// Locks the award's row without blocking the foreign-key checks of rows
 /// that refer to it (ledger entries, payments), so that it cannot deadlock
 /// with a transaction holding the fund's lock.

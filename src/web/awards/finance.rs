@@ -6,12 +6,58 @@ use super::*;
 #[template(path = "finance/home.html")]
 pub(super) struct FinancePage<'a> {
     c: &'a Ctx,
-    /// (payment, award title, amount, whom it waits for)
-    pending: Vec<(Payment, String, String, Checker)>,
+    pending: Vec<PendingRow>,
     currencies: &'static [Currency],
     funds: Vec<(FundId, String, String)>,
     typed: Option<(PaymentId, ApproveForm)>,
     errors: FormErrors,
+}
+
+/// A payment waiting on the finance desk, with what its checker needs to
+/// see before approving: where the money goes, in which currency, at which
+/// rate (in words), and how much leaves the fund and how much arrives.
+pub(super) struct PendingRow {
+    payment: Payment,
+    title: String,
+    amount: String,
+    checker: Checker,
+    /// The grantee's account, masked but recognisable; `None` for a refund.
+    payee: Option<String>,
+    /// The form's values: as typed after an error, else preset from the
+    /// account's currency and the call's rate.
+    payee_currency: String,
+    rate: String,
+    reference: String,
+    /// "HKD paid per 1 CNY": the direction of `rate`.
+    rate_label: String,
+    /// The call's own rate, as the call states it ("1 HKD = 0.92 CNY").
+    call_rate: Option<String>,
+    /// What leaves the fund, and what arrives at the preset rate.
+    leaves: String,
+    arrives: String,
+}
+
+/// The account number's last four letters or digits, the rest masked.
+fn masked(number: &str) -> String {
+    let kept: Vec<char> = number.chars().filter(char::is_ascii_alphanumeric).collect();
+    let tail: String = kept[kept.len().saturating_sub(4)..].iter().collect();
+    format!("•••• {tail}")
+}
+
+/// Payee units per unit of the fund's currency, from the call's rate of
+/// the payee's currency (fund units per payee unit), to six places.
+fn preset_rate(
+    call: Option<&crate::models::calls::Call>,
+    payee: Currency,
+    fund: Currency,
+) -> Decimal {
+    if payee == fund {
+        return Decimal::ONE;
+    }
+    call.map(|c| c.rate(payee))
+        .filter(|r| *r > Decimal::ZERO)
+        .and_then(|r| Decimal::ONE.checked_div(r))
+        .map_or(Decimal::ONE, |r| r.round_dp(6).normalize())
 }
 
 pub(super) async fn finance_page(
@@ -22,9 +68,22 @@ pub(super) async fn finance_page(
 ) -> Result<HttpResponse, AppError> {
     let actor = ctx.require(Permission::ViewMoney)?;
     let mut conn = state.pool.get().await?;
+    let waiting = awards::pending_payments(&mut conn).await?;
+    let ids: Vec<AwardId> = waiting.iter().map(|(p, _, _)| p.award_id).collect();
+    let of_award: std::collections::HashMap<AwardId, Award> = awards::find_many(&mut conn, &ids)
+        .await?
+        .into_iter()
+        .map(|a| (a.id, a))
+        .collect();
+    let call_ids: Vec<crate::models::CallId> = of_award.values().map(|a| a.call_id).collect();
+    let calls: std::collections::HashMap<_, _> =
+        crate::models::calls::find_many(&mut conn, &call_ids)
+            .await?
+            .into_iter()
+            .map(|c| (c.id, c))
+            .collect();
     let mut pending = Vec::new();
-    for (p, title, currency) in awards::pending_payments(&mut conn).await? {
-        let amount = fmt(currency, p.amount);
+    for (p, title, currency) in waiting {
         let checker = if crate::policy::may_approve_payment(&actor, p.requested_by) {
             Checker::You
         } else if actor.user_id() == Some(p.requested_by) {
@@ -32,7 +91,65 @@ pub(super) async fn finance_page(
         } else {
             Checker::AFinanceOfficer
         };
-        pending.push((p, title, amount, checker));
+        let award = of_award.get(&p.award_id);
+        let call = award.and_then(|a| calls.get(&a.call_id));
+        let refund = p.kind == crate::domain::award::PaymentKind::Refund;
+        let account_currency = award
+            .and_then(|a| a.bank_currency)
+            .filter(|_| !refund)
+            .unwrap_or(currency);
+        let preset = preset_rate(call, account_currency, currency);
+        let (payee_currency, rate, reference) = match &typed {
+            Some((id, form)) if *id == p.id => (
+                form.payee_currency.clone(),
+                form.rate.clone(),
+                form.reference.clone(),
+            ),
+            _ => (
+                account_currency.code().to_string(),
+                preset.to_string(),
+                String::new(),
+            ),
+        };
+        let payee = award.filter(|_| !refund).and_then(|a| {
+            Some(format!(
+                "{} · {} · {} ({})",
+                a.bank_name.as_deref()?,
+                a.bank_account_name.as_deref()?,
+                masked(a.bank_account_number.as_deref()?),
+                a.bank_currency?
+            ))
+        });
+        let arrives = crate::domain::money::checked_convert(p.amount, preset)
+            .map(|v| fmt(account_currency, v))
+            .unwrap_or_default();
+        pending.push(PendingRow {
+            amount: fmt(currency, p.amount),
+            leaves: fmt(currency, p.amount),
+            arrives,
+            rate_label: ctx.t_with(
+                "finance-rate-direction",
+                &[
+                    ("payee", account_currency.to_string()),
+                    ("fund", currency.to_string()),
+                ],
+            ),
+            call_rate: call.filter(|_| account_currency != currency).map(|c| {
+                format!(
+                    "1 {} = {} {}",
+                    account_currency,
+                    c.rate(account_currency).normalize(),
+                    currency
+                )
+            }),
+            payee,
+            payee_currency,
+            rate,
+            reference,
+            payment: p,
+            title,
+            checker,
+        });
     }
     let pools = ledger::pools(&mut conn).await?;
     let mut fund_rows = Vec::new();

@@ -175,6 +175,98 @@ fn with(key: &'static str, anchor: &'static str, args: Vec<(&'static str, String
     Problem { key, args, anchor }
 }
 
+/// Whether the call lets an organization registered where `lead` is lead.
+fn may_lead_from(rules: &Rules, lead: &OrgFacts) -> bool {
+    rules.lead_jurisdictions.is_empty() || rules.lead_jurisdictions.contains(&lead.jurisdiction)
+}
+
+/// An organization's own standing against the call: verified where the
+/// call requires it, not debarred where the call excludes the debarred.
+fn standing_problems(rules: &Rules, org: &OrgFacts, today: NaiveDate) -> Vec<Problem> {
+    let mut out = Vec::new();
+    if rules.verified_required && !org.verified {
+        out.push(with(
+            "sub-unverified",
+            "partners",
+            vec![("org", org.name.clone())],
+        ));
+    }
+    if rules.no_debarred && org.debarred_until.is_some_and(|until| today <= until) {
+        out.push(with(
+            "sub-debarred",
+            "partners",
+            vec![("org", org.name.clone())],
+        ));
+    }
+    out
+}
+
+/// The lead's age at the closing date and its other applications to the call.
+fn lead_age_and_count_problems(
+    rules: &Rules,
+    lead: &OrgFacts,
+    closes_at: DateTime<Utc>,
+    other_lead_applications: i64,
+) -> Vec<Problem> {
+    let mut out = Vec::new();
+    if let Some(months) = rules.min_registered_months {
+        let closing_day = closes_at
+            .with_timezone(&crate::clock::bay_area_offset())
+            .date_naive();
+        let old_enough = lead
+            .founded_on
+            .checked_add_months(Months::new(months.max(0) as u32))
+            .is_some_and(|d| d <= closing_day);
+        if !old_enough {
+            out.push(with(
+                "sub-too-young",
+                "top",
+                vec![("months", months.to_string())],
+            ));
+        }
+    }
+    if let Some(k) = rules.max_applications_per_lead
+        && other_lead_applications + 1 > i64::from(k)
+    {
+        out.push(with("sub-too-many", "top", vec![("count", k.to_string())]));
+    }
+    out
+}
+
+/// What stands between an organization and leading an application to the
+/// call, judged before any draft exists: the rules about the lead alone
+/// (where it is registered, its verification and debarment, its age at the
+/// closing date, its other applications). Partners, budget and content are
+/// for the draft.
+pub fn lead_problems(
+    rules: &Rules,
+    lead: &OrgFacts,
+    today: NaiveDate,
+    closes_at: DateTime<Utc>,
+    other_lead_applications: i64,
+) -> Vec<Problem> {
+    let mut out = Vec::new();
+    if !may_lead_from(rules, lead) {
+        out.push(problem("sub-lead-jurisdiction", "top"));
+    }
+    // Leading needs a verified organization whatever the call's rules.
+    if !lead.verified && !rules.verified_required {
+        out.push(with(
+            "sub-unverified",
+            "top",
+            vec![("org", lead.name.clone())],
+        ));
+    }
+    out.extend(standing_problems(rules, lead, today));
+    out.extend(lead_age_and_count_problems(
+        rules,
+        lead,
+        closes_at,
+        other_lead_applications,
+    ));
+    out
+}
+
 pub fn check(f: &Facts) -> Vec<Problem> {
     let mut out = Vec::new();
     let rules = &f.call.rules;
@@ -228,26 +320,11 @@ pub fn check(f: &Facts) -> Vec<Problem> {
             out.push(problem("sub-joint", "partners"));
         }
     }
-    if !rules.lead_jurisdictions.is_empty()
-        && !rules.lead_jurisdictions.contains(&f.lead.jurisdiction)
-    {
+    if !may_lead_from(rules, &f.lead) {
         out.push(problem("sub-lead-jurisdiction", "top"));
     }
     for org in &team {
-        if rules.verified_required && !org.verified {
-            out.push(with(
-                "sub-unverified",
-                "partners",
-                vec![("org", org.name.clone())],
-            ));
-        }
-        if rules.no_debarred && org.debarred_until.is_some_and(|until| f.today <= until) {
-            out.push(with(
-                "sub-debarred",
-                "partners",
-                vec![("org", org.name.clone())],
-            ));
-        }
+        out.extend(standing_problems(rules, org, f.today));
     }
     if rules.whitelist_required {
         for (org, status) in &f.partners {
@@ -263,30 +340,12 @@ pub fn check(f: &Facts) -> Vec<Problem> {
             }
         }
     }
-    if let Some(months) = rules.min_registered_months {
-        let closing_day = f
-            .call
-            .closes_at
-            .with_timezone(&crate::clock::bay_area_offset())
-            .date_naive();
-        let old_enough = f
-            .lead
-            .founded_on
-            .checked_add_months(Months::new(months.max(0) as u32))
-            .is_some_and(|d| d <= closing_day);
-        if !old_enough {
-            out.push(with(
-                "sub-too-young",
-                "top",
-                vec![("months", months.to_string())],
-            ));
-        }
-    }
-    if let Some(k) = rules.max_applications_per_lead
-        && f.other_lead_applications + 1 > i64::from(k)
-    {
-        out.push(with("sub-too-many", "top", vec![("count", k.to_string())]));
-    }
+    out.extend(lead_age_and_count_problems(
+        rules,
+        &f.lead,
+        f.call.closes_at,
+        f.other_lead_applications,
+    ));
     if rules.declaration_required && !f.declaration {
         out.push(problem("sub-declaration", "declaration"));
     }
@@ -372,6 +431,70 @@ pub fn check(f: &Facts) -> Vec<Problem> {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod lead_tests {
+    use super::*;
+
+    fn org(jurisdiction: Jurisdiction, verified: bool) -> OrgFacts {
+        OrgFacts {
+            id: 1,
+            name: "Lead".into(),
+            jurisdiction,
+            verified,
+            whitelisted: false,
+            debarred_until: None,
+            founded_on: NaiveDate::from_ymd_opt(2010, 1, 1).unwrap(),
+        }
+    }
+
+    fn rules() -> Rules {
+        Rules {
+            joint_required: true,
+            lead_jurisdictions: vec![Jurisdiction::Mainland],
+            verified_required: false,
+            whitelist_required: false,
+            min_registered_months: Some(24),
+            min_matching_percent: None,
+            max_overhead_percent: None,
+            max_applications_per_lead: Some(1),
+            no_debarred: true,
+            declaration_required: false,
+        }
+    }
+
+    fn keys(p: Vec<Problem>) -> Vec<&'static str> {
+        p.into_iter().map(|p| p.key).collect()
+    }
+
+    #[test]
+    fn what_stands_between_an_organization_and_leading_is_said_before_a_draft() {
+        let today = NaiveDate::from_ymd_opt(2026, 12, 7).unwrap();
+        let closes = DateTime::parse_from_rfc3339("2027-01-31T09:00:00Z")
+            .unwrap()
+            .with_timezone(&Utc);
+        let ok = org(Jurisdiction::Mainland, true);
+        assert!(lead_problems(&rules(), &ok, today, closes, 0).is_empty());
+        // A partner is for the draft: a joint call does not stop a mainland lead.
+        assert_eq!(
+            keys(lead_problems(
+                &rules(),
+                &org(Jurisdiction::HongKong, false),
+                today,
+                closes,
+                1
+            )),
+            ["sub-lead-jurisdiction", "sub-unverified", "sub-too-many"]
+        );
+        let mut young = ok.clone();
+        young.founded_on = NaiveDate::from_ymd_opt(2025, 6, 1).unwrap();
+        young.debarred_until = NaiveDate::from_ymd_opt(2027, 1, 1);
+        assert_eq!(
+            keys(lead_problems(&rules(), &young, today, closes, 0)),
+            ["sub-debarred", "sub-too-young"]
+        );
+    }
 }
 
 #[cfg(test)]

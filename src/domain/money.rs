@@ -252,6 +252,18 @@ pub fn round_cents(value: Decimal) -> Decimal {
     value.round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero)
 }
 
+/// The rate the other way round, to the six places a rate is typed with:
+/// a call's "1 HKD = 0.92 CNY" is 1.086957 HKD for 1 CNY. `None` for zero.
+pub fn inverse_rate(rate: Decimal) -> Option<Decimal> {
+    Decimal::ONE
+        .checked_div(rate)
+        .filter(|_| rate > Decimal::ZERO)
+        .map(|r| {
+            r.round_dp_with_strategy(6, RoundingStrategy::MidpointAwayFromZero)
+                .normalize()
+        })
+}
+
 /// `amount × rate`, rounded to cents (DESIGN §4): a budget line in the
 /// fund's currency, or a payment in the payee's.
 pub fn convert(amount: Decimal, rate: Decimal) -> Decimal {
@@ -403,6 +415,14 @@ mod tests {
         assert_eq!(parse_amount("¥1,000"), Err("err-amount-other-currency"));
         assert_eq!(parse_amount_in("HK$", hkd), Err("err-amount-invalid"));
         assert_eq!(parse_amount_in("HK$HK$5", hkd), Err("err-amount-invalid"));
+    }
+
+    #[test]
+    fn a_rate_turned_round_keeps_six_places() {
+        assert_eq!(inverse_rate(d("0.92")), Some(d("1.086957")));
+        assert_eq!(inverse_rate(d("1.08")), Some(d("0.925926")));
+        assert_eq!(inverse_rate(d("1")), Some(d("1")));
+        assert_eq!(inverse_rate(d("0")), None);
     }
 
     #[test]

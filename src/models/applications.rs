@@ -156,6 +156,23 @@ pub async fn count_led_in_call(
         .await
 }
 
+/// How many applications each of `leads` has submitted to the call (not
+/// drafts, not withdrawn ones); leads with none are left out.
+pub async fn count_led_in_call_by(
+    conn: &mut Conn,
+    call: CallId,
+    leads: &[OrganizationId],
+) -> QueryResult<Vec<(OrganizationId, i64)>> {
+    applications::table
+        .filter(applications::call_id.eq(call))
+        .filter(applications::lead_org_id.eq_any(leads.to_vec()))
+        .filter(applications::state.ne_all([ApplicationState::Draft, ApplicationState::Withdrawn]))
+        .group_by(applications::lead_org_id)
+        .select((applications::lead_org_id, diesel::dsl::count_star()))
+        .load(conn)
+        .await
+}
+
 /// Applications a user's organizations lead or partner in, newest first.
 pub async fn for_user(
     conn: &mut impl Reader,

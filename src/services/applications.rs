@@ -760,6 +760,52 @@ async fn team_ids(
     Ok(ids)
 }
 
+/// The user's organizations that may lead an application to the call as
+/// its rules stand, each with what stands in its way (empty: it may start
+/// a draft now). Only organizations where the user may lead are listed.
+pub async fn lead_options(
+    conn: &mut Conn,
+    user: UserId,
+    call: &Call,
+    now: DateTime<Utc>,
+) -> Result<Vec<(Organization, Vec<crate::domain::application::Problem>)>, AppError> {
+    let actor = Actor::User {
+        id: user,
+        roles: Vec::new(),
+    };
+    let mine: Vec<Organization> = orgs::of_user(conn, user)
+        .await?
+        .into_iter()
+        .filter(|(_, role)| {
+            crate::policy::may_on_organization(&actor, Some(*role), crate::policy::OrgAction::Lead)
+        })
+        .map(|(o, _)| o)
+        .collect();
+    let ids: Vec<OrganizationId> = mine.iter().map(|o| o.id).collect();
+    let counts = apps::count_led_in_call_by(conn, call.id, &ids).await?;
+    let rules = call_rules(call);
+    let today = now
+        .with_timezone(&crate::clock::bay_area_offset())
+        .date_naive();
+    Ok(mine
+        .into_iter()
+        .map(|o| {
+            let others = counts
+                .iter()
+                .find(|(id, _)| *id == o.id)
+                .map_or(0, |(_, n)| *n);
+            let problems = crate::domain::application::lead_problems(
+                &rules,
+                &org_facts(&o),
+                today,
+                call.closes_at,
+                others,
+            );
+            (o, problems)
+        })
+        .collect())
+}
+
 fn org_facts(org: &Organization) -> OrgFacts {
     OrgFacts {
         id: org.id.0,

@@ -210,8 +210,29 @@ struct ShowPage<'a> {
     rubric: Vec<CriterionView>,
     rates: Vec<(String, String)>,
     is_admin: bool,
-    /// The user's verified organizations, when the call is open.
+    /// The user's organizations that may start an application now, when
+    /// the call is open.
     can_lead: Vec<Choice>,
+    /// What stands between the reader and applying, when the call is open.
+    apply: ApplyHelp,
+    /// In review with applications still undecided: the button to decide
+    /// the call can only fail, so it is shown disabled with this count.
+    undecided: i64,
+}
+
+/// Said beside (or instead of) the apply form of an open call, so that
+/// nobody meets a call with no button and no reason.
+#[derive(Default)]
+struct ApplyHelp {
+    /// A visitor: sign in, or register, to apply.
+    sign_in: bool,
+    /// Signed in, with no organization they may lead an application for.
+    no_organization: bool,
+    /// Their organizations that may not lead one, each with why.
+    blocked: Vec<(String, Vec<String>)>,
+    /// The call needs a team across the boundary (the partners are invited
+    /// from the draft).
+    joint: bool,
 }
 
 pub async fn show(
@@ -243,17 +264,50 @@ pub async fn show(
     let fund = fund.ok_or(AppError::NotFound)?;
     let currency = fund.currency;
     let phase = Phase::of(call.state(), call.opens_at, call.closes_at, now);
-    let can_lead = match (&ctx.user, phase) {
-        (Some(u), Phase::Open) => crate::models::organizations::of_user(&mut conn, u.id)
-            .await?
-            .into_iter()
-            .filter(|(o, _)| o.is_verified())
-            .map(|(o, _)| Choice {
-                value: o.id.to_string(),
-                label: o.name_zh,
-            })
-            .collect(),
-        _ => Vec::new(),
+    let mut can_lead = Vec::new();
+    let mut apply = ApplyHelp {
+        joint: call.rule_joint_required,
+        ..Default::default()
+    };
+    if phase == Phase::Open {
+        match &ctx.user {
+            None => apply.sign_in = true,
+            Some(u) => {
+                let options =
+                    crate::services::applications::lead_options(&mut conn, u.id, &call, now)
+                        .await?;
+                apply.no_organization = options.is_empty();
+                for (o, problems) in options {
+                    let name = if o.name_en.trim().is_empty() {
+                        o.name_zh.clone()
+                    } else {
+                        pick(ctx.lang, &o.name_zh, &o.name_en).to_string()
+                    };
+                    if problems.is_empty() {
+                        can_lead.push(Choice {
+                            value: o.id.to_string(),
+                            label: name,
+                        });
+                    } else {
+                        let why = problems
+                            .iter()
+                            .map(|p| {
+                                let mut args = p.args.clone();
+                                args.retain(|(k, _)| *k != "org");
+                                args.push(("org", name.clone()));
+                                ctx.t_with(p.key, &args)
+                            })
+                            .collect();
+                        apply.blocked.push((name, why));
+                    }
+                }
+            }
+        }
+    }
+    let undecided = if is_admin && call.state() == CallState::InReview {
+        crate::models::decisions::undecided(&mut conn, id).await?
+    } else {
+        0
     };
     let page = ShowPage {
         c: &ctx,
@@ -306,6 +360,8 @@ pub async fn show(
             .collect(),
         is_admin,
         can_lead,
+        apply,
+        undecided,
     };
     render(&page)
 }

@@ -444,6 +444,18 @@ struct MembersPage<'a> {
     roles: [MemberRole; 2],
 }
 
+impl MembersPage<'_> {
+    /// The organization has one owner: they can be neither demoted nor
+    /// removed until another member is an owner.
+    fn sole_owner(&self) -> bool {
+        self.members
+            .iter()
+            .filter(|m| m.role == MemberRole::Owner)
+            .count()
+            == 1
+    }
+}
+
 pub async fn members(
     ctx: Ctx,
     state: web::Data<AppState>,

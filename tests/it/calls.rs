@@ -382,3 +382,72 @@ async fn admins_keep_funds_and_the_key_area_catalogue() {
         "retired areas are not offered"
     );
 }
+
+/// An open call never leaves a reader with no button and no reason: a
+/// visitor is asked to sign in, someone without an organization to
+/// register one, and each of their organizations that may not lead is
+/// named with why, before any draft exists (issue 19).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_open_call_says_what_stands_between_the_reader_and_applying() {
+    use crate::support::org_fields;
+    let app = TestApp::spawn().await;
+    let f = crate::applications::fixture(&app).await;
+    let page = format!("/calls/{}", f.call);
+
+    let english = async |b: &crate::support::Browser| {
+        b.submit("/", "/lang", &[("lang", "en"), ("next", "/")])
+            .await;
+    };
+    let visitor = app.browser();
+    english(&visitor).await;
+    let visitor = visitor.get(&page).await;
+    assert!(
+        visitor.has("Sign in to apply")
+            && visitor.has(&format!("href=\"/login?next={page}\""))
+            && visitor.has("This call needs a joint team"),
+        "{}",
+        visitor.body
+    );
+    assert!(!visitor.has(&format!("action=\"{page}/apply\"")));
+
+    let newcomer = app.logged_in("new@zh.test", PASSWORD).await;
+    english(&newcomer).await;
+    english(&f.macau_owner).await;
+    let shown = newcomer.get(&page).await;
+    assert!(shown.has("Applications are made by organizations") && shown.has("href=\"/orgs/new\""));
+
+    // A new organization waiting for verification is named, with why.
+    app.create_org(
+        &newcomer,
+        &org_fields(
+            "Foshan Newcomer",
+            "social_group",
+            "foshan",
+            &crate::support::uscc('1', "440604", 9),
+        ),
+    )
+    .await;
+    let shown = newcomer.get(&page).await;
+    assert!(
+        shown.has("Foshan Newcomer cannot lead an application to this call:")
+            && shown.has("Foshan Newcomer is not verified by the fund yet."),
+        "{}",
+        shown.body
+    );
+    assert!(!shown.has(&format!("action=\"{page}/apply\"")));
+
+    // Hong Kong and Macau organizations cannot lead this call (mainland
+    // leads only); the Guangzhou lead can, and starts a draft.
+    let shown = f.macau_owner.get(&page).await;
+    assert!(
+        shown.has("Macau Partner cannot lead an application to this call:")
+            && shown.has("does not accept a lead organization registered where yours is"),
+        "{}",
+        shown.body
+    );
+    let shown = f.lead.get(&page).await;
+    assert!(
+        shown.has(&format!("action=\"{page}/apply\"")) && shown.has(">Guangzhou Lead</option>")
+    );
+    assert!(!shown.has("cannot lead"));
+}

@@ -260,8 +260,17 @@ async fn decisions_stay_private_until_published_and_each_applicant_gets_one_emai
     let board = admin.get(&format!("/admin/calls/{call}/board")).await;
     assert!(board.has(">59.0<") && board.has(">65.3<"), "{}", board.body);
     assert!(board.has("<strong>Final score</strong>") && !board.has("no final score"));
-    // The call cannot be decided while an application has no decision.
+    // The call cannot be decided while an application has no decision:
+    // its page shows the button disabled, with why and where to go.
     assert_eq!(to_state(&admin, call, "decided").await, 409);
+    let shown = admin.get(&format!("/calls/{call}")).await;
+    assert!(
+        shown.has("disabled aria-describedby=\"undecided-why\"")
+            && shown.has("One application has no decision yet")
+            && !shown.has(&format!("action=\"/admin/calls/{call}/state\"")),
+        "{}",
+        shown.body
+    );
     let res = admin
         .submit(
             &decision,

@@ -276,6 +276,16 @@ async fn an_organization_always_keeps_an_owner() {
             .unwrap()
             .id
     };
+    // The page does not offer what can only fail: the buttons are disabled
+    // with why; a forged request still gets the reason.
+    let members = owner.get(&format!("/orgs/{id}/members")).await;
+    assert!(
+        members.has("disabled aria-describedby=\"sole-owner-")
+            && members.has("The only owner")
+            && !members.has(&format!("action=\"/orgs/{id}/members/{me}\"")),
+        "{}",
+        members.body
+    );
     for action in ["make_member", "remove"] {
         let res = owner
             .submit(

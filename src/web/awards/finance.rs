@@ -54,10 +54,8 @@ fn preset_rate(
     if payee == fund {
         return Decimal::ONE;
     }
-    call.map(|c| c.rate(payee))
-        .filter(|r| *r > Decimal::ZERO)
-        .and_then(|r| Decimal::ONE.checked_div(r))
-        .map_or(Decimal::ONE, |r| r.round_dp(6).normalize())
+    call.and_then(|c| crate::domain::money::inverse_rate(c.rate(payee)))
+        .unwrap_or(Decimal::ONE)
 }
 
 pub(super) async fn finance_page(

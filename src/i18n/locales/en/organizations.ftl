@@ -48,6 +48,7 @@ members-actions = Actions
 members-make-owner = Make owner
 members-make-member = Make member
 members-remove = Remove
+members-sole-owner = The only owner: make another member an owner (or invite one) before this one steps down or leaves.
 members-pending = Invitations waiting
 members-invite = Invite a member
 members-send-invitation = Send invitation

@@ -82,7 +82,10 @@ board-decide = Decide
 board-published = Decisions were published on { $at }.
 board-publish = Publish all decisions
 board-publish-hint = Once published, each applicant receives one email and the decisions can no longer change.
-board-undecided = { $n } applications have no decision yet; once all have one, the call can become decided and the decisions published.
+board-undecided = { $n ->
+    [one] One application has no decision yet
+   *[other] { $n } applications have no decision yet
+}; once all have one, the call can become decided and the decisions published.
 outcome-award = Award
 outcome-decline = Decline
 outcome-waitlist = Waiting list

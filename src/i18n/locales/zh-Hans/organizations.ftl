@@ -48,6 +48,7 @@ members-actions = 操作
 members-make-owner = 设为负责人
 members-make-member = 设为成员
 members-remove = 移除
+members-sole-owner = 唯一的负责人：请先将另一位成员设为负责人（或邀请一位），此人才可卸任或离开。
 members-pending = 等待回复的邀请
 members-invite = 邀请成员
 members-send-invitation = 发送邀请

@@ -48,6 +48,7 @@ members-actions = 操作
 members-make-owner = 設為負責人
 members-make-member = 設為成員
 members-remove = 移除
+members-sole-owner = 唯一的負責人：請先將另一位成員設為負責人（或邀請一位），此人才可卸任或離開。
 members-pending = 等待回覆的邀請
 members-invite = 邀請成員
 members-send-invitation = 寄出邀請

@@ -51,6 +51,12 @@ pub fn bay_area_offset() -> FixedOffset {
 }
 
 /// `2026-11-26 14:05 (UTC+8)`.
+/// A time for machines and spreadsheets, in the Bay Area's time with its
+/// offset written out: `2026-12-07T21:00:00+08:00`, as the interface says.
+pub fn bay_area_rfc3339(at: DateTime<Utc>) -> String {
+    at.with_timezone(&bay_area_offset()).to_rfc3339()
+}
+
 pub fn format_bay_area(at: DateTime<Utc>) -> String {
     use chrono::{Datelike, Timelike};
     // Field by field: chrono's `format` parses its pattern at every call,

@@ -69,6 +69,26 @@ impl From<askama::Error> for AppError {
     }
 }
 
+/// Whether a database error says PostgreSQL is away (stopped, restarting,
+/// the connection cut) rather than that the statement was wrong: the
+/// person should try again shortly (503), not report a fault (500).
+fn database_away(e: &diesel::result::Error) -> bool {
+    use diesel::result::DatabaseErrorKind as Kind;
+    match e {
+        diesel::result::Error::DatabaseError(
+            Kind::ClosedConnection | Kind::UnableToSendCommand,
+            _,
+        ) => true,
+        // 57P01 admin_shutdown, 57P03 cannot_connect_now: no code reaches
+        // here, only the server's words.
+        diesel::result::Error::DatabaseError(Kind::Unknown, info) => {
+            let m = info.message();
+            m.starts_with("terminating connection") || m.starts_with("the database system is")
+        }
+        _ => false,
+    }
+}
+
 impl ResponseError for AppError {
     fn status_code(&self) -> StatusCode {
         match self {
@@ -83,10 +103,7 @@ impl ResponseError for AppError {
             // one that does not is refused rather than done.
             AppError::Unconfirmed => StatusCode::CONFLICT,
             AppError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
-            AppError::Db(diesel::result::Error::DatabaseError(
-                diesel::result::DatabaseErrorKind::ClosedConnection,
-                _,
-            )) => StatusCode::SERVICE_UNAVAILABLE,
+            AppError::Db(e) if database_away(e) => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Db(_) | AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -111,5 +128,46 @@ impl ResponseError for AppError {
                 .insert_header((CONTENT_TYPE, "text/plain; charset=utf-8"))
                 .body(status.canonical_reason().unwrap_or("error")),
         }
+    }
+}
+
+#[cfg(test)]
+mod away_tests {
+    use super::*;
+    use diesel::result::{DatabaseErrorKind as Kind, Error};
+
+    fn status(kind: Kind, message: &str) -> StatusCode {
+        AppError::Db(Error::DatabaseError(kind, Box::new(message.to_string()))).status_code()
+    }
+
+    #[test]
+    fn a_database_that_went_away_is_a_503_and_a_wrong_statement_a_500() {
+        assert_eq!(
+            status(Kind::UnableToSendCommand, "connection closed"),
+            StatusCode::SERVICE_UNAVAILABLE
+        );
+        assert_eq!(
+            status(Kind::ClosedConnection, "closed"),
+            StatusCode::SERVICE_UNAVAILABLE
+        );
+        assert_eq!(
+            status(
+                Kind::Unknown,
+                "terminating connection due to administrator command"
+            ),
+            StatusCode::SERVICE_UNAVAILABLE
+        );
+        assert_eq!(
+            status(Kind::Unknown, "the database system is shutting down"),
+            StatusCode::SERVICE_UNAVAILABLE
+        );
+        assert_eq!(
+            status(Kind::Unknown, "column \"x\" does not exist"),
+            StatusCode::INTERNAL_SERVER_ERROR
+        );
+        assert_eq!(
+            status(Kind::UniqueViolation, "duplicate key"),
+            StatusCode::INTERNAL_SERVER_ERROR
+        );
     }
 }

@@ -49,6 +49,19 @@ pub async fn find(conn: &mut Conn, id: UserId) -> QueryResult<Option<User>> {
         .optional()
 }
 
+/// The names of these users, for exports that give names beside ids.
+pub async fn names(
+    conn: &mut Conn,
+    ids: &[UserId],
+) -> QueryResult<std::collections::HashMap<UserId, String>> {
+    let rows: Vec<(UserId, String)> = users::table
+        .filter(users::id.eq_any(ids.to_vec()))
+        .select((users::id, users::name))
+        .load(conn)
+        .await?;
+    Ok(rows.into_iter().collect())
+}
+
 pub async fn find_by_email(conn: &mut Conn, email: &str) -> QueryResult<Option<User>> {
     users::table
         .filter(users::email.eq(email))

@@ -66,6 +66,23 @@ pub struct ListQuery {
 /// Closed calls per page; open and upcoming ones are always all shown.
 const CLOSED_PAGE: i64 = 20;
 
+/// The calls open now, the nearest deadline first: the visitor's home
+/// page lists them (one statement, the call list's first page).
+pub(super) async fn open_now(
+    ctx: &Ctx,
+    conn: &mut crate::models::Conn,
+    now: DateTime<Utc>,
+) -> Result<Vec<CallRow>, AppError> {
+    let mut open: Vec<CallRow> = calls::public_first_page(conn, now, 1)
+        .await?
+        .iter()
+        .map(|(c, cur)| row(ctx, c, cur, now))
+        .filter(|r| r.phase == Phase::Open)
+        .collect();
+    open.reverse();
+    Ok(open)
+}
+
 pub async fn list(
     ctx: Ctx,
     state: web::Data<AppState>,
@@ -415,6 +432,16 @@ struct FormPage<'a> {
 }
 
 impl FormPage<'_> {
+    /// "New call" while it is created, "Edit the call" after.
+    fn heading(&self) -> &'static str {
+        // An existing call's form posts to its own `…/edit`.
+        if self.action.ends_with("/edit") {
+            "call-edit-title"
+        } else {
+            "call-new"
+        }
+    }
+
     fn checked(&self, flag: &Option<String>) -> bool {
         flag.is_some()
     }

@@ -6,9 +6,14 @@ use actix_web::{HttpResponse, HttpResponseBuilder};
 
 use crate::error::AppError;
 
-/// A writer into memory, for exports small enough to build whole.
+/// The byte-order mark every CSV starts with: without it Excel on Windows
+/// reads UTF-8 as the local code page and shows Chinese as mojibake.
+pub const BOM: &[u8] = b"\xEF\xBB\xBF";
+
+/// A writer into memory, for exports small enough to build whole; the
+/// byte-order mark is written first.
 pub fn writer() -> csv::Writer<Vec<u8>> {
-    csv::Writer::from_writer(Vec::new())
+    csv::Writer::from_writer(BOM.to_vec())
 }
 
 /// A writer's failure is ours, not the reader's.

@@ -23,6 +23,8 @@ struct HomePage<'a> {
     c: &'a Ctx,
     /// `None` for visitors.
     dash: Option<Dashboard>,
+    /// For visitors: the calls open now.
+    open_calls: Vec<super::calls::CallRow>,
 }
 
 impl HomePage<'_> {
@@ -64,12 +66,18 @@ impl HomePage<'_> {
 }
 
 pub async fn index(ctx: Ctx, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
-    let dash = match ctx.actor() {
-        Some(actor) => {
-            let mut conn = state.pool.get().await?;
-            Some(dashboards::of(&mut conn, &state.rankings, &actor, state.clock.now()).await?)
-        }
-        None => None,
+    let mut conn = state.pool.get().await?;
+    let now = state.clock.now();
+    let (dash, open_calls) = match ctx.actor() {
+        Some(actor) => (
+            Some(dashboards::of(&mut conn, &state.rankings, &actor, now).await?),
+            Vec::new(),
+        ),
+        None => (None, super::calls::open_now(&ctx, &mut conn, now).await?),
     };
-    render(&HomePage { c: &ctx, dash })
+    render(&HomePage {
+        c: &ctx,
+        dash,
+        open_calls,
+    })
 }

@@ -1029,14 +1029,24 @@ pub async fn board_csv(
     let csv_error = super::csv::error;
     let per_review = q.kind == ExportKind::Reviews.code();
     if per_review {
-        out.write_record(["review", "application", "reviewer", "scores", "weighted"])
-            .map_err(csv_error)?;
+        out.write_record([
+            "review",
+            "application",
+            "reviewer",
+            "reviewer_name",
+            "scores",
+            "weighted",
+        ])
+        .map_err(csv_error)?;
+        let people: Vec<UserId> = reviews.iter().map(|r| r.reviewer).collect();
+        let names = crate::models::users::names(&mut conn, &people).await?;
         for r in reviews {
             let scores: Vec<String> = r.scores.iter().map(i32::to_string).collect();
             out.write_record([
                 r.review.to_string(),
                 r.application.to_string(),
                 r.reviewer.to_string(),
+                super::csv::cell(names.get(&r.reviewer).map_or("", String::as_str)),
                 scores.join(" "),
                 format!("{:.6}", r.weighted),
             ])

@@ -607,6 +607,27 @@ async fn an_award_goes_from_the_pool_to_the_grantee_by_maker_and_checker() {
         summary.contributed,
         summary.available + summary.committed + summary.disbursed
     );
+    // Exports open in Excel (a byte-order mark), in the interface's time
+    // zone, with people by name beside their ids.
+    let (status, payments) = fin1
+        .get_bytes(&format!("/finance/funds/{fund}/payments.csv"))
+        .await;
+    assert_eq!(status, 200);
+    assert!(payments.starts_with(b"\xEF\xBB\xBFpayment,award,"));
+    let payments = String::from_utf8(payments[3..].to_vec()).unwrap();
+    let mut reader = csv::Reader::from_reader(payments.as_bytes());
+    let header = reader.headers().unwrap().clone();
+    let col = |name: &str| header.iter().position(|h| h == name).unwrap();
+    let first = reader.records().next().unwrap().unwrap();
+    assert!(first[col("approved_at")].ends_with("+08:00"), "{first:?}");
+    for who in ["requested_by_name", "approved_by_name"] {
+        assert!(!first[col(who)].is_empty(), "{who}: {first:?}");
+    }
+    let (_, ledger) = fin1
+        .get_bytes(&format!("/finance/funds/{fund}/ledger.csv"))
+        .await;
+    assert!(ledger.starts_with(b"\xEF\xBB\xBFentry,created_at,"));
+    assert!(String::from_utf8_lossy(&ledger).contains("+08:00"));
     let csv = fin1.get(&format!("/finance/funds/{fund}/ledger.csv")).await;
     assert_eq!(csv.status, 200);
     assert_eq!(

@@ -51,6 +51,17 @@ async fn applicants_see_drafts_and_invitations_admins_the_queues() {
     assert!(!page.has("Drafts to finish"));
 
     let f = fixture(&app).await;
+    // A visitor's home lists the calls open now, with their deadlines.
+    let visitor = app.browser();
+    switch(&visitor, "en").await;
+    let page = home(&visitor).await;
+    assert!(
+        page.has("Calls open now")
+            && page.has(&format!("href=\"/calls/{}\">Elder care ventures", f.call))
+            && page.has("2036-01-31 17:00 (UTC+8)"),
+        "{}",
+        page.body
+    );
     // A member of an organization with nothing pending sees the empty state.
     let page = home(&f.macau_owner).await;
     assert!(page.has("Your organizations’ applications and awards"));

@@ -184,3 +184,42 @@ async fn unknown_pages_and_malformed_requests_get_pages_not_crashes() {
     let res = b.get("/verify-email?token=%ff%fe").await;
     assert_eq!(res.status, 400);
 }
+
+/// While PostgreSQL will not have the app (stopped, restarting, the
+/// connections cut), pages answer 503 with the page that says to try again
+/// shortly, not a 500; and they come back by themselves.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pages_answer_503_while_the_database_is_away_and_recover() {
+    use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
+    let app = TestApp::spawn().await;
+    let b = app.browser();
+    b.submit("/", "/lang", &[("lang", "en"), ("next", "/")])
+        .await;
+    assert_eq!(b.get("/calls").await.status, 200);
+    let server = app.db.url.rsplit_once('/').unwrap().0.to_string();
+    let mut admin = AsyncPgConnection::establish(&format!("{server}/postgres"))
+        .await
+        .unwrap();
+    let away = |allow: bool| format!("ALTER DATABASE {} ALLOW_CONNECTIONS {allow}", app.db.name);
+    diesel::sql_query(away(false))
+        .execute(&mut admin)
+        .await
+        .unwrap();
+    diesel::sql_query(format!(
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{}'",
+        app.db.name
+    ))
+    .execute(&mut admin)
+    .await
+    .unwrap();
+    for path in ["/calls", "/grants"] {
+        let page = b.get(path).await;
+        assert_eq!(page.status, 503, "{path}: {}", page.body);
+        assert!(page.has("Please try again in a moment."), "{}", page.body);
+    }
+    diesel::sql_query(away(true))
+        .execute(&mut admin)
+        .await
+        .unwrap();
+    assert_eq!(b.get("/calls").await.status, 200, "back by itself");
+}

@@ -37,10 +37,11 @@ pub(super) fn ledger_stream(
 ) -> impl futures_util::Stream<Item = Result<actix_web::web::Bytes, AppError>> {
     let whole = fund.is_none();
     let header: &'static [u8] = if whole {
-        b"posting,entry,created_at,kind,fund,award,account,amount,currency,memo\n"
+        b"\xEF\xBB\xBFposting,entry,created_at,kind,fund,award,account,amount,currency,memo\n"
     } else {
-        b"entry,created_at,kind,award,account,amount,currency,memo\n"
+        b"\xEF\xBB\xBFentry,created_at,kind,award,account,amount,currency,memo\n"
     };
+    debug_assert!(header.starts_with(csv::BOM));
     let header =
         futures_util::stream::once(async move { Ok(actix_web::web::Bytes::from_static(header)) });
     let start = Snapshot {
@@ -79,7 +80,7 @@ pub(super) fn ledger_stream(
                         record.push(r.posting.to_string());
                     }
                     record.push(r.entry.to_string());
-                    record.push(r.created_at.to_rfc3339());
+                    record.push(crate::clock::bay_area_rfc3339(r.created_at));
                     record.push(r.kind.to_string());
                     if whole {
                         record.push(r.fund.to_string());
@@ -150,10 +151,19 @@ pub async fn payments_csv(
         "reference",
         "approved_at",
         "requested_by",
+        "requested_by_name",
         "approved_by",
+        "approved_by_name",
     ])
     .map_err(csv::error)?;
-    for p in awards::fund_payments(&mut conn, fund).await? {
+    let payments = awards::fund_payments(&mut conn, fund).await?;
+    let people: Vec<crate::models::UserId> = payments
+        .iter()
+        .flat_map(|p| std::iter::once(p.requested_by).chain(p.decided_by))
+        .collect();
+    let names = crate::models::users::names(&mut conn, &people).await?;
+    let name = |u: &crate::models::UserId| csv::cell(names.get(u).map_or("", String::as_str));
+    for p in payments {
         out.write_record([
             p.id.to_string(),
             p.award_id.to_string(),
@@ -166,9 +176,13 @@ pub async fn payments_csv(
                 .unwrap_or_default(),
             p.amount_sent.map(|a| a.to_string()).unwrap_or_default(),
             csv::cell(&p.reference.unwrap_or_default()),
-            p.decided_at.map(|d| d.to_rfc3339()).unwrap_or_default(),
+            p.decided_at
+                .map(crate::clock::bay_area_rfc3339)
+                .unwrap_or_default(),
             p.requested_by.to_string(),
+            name(&p.requested_by),
             p.decided_by.map(|u| u.to_string()).unwrap_or_default(),
+            p.decided_by.as_ref().map(name).unwrap_or_default(),
         ])
         .map_err(csv::error)?;
     }

@@ -132,6 +132,13 @@ impl Browser {
         Self::page(self.client.get(self.url(path)).send().await.unwrap()).await
     }
 
+    /// GET, the body as the bytes sent (a text body's byte-order mark kept).
+    pub async fn get_bytes(&self, path: &str) -> (u16, Vec<u8>) {
+        let res = self.client.get(self.url(path)).send().await.unwrap();
+        let status = res.status().as_u16();
+        (status, res.bytes().await.unwrap_or_default().to_vec())
+    }
+
     pub async fn get_url(&self, url: &str) -> Page {
         self.get(url).await
     }

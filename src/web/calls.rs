@@ -188,6 +188,20 @@ fn time_left(ctx: &Ctx, phase: Phase, call: &Call, now: DateTime<Utc>) -> String
         Phase::Closed => return ctx.t("call-closed-notice"),
     };
     let left = until - now;
+    // The last hour in minutes (at least one), the last day in hours.
+    if left < chrono::Duration::hours(1) {
+        return ctx.t_with(
+            &format!("{key}-minutes"),
+            // Whole minutes still to go, rounded up: 39 min 50 s is "40".
+            &[("n", ((left.num_seconds() + 59) / 60).max(1).to_string())],
+        );
+    }
+    if left < chrono::Duration::days(1) {
+        return ctx.t_with(
+            &format!("{key}-hours"),
+            &[("n", left.num_hours().to_string())],
+        );
+    }
     ctx.t_with(
         key,
         &[

@@ -128,7 +128,13 @@ async fn page(
         app: id.0,
         call: call.id.0,
         title: app.title,
-        request: crate::domain::money::format_amount(service::grant_request(&mut conn, id).await?),
+        request: crate::domain::money::format_money(
+            service::grant_request(&mut conn, id).await?,
+            crate::models::funds::of_call(&mut conn, call.id)
+                .await?
+                .ok_or(AppError::NotFound)?
+                .currency,
+        ),
         reviews: row.as_ref().map_or(0, |r| r.reviews),
         mean: row.as_ref().map_or_else(String::new, |r| one(r.mean)),
         calibrated: row.as_ref().map_or_else(String::new, |r| one(r.calibrated)),

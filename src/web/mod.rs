@@ -177,6 +177,17 @@ route_table! {
     GET "/admin/calls/{id}/board.csv" => review::board_csv;
 }
 
+/// A file's size as people read it: bytes below a kilobyte, then KB and MB
+/// with one decimal (1 KB = 1,024 bytes).
+pub fn file_size(bytes: &i32) -> String {
+    const KB: i32 = 1024;
+    match *bytes {
+        b if b < KB => format!("{b} B"),
+        b if b < KB * KB => format!("{:.1} KB", b as f64 / KB as f64),
+        b => format!("{:.1} MB", b as f64 / (KB * KB) as f64),
+    }
+}
+
 pub fn render(page: &impl Template) -> Result<HttpResponse, AppError> {
     Ok(HttpResponse::Ok()
         .insert_header((CONTENT_TYPE, "text/html; charset=utf-8"))
@@ -278,6 +289,13 @@ pub fn safe_next(next: &str) -> &str {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn file_sizes_read_as_people_say_them() {
+        assert_eq!(file_size(&812), "812 B");
+        assert_eq!(file_size(&36_045), "35.2 KB");
+        assert_eq!(file_size(&1_468_006), "1.4 MB");
+    }
 
     #[test]
     fn next_must_stay_on_site() {

@@ -804,6 +804,8 @@ struct BoardPage<'a> {
     budget: String,
     sort: &'static str,
     sorts: Vec<(&'static str, &'static str)>,
+    /// The fund's currency, in which the call's amounts are.
+    currency: crate::domain::money::Currency,
     /// Why the order is not plainly the one named, when it is not.
     order_note: Option<String>,
     components: Vec<(String, i32)>,
@@ -845,8 +847,9 @@ impl BoardPage<'_> {
         format!("{v:.1}")
     }
 
+    /// An amount with its currency, grouped: "CNY 150,000.00".
     fn money(&self, d: &rust_decimal::Decimal) -> String {
-        crate::domain::money::format_amount(*d)
+        crate::domain::money::format_money(*d, self.currency)
     }
 }
 
@@ -923,6 +926,10 @@ pub async fn board(
         .ok_or(AppError::NotFound)?;
     let settings = calls::review_settings(&mut conn, id).await?;
     let (by, ranking, finals) = board_ranking(&state, &mut conn, id, &q.sort, &settings).await?;
+    let currency = crate::models::funds::of_call(&mut conn, id)
+        .await?
+        .ok_or(AppError::NotFound)?
+        .currency;
     let order_note = match finals {
         FinalScores::Complete => None,
         FinalScores::NoneYet => Some(ctx.t("board-no-final-yet")),
@@ -940,7 +947,8 @@ pub async fn board(
         call: id.0,
         title: if en { call.title_en } else { call.title_zh },
         state: call.state,
-        budget: crate::domain::money::format_amount(call.budget),
+        budget: crate::domain::money::format_money(call.budget, currency),
+        currency,
         sort: by.code(),
         sorts,
         order_note,

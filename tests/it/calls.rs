@@ -450,4 +450,20 @@ async fn an_open_call_says_what_stands_between_the_reader_and_applying() {
         shown.has(&format!("action=\"{page}/apply\"")) && shown.has(">Guangzhou Lead</option>")
     );
     assert!(!shown.has("cannot lead"));
+
+    // In its last hour the countdown is in minutes.
+    let closes = {
+        let mut conn = app.state.pool.get().await.unwrap();
+        baygrants::models::calls::find(&mut conn, baygrants::models::CallId(f.call))
+            .await
+            .unwrap()
+            .unwrap()
+            .closes_at
+    };
+    let left = closes - app.state.clock.now() - chrono::Duration::minutes(40);
+    app.clock.advance(left);
+    let visitor = app.browser();
+    english(&visitor).await;
+    let shown = visitor.get(&page).await;
+    assert!(shown.has("Closes in 40 minutes."), "{}", shown.body);
 }

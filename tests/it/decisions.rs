@@ -652,8 +652,11 @@ pub(crate) struct BoardRow {
 }
 
 impl BoardRow {
+    /// The request, shown with its currency ("CNY 100,000.00").
     pub fn request(&self) -> Decimal {
-        self.cells[0].replace(',', "").parse().unwrap()
+        let (currency, amount) = self.cells[0].split_once(' ').unwrap();
+        assert_eq!(currency.len(), 3, "a currency code before the amount");
+        amount.replace(',', "").parse().unwrap()
     }
     pub fn mean(&self) -> &str {
         &self.cells[2]
@@ -708,7 +711,8 @@ fn funding_line_at(body: &str, above: &[i64], below: &[i64]) {
     let budget = body
         .split("Budget of the call: ")
         .nth(1)
-        .and_then(|s| s.split(' ').next())
+        // "CNY 300,000.00 · …": the currency, then the amount.
+        .and_then(|s| s.split(' ').nth(1))
         .map(|s| d(&s.replace(',', "")))
         .unwrap_or_else(|| panic!("no budget on the board:\n{body}"));
     let rows = board_rows(body);

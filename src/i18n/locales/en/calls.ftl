@@ -23,6 +23,22 @@ call-phase-upcoming = Opening soon
 call-phase-closed = Closed
 call-opens-in = Opens in { $days } days { $hours } hours.
 call-closes-in = Closes in { $days } days { $hours } hours.
+call-opens-in-hours = { $n ->
+    [one] Opens in 1 hour.
+   *[other] Opens in { $n } hours.
+}
+call-opens-in-minutes = { $n ->
+    [one] Opens in 1 minute.
+   *[other] Opens in { $n } minutes.
+}
+call-closes-in-hours = { $n ->
+    [one] Closes in 1 hour.
+   *[other] Closes in { $n } hours.
+}
+call-closes-in-minutes = { $n ->
+    [one] Closes in 1 minute.
+   *[other] Closes in { $n } minutes.
+}
 call-closed-notice = Applications are closed.
 call-admin-panel = Administration
 call-request-range = Request

@@ -164,6 +164,21 @@ async fn applicants_see_drafts_and_invitations_admins_the_queues() {
     assert!(page.has("bounce@nowhere.test"));
     assert!(page.has("Calls by state"));
     assert!(!page.has("Drafts to finish"), "the admin leads nothing");
+    // Staff links come grouped in a navigation of their own, not one long row.
+    let staff = page
+        .body
+        .split("class=\"nav-staff\"")
+        .nth(1)
+        .and_then(|s| s.split("</nav>").next())
+        .unwrap_or_else(|| panic!("no staff navigation: {}", page.body));
+    for group in ["Programmes", "Registers", "Money", "System"] {
+        assert!(staff.contains(&format!(">{group}<")), "{group}: {staff}");
+    }
+    assert!(staff.contains("href=\"/admin/calls\"") && staff.contains("href=\"/admin/audit\""));
+    assert!(
+        !home(&f.lead).await.has("nav-staff"),
+        "an applicant has no staff links"
+    );
     // The newcomer now belongs to an organization, with nothing to do yet.
     let page = home(&newcomer).await;
     assert!(!page.has("Getting started"));

@@ -1,5 +1,10 @@
 skip-to-content = Skip to content
 nav-label = Main navigation
+nav-staff-label = Staff work
+nav-group-programmes = Programmes
+nav-group-registers = Registers
+nav-group-money = Money
+nav-group-system = System
 nav-home = Home
 nav-admin-users = Users
 nav-admin-emails = Emails

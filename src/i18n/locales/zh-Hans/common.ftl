@@ -1,5 +1,10 @@
 skip-to-content = 跳至主要内容
 nav-label = 主菜单
+nav-staff-label = 职员工作
+nav-group-programmes = 资助计划
+nav-group-registers = 名册
+nav-group-money = 款项
+nav-group-system = 系统
 nav-home = 首页
 nav-admin-users = 用户
 nav-admin-emails = 邮件

@@ -1,5 +1,10 @@
 skip-to-content = 跳至主要內容
 nav-label = 主選單
+nav-staff-label = 職員工作
+nav-group-programmes = 資助計劃
+nav-group-registers = 名冊
+nav-group-money = 款項
+nav-group-system = 系統
 nav-home = 首頁
 nav-admin-users = 用戶
 nav-admin-emails = 電郵

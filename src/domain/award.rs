@@ -205,6 +205,16 @@ pub fn report_due(accepted_at: Option<DateTime<Utc>>, month_due: i32) -> Option<
     accepted_at?.checked_add_months(Months::new(month_due.max(0) as u32))
 }
 
+/// Whether the report on milestone `position` may be submitted now, as far
+/// as order goes: reports come in milestone order, each after the previous
+/// one is approved.
+pub fn report_in_order(position: i32, reports: &[ReportFact]) -> bool {
+    position <= 1
+        || reports
+            .iter()
+            .any(|r| r.position == position - 1 && r.state == ReportState::Approved)
+}
+
 /// The milestones (position, month due) whose report is not in — a
 /// returned report counts as not in — with their due dates.
 pub fn outstanding_reports(
@@ -242,6 +252,15 @@ mod tests {
             tranche: Some(tranche),
             state,
         }
+    }
+
+    #[test]
+    fn reports_come_in_milestone_order_each_after_the_previous_is_approved() {
+        assert!(report_in_order(1, &[]));
+        assert!(!report_in_order(2, &[]));
+        assert!(!report_in_order(2, &[report(1, ReportState::Submitted)]));
+        assert!(report_in_order(2, &[report(1, ReportState::Approved)]));
+        assert!(!report_in_order(3, &[report(1, ReportState::Approved)]));
     }
 
     #[test]

@@ -401,6 +401,14 @@ async fn an_award_goes_from_the_pool_to_the_grantee_by_maker_and_checker() {
     // Tranche 2 waits for milestone 1's approved report.
     assert_eq!(fin1.submit(&page, &request(1), &[]).await.status, 409);
     let report = |n: i32| format!("{page}/reports/{n}");
+    // The page offers the report that may come next, not every milestone's form.
+    let shown = lead.get(&page).await;
+    assert!(
+        shown.has(&format!("action=\"{}\"", report(1)))
+            && !shown.has(&format!("action=\"{}\"", report(2))),
+        "{}",
+        shown.body
+    );
     let res = lead
         .submit(
             &page,
@@ -482,6 +490,12 @@ async fn an_award_goes_from_the_pool_to_the_grantee_by_maker_and_checker() {
         )
         .await;
     assert_eq!(res.status, 303, "{}", res.body);
+    assert!(
+        lead.get(&page)
+            .await
+            .has(&format!("action=\"{}\"", report(2))),
+        "milestone 1 approved: the second report's form"
+    );
     assert_eq!(fin1.submit(&page, &request(1), &[]).await.status, 303);
     assert_eq!(
         approve(&fin2, pending_payment(&app).await).await.status,

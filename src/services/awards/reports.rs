@@ -63,12 +63,8 @@ pub async fn submit_report(
         }
         let is_final = tranches.last().is_some_and(|t| t.position == position);
         // Reports come in milestone order.
-        if position > 1
-            && !awards::reports(conn, id)
-                .await?
-                .iter()
-                .any(|r| r.position == position - 1 && r.state == ReportState::Approved)
-        {
+        let so_far = report_facts(&awards::reports(conn, id).await?);
+        if !rules::report_in_order(position, &so_far) {
             return Err(AppError::Conflict("err-report-order"));
         }
         let expenditure = serde_json::Value::Object(spent.clone());

@@ -174,7 +174,10 @@ pub(super) async fn award_page(
                 },
                 can_request: is_finance
                     && crate::domain::award::requestable(award.state, payment, &condition),
+                // Only the report that may come next gets its form, not every
+                // milestone's at once.
                 can_report: can_report
+                    && crate::domain::award::report_in_order(t.position, &report_facts)
                     && report
                         .as_ref()
                         .is_none_or(|r| r.state == ReportState::Returned),

@@ -10,6 +10,7 @@ use rust_decimal::Decimal;
 use super::applications::checklist_counts;
 use super::awards::{
     DueReport, REPORT_REMINDER_BEFORE, condition, outstanding_reports_of, payment_facts,
+    reports_outstanding,
 };
 use crate::domain::award::AwardState;
 use crate::domain::award::Condition;
@@ -426,7 +427,7 @@ async fn admin(
         orgs::count_by_verification(&mut c2, Verification::Pending),
         calls::count_by_state(&mut c3),
         reviews::awaiting_assignment(&mut c4, SHOWN as i64),
-        awards::due_before(&mut c5, Some(now), Some(SHOWN as i64)),
+        reports_outstanding(&mut c5, Some(now), Some(SHOWN as i64)),
         awards::count_due_before(&mut c6, now),
         calls::in_review_with_versions(&mut c7),
         outbox::problems(&mut c8, SHOWN as i64),
@@ -452,15 +453,6 @@ async fn admin(
         .await?
         .into_iter()
         .map(|c| (c.id, c))
-        .collect();
-    let overdue = overdue
-        .into_iter()
-        .map(|(award, title, position, due)| DueReport {
-            award,
-            title,
-            position,
-            due,
-        })
         .collect();
     Ok(AdminWork {
         verifications: Listed::counted(pending_orgs, pending_total),

@@ -242,6 +242,17 @@ pub(crate) async fn invite_and_accept(f: &Fixture, id: i64, partner: i64) {
     assert_eq!(res.status, 303, "{}", res.body);
 }
 
+/// Withdraws the application for good, the confirmation given.
+async fn withdraw_confirmed(b: &Browser, id: i64) -> crate::support::browser::Page {
+    let page = format!("/applications/{id}");
+    b.submit(
+        &page,
+        &format!("{page}/state"),
+        &[("to", "withdrawn"), ("confirmed", "yes")],
+    )
+    .await
+}
+
 pub(crate) async fn submit(b: &Browser, id: i64) -> crate::support::browser::Page {
     b.submit(
         &format!("/applications/{id}"),
@@ -900,14 +911,7 @@ async fn a_withdrawn_application_is_final_and_can_no_longer_be_changed() {
         res.body
     );
     assert_eq!(state_of(&app, id).await, "submitted", "nothing changed yet");
-    let res = f
-        .lead
-        .submit(
-            &page,
-            &format!("{page}/state"),
-            &[("to", "withdrawn"), ("confirmed", "yes")],
-        )
-        .await;
+    let res = withdraw_confirmed(&f.lead, id).await;
     assert_eq!(res.status, 303, "{}", res.body);
     assert_eq!(res.location(), format!("{page}#top"));
     assert_eq!(state_of(&app, id).await, "withdrawn");
@@ -1033,15 +1037,7 @@ async fn a_lead_may_submit_only_as_many_applications_as_the_call_allows() {
     assert_eq!(state_of(&app, second).await, "submitted");
 
     // A withdrawn application does not count: withdrawing one frees a place.
-    let page = format!("/applications/{first}");
-    let res = f
-        .lead
-        .submit(
-            &page,
-            &format!("{page}/state"),
-            &[("to", "withdrawn"), ("confirmed", "yes")],
-        )
-        .await;
+    let res = withdraw_confirmed(&f.lead, first).await;
     assert_eq!(res.status, 303, "{}", res.body);
     let res = submit(&f.lead, third).await;
     assert_eq!(res.status, 303, "{}", res.body);

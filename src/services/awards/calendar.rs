@@ -20,10 +20,10 @@ pub struct DueReport {
 /// `limit`. Read from the kept `reports_due` rows, so the work grows with
 /// the reports listed, not with the awards.
 pub async fn reports_outstanding(
-    conn: &mut Conn,
+    conn: &mut impl crate::models::Reader,
     before: Option<DateTime<Utc>>,
     limit: Option<i64>,
-) -> Result<Vec<DueReport>, AppError> {
+) -> diesel::QueryResult<Vec<DueReport>> {
     Ok(awards::due_before(conn, before, limit)
         .await?
         .into_iter()

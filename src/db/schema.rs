@@ -639,6 +639,14 @@ diesel::table! {
 }
 
 diesel::table! {
+    tranches_ready (tranche_id) {
+        tranche_id -> Int8,
+        award_id -> Int8,
+        position -> Int4,
+    }
+}
+
+diesel::table! {
     user_roles (user_id, role) {
         user_id -> Int8,
         role -> Text,
@@ -813,6 +821,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     sessions,
     support_log,
     tranches,
+    tranches_ready,
     user_roles,
     user_tokens,
     user_totp,

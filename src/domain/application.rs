@@ -311,6 +311,34 @@ pub fn check(f: &Facts) -> Vec<Problem> {
                 .map(|(o, _)| o),
         )
         .collect();
+    // Budget lines may be drafted for an invited partner (pending until it
+    // answers), but not kept for one that declined or was removed.
+    let mut outside: Vec<i64> = f
+        .lines
+        .iter()
+        .map(|l| l.organization_id)
+        .filter(|id| {
+            *id != f.lead.id
+                && !f
+                    .partners
+                    .iter()
+                    .any(|(o, s)| o.id == *id && *s != PartnerStatus::Declined)
+        })
+        .collect();
+    outside.sort_unstable();
+    outside.dedup();
+    for id in outside {
+        let name = f
+            .partners
+            .iter()
+            .find(|(o, _)| o.id == id)
+            .map_or_else(|| format!("#{id}"), |(o, _)| o.name.clone());
+        out.push(with(
+            "sub-budget-outside-team",
+            "budget",
+            vec![("org", name)],
+        ));
+    }
     if rules.joint_required {
         let mainland = team
             .iter()
@@ -403,13 +431,6 @@ pub fn check(f: &Facts) -> Vec<Problem> {
                 ("limit", limit.normalize().to_string()),
             ],
         ));
-    }
-    let team_ids: Vec<i64> = team.iter().map(|o| o.id).collect();
-    if f.lines
-        .iter()
-        .any(|l| !team_ids.contains(&l.organization_id))
-    {
-        out.push(problem("sub-budget-outside-team", "budget"));
     }
 
     // Milestones.
@@ -600,6 +621,28 @@ mod tests {
         pending.partners[0].1 = PartnerStatus::Invited;
         let k = keys(&pending);
         assert!(k.contains(&"sub-partner-pending") && k.contains(&"sub-joint"));
+    }
+
+    #[test]
+    fn budget_lines_belong_to_the_team_or_an_invited_partner() {
+        let mut f = facts();
+        f.lines.push(line(
+            2,
+            Currency::Mop,
+            "1000",
+            Source::Matching,
+            "personnel",
+        ));
+        assert!(!keys(&f).contains(&"sub-budget-outside-team"));
+        // Drafted while the partner is invited: only the pending answer stands in the way.
+        f.partners[0].1 = PartnerStatus::Invited;
+        let k = keys(&f);
+        assert!(k.contains(&"sub-partner-pending") && !k.contains(&"sub-budget-outside-team"));
+        // The partner declined, or is gone: its lines must go.
+        f.partners[0].1 = PartnerStatus::Declined;
+        assert!(keys(&f).contains(&"sub-budget-outside-team"));
+        f.partners.clear();
+        assert!(keys(&f).contains(&"sub-budget-outside-team"));
     }
 
     #[test]

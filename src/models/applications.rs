@@ -384,32 +384,51 @@ pub async fn budget(conn: &mut Conn, id: ApplicationId) -> QueryResult<Vec<Budge
         .await
 }
 
-#[allow(clippy::too_many_arguments)]
+/// What a budget line says: written when it is added and when it is changed.
+#[derive(Debug, Clone, Insertable, AsChangeset)]
+#[diesel(table_name = budget_lines)]
+pub struct LineValues<'a> {
+    pub category: Category,
+    pub organization_id: OrganizationId,
+    pub currency: Currency,
+    pub amount: Decimal,
+    pub source: Source,
+    pub description: &'a str,
+}
+
 pub async fn add_budget_line(
     conn: &mut Conn,
     id: ApplicationId,
-    category: Category,
-    org: OrganizationId,
-    currency: Currency,
-    amount: Decimal,
-    source: Source,
-    description: &str,
+    line: &LineValues<'_>,
     now: DateTime<Utc>,
 ) -> QueryResult<i64> {
     diesel::insert_into(budget_lines::table)
         .values((
             budget_lines::application_id.eq(id),
-            budget_lines::category.eq(category),
-            budget_lines::organization_id.eq(org),
-            budget_lines::currency.eq(currency),
-            budget_lines::amount.eq(amount),
-            budget_lines::source.eq(source),
-            budget_lines::description.eq(description),
+            line,
             budget_lines::created_at.eq(now),
         ))
         .returning(budget_lines::id)
         .get_result(conn)
         .await
+}
+
+/// Changes a line of application `id`; false when it has no such line.
+pub async fn change_budget_line(
+    conn: &mut Conn,
+    id: ApplicationId,
+    line: i64,
+    values: &LineValues<'_>,
+) -> QueryResult<bool> {
+    diesel::update(
+        budget_lines::table
+            .filter(budget_lines::application_id.eq(id))
+            .filter(budget_lines::id.eq(line)),
+    )
+    .set(values)
+    .execute(conn)
+    .await
+    .map(|n| n == 1)
 }
 
 pub async fn delete_budget_line(
@@ -466,6 +485,30 @@ pub async fn add_milestone(
         .returning(milestones::id)
         .get_result(conn)
         .await
+}
+
+/// Changes a milestone of application `id`; false when it has no such one.
+pub async fn change_milestone(
+    conn: &mut Conn,
+    id: ApplicationId,
+    milestone: i64,
+    month: i32,
+    deliverables: &str,
+    percent: Decimal,
+) -> QueryResult<bool> {
+    diesel::update(
+        milestones::table
+            .filter(milestones::application_id.eq(id))
+            .filter(milestones::id.eq(milestone)),
+    )
+    .set((
+        milestones::month_due.eq(month),
+        milestones::deliverables.eq(deliverables),
+        milestones::tranche_percent.eq(percent),
+    ))
+    .execute(conn)
+    .await
+    .map(|n| n == 1)
 }
 
 pub async fn delete_milestone(

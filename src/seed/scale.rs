@@ -240,6 +240,10 @@ ALTER TABLE reviews DISABLE TRIGGER reviews_coverage_on_change;
 ALTER TABLE awards DISABLE TRIGGER awards_reports_due;
 ALTER TABLE tranches DISABLE TRIGGER tranches_reports_due;
 ALTER TABLE progress_reports DISABLE TRIGGER progress_reports_due;
+ALTER TABLE awards DISABLE TRIGGER awards_tranches_ready;
+ALTER TABLE tranches DISABLE TRIGGER tranches_tranches_ready;
+ALTER TABLE progress_reports DISABLE TRIGGER progress_reports_tranches_ready;
+ALTER TABLE payment_requests DISABLE TRIGGER payment_requests_tranches_ready;
 CREATE FUNCTION pg_temp.rnd(k bigint, salt int) RETURNS float8 LANGUAGE sql IMMUTABLE AS
   $$ SELECT (hashint8extended(k, {seed}::bigint * 1000 + salt) & 2147483647)::float8 / 2147483648.0 $$;
 CREATE TABLE pg_temp.area (n int PRIMARY KEY, code text, zh text, en text);
@@ -606,8 +610,13 @@ ALTER TABLE reviews ENABLE TRIGGER reviews_coverage_on_change;
 ALTER TABLE awards ENABLE TRIGGER awards_reports_due;
 ALTER TABLE tranches ENABLE TRIGGER tranches_reports_due;
 ALTER TABLE progress_reports ENABLE TRIGGER progress_reports_due;
+ALTER TABLE awards ENABLE TRIGGER awards_tranches_ready;
+ALTER TABLE tranches ENABLE TRIGGER tranches_tranches_ready;
+ALTER TABLE progress_reports ENABLE TRIGGER progress_reports_tranches_ready;
+ALTER TABLE payment_requests ENABLE TRIGGER payment_requests_tranches_ready;
 SELECT review_coverage_rebuild();
 SELECT reports_due_rebuild();
+SELECT tranches_ready_rebuild();
 "#,
     ),
     (

@@ -434,6 +434,78 @@ pub struct BudgetForm {
     pub description: String,
 }
 
+/// A budget line's form judged against the draft's team: the line, or what
+/// is wrong with each field.
+async fn judge_budget_line<'f>(
+    conn: &mut Conn,
+    app: &Application,
+    form: &'f BudgetForm,
+    description: &'f mut String,
+) -> Result<apps::LineValues<'f>, AppError> {
+    let mut e = FormErrors::default();
+    let category = Category::from_code(form.category.trim());
+    if category.is_none() {
+        e.add("category", "err-choice-unknown");
+    }
+    // The lead and every partner not declined: an invited partner's lines
+    // are drafted before it answers (the checklist holds submission until
+    // it does).
+    let team = team_ids(conn, app, false).await?;
+    let declined: Vec<OrganizationId> = apps::partners(conn, app.id)
+        .await?
+        .into_iter()
+        .filter(|p| p.status == PartnerStatus::Declined)
+        .map(|p| p.organization.id)
+        .collect();
+    let org = form
+        .organization_id
+        .parse::<OrganizationId>()
+        .ok()
+        .filter(|o| team.contains(o) && !declined.contains(o));
+    if org.is_none() {
+        e.add("organization_id", "err-budget-org");
+    }
+    let currency = Currency::parse(&form.currency);
+    if currency.is_none() {
+        e.add("currency", "err-choice-unknown");
+    }
+    let amount = parse_amount_in(&form.amount, currency)
+        .map_err(|k| e.add("amount", k))
+        .ok();
+    if amount.is_some_and(|a| a.is_zero()) {
+        e.add("amount", "err-amount-zero");
+    }
+    let source = Source::from_code(&form.source);
+    if source.is_none() {
+        e.add("source", "err-choice-unknown");
+    }
+    *description = text::checked(&form.description, 500, Lines::One)
+        .map_err(|k| e.add("description", k))
+        .unwrap_or_default();
+    let (Some(category), Some(organization_id), Some(currency), Some(amount), Some(source)) =
+        (category, org, currency, amount, source)
+    else {
+        return Err(AppError::Invalid(e));
+    };
+    e.into_result()?;
+    Ok(apps::LineValues {
+        category,
+        organization_id,
+        currency,
+        amount,
+        source,
+        description: description.as_str(),
+    })
+}
+
+fn line_json(line: i64, v: &apps::LineValues<'_>) -> serde_json::Value {
+    json!({
+        "line": line, "category": v.category, "organization": v.organization_id,
+        "currency": v.currency, "amount": v.amount, "source": v.source,
+        "description": v.description,
+    })
+}
+
 pub async fn add_budget_line(
     state: &AppState,
     actor: &Actor,
@@ -445,42 +517,71 @@ pub async fn add_budget_line(
     let mut conn = state.pool.get().await?;
     conn.transaction::<_, AppError, _>(async |conn| {
         let app = editable_draft(conn, actor, id).await?;
-        let mut e = FormErrors::default();
-        let category = Category::from_code(form.category.trim());
-        if category.is_none() {
-            e.add("category", "err-choice-unknown");
-        }
-        let team = team_ids(conn, &app, false).await?;
-        let org = form.organization_id.parse::<OrganizationId>().ok().filter(|o| team.contains(o));
-        if org.is_none() {
-            e.add("organization_id", "err-budget-org");
-        }
-        let currency = Currency::parse(&form.currency);
-        if currency.is_none() {
-            e.add("currency", "err-choice-unknown");
-        }
-        let amount = parse_amount_in(&form.amount, currency).map_err(|k| e.add("amount", k)).ok();
-        if amount.is_some_and(|a| a.is_zero()) {
-            e.add("amount", "err-amount-zero");
-        }
-        let source = Source::from_code(&form.source);
-        if source.is_none() {
-            e.add("source", "err-choice-unknown");
-        }
-        let description = text::checked(&form.description, 500, Lines::One).map_err(|k| e.add("description", k)).unwrap_or_default();
-        let description = description.as_str();
-        let (Some(category), Some(org), Some(currency), Some(amount), Some(source)) = (category, org, currency, amount, source) else {
-            return Err(AppError::Invalid(e));
-        };
-        e.into_result()?;
-        let line = apps::add_budget_line(conn, id, category, org, currency, amount, source, description, now).await?;
+        let mut description = String::new();
+        let values = judge_budget_line(conn, &app, form, &mut description).await?;
+        let line = apps::add_budget_line(conn, id, &values, now).await?;
         apps::touch(conn, id, now).await?;
         audit::insert(
             conn,
-            &event(now, actor.user_id(), origin, "application.budget_line_added", "application", id).change(
-                None,
-                Some(json!({ "line": line, "category": category, "organization": org, "currency": currency, "amount": amount, "source": source })),
-            ),
+            &event(
+                now,
+                actor.user_id(),
+                origin,
+                "application.budget_line_added",
+                "application",
+                id,
+            )
+            .change(None, Some(line_json(line, &values))),
+        )
+        .await?;
+        Ok(())
+    })
+    .await
+}
+
+/// Changes a budget line of a draft in place: the same rules as a new one.
+pub async fn change_budget_line(
+    state: &AppState,
+    actor: &Actor,
+    id: ApplicationId,
+    line: i64,
+    form: &BudgetForm,
+    origin: &Origin,
+) -> Result<(), AppError> {
+    let now = state.clock.now();
+    let mut conn = state.pool.get().await?;
+    conn.transaction::<_, AppError, _>(async |conn| {
+        let app = editable_draft(conn, actor, id).await?;
+        let before = apps::budget(conn, id)
+            .await?
+            .into_iter()
+            .find(|l| l.id == line)
+            .ok_or(AppError::NotFound)?;
+        let mut description = String::new();
+        let values = judge_budget_line(conn, &app, form, &mut description).await?;
+        if !apps::change_budget_line(conn, id, line, &values).await? {
+            return Err(AppError::NotFound);
+        }
+        apps::touch(conn, id, now).await?;
+        let was = apps::LineValues {
+            category: before.category,
+            organization_id: before.organization_id,
+            currency: before.currency,
+            amount: before.amount,
+            source: before.source,
+            description: &before.description,
+        };
+        audit::insert(
+            conn,
+            &event(
+                now,
+                actor.user_id(),
+                origin,
+                "application.budget_line_changed",
+                "application",
+                id,
+            )
+            .change(Some(line_json(line, &was)), Some(line_json(line, &values))),
         )
         .await?;
         Ok(())
@@ -496,16 +597,9 @@ pub struct MilestoneForm {
     pub tranche_percent: String,
 }
 
-pub async fn add_milestone(
-    state: &AppState,
-    actor: &Actor,
-    id: ApplicationId,
-    form: &MilestoneForm,
-    origin: &Origin,
-) -> Result<(), AppError> {
-    let now = state.clock.now();
-    // Anyone who may not edit gets 404 before the form is judged.
-    editable_draft(&mut *state.pool.get().await?, actor, id).await?;
+/// A milestone's form judged: month, deliverables and tranche share, or
+/// what is wrong with each.
+fn judge_milestone(form: &MilestoneForm) -> Result<(i32, String, rust_decimal::Decimal), AppError> {
     let mut e = FormErrors::default();
     let month = form
         .month_due
@@ -529,6 +623,20 @@ pub async fn add_milestone(
         return Err(AppError::Invalid(e));
     };
     e.into_result()?;
+    Ok((month, deliverables, percent))
+}
+
+pub async fn add_milestone(
+    state: &AppState,
+    actor: &Actor,
+    id: ApplicationId,
+    form: &MilestoneForm,
+    origin: &Origin,
+) -> Result<(), AppError> {
+    let now = state.clock.now();
+    // Anyone who may not edit gets 404 before the form is judged.
+    editable_draft(&mut *state.pool.get().await?, actor, id).await?;
+    let (month, deliverables, percent) = judge_milestone(form)?;
     let mut conn = state.pool.get().await?;
     conn.transaction::<_, AppError, _>(async |conn| {
         editable_draft(conn, actor, id).await?;
@@ -547,6 +655,53 @@ pub async fn add_milestone(
             .change(
                 None,
                 Some(json!({ "milestone": m, "month": month, "percent": percent })),
+            ),
+        )
+        .await?;
+        Ok(())
+    })
+    .await
+}
+
+/// Changes a milestone of a draft in place: the same rules as a new one.
+pub async fn change_milestone(
+    state: &AppState,
+    actor: &Actor,
+    id: ApplicationId,
+    milestone: i64,
+    form: &MilestoneForm,
+    origin: &Origin,
+) -> Result<(), AppError> {
+    let now = state.clock.now();
+    editable_draft(&mut *state.pool.get().await?, actor, id).await?;
+    let (month, deliverables, percent) = judge_milestone(form)?;
+    let mut conn = state.pool.get().await?;
+    conn.transaction::<_, AppError, _>(async |conn| {
+        editable_draft(conn, actor, id).await?;
+        let before = apps::milestones(conn, id)
+            .await?
+            .into_iter()
+            .find(|m| m.id == milestone)
+            .ok_or(AppError::NotFound)?;
+        if !apps::change_milestone(conn, id, milestone, month, &deliverables, percent).await? {
+            return Err(AppError::NotFound);
+        }
+        apps::touch(conn, id, now).await?;
+        audit::insert(
+            conn,
+            &event(
+                now,
+                actor.user_id(),
+                origin,
+                "application.milestone_changed",
+                "application",
+                id,
+            )
+            .change(
+                Some(json!({ "milestone": milestone, "month": before.month_due,
+                             "deliverables": before.deliverables, "percent": before.tranche_percent })),
+                Some(json!({ "milestone": milestone, "month": month,
+                             "deliverables": deliverables, "percent": percent })),
             ),
         )
         .await?;

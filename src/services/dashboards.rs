@@ -511,9 +511,18 @@ pub struct FundPool {
     pub pool: Decimal,
 }
 
+/// A tranche whose condition holds and for which nothing is requested yet.
+pub struct ReadyTranche {
+    pub tranche: awards::Tranche,
+    pub title: String,
+    pub currency: Currency,
+}
+
 pub struct FinanceWork {
     /// Requests this officer may approve (another officer made them), oldest first.
     pub approvable: Listed<PaymentItem>,
+    /// Tranches ready to request, in award order.
+    pub ready: Listed<ReadyTranche>,
     /// This officer's own requests, waiting for another officer.
     pub own_waiting: usize,
     /// What each fund has left to commit.
@@ -546,8 +555,19 @@ async fn finance(conn: &mut Conn, actor: &Actor) -> Result<FinanceWork, AppError
             currency: f.currency,
         })
         .collect();
+    let ready = awards::ready_tranches(conn, SHOWN as i64)
+        .await?
+        .into_iter()
+        .map(|(tranche, title, currency)| ReadyTranche {
+            tranche,
+            title,
+            currency,
+        })
+        .collect();
+    let ready_count = awards::ready_tranche_count(conn).await?;
     Ok(FinanceWork {
         approvable: Listed::first(approvable),
+        ready: Listed::counted(ready, ready_count),
         own_waiting,
         pools,
     })

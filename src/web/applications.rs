@@ -10,7 +10,7 @@ use super::charts::{Chart, Kind, Row as ChartRow};
 use super::ctx::{CsrfForm, Ctx, NoFields};
 use super::orgs::Choice;
 use super::upload::{Upload, read_upload};
-use super::{after_form, render, render_invalid, see_other_with_flash};
+use super::{after_form, render, render_invalid, see_other_with_flash, see_other_with_flash_at};
 use crate::AppState;
 use crate::domain::application::PartnerStatus;
 use crate::domain::application::{ApplicationState as State, Category, Line, Source, totals};
@@ -169,6 +169,10 @@ pub struct Forms {
     pub budget_errors: FormErrors,
     pub milestone: MilestoneForm,
     pub milestone_errors: FormErrors,
+    /// The budget line whose form this is (else the form adds one).
+    pub editing_line: Option<i64>,
+    /// The milestone whose form this is (else the form adds one).
+    pub editing_milestone: Option<i64>,
     pub answer: PartnerAnswer,
     pub answer_errors: FormErrors,
     pub file_errors: FormErrors,
@@ -222,6 +226,9 @@ pub struct DecisionView {
 #[serde(default)]
 pub struct ShowQuery {
     partner_q: String,
+    /// A budget line or milestone to change in place: its form, filled in.
+    edit_line: String,
+    edit_milestone: String,
 }
 
 pub async fn show(
@@ -230,7 +237,22 @@ pub async fn show(
     path: web::Path<String>,
     q: web::Query<ShowQuery>,
 ) -> Result<HttpResponse, AppError> {
-    show_page(&ctx, &state, app_id(&path)?, &q.partner_q, Forms::default()).await
+    let forms = Forms {
+        editing_line: q.edit_line.parse().ok(),
+        editing_milestone: q.edit_milestone.parse().ok(),
+        ..Forms::default()
+    };
+    show_page(&ctx, &state, app_id(&path)?, &q.partner_q, forms).await
+}
+
+/// A partner's name, marked while its answer to the invitation is awaited
+/// (or after it declined).
+fn pending_mark(ctx: &Ctx, status: PartnerStatus, name: String) -> String {
+    match status {
+        PartnerStatus::Accepted => name,
+        PartnerStatus::Invited => ctx.t_with("budget-org-pending", &[("org", name)]),
+        PartnerStatus::Declined => ctx.t_with("budget-org-declined", &[("org", name)]),
+    }
 }
 
 async fn show_page(
@@ -285,7 +307,14 @@ async fn show_page(
         .map(|l| LineView {
             id: l.id,
             category: ctx.label("category", &l.category),
-            organization: name_of(l.organization_id),
+            organization: pending_mark(
+                ctx,
+                partners
+                    .iter()
+                    .find(|p| p.organization.id == l.organization_id)
+                    .map_or(PartnerStatus::Accepted, |p| p.status),
+                name_of(l.organization_id),
+            ),
             amount: format!("{} {}", l.currency, format_amount(l.amount)),
             source: ctx.label("source", &l.source),
             converted: format_money(
@@ -344,6 +373,38 @@ async fn show_page(
     let charts = budget_charts(ctx, base, &domain_lines, |c| call.rate(c), &name_of);
     let milestones = apps::milestones(&mut conn, id).await?;
     let tranche_sum: rust_decimal::Decimal = milestones.iter().map(|m| m.tranche_percent).sum();
+    // A line or milestone being changed: its form holds what it says now,
+    // unless the form comes back with errors (what was typed stays).
+    let mut forms = forms;
+    forms.editing_line = forms
+        .editing_line
+        .filter(|l| editable && budget.iter().any(|b| b.id == *l));
+    if let Some(l) = budget.iter().find(|b| Some(b.id) == forms.editing_line)
+        && forms.budget_errors.is_empty()
+    {
+        forms.budget = BudgetForm {
+            category: l.category.code().to_string(),
+            organization_id: l.organization_id.to_string(),
+            currency: l.currency.code().to_string(),
+            amount: l.amount.to_string(),
+            source: l.source.code().to_string(),
+            description: l.description.clone(),
+        };
+    }
+    forms.editing_milestone = forms
+        .editing_milestone
+        .filter(|m| editable && milestones.iter().any(|x| x.id == *m));
+    if let Some(m) = milestones
+        .iter()
+        .find(|m| Some(m.id) == forms.editing_milestone)
+        && forms.milestone_errors.is_empty()
+    {
+        forms.milestone = MilestoneForm {
+            month_due: m.month_due.to_string(),
+            deliverables: m.deliverables.clone(),
+            tranche_percent: m.tranche_percent.normalize().to_string(),
+        };
+    }
     let problems = if draft {
         service::checklist(&mut conn, &app, now)
             .await?
@@ -383,13 +444,15 @@ async fn show_page(
         value: lead.id.to_string(),
         label: lead.name_zh.clone(),
     }];
+    // An invited partner's lines may be drafted before it answers: marked
+    // as pending, here and in the table.
     team.extend(
         partners
             .iter()
-            .filter(|p| p.status == PartnerStatus::Accepted)
+            .filter(|p| p.status != PartnerStatus::Declined)
             .map(|p| Choice {
                 value: p.organization.id.to_string(),
-                label: p.organization.name_zh.clone(),
+                label: pending_mark(ctx, p.status, name_of(p.organization.id)),
             }),
     );
     let content = forms.content.clone().unwrap_or_else(|| ContentForm {
@@ -619,8 +682,9 @@ fn child_id(raw: &str) -> Result<i64, AppError> {
 }
 
 fn back(state: &AppState, id: ApplicationId, anchor: &str, flash: &str) -> HttpResponse {
-    see_other_with_flash(
-        &format!("/applications/{id}#{anchor}"),
+    see_other_with_flash_at(
+        &format!("/applications/{id}"),
+        anchor,
         flash,
         state.config.cookie_secure,
     )
@@ -725,6 +789,27 @@ pub async fn add_budget_line(
     .await
 }
 
+pub async fn change_budget_line(
+    ctx: Ctx,
+    state: web::Data<AppState>,
+    path: web::Path<(String, String)>,
+    CsrfForm(form): CsrfForm<BudgetForm>,
+) -> Result<HttpResponse, AppError> {
+    let id = app_id(&path.0)?;
+    let line = child_id(&path.1)?;
+    let result =
+        service::change_budget_line(&state, &actor(&ctx)?, id, line, &form, &ctx.origin).await;
+    after_section(&ctx, &state, id, result, "budget", "flash-saved", |e| {
+        Forms {
+            budget: form,
+            budget_errors: e,
+            editing_line: Some(line),
+            ..Default::default()
+        }
+    })
+    .await
+}
+
 pub async fn delete_budget_line(
     ctx: Ctx,
     state: web::Data<AppState>,
@@ -754,6 +839,26 @@ pub async fn add_milestone(
         Forms {
             milestone: form,
             milestone_errors: e,
+            ..Default::default()
+        }
+    })
+    .await
+}
+
+pub async fn change_milestone(
+    ctx: Ctx,
+    state: web::Data<AppState>,
+    path: web::Path<(String, String)>,
+    CsrfForm(form): CsrfForm<MilestoneForm>,
+) -> Result<HttpResponse, AppError> {
+    let id = app_id(&path.0)?;
+    let m = child_id(&path.1)?;
+    let result = service::change_milestone(&state, &actor(&ctx)?, id, m, &form, &ctx.origin).await;
+    after_section(&ctx, &state, id, result, "milestones", "flash-saved", |e| {
+        Forms {
+            milestone: form,
+            milestone_errors: e,
+            editing_milestone: Some(m),
             ..Default::default()
         }
     })

@@ -46,6 +46,9 @@ pub struct Ctx {
     pub csrf: String,
     /// Catalogue key of a message left by the previous request.
     pub flash: Option<String>,
+    /// The part of the page the message is about (an element's id), where
+    /// it is shown instead of at the top: where the browser scrolls to.
+    pub flash_at: Option<String>,
     /// Path and query of this request, to come back to after login or a switch.
     pub path: String,
     pub origin: Origin,
@@ -168,6 +171,7 @@ impl Ctx {
             lang,
             csrf,
             flash: None,
+            flash_at: None,
             path: path_of(req),
             origin: origin_of(req),
         }
@@ -206,6 +210,19 @@ fn valid_flash_key(key: &str) -> bool {
     key.starts_with("flash-")
         && key.len() < 64
         && key.bytes().all(|b| b.is_ascii_lowercase() || b == b'-')
+}
+
+/// A flash cookie's value: a catalogue key, and after a `.` the id of the
+/// part of the page it is about. Anything else is dropped.
+fn parse_flash(value: &str) -> Option<(String, Option<String>)> {
+    let (key, at) = match value.split_once('.') {
+        Some((key, at)) => (key, Some(at)),
+        None => (value, None),
+    };
+    let at_ok = at.is_none_or(|a| {
+        !a.is_empty() && a.len() < 32 && a.bytes().all(|b| b.is_ascii_lowercase() || b == b'-')
+    });
+    (valid_flash_key(key) && at_ok).then(|| (key.to_string(), at.map(str::to_string)))
 }
 
 async fn load(req: &HttpRequest, state: &AppState) -> Result<(Ctx, CookieActions), AppError> {
@@ -255,7 +272,10 @@ async fn load_session(
     }
     let flash = req.cookie(FLASH_COOKIE).map(|c| c.value().to_string());
     actions.clear_flash = flash.is_some();
-    let flash = flash.filter(|k| valid_flash_key(k));
+    let (flash, flash_at) = flash
+        .as_deref()
+        .and_then(parse_flash)
+        .map_or((None, None), |(k, at)| (Some(k), at));
 
     let (user, lang, csrf) = match session {
         Some((s, u, roles)) => {
@@ -288,6 +308,7 @@ async fn load_session(
             lang,
             csrf,
             flash,
+            flash_at,
             path: path_of(req),
             origin: origin_of(req),
         },

@@ -124,8 +124,10 @@ route_table! {
     POST "/applications/{id}/partners/{org}/remove" => applications::remove_partner;
     POST "/applications/{id}/partners/{org}/answer" => applications::answer_partner;
     POST "/applications/{id}/budget" => applications::add_budget_line;
+    POST "/applications/{id}/budget/{line}" => applications::change_budget_line;
     POST "/applications/{id}/budget/{line}/delete" => applications::delete_budget_line;
     POST "/applications/{id}/milestones" => applications::add_milestone;
+    POST "/applications/{id}/milestones/{m}" => applications::change_milestone;
     POST "/applications/{id}/milestones/{m}/delete" => applications::delete_milestone;
     POST "/applications/{id}/attachments" => applications::upload;
     GET "/applications/{id}/attachments/{a}" => applications::download;
@@ -236,12 +238,31 @@ pub fn see_other(location: &str) -> HttpResponse {
 }
 
 /// Redirect after POST, leaving a message (a catalogue key) for the next page.
+/// Like [`see_other_with_flash`], to a part of a page (`location#at`), with
+/// the message shown in that part: where the person will be looking.
+pub fn see_other_with_flash_at(
+    location: &str,
+    at: &str,
+    flash_key: &str,
+    secure: bool,
+) -> HttpResponse {
+    see_other_with(
+        &format!("{location}#{at}"),
+        format!("{flash_key}.{at}"),
+        secure,
+    )
+}
+
 pub fn see_other_with_flash(location: &str, flash_key: &str, secure: bool) -> HttpResponse {
+    see_other_with(location, flash_key.to_string(), secure)
+}
+
+fn see_other_with(location: &str, flash: String, secure: bool) -> HttpResponse {
     HttpResponse::SeeOther()
         .insert_header((LOCATION, location))
         .cookie(cookie(
             ctx::FLASH_COOKIE,
-            flash_key.to_string(),
+            flash,
             secure,
             Some(time::Duration::minutes(5)),
         ))

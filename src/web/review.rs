@@ -8,7 +8,7 @@ use serde::Deserialize;
 
 use super::charts::{Chart, Kind, Row as ChartRow, bin_labels, histogram};
 use super::ctx::{CsrfForm, Ctx};
-use super::{after_form, render, render_form, see_other_with_flash};
+use super::{after_form, render, render_form, see_other_with_flash, see_other_with_flash_at};
 use crate::AppState;
 use crate::domain::assignment::{Plan, Shortfall};
 use crate::domain::call::CallState;
@@ -693,7 +693,14 @@ pub async fn save_scores(
     };
     after_form(
         service::save_scores(&state, &actor, id, &form, &ctx.origin).await,
-        |()| see_other_with_flash(&format!("/reviews/{id}"), flash, state.config.cookie_secure),
+        |()| {
+            see_other_with_flash_at(
+                &format!("/reviews/{id}"),
+                "scores",
+                flash,
+                state.config.cookie_secure,
+            )
+        },
         |e| review_page(&ctx, &state, id, Some(form), e),
     )
     .await

@@ -55,6 +55,22 @@ async fn an_admin_grants_and_revokes_roles_and_it_is_audited() {
         audit.body
     );
     assert!(audit.has("chief@example.org"), "who did it is shown");
+    // In the reader's language, and the change field by field, not as JSON.
+    assert!(
+        audit.has(">Role granted<")
+            && audit.has(">Role revoked<")
+            && audit.has(&format!("User #{officer_id}")),
+        "{}",
+        audit.body
+    );
+    assert!(
+        audit.has("sessions ended</span>: 0")
+            && audit.has("admin</span>: Yes → No")
+            && !audit.has("{&#34;")
+            && !audit.has("{\""),
+        "{}",
+        audit.body
+    );
 
     // Bad ids and bad roles change nothing.
     for (path, fields) in [

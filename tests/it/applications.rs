@@ -1043,3 +1043,211 @@ async fn a_lead_may_submit_only_as_many_applications_as_the_call_allows() {
     assert_eq!(res.status, 303, "{}", res.body);
     assert_eq!(state_of(&app, third).await, "submitted");
 }
+
+/// The part of a page inside `<section id="{id}"`, up to its end.
+fn section<'p>(body: &'p str, id: &str) -> &'p str {
+    let start = body
+        .find(&format!("<section id=\"{id}\""))
+        .unwrap_or_else(|| panic!("no section {id}"));
+    let rest = &body[start..];
+    &rest[..rest.find("</section>").unwrap_or(rest.len())]
+}
+
+/// An invited partner's budget lines are drafted before it answers, marked
+/// as pending; a line and a milestone change in place, audited, with the
+/// same rules as new ones and what was typed kept on an error; and the
+/// confirmation of a save shows in the section saved, not at the top.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn budget_lines_and_milestones_change_in_place() {
+    let app = TestApp::spawn().await;
+    let f = fixture(&app).await;
+    let id = start(&f.lead, f.call, f.gz).await;
+    fill(&f.lead, id).await;
+    let page = format!("/applications/{id}");
+    let res = f
+        .lead
+        .submit(
+            &page,
+            &format!("{page}/partners"),
+            &[("organization_id", &f.macau.to_string())],
+        )
+        .await;
+    assert_eq!(res.status, 303, "{}", res.body);
+    assert_eq!(
+        budget(
+            &f.lead,
+            id,
+            f.macau,
+            "MOP",
+            "20000",
+            "matching",
+            "personnel"
+        )
+        .await,
+        303,
+        "a line for a partner still invited"
+    );
+    let shown = f.lead.get(&page).await;
+    let budget_part = section(&shown.body, "budget");
+    assert!(
+        budget_part.contains("(invited, not yet answered)")
+            && budget_part.contains("MOP 20,000.00"),
+        "{budget_part}"
+    );
+    // The message of the save is in the budget section, where the page
+    // opens (#budget), and not above the first section.
+    assert!(budget_part.contains("class=\"flash\""), "{budget_part}");
+    assert!(
+        !shown.body[..shown.body.find("<section id=\"content\"").unwrap()]
+            .contains("class=\"flash\"")
+    );
+
+    let line = {
+        let mut conn = app.state.pool.get().await.unwrap();
+        baygrants::models::applications::budget(&mut conn, baygrants::models::ApplicationId(id))
+            .await
+            .unwrap()[0]
+            .id
+    };
+    // The line's own form, filled in.
+    let edit = f.lead.get(&format!("{page}?edit_line={line}")).await;
+    assert!(
+        edit.has(&format!("action=\"/applications/{id}/budget/{line}\""))
+            && edit.has("value=\"20000.00\"")
+            && edit.has("Change this budget line"),
+        "{}",
+        section(&edit.body, "budget")
+    );
+    // A wrong amount: refused, what was typed kept, still the line's form.
+    let edit_page = format!("{page}?edit_line={line}");
+    let line_action = format!("{page}/budget/{line}");
+    let org = f.macau.to_string();
+    let fields = |amount: &'static str| {
+        [
+            ("category", "personnel"),
+            ("organization_id", org.as_str()),
+            ("currency", "MOP"),
+            ("amount", amount),
+            ("source", "matching"),
+            ("description", "Volunteer stipends"),
+        ]
+    };
+    let res = f
+        .lead
+        .submit(&edit_page, &line_action, &fields("12,34x"))
+        .await;
+    assert_eq!(res.status, 422, "{}", res.body);
+    assert!(
+        res.has("value=\"12,34x\"")
+            && res.has("value=\"Volunteer stipends\"")
+            && res.has(&format!("action=\"/applications/{id}/budget/{line}\"")),
+        "{}",
+        section(&res.body, "budget")
+    );
+    // Another organization's id, or another application's line: nothing changes.
+    let res = f
+        .lead
+        .submit(
+            &edit_page,
+            &format!("{page}/budget/999999"),
+            &fields("25000"),
+        )
+        .await;
+    assert_eq!(res.status, 404);
+    let res = f
+        .lead
+        .submit(&edit_page, &line_action, &fields("25,000"))
+        .await;
+    assert_eq!(res.status, 303, "{}", res.body);
+    let shown = f.lead.get(&page).await;
+    let budget_part = section(&shown.body, "budget");
+    assert!(
+        budget_part.contains("MOP 25,000.00")
+            && !budget_part.contains("MOP 20,000.00")
+            && budget_part.contains("Volunteer stipends"),
+        "{budget_part}"
+    );
+    assert_eq!(
+        budget_part.matches("?edit_line=").count(),
+        1,
+        "one line, changed"
+    );
+
+    // A milestone, likewise.
+    let milestone = {
+        let mut conn = app.state.pool.get().await.unwrap();
+        baygrants::models::applications::milestones(&mut conn, baygrants::models::ApplicationId(id))
+            .await
+            .unwrap()[0]
+            .id
+    };
+    let m_page = format!("{page}?edit_milestone={milestone}");
+    let m_action = format!("{page}/milestones/{milestone}");
+    assert!(
+        f.lead
+            .get(&m_page)
+            .await
+            .has("value=\"Volunteers trained\"")
+    );
+    let res = f
+        .lead
+        .submit(
+            &m_page,
+            &m_action,
+            &[
+                ("month_due", "7"),
+                ("deliverables", "Forty volunteers trained"),
+                ("tranche_percent", "0"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status, 422);
+    assert!(res.has("value=\"Forty volunteers trained\""));
+    let res = f
+        .lead
+        .submit(
+            &m_page,
+            &m_action,
+            &[
+                ("month_due", "7"),
+                ("deliverables", "Forty volunteers trained"),
+                ("tranche_percent", "40"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status, 303, "{}", res.body);
+    let milestones_part = f.lead.get(&page).await;
+    let milestones_part = section(&milestones_part.body, "milestones");
+    assert!(
+        milestones_part.contains("Forty volunteers trained")
+            && !milestones_part.contains(">Volunteers trained<"),
+        "{milestones_part}"
+    );
+    assert!(milestones_part.contains("class=\"flash\""));
+
+    // A partner may not change the lead's draft.
+    let res = f.macau_owner.get(&edit_page).await;
+    assert!(!res.has(&line_action));
+
+    // Each change is in the audit trail with what it was and what it became.
+    let mut conn = app.state.pool.get().await.unwrap();
+    let changed: Vec<(String, Option<serde_json::Value>, Option<serde_json::Value>)> = {
+        use baygrants::db::schema::audit_events as a;
+        use diesel::prelude::*;
+        use diesel_async::RunQueryDsl;
+        a::table
+            .filter(a::action.like("application.%_changed"))
+            .filter(a::entity_id.eq(id.to_string()))
+            .select((a::action, a::before, a::after))
+            .order(a::id)
+            .load(&mut conn)
+            .await
+            .unwrap()
+    };
+    assert_eq!(changed.len(), 2, "{changed:?}");
+    assert_eq!(changed[0].0, "application.budget_line_changed");
+    assert_eq!(changed[0].1.as_ref().unwrap()["amount"], "20000.00");
+    assert_eq!(changed[0].2.as_ref().unwrap()["amount"], "25000");
+    assert_eq!(changed[1].0, "application.milestone_changed");
+    assert_eq!(changed[1].2.as_ref().unwrap()["month"], 7);
+}

@@ -323,12 +323,24 @@ static ROWS: &[Row] = &[
     ),
     post("/applications/{id}/budget", &["app"], "", Only(LEAD)),
     post(
+        "/applications/{id}/budget/{line}",
+        &["app", "line"],
+        "",
+        Only(LEAD),
+    ),
+    post(
         "/applications/{id}/budget/{line}/delete",
         &["app", "line"],
         "",
         Only(LEAD),
     ),
     post("/applications/{id}/milestones", &["app"], "", Only(LEAD)),
+    post(
+        "/applications/{id}/milestones/{m}",
+        &["app", "milestone"],
+        "",
+        Only(LEAD),
+    ),
     post(
         "/applications/{id}/milestones/{m}/delete",
         &["app", "milestone"],

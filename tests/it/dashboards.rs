@@ -373,6 +373,17 @@ async fn grantees_and_finance_officers_see_the_money_that_waits_for_them() {
     assert_eq!(res.status, 303, "{}", res.body);
     assert!(!home(&lead).await.has("Award offers to accept"));
 
+    // Accepted: the first tranche is ready to request, on finance's home.
+    let page = home(&d.fin1).await;
+    assert!(page.has("Tranches ready to request (1)"), "{}", page.body);
+    assert!(page.has(&format!("href=\"/awards/{award}#tranches\"")));
+    assert!(!page.has("Nothing needs you here right now."));
+    assert_eq!(
+        kept_drift(&app, "tranches_ready_drift").await,
+        0,
+        "the kept list is the rule"
+    );
+
     // Maker and checker: the request is the other officer's to approve.
     let res = d
         .fin1
@@ -390,6 +401,10 @@ async fn grantees_and_finance_officers_see_the_money_that_waits_for_them() {
         page.body
     );
     assert!(!page.has("Payments waiting for your approval"));
+    assert!(
+        !page.has("Tranches ready to request"),
+        "requested: no longer ready"
+    );
     assert!(page.has("Nothing needs you here right now."));
     assert!(page.has("Your own requests waiting for another officer: 1"));
     assert!(page.has("Pool balances"));
@@ -450,6 +465,22 @@ async fn grantees_and_finance_officers_see_the_money_that_waits_for_them() {
     assert!(page.has("到期的进度报告（1）"), "{}", page.body);
     assert!(page.has("已逾期"));
     assert!(page.has("已收到的拨款（1）"));
+}
+
+/// Rows of a kept figure's drift view: where it differs from its rule.
+async fn kept_drift(app: &TestApp, view: &str) -> i64 {
+    use diesel_async::RunQueryDsl;
+    #[derive(diesel::QueryableByName)]
+    struct Count {
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        n: i64,
+    }
+    let mut conn = app.state.pool.get().await.unwrap();
+    diesel::sql_query(format!("SELECT count(*) AS n FROM {view}"))
+        .get_result::<Count>(&mut conn)
+        .await
+        .unwrap()
+        .n
 }
 
 async fn pending_payment_id(app: &TestApp, award: AwardId) -> i64 {

@@ -838,7 +838,11 @@ async fn the_dashboard_s_kept_figures_are_the_rules() {
         #[diesel(sql_type = diesel::sql_types::BigInt)]
         n: i64,
     }
-    for view in ["reports_due_drift", "review_coverage_drift"] {
+    for view in [
+        "reports_due_drift",
+        "review_coverage_drift",
+        "tranches_ready_drift",
+    ] {
         let drift: Count = diesel::sql_query(format!("SELECT count(*) AS n FROM {view}"))
             .get_result(&mut conn)
             .await

@@ -51,3 +51,28 @@ pub async fn find_tranche(conn: &mut Conn, id: TrancheId) -> QueryResult<Option<
         .await
         .optional()
 }
+
+/// Tranches ready to request (kept in `tranches_ready`), in award order:
+/// the first `limit`, each with its application's title and the award's
+/// currency.
+pub async fn ready_tranches(
+    conn: &mut impl Reader,
+    limit: i64,
+) -> QueryResult<Vec<(Tranche, String, Currency)>> {
+    use crate::db::schema::{applications, tranches_ready};
+    tranches_ready::table
+        .inner_join(tranches::table.on(tranches::id.eq(tranches_ready::tranche_id)))
+        .inner_join(awards::table.on(awards::id.eq(tranches_ready::award_id)))
+        .inner_join(applications::table.on(applications::id.eq(awards::application_id)))
+        .select((Tranche::as_select(), applications::title, awards::currency))
+        .order((tranches_ready::award_id, tranches_ready::position))
+        .limit(limit)
+        .load(conn)
+        .await
+}
+
+/// How many tranches are ready to request.
+pub async fn ready_tranche_count(conn: &mut impl Reader) -> QueryResult<i64> {
+    use crate::db::schema::tranches_ready;
+    tranches_ready::table.count().get_result(conn).await
+}

@@ -416,7 +416,10 @@ impl Chrome {
 
     /// True when the page does not scroll sideways and no element lies
     /// outside the viewport (or holds text in no width at all), except
-    /// inside something that scrolls on its own; with what does not fit.
+    /// inside something that scrolls on its own; when every table cell reads
+    /// whole (a number on one line, other text at least two characters
+    /// wide); and when chart text is drawn at 11 pixels or more; with what
+    /// does not fit.
     pub async fn fits_width(&self) -> (bool, String) {
         let v = self
             .client
@@ -442,8 +445,29 @@ impl Chrome {
                    const r = e.getBoundingClientRect();
                    return e.tagName + '.' + e.className + ' [' + Math.round(r.left) + ', ' + Math.round(r.right) + '] ' + (e.textContent || '').trim().slice(0, 30);
                  });
-                 return [document.documentElement.scrollWidth <= w && wide.length === 0,
-                         shown.join(', ') + ' (viewport ' + w + ', page ' + document.documentElement.scrollWidth + ')'];",
+                 // Table cells read whole: an amount or a number on one line,
+                 // any other text at least two characters wide.
+                 const lines = e => {
+                   const range = document.createRange();
+                   range.selectNodeContents(e);
+                   return new Set([...range.getClientRects()].filter(r => r.width > 0).map(r => Math.round(r.top))).size;
+                 };
+                 const broken = [...document.querySelectorAll('main td, main th')].filter(e => {
+                   const text = e.textContent.trim();
+                   if (!text || e.querySelector('input, select, textarea, button, form')) return false;
+                   const em = parseFloat(getComputedStyle(e).fontSize);
+                   if (/^[A-Z]{0,3}[\\s\\u00a0]*[-+−]?[\\d,.\\s\\u00a0%]+$/.test(text) && /\\d/.test(text)) return lines(e) > 1;
+                   return [...text].length > 2 && e.clientWidth < 2 * em;
+                 }).slice(0, 5).map(e => 'cell [' + e.clientWidth + ' px, ' + lines(e) + ' lines] ' + e.textContent.trim().slice(0, 30));
+                 // Chart text at least 11 pixels as drawn.
+                 const small = [...document.querySelectorAll('svg.chart-svg')].flatMap(svg => {
+                   const scale = svg.getBoundingClientRect().width / svg.viewBox.baseVal.width;
+                   return [...svg.querySelectorAll('text')]
+                     .filter(t => parseFloat(getComputedStyle(t).fontSize) * scale < 11)
+                     .map(t => 'chart text ' + (parseFloat(getComputedStyle(t).fontSize) * scale).toFixed(1) + ' px: ' + t.textContent.slice(0, 20));
+                 }).slice(0, 3);
+                 return [document.documentElement.scrollWidth <= w && wide.length === 0 && broken.length === 0 && small.length === 0,
+                         shown.concat(broken, small).join(', ') + ' (viewport ' + w + ', page ' + document.documentElement.scrollWidth + ')'];",
                 vec![],
             )
             .await

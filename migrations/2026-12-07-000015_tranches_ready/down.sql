@@ -1,0 +1,10 @@
+DROP VIEW tranches_ready_drift;
+DROP TRIGGER payment_requests_tranches_ready ON payment_requests;
+DROP TRIGGER progress_reports_tranches_ready ON progress_reports;
+DROP TRIGGER tranches_tranches_ready ON tranches;
+DROP TRIGGER awards_tranches_ready_gone ON awards;
+DROP TRIGGER awards_tranches_ready ON awards;
+DROP FUNCTION tranches_ready_keep();
+DROP FUNCTION tranches_ready_rebuild();
+DROP FUNCTION tranches_ready_of(BIGINT);
+DROP TABLE tranches_ready;

@@ -216,6 +216,48 @@ mod tests {
     /// Every key in any catalogue exists in all three, in the same area's
     /// file; a missing translation would otherwise silently show Traditional
     /// Chinese to an English reader.
+    /// Chinese messages read as Chinese (DESIGN §0): full-width punctuation
+    /// beside Chinese characters (「截止：」, not "截止:"), and no space
+    /// between a name put into the sentence and the Chinese around it
+    /// ("{ $org }尚未回覆", not "{ $org } 尚未回覆"). A space stays beside
+    /// Latin words and numbers ("最多 { $mib } MiB"), as Chinese text
+    /// usually sets them.
+    #[test]
+    fn chinese_messages_use_chinese_punctuation_and_no_stray_spaces() {
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/src/i18n/locales");
+        let chinese = |c: char| matches!(c, '\u{3400}'..='\u{9fff}' | '\u{3000}'..='\u{303f}' | '\u{ff00}'..='\u{ffef}');
+        let han = |c: char| matches!(c, '\u{3400}'..='\u{9fff}');
+        const NAMES: [&str; 7] = ["organization", "org", "partner", "lead", "name", "inviter", "title"];
+        let mut wrong = Vec::new();
+        for lang in [Lang::ZhHant, Lang::ZhHans] {
+            for entry in std::fs::read_dir(format!("{dir}/{}", lang.code())).unwrap() {
+                let path = entry.unwrap().path();
+                for line in std::fs::read_to_string(&path).unwrap().lines() {
+                    if line.starts_with('#') {
+                        continue;
+                    }
+                    let chars: Vec<char> = line.chars().collect();
+                    let half_width = chars.windows(2).any(|w| {
+                        (han(w[0]) && ":,;?!()".contains(w[1])) || (":,;?!()".contains(w[0]) && han(w[1]))
+                    });
+                    let spaced = NAMES.iter().any(|n| {
+                        let p = format!("{{ ${n} }}");
+                        line.match_indices(&p).any(|(at, _)| {
+                            let after = line[at + p.len()..].chars().collect::<Vec<_>>();
+                            let before = line[..at].chars().rev().collect::<Vec<_>>();
+                            (after.first() == Some(&' ') && after.get(1).is_some_and(|c| chinese(*c)))
+                                || (before.first() == Some(&' ') && before.get(1).is_some_and(|c| chinese(*c)))
+                        })
+                    });
+                    if half_width || spaced {
+                        wrong.push(format!("{}: {line}", lang.code()));
+                    }
+                }
+            }
+        }
+        assert!(wrong.is_empty(), "{wrong:#?}");
+    }
+
     #[test]
     fn catalogues_have_the_same_keys() {
         let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/src/i18n/locales");

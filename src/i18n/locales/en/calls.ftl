@@ -71,7 +71,6 @@ apply-joint = This call needs a joint team: a mainland organization and one from
 apply-start = Start an application
 call-section-review = Review
 call-component-n = Component { $n }
-grants-title = Published awards
 grants-lead = Every published award, also as open data in the 360Giving Data Standard:
 grants-grantee = Grantee
 grants-programme = Programme

@@ -300,7 +300,7 @@ flash-award-accepted = 已接受资助。
 flash-report-submitted = 报告已提交。
 flash-payment-requested = 付款申请已提交，等待另一位财务人员批核。
 flash-payment-approved = 付款已批准并记账。
-nav-grants = 已公布资助
+nav-grants = 已公布的资助
 nav-awards = 我的资助
 nav-finance = 财务
 nav-admin-reports = 进度报告
@@ -417,7 +417,7 @@ confirm-publish-what = { $n } 位申请人各收到一封载有决定的电邮�
 confirm-publish-open = 此资助计划尚有 { $n } 份评审未提交，将不会计算在内。
 confirm-back-board = 不，返回排名表
 confirm-debar-title = 确定禁止此机构参与？
-confirm-debar-what = { $name } 将被禁制至 { $until }（UTC+8）：在此之前，排除受禁制机构的资助计划不会接受任何有其参与（牵头或合作）的申请。原因记录于机构资料及审计日志。禁制可以提前解除。
+confirm-debar-what = { $name }将被禁制至 { $until }（UTC+8）：在此之前，排除受禁制机构的资助计划不会接受任何有其参与（牵头或合作）的申请。原因记录于机构资料及审计日志。禁制可以提前解除。
 confirm-debar = 禁止此机构
 confirm-back-org = 不，返回机构页面
 

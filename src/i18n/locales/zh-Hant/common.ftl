@@ -300,7 +300,7 @@ flash-award-accepted = 已接受資助。
 flash-report-submitted = 報告已提交。
 flash-payment-requested = 付款申請已提交，等待另一位財務人員批核。
 flash-payment-approved = 付款已批准並記帳。
-nav-grants = 已公佈資助
+nav-grants = 已公佈的資助
 nav-awards = 我的資助
 nav-finance = 財務
 nav-admin-reports = 進度報告
@@ -417,7 +417,7 @@ confirm-publish-what = { $n } 位申請人各收到一封載有決定的電郵�
 confirm-publish-open = 此資助計劃尚有 { $n } 份評審未提交，將不會計算在內。
 confirm-back-board = 不，返回排名表
 confirm-debar-title = 確定禁止此機構參與？
-confirm-debar-what = { $name } 將被禁制至 { $until }（UTC+8）：在此之前，排除受禁制機構的資助計劃不會接受任何有其參與（牽頭或合作）的申請。原因記錄於機構資料及審計日誌。禁制可以提前解除。
+confirm-debar-what = { $name }將被禁制至 { $until }（UTC+8）：在此之前，排除受禁制機構的資助計劃不會接受任何有其參與（牽頭或合作）的申請。原因記錄於機構資料及審計日誌。禁制可以提前解除。
 confirm-debar = 禁止此機構
 confirm-back-org = 不，返回機構頁面
 

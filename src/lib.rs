@@ -61,6 +61,7 @@ impl Application {
         workers: usize,
     ) -> anyhow::Result<Application> {
         let state = AppState::connect(config, clock).await?;
+        i18n::script::warm();
         if state.config.run_worker {
             tokio::spawn(state.worker()?.run());
             tokio::spawn(jobs::run(state.clone()));

@@ -178,6 +178,8 @@ diesel::table! {
         created_by -> Nullable<Int8>,
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
+        title_hans -> Text,
+        description_hans -> Text,
     }
 }
 

@@ -78,8 +78,10 @@ pub const MAX_CRITERIA: usize = 10;
 pub struct CallForm {
     pub fund_id: String,
     pub title_zh: String,
+    pub title_hans: String,
     pub title_en: String,
     pub description_zh: String,
+    pub description_hans: String,
     pub description_en: String,
     pub focus: Vec<String>,
     pub opens_at: String,
@@ -189,8 +191,10 @@ impl ReviewSettings {
 #[derive(Debug, Clone)]
 pub struct ValidCall {
     pub title_zh: String,
+    pub title_hans: String,
     pub title_en: String,
     pub description_zh: String,
+    pub description_hans: String,
     pub description_en: String,
     pub focus: Vec<String>,
     pub opens_at: DateTime<Utc>,
@@ -309,9 +313,26 @@ impl CallForm {
     ) -> Result<ValidCall, FormErrors> {
         let mut e = FormErrors::default();
         let title_zh = text(&mut e, "title_zh", &self.title_zh, 200, true);
-        let title_en = text(&mut e, "title_en", &self.title_en, 200, true);
+        // Traditional Chinese is required; Simplified and English are
+        // optional (readers of those get the Traditional text converted,
+        // or in Chinese, and the page says so).
+        let title_hans = text(&mut e, "title_hans", &self.title_hans, 200, false);
+        let title_en = text(&mut e, "title_en", &self.title_en, 200, false);
         let description_zh = text(&mut e, "description_zh", &self.description_zh, 20_000, true);
-        let description_en = text(&mut e, "description_en", &self.description_en, 20_000, true);
+        let description_hans = text(
+            &mut e,
+            "description_hans",
+            &self.description_hans,
+            20_000,
+            false,
+        );
+        let description_en = text(
+            &mut e,
+            "description_en",
+            &self.description_en,
+            20_000,
+            false,
+        );
         let mut focus: Vec<String> = self
             .focus
             .iter()
@@ -523,8 +544,10 @@ impl CallForm {
         };
         Ok(ValidCall {
             title_zh,
+            title_hans,
             title_en,
             description_zh,
+            description_hans,
             description_en,
             focus,
             opens_at,

@@ -3,6 +3,8 @@
 //! Traditional Chinese is the default; Simplified Chinese and English follow.
 //! A page asks for text by key; the catalogue test keeps the three in step.
 
+pub mod script;
+
 use std::borrow::Cow;
 use std::collections::HashMap;
 
@@ -227,7 +229,15 @@ mod tests {
         let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/src/i18n/locales");
         let chinese = |c: char| matches!(c, '\u{3400}'..='\u{9fff}' | '\u{3000}'..='\u{303f}' | '\u{ff00}'..='\u{ffef}');
         let han = |c: char| matches!(c, '\u{3400}'..='\u{9fff}');
-        const NAMES: [&str; 7] = ["organization", "org", "partner", "lead", "name", "inviter", "title"];
+        const NAMES: [&str; 7] = [
+            "organization",
+            "org",
+            "partner",
+            "lead",
+            "name",
+            "inviter",
+            "title",
+        ];
         let mut wrong = Vec::new();
         for lang in [Lang::ZhHant, Lang::ZhHans] {
             for entry in std::fs::read_dir(format!("{dir}/{}", lang.code())).unwrap() {
@@ -238,15 +248,18 @@ mod tests {
                     }
                     let chars: Vec<char> = line.chars().collect();
                     let half_width = chars.windows(2).any(|w| {
-                        (han(w[0]) && ":,;?!()".contains(w[1])) || (":,;?!()".contains(w[0]) && han(w[1]))
+                        (han(w[0]) && ":,;?!()".contains(w[1]))
+                            || (":,;?!()".contains(w[0]) && han(w[1]))
                     });
                     let spaced = NAMES.iter().any(|n| {
                         let p = format!("{{ ${n} }}");
                         line.match_indices(&p).any(|(at, _)| {
                             let after = line[at + p.len()..].chars().collect::<Vec<_>>();
                             let before = line[..at].chars().rev().collect::<Vec<_>>();
-                            (after.first() == Some(&' ') && after.get(1).is_some_and(|c| chinese(*c)))
-                                || (before.first() == Some(&' ') && before.get(1).is_some_and(|c| chinese(*c)))
+                            (after.first() == Some(&' ')
+                                && after.get(1).is_some_and(|c| chinese(*c)))
+                                || (before.first() == Some(&' ')
+                                    && before.get(1).is_some_and(|c| chinese(*c)))
                         })
                     });
                     if half_width || spaced {

@@ -44,6 +44,8 @@ pub struct Call {
     pub published_at: Option<DateTime<Utc>>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    pub title_hans: String,
+    pub description_hans: String,
 }
 
 /// What a list of calls shows of each: no descriptions, rules or rates
@@ -59,9 +61,21 @@ pub struct CallCard {
     pub opens_at: DateTime<Utc>,
     pub closes_at: DateTime<Utc>,
     pub budget: Decimal,
+    pub title_hans: String,
 }
 
 impl Call {
+    /// The title for a reader of `lang` (an email, say): their language's
+    /// where the call has one, else the Chinese in their script.
+    pub fn title_in(&self, lang: crate::i18n::Lang) -> String {
+        match lang {
+            crate::i18n::Lang::ZhHans if !self.title_hans.trim().is_empty() => {
+                self.title_hans.clone()
+            }
+            _ => crate::i18n::script::pick(lang, &self.title_zh, &self.title_en),
+        }
+    }
+
     pub fn state(&self) -> CallState {
         self.state
     }
@@ -90,8 +104,10 @@ struct CallFields<'a> {
     fund_id: FundId,
     title_zh: &'a str,
     title_en: &'a str,
+    title_hans: &'a str,
     description_zh: &'a str,
     description_en: &'a str,
+    description_hans: &'a str,
     opens_at: DateTime<Utc>,
     closes_at: DateTime<Utc>,
     budget: Decimal,
@@ -127,8 +143,10 @@ fn fields(fund: FundId, c: &ValidCall, now: DateTime<Utc>) -> CallFields<'_> {
         fund_id: fund,
         title_zh: &c.title_zh,
         title_en: &c.title_en,
+        title_hans: &c.title_hans,
         description_zh: &c.description_zh,
         description_en: &c.description_en,
+        description_hans: &c.description_hans,
         opens_at: c.opens_at,
         closes_at: c.closes_at,
         budget: c.budget,

@@ -1240,7 +1240,7 @@ pub async fn submit(
         recipients.dedup_by(|a, b| a.email == b.email);
         for r in recipients {
             let lang = r.lang;
-            let call_title = if lang == Lang::En { call.title_en.clone() } else { call.title_zh.clone() };
+            let call_title = call.title_in(lang);
             let mail = Email::SubmissionReceipt { title: title_or_number(&app), call: call_title, link: link(state, id) };
             email::enqueue(conn, now, &r.email, lang, &mail).await?;
         }

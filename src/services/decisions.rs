@@ -254,11 +254,7 @@ pub async fn publish(
             }
             let mail = Email::Decision {
                 title: app.title.clone(),
-                call: if lang == Lang::En {
-                    call.title_en.clone()
-                } else {
-                    call.title_zh.clone()
-                },
+                call: call.title_in(lang),
                 outcome: d.outcome.code().to_string(),
                 amount: d
                     .amount

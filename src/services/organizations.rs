@@ -283,10 +283,7 @@ pub async fn invite(
 
 /// An organization's name for a reader of `lang`.
 pub fn display_name(org: &Organization, lang: Lang) -> String {
-    match lang {
-        Lang::En => org.name_en.clone(),
-        _ => org.name_zh.clone(),
-    }
+    crate::i18n::script::pick(lang, &org.name_zh, &org.name_en)
 }
 
 pub enum InvitationOutcome {

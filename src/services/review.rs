@@ -36,11 +36,7 @@ fn require(actor: &Actor) -> Result<(), AppError> {
 }
 
 fn call_title(call: &Call, lang: Lang) -> String {
-    if lang == Lang::En {
-        call.title_en.clone()
-    } else {
-        call.title_zh.clone()
-    }
+    call.title_in(lang)
 }
 
 #[derive(Debug, Default, Clone, serde::Deserialize)]

@@ -5,7 +5,7 @@ use actix_web::{HttpResponse, web};
 use askama::Template;
 use serde::Deserialize;
 
-use super::ctx::{CsrfForm, Ctx, LANG_COOKIE, NoFields};
+use super::ctx::{CsrfForm, Ctx, LANG_COOKIE, NoFields, ORIGINAL_COOKIE};
 use super::{after_form, cookie, render_form, safe_next, see_other_with_flash};
 use crate::AppState;
 use crate::error::{AppError, FormErrors};
@@ -122,6 +122,42 @@ pub async fn resend_verification(
 pub struct LanguageChoice {
     lang: String,
     next: String,
+}
+
+#[derive(serde::Deserialize)]
+pub struct ScriptChoice {
+    /// "1": people's own text as entered; anything else: in the reader's script.
+    #[serde(default)]
+    original: String,
+    #[serde(default)]
+    next: String,
+}
+
+/// People's own text as entered or converted to the reader's script: a
+/// cookie, for the whole site, one click from every Chinese page.
+pub async fn switch_script(
+    state: web::Data<AppState>,
+    CsrfForm(form): CsrfForm<ScriptChoice>,
+) -> Result<HttpResponse, AppError> {
+    let secure = state.config.cookie_secure;
+    let mut res = HttpResponse::SeeOther();
+    res.insert_header((actix_web::http::header::LOCATION, safe_next(&form.next)));
+    if form.original == "1" {
+        res.cookie(cookie(
+            ORIGINAL_COOKIE,
+            "1".to_string(),
+            secure,
+            Some(time::Duration::days(365)),
+        ));
+    } else {
+        res.cookie(cookie(
+            ORIGINAL_COOKIE,
+            String::new(),
+            secure,
+            Some(time::Duration::ZERO),
+        ));
+    }
+    Ok(res.finish())
 }
 
 /// The switcher: a cookie for everyone, and the account setting when signed in.

@@ -282,12 +282,15 @@ async fn show_page(
     let editable = draft && access.can_edit;
     let name_of = |org: OrganizationId| -> String {
         if org == lead.id {
-            lead.name_zh.clone()
+            ctx.pick(&lead.name_zh, &lead.name_en)
         } else {
             partners
                 .iter()
                 .find(|p| p.organization.id == org)
-                .map_or_else(|| format!("#{org}"), |p| p.organization.name_zh.clone())
+                .map_or_else(
+                    || format!("#{org}"),
+                    |p| ctx.pick(&p.organization.name_zh, &p.organization.name_en),
+                )
         }
     };
     let budget: Vec<BudgetLine> = apps::budget(&mut conn, id).await?;
@@ -442,7 +445,7 @@ async fn show_page(
         .collect();
     let mut team = vec![Choice {
         value: lead.id.to_string(),
-        label: lead.name_zh.clone(),
+        label: ctx.pick(&lead.name_zh, &lead.name_en),
     }];
     // An invited partner's lines may be drafted before it answers: marked
     // as pending, here and in the table.
@@ -492,11 +495,7 @@ async fn show_page(
     let page = ShowPage {
         decision,
         c: ctx,
-        call_title: if ctx.lang == crate::i18n::Lang::En {
-            call.title_en.clone()
-        } else {
-            call.title_zh.clone()
-        },
+        call_title: ctx.call_text(&call.title_zh, &call.title_hans, &call.title_en),
         closes: ctx.when(&call.closes_at),
         lead,
         editable,
@@ -1142,7 +1141,6 @@ pub async fn admin_list(
         )),
         _ => None,
     };
-    let en = ctx.lang == crate::i18n::Lang::En;
     let rows = found
         .into_iter()
         .map(|r| AdminRow {
@@ -1150,12 +1148,12 @@ pub async fn admin_list(
             title: if r.title.is_empty() {
                 ctx.t("application-untitled")
             } else {
-                r.title
+                ctx.own(&r.title)
             },
             state: r.state,
             updated: ctx.when(&r.updated_at),
-            call_title: if en { r.call_title_en } else { r.call_title_zh },
-            lead: if en { r.lead_en } else { r.lead_zh },
+            call_title: ctx.pick(&r.call_title_zh, &r.call_title_en),
+            lead: ctx.pick(&r.lead_zh, &r.lead_en),
             place: match r.city {
                 Some(city) => ctx.t(&format!("city-{city}")),
                 None => ctx.t(&format!("jurisdiction-{}", r.jurisdiction)),

@@ -16,15 +16,10 @@ use crate::domain::call::{
 use crate::domain::money::{Currency, format_amount, format_money};
 use crate::domain::organization::Jurisdiction;
 use crate::error::{AppError, FormErrors};
-use crate::i18n::Lang;
 use crate::models::calls::{self, Call, CallCard};
 use crate::models::{CallId, focus_areas, funds};
 use crate::policy::{Permission, may};
 use crate::services::calls as service;
-
-fn pick<'a>(lang: Lang, zh: &'a str, en: &'a str) -> &'a str {
-    if lang == Lang::En { en } else { zh }
-}
 
 /// A call as a list row shows it.
 pub struct CallRow {
@@ -40,7 +35,7 @@ fn row(ctx: &Ctx, call: &CallCard, currency: &Currency, now: DateTime<Utc>) -> C
     let state = call.state;
     CallRow {
         id: call.id,
-        title: pick(ctx.lang, &call.title_zh, &call.title_en).to_string(),
+        title: ctx.call_text(&call.title_zh, &call.title_hans, &call.title_en),
         phase: Phase::of(state, call.opens_at, call.closes_at, now),
         state,
         closes: ctx.when(&call.closes_at),
@@ -225,6 +220,8 @@ struct ShowPage<'a> {
     id: CallId,
     title: String,
     description: String,
+    /// Said when the call's text is not in the reader's language.
+    text_note: Option<&'static str>,
     fund: String,
     phase: Phase,
     state: CallState,
@@ -309,11 +306,7 @@ pub async fn show(
                         .await?;
                 apply.no_organization = options.is_empty();
                 for (o, problems) in options {
-                    let name = if o.name_en.trim().is_empty() {
-                        o.name_zh.clone()
-                    } else {
-                        pick(ctx.lang, &o.name_zh, &o.name_en).to_string()
-                    };
+                    let name = ctx.pick(&o.name_zh, &o.name_en);
                     if problems.is_empty() {
                         can_lead.push(Choice {
                             value: o.id.to_string(),
@@ -343,11 +336,24 @@ pub async fn show(
     let page = ShowPage {
         c: &ctx,
         id,
-        title: pick(ctx.lang, &call.title_zh, &call.title_en).to_string(),
-        description: pick(ctx.lang, &call.description_zh, &call.description_en).to_string(),
+        title: ctx.call_text(&call.title_zh, &call.title_hans, &call.title_en),
+        description: ctx.call_text(
+            &call.description_zh,
+            &call.description_hans,
+            &call.description_en,
+        ),
+        text_note: ctx
+            .call_text_note(&call.title_zh, &call.title_hans, &call.title_en)
+            .or_else(|| {
+                ctx.call_text_note(
+                    &call.description_zh,
+                    &call.description_hans,
+                    &call.description_en,
+                )
+            }),
         fund: format!(
             "{} ({})",
-            pick(ctx.lang, &fund.name_zh, &fund.name_en),
+            ctx.pick(&fund.name_zh, &fund.name_en),
             fund.currency
         ),
         phase,
@@ -373,8 +379,8 @@ pub async fn show(
         rubric: criteria
             .iter()
             .map(|k: &Criterion| CriterionView {
-                name: pick(ctx.lang, &k.name_zh, &k.name_en).to_string(),
-                guidance: pick(ctx.lang, &k.guidance_zh, &k.guidance_en).to_string(),
+                name: ctx.pick(&k.name_zh, &k.name_en),
+                guidance: ctx.pick(&k.guidance_zh, &k.guidance_en),
                 weight: k.weight,
                 max_score: k.max_score,
             })
@@ -512,11 +518,7 @@ async fn form_page(
         .into_iter()
         .map(|f| Choice {
             value: f.id.to_string(),
-            label: format!(
-                "{} ({})",
-                pick(ctx.lang, &f.name_zh, &f.name_en),
-                f.currency
-            ),
+            label: format!("{} ({})", ctx.pick(&f.name_zh, &f.name_en), f.currency),
         })
         .collect();
     let focus = focus_areas::all(&mut conn)
@@ -598,8 +600,10 @@ fn form_of(
     CallForm {
         fund_id: call.fund_id.to_string(),
         title_zh: call.title_zh.clone(),
+        title_hans: call.title_hans.clone(),
         title_en: call.title_en.clone(),
         description_zh: call.description_zh.clone(),
+        description_hans: call.description_hans.clone(),
         description_en: call.description_en.clone(),
         focus,
         opens_at: to_bay_area_input(call.opens_at),

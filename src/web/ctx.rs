@@ -24,6 +24,9 @@ pub const SESSION_COOKIE: &str = "bg_session";
 pub const CSRF_COOKIE: &str = "bg_csrf";
 pub const LANG_COOKIE: &str = "bg_lang";
 pub const FLASH_COOKIE: &str = "bg_flash";
+/// Set while a reader wants people's own text as it was entered, not
+/// converted to their script.
+pub const ORIGINAL_COOKIE: &str = "bg_original";
 
 /// Touching `last_seen_at` on every request would write on every read;
 /// once a minute is precise enough for an idle timeout counted in minutes.
@@ -49,6 +52,8 @@ pub struct Ctx {
     /// The part of the page the message is about (an element's id), where
     /// it is shown instead of at the top: where the browser scrolls to.
     pub flash_at: Option<String>,
+    /// People's own text as entered, not converted to the reader's script.
+    pub original: bool,
     /// Path and query of this request, to come back to after login or a switch.
     pub path: String,
     pub origin: Origin,
@@ -83,6 +88,55 @@ impl Ctx {
 
     pub fn t_with(&self, key: &str, args: &[(&'static str, String)]) -> String {
         self.lang.t_with(key, args)
+    }
+
+    /// People's own Chinese text in the reader's script (or as entered,
+    /// when the reader asked for that).
+    pub fn own(&self, text: &str) -> String {
+        if self.original {
+            text.to_string()
+        } else {
+            crate::i18n::script::to_reader(self.lang, text)
+        }
+    }
+
+    /// A text kept in Chinese and English, for this reader: the English
+    /// where there is one, else the Chinese (in the reader's script).
+    pub fn pick(&self, zh: &str, en: &str) -> String {
+        if self.lang == Lang::En && !en.trim().is_empty() {
+            en.to_string()
+        } else {
+            self.own(zh)
+        }
+    }
+
+    /// A call's text (title or description) kept in Traditional Chinese,
+    /// optionally Simplified Chinese, and optionally English, for this
+    /// reader: their language's text where there is one, else the Chinese
+    /// (converted to Simplified for a Simplified reader).
+    pub fn call_text(&self, zh: &str, hans: &str, en: &str) -> String {
+        match self.lang {
+            Lang::ZhHans if !hans.trim().is_empty() => hans.to_string(),
+            _ => self.pick(zh, en),
+        }
+    }
+
+    /// What the page should say when a call's text is not in the reader's
+    /// language: a catalogue key, or none.
+    pub fn call_text_note(&self, zh: &str, hans: &str, en: &str) -> Option<&'static str> {
+        match self.lang {
+            Lang::En if en.trim().is_empty() => Some("call-text-chinese-only"),
+            Lang::ZhHans if hans.trim().is_empty() && !self.original && self.own(zh) != zh => {
+                Some("call-text-converted")
+            }
+            _ => None,
+        }
+    }
+
+    /// Whether people's text on this page may be shown converted: a
+    /// Chinese reader, who can ask for it as entered.
+    pub fn converts(&self) -> bool {
+        self.lang != Lang::En
     }
 
     /// The text for a code: `label("city", "shenzhen")` reads `city-shenzhen`.
@@ -172,6 +226,7 @@ impl Ctx {
             csrf,
             flash: None,
             flash_at: None,
+            original: original_of(req),
             path: path_of(req),
             origin: origin_of(req),
         }
@@ -204,6 +259,11 @@ fn lang_from_request(req: &HttpRequest, user_lang: Option<Lang>) -> Lang {
                 .and_then(Lang::negotiate)
         })
         .unwrap_or_default()
+}
+
+fn original_of(req: &HttpRequest) -> bool {
+    req.cookie(ORIGINAL_COOKIE)
+        .is_some_and(|c| c.value() == "1")
 }
 
 fn valid_flash_key(key: &str) -> bool {
@@ -309,6 +369,7 @@ async fn load_session(
             csrf,
             flash,
             flash_at,
+            original: original_of(req),
             path: path_of(req),
             origin: origin_of(req),
         },

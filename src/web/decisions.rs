@@ -87,7 +87,6 @@ async fn page(
         .filter_map(|(_, _, _, r)| r)
         .map(|r| ctx.label("recommendation", &r))
         .collect();
-    let en = ctx.lang == crate::i18n::Lang::En;
     let form = typed.unwrap_or_else(|| match &decision {
         Some(d) => DecisionForm {
             outcome: d.outcome.code().to_string(),
@@ -106,11 +105,7 @@ async fn page(
         .enumerate()
         .map(|(i, k)| ComponentRow {
             field: COMPONENT_FIELDS[i],
-            name: if en {
-                k.name_en.clone()
-            } else {
-                k.name_zh.clone()
-            },
+            name: ctx.pick(&k.name_zh, &k.name_en),
             weight: k.weight,
             value: match &typed_components {
                 Some(t) => t.component.get(i).cloned().unwrap_or_default(),

@@ -11,7 +11,6 @@ use crate::AppState;
 use crate::domain::award::TrancheWait;
 use crate::domain::money::{Currency, format_money};
 use crate::error::AppError;
-use crate::i18n::Lang;
 use crate::models::CallId;
 use crate::models::calls::Call;
 use crate::models::outbox::Status;
@@ -33,12 +32,13 @@ impl HomePage<'_> {
     }
 
     /// A name kept in Chinese and English, in the reader's language.
-    fn name<'s>(&self, zh: &'s str, en: &'s str) -> &'s str {
-        if self.c.lang == Lang::En { en } else { zh }
+    fn name(&self, zh: &str, en: &str) -> String {
+        self.c.pick(zh, en)
     }
 
-    fn call_title<'s>(&self, call: &'s Call) -> &'s str {
-        self.name(&call.title_zh, &call.title_en)
+    fn call_title(&self, call: &Call) -> String {
+        self.c
+            .call_text(&call.title_zh, &call.title_hans, &call.title_en)
     }
 
     /// The title of a call the admin's lists name, or its number.
@@ -47,7 +47,7 @@ impl HomePage<'_> {
             .as_ref()
             .and_then(|d| d.admin.as_ref())
             .and_then(|a| a.calls_named.get(id))
-            .map_or_else(|| format!("#{id}"), |c| self.call_title(c).to_string())
+            .map_or_else(|| format!("#{id}"), |c| self.call_title(c))
     }
 
     /// An application's title, or its number while it has none.

@@ -81,6 +81,7 @@ route_table! {
     POST "/account/password" => account::change_password;
     POST "/account/recovery-codes" => second_factor::renew_recovery_codes;
     POST "/lang" => account::switch_language;
+    POST "/script" => account::switch_script;
     GET "/admin/users" => admin::users;
     POST "/admin/users/{id}/roles" => admin::change_role;
     POST "/admin/users/{id}/second-factor" => second_factor::reset;

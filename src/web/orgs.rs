@@ -657,11 +657,7 @@ pub async fn debar(
     if let Err(AppError::Unconfirmed) = outcome {
         let mut conn = state.pool.get().await?;
         let org = orgs::find(&mut conn, id).await?.ok_or(AppError::NotFound)?;
-        let name = if ctx.lang == crate::i18n::Lang::En {
-            org.name_en
-        } else {
-            org.name_zh
-        };
+        let name = ctx.pick(&org.name_zh, &org.name_en);
         return super::confirm::ConfirmPage {
             c: &ctx,
             title: ctx.t("confirm-debar-title"),

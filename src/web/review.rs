@@ -88,11 +88,7 @@ async fn admin_page(
         invitations,
         c: ctx,
         call: id.0,
-        title: if ctx.lang == crate::i18n::Lang::En {
-            call.title_en
-        } else {
-            call.title_zh
-        },
+        title: ctx.call_text(&call.title_zh, &call.title_hans, &call.title_en),
         state: call.state,
         panel,
         rows,
@@ -411,14 +407,15 @@ fn org_name(ctx: &Ctx, o: &crate::models::organizations::Organization) -> String
     if ctx.lang == crate::i18n::Lang::En && !o.name_en.trim().is_empty() {
         format!("{} ({})", o.name_en, o.name_zh)
     } else {
-        o.name_zh.clone()
+        ctx.own(&o.name_zh)
     }
 }
 
 /// `blind`: organizations appear as "Partner n", without names.
 fn snapshot_view(ctx: &Ctx, s: &serde_json::Value, blind: bool) -> SnapshotView {
+    // The applicants' own text, in the reader's script.
     let text = |v: &serde_json::Value| match v {
-        serde_json::Value::String(t) => t.clone(),
+        serde_json::Value::String(t) => ctx.own(t),
         serde_json::Value::Null => String::new(),
         other => other.to_string(),
     };
@@ -566,7 +563,6 @@ async fn review_page(
     } else {
         Vec::new()
     };
-    let en = ctx.lang == crate::i18n::Lang::En;
     let rows = criteria
         .iter()
         .enumerate()
@@ -584,16 +580,8 @@ async fn review_page(
             };
             ScoreRow {
                 n: i + 1,
-                name: if en {
-                    k.name_en.clone()
-                } else {
-                    k.name_zh.clone()
-                },
-                guidance: if en {
-                    k.guidance_en.clone()
-                } else {
-                    k.guidance_zh.clone()
-                },
+                name: ctx.pick(&k.name_zh, &k.name_en),
+                guidance: ctx.pick(&k.guidance_zh, &k.guidance_en),
                 weight: k.weight,
                 max: k.max_score,
                 value,
@@ -944,7 +932,6 @@ pub async fn board(
     };
     let pages = ranking.0.len().div_ceil(BOARD_PAGE).max(1);
     let page = q.page.unwrap_or(1).clamp(1, pages);
-    let en = ctx.lang == crate::i18n::Lang::En;
     let mut sorts = vec![("calibrated", "board-calibrated"), ("mean", "board-mean")];
     if !settings.components.is_empty() {
         sorts.insert(0, ("final", "board-final"));
@@ -952,7 +939,7 @@ pub async fn board(
     render(&BoardPage {
         c: &ctx,
         call: id.0,
-        title: if en { call.title_en } else { call.title_zh },
+        title: ctx.call_text(&call.title_zh, &call.title_hans, &call.title_en),
         state: call.state,
         budget: crate::domain::money::format_money(call.budget, currency),
         currency,
@@ -963,16 +950,7 @@ pub async fn board(
         components: settings
             .components
             .iter()
-            .map(|k| {
-                (
-                    if en {
-                        k.name_en.clone()
-                    } else {
-                        k.name_zh.clone()
-                    },
-                    k.weight,
-                )
-            })
+            .map(|k| (ctx.pick(&k.name_zh, &k.name_en), k.weight))
             .collect(),
         published: crate::models::decisions::published_at(&mut conn, id)
             .await?

@@ -187,7 +187,6 @@ struct GrantsPage<'a> {
 pub async fn page(ctx: Ctx, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
     let mut conn = state.pool.get().await?;
     let paid = awards::disbursed_by_award(&mut conn).await?;
-    let en = ctx.lang == crate::i18n::Lang::En;
     let rows = awards::open_data(&mut conn)
         .await?
         .into_iter()
@@ -195,17 +194,9 @@ pub async fn page(ctx: Ctx, state: web::Data<AppState>) -> Result<HttpResponse, 
             let p = paid.get(&a.id).copied().unwrap_or_default();
             (
                 a.id.0,
-                a.title.clone(),
-                if en {
-                    a.org_name_en.clone()
-                } else {
-                    a.org_name_zh.clone()
-                },
-                if en {
-                    a.call_title_en.clone()
-                } else {
-                    a.call_title_zh.clone()
-                },
+                ctx.own(&a.title),
+                ctx.pick(&a.org_name_zh, &a.org_name_en),
+                ctx.pick(&a.call_title_zh, &a.call_title_en),
                 format_money(a.amount, a.currency),
                 format_money(p, a.currency),
             )

@@ -207,6 +207,7 @@ static ROWS: &[Row] = &[
     post("/account/password", &[], "", SignedIn),
     post("/account/recovery-codes", &[], "code=not-a-code", SignedIn),
     post("/lang", &[], "lang=xx&next=/", Public),
+    post("/script", &[], "original=1&next=/", Public),
     get("/admin/users", &[], Only(ADMIN)),
     post(
         "/admin/users/{id}/roles",

@@ -249,13 +249,13 @@ async fn a_published_call_cannot_be_changed_by_any_request() {
             .await
             .has("配套资金至少占项目总预算的 40%")
     );
-    // The list is in Simplified Chinese; the call's own title is shown as
-    // the admin typed it (Traditional), not converted.
+    // The list is in Simplified Chinese, the call's own title too,
+    // converted from the Traditional the admin typed.
     let list = visitor.get("/calls").await;
     assert!(list.has("<html lang=\"zh-Hans\""), "{}", list.body);
     assert!(list.has("资助计划征集") && !list.has("資助計劃徵集"));
     assert!(list.has("接受申请中") && !list.has("接受申請中"));
-    assert!(list.has("長者服務創投"));
+    assert!(list.has("长者服务创投") && !list.has("長者服務創投"));
 
     // Past the closing time it shows as closed.
     app.clock.advance(chrono::Duration::days(366 * 10));
@@ -466,4 +466,109 @@ async fn an_open_call_says_what_stands_between_the_reader_and_applying() {
     english(&visitor).await;
     let shown = visitor.get(&page).await;
     assert!(shown.has("Closes in 40 minutes."), "{}", shown.body);
+}
+
+/// People's Chinese text in the reader's script: a call written in
+/// Traditional Chinese only reads in Simplified characters on Simplified
+/// pages (saying it was converted), in Chinese on English pages (saying
+/// there is no English), as entered after one click, and a call's own
+/// Simplified title wins over the conversion.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn chinese_text_is_shown_in_the_reader_s_script_with_the_original_one_click_away() {
+    let app = TestApp::spawn().await;
+    let admin = app.user_with_role("scripts@example.org", Role::Admin).await;
+    let fund = fund(&app, &admin, "CNY").await;
+    let mut ids = Vec::new();
+    for (title, hans) in [
+        ("長者服務創投", ""),
+        ("社區共融計劃", "社区共融计划（简体版）"),
+    ] {
+        let mut fields = call_fields(&fund);
+        set(&mut fields, "title_zh", 0, title);
+        set(&mut fields, "title_en", 0, "");
+        set(&mut fields, "description_en", 0, "");
+        fields.push(("title_hans".into(), hans.into()));
+        let res = admin
+            .submit("/admin/calls/new", "/admin/calls", &pairs(&fields))
+            .await;
+        assert_eq!(res.status, 303, "{}", res.body);
+        let id: i64 = res
+            .location()
+            .trim_start_matches("/calls/")
+            .parse()
+            .unwrap();
+        let res = admin
+            .submit(
+                &format!("/calls/{id}"),
+                &format!("/admin/calls/{id}/state"),
+                &[("to", "published")],
+            )
+            .await;
+        assert_eq!(res.status, 303, "{}", res.body);
+        ids.push(id);
+    }
+
+    let reader = app.browser();
+    reader
+        .submit("/", "/lang", &[("lang", "zh-Hans"), ("next", "/")])
+        .await;
+    let list = reader.get("/calls").await;
+    assert!(
+        list.has("长者服务创投") && !list.has("長者服務創投"),
+        "{}",
+        list.body
+    );
+    assert!(
+        list.has("社区共融计划（简体版）"),
+        "its own Simplified title"
+    );
+    let page = reader.get(&format!("/calls/{}", ids[0])).await;
+    assert!(page.has("此征集的简体中文内容由繁体自动转换。"));
+    assert!(page.has("湾区基金"), "the fund's name too");
+
+    // One click: the text as entered, on every page, until clicked back.
+    let res = reader
+        .submit(
+            "/calls",
+            "/script",
+            &[("original", "1"), ("next", "/calls")],
+        )
+        .await;
+    assert_eq!(res.status, 303);
+    let list = reader.get("/calls").await;
+    assert!(
+        list.has("長者服務創投") && list.has("按简体显示"),
+        "{}",
+        list.body
+    );
+    assert!(
+        reader
+            .get(&format!("/calls/{}", ids[0]))
+            .await
+            .has("灣區基金")
+    );
+    reader
+        .submit(
+            "/calls",
+            "/script",
+            &[("original", "0"), ("next", "/calls")],
+        )
+        .await;
+    assert!(reader.get("/calls").await.has("长者服务创投"));
+
+    // English: no English text, so the Chinese, and the page says so.
+    reader
+        .submit("/", "/lang", &[("lang", "en"), ("next", "/")])
+        .await;
+    let page = reader.get(&format!("/calls/{}", ids[0])).await;
+    assert!(
+        page.has("長者服務創投") && page.has("This call has no English text"),
+        "{}",
+        page.body
+    );
+    assert!(page.has("Bay Fund"));
+    assert!(
+        !page.has("Text as entered"),
+        "nothing to convert on English pages"
+    );
 }

@@ -149,7 +149,9 @@ pub(super) async fn award_page(
         awards::evaluations(&mut c11, id),
     )?;
     let title = application.map(|a| a.title).unwrap_or_default();
-    let grantee = organization.map(|o| o.name_zh).unwrap_or_default();
+    let grantee = organization
+        .map(|o| ctx.pick(&o.name_zh, &o.name_en))
+        .unwrap_or_default();
     // The rules' view of the payments and reports, read once for every tranche.
     let payment_facts = service::payment_facts(&payments);
     let report_facts = service::report_facts(&reports);

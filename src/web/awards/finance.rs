@@ -153,11 +153,7 @@ pub(super) async fn finance_page(
     let mut fund_rows = Vec::new();
     for f in funds::all(&mut conn).await? {
         let pool = pools.get(&f.id).copied().unwrap_or_default();
-        let name = if ctx.lang == crate::i18n::Lang::En {
-            f.name_en.clone()
-        } else {
-            f.name_zh.clone()
-        };
+        let name = ctx.pick(&f.name_zh, &f.name_en);
         fund_rows.push((f.id, name, fmt(f.currency, pool)));
     }
     let page = FinancePage {
@@ -286,11 +282,7 @@ pub(super) async fn fund_page(
         over_time,
         c: ctx,
         fund: fund.0,
-        name: if ctx.lang == crate::i18n::Lang::En {
-            f.name_en
-        } else {
-            f.name_zh
-        },
+        name: ctx.pick(&f.name_zh, &f.name_en),
         currency: f.currency,
         summary,
         shown: query.state(),

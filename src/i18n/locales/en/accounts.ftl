@@ -1,4 +1,10 @@
 lang-switch-label = Language
+script-original = Text as entered
+script-original-hint = Show names and texts as their authors typed them, without converting Traditional and Simplified characters
+script-converted = Text in my script
+script-converted-hint = Show names and texts converted to the characters of this page's language
+call-text-converted = The Simplified Chinese text of this call is converted from its Traditional text.
+call-text-chinese-only = This call has no English text; it is shown in Chinese.
 register-title = Create an account
 register-submit = Create account
 register-have-account = Already have an account?

@@ -1,4 +1,10 @@
 lang-switch-label = 语言
+script-original = 显示原文
+script-original-hint = 按作者输入的字形显示名称和内容，不转换繁简
+script-converted = 按简体显示
+script-converted-hint = 把名称和内容转换为本页语言的字形
+call-text-converted = 此征集的简体中文内容由繁体自动转换。
+call-text-chinese-only = 此征集没有英文内容，以中文显示。
 register-title = 创建账户
 register-submit = 创建账户
 register-have-account = 已有账户？

@@ -1,4 +1,10 @@
 lang-switch-label = 語言
+script-original = 顯示原文
+script-original-hint = 按作者輸入的字形顯示名稱和內容，不轉換繁簡
+script-converted = 按繁體顯示
+script-converted-hint = 把名稱和內容轉換為本頁語言的字形
+call-text-converted = 此徵集的簡體中文內容由繁體自動轉換。
+call-text-chinese-only = 此徵集沒有英文內容，以中文顯示。
 register-title = 建立帳戶
 register-submit = 建立帳戶
 register-have-account = 已有帳戶？

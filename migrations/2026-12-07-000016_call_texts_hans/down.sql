@@ -1,0 +1,1 @@
+ALTER TABLE calls DROP COLUMN title_hans, DROP COLUMN description_hans;

@@ -236,6 +236,7 @@ impl Email {
             subject: &subject,
             paragraphs: &paragraphs,
             action: action.as_ref(),
+            colon: lang.colon().trim_end(),
             footer: lang.t("email-footer"),
         };
         Ok(RenderedEmail {
@@ -266,6 +267,8 @@ struct Layout<'a> {
     subject: &'a str,
     paragraphs: &'a [String],
     action: Option<&'a Action>,
+    /// After the action's label in the text version.
+    colon: &'static str,
     footer: String,
 }
 

@@ -52,6 +52,15 @@ impl Lang {
     }
 
     /// The language's own name, for the switcher.
+    /// What separates a label from its value: a full-width colon in
+    /// Chinese (「截止：」), a colon and a space in English.
+    pub fn colon(self) -> &'static str {
+        match self {
+            Lang::En => ": ",
+            _ => "：",
+        }
+    }
+
     pub fn native_name(self) -> &'static str {
         match self {
             Lang::ZhHant => "繁體中文",
@@ -269,6 +278,25 @@ mod tests {
             }
         }
         assert!(wrong.is_empty(), "{wrong:#?}");
+        // Nor does a template put a half-width colon after a label: it
+        // writes `c.colon()`, full-width on Chinese pages.
+        let templates = concat!(env!("CARGO_MANIFEST_DIR"), "/templates");
+        let mut stack = vec![std::path::PathBuf::from(templates)];
+        while let Some(dir) = stack.pop() {
+            for entry in std::fs::read_dir(dir).unwrap() {
+                let path = entry.unwrap().path();
+                if path.is_dir() {
+                    stack.push(path);
+                } else if path.extension().is_some_and(|e| e == "html") {
+                    let text = std::fs::read_to_string(&path).unwrap();
+                    assert!(
+                        !text.contains("}}: ") && !text.contains("}}:\n"),
+                        "{} puts a half-width colon after a label",
+                        path.display()
+                    );
+                }
+            }
+        }
     }
 
     #[test]

@@ -450,18 +450,17 @@ async fn judge_budget_line<'f>(
     // The lead and every partner not declined: an invited partner's lines
     // are drafted before it answers (the checklist holds submission until
     // it does).
-    let team = team_ids(conn, app, false).await?;
-    let declined: Vec<OrganizationId> = apps::partners(conn, app.id)
-        .await?
-        .into_iter()
-        .filter(|p| p.status == PartnerStatus::Declined)
-        .map(|p| p.organization.id)
-        .collect();
+    let partners = apps::partners(conn, app.id).await?;
     let org = form
         .organization_id
         .parse::<OrganizationId>()
         .ok()
-        .filter(|o| team.contains(o) && !declined.contains(o));
+        .filter(|o| {
+            *o == app.lead_org_id
+                || partners
+                    .iter()
+                    .any(|p| p.organization.id == *o && p.status != PartnerStatus::Declined)
+        });
     if org.is_none() {
         e.add("organization_id", "err-budget-org");
     }
@@ -899,21 +898,6 @@ pub async fn remove_part(
 }
 
 // ---- checklist and submission
-
-/// The lead and partners (all, or only those who accepted).
-async fn team_ids(
-    conn: &mut Conn,
-    app: &Application,
-    accepted_only: bool,
-) -> Result<Vec<OrganizationId>, AppError> {
-    let mut ids = vec![app.lead_org_id];
-    for p in apps::partners(conn, app.id).await? {
-        if !accepted_only || p.status == PartnerStatus::Accepted {
-            ids.push(p.organization.id);
-        }
-    }
-    Ok(ids)
-}
 
 /// The user's organizations that may lead an application to the call as
 /// its rules stand, each with what stands in its way (empty: it may start

@@ -90,6 +90,11 @@ impl Ctx {
         self.lang.t_with(key, args)
     }
 
+    /// What separates a label from its value (「截止：」, "Closes: ").
+    pub fn colon(&self) -> &'static str {
+        self.lang.colon()
+    }
+
     /// People's own Chinese text in the reader's script (or as entered,
     /// when the reader asked for that).
     pub fn own(&self, text: &str) -> String {
@@ -103,10 +108,10 @@ impl Ctx {
     /// A text kept in Chinese and English, for this reader: the English
     /// where there is one, else the Chinese (in the reader's script).
     pub fn pick(&self, zh: &str, en: &str) -> String {
-        if self.lang == Lang::En && !en.trim().is_empty() {
-            en.to_string()
+        if self.original && self.converts() {
+            zh.to_string()
         } else {
-            self.own(zh)
+            crate::i18n::script::pick(self.lang, zh, en)
         }
     }
 

@@ -387,19 +387,32 @@ pub async fn budget(conn: &mut Conn, id: ApplicationId) -> QueryResult<Vec<Budge
 /// What a budget line says: written when it is added and when it is changed.
 #[derive(Debug, Clone, Insertable, AsChangeset)]
 #[diesel(table_name = budget_lines)]
-pub struct LineValues<'a> {
+pub struct LineValues {
     pub category: Category,
     pub organization_id: OrganizationId,
     pub currency: Currency,
     pub amount: Decimal,
     pub source: Source,
-    pub description: &'a str,
+    pub description: String,
+}
+
+impl From<BudgetLine> for LineValues {
+    fn from(l: BudgetLine) -> Self {
+        LineValues {
+            category: l.category,
+            organization_id: l.organization_id,
+            currency: l.currency,
+            amount: l.amount,
+            source: l.source,
+            description: l.description,
+        }
+    }
 }
 
 pub async fn add_budget_line(
     conn: &mut Conn,
     id: ApplicationId,
-    line: &LineValues<'_>,
+    line: &LineValues,
     now: DateTime<Utc>,
 ) -> QueryResult<i64> {
     diesel::insert_into(budget_lines::table)
@@ -418,7 +431,7 @@ pub async fn change_budget_line(
     conn: &mut Conn,
     id: ApplicationId,
     line: i64,
-    values: &LineValues<'_>,
+    values: &LineValues,
 ) -> QueryResult<bool> {
     diesel::update(
         budget_lines::table

@@ -436,12 +436,11 @@ pub struct BudgetForm {
 
 /// A budget line's form judged against the draft's team: the line, or what
 /// is wrong with each field.
-async fn judge_budget_line<'f>(
+async fn judge_budget_line(
     conn: &mut Conn,
     app: &Application,
-    form: &'f BudgetForm,
-    description: &'f mut String,
-) -> Result<apps::LineValues<'f>, AppError> {
+    form: &BudgetForm,
+) -> Result<apps::LineValues, AppError> {
     let mut e = FormErrors::default();
     let category = Category::from_code(form.category.trim());
     if category.is_none() {
@@ -478,7 +477,7 @@ async fn judge_budget_line<'f>(
     if source.is_none() {
         e.add("source", "err-choice-unknown");
     }
-    *description = text::checked(&form.description, 500, Lines::One)
+    let description = text::checked(&form.description, 500, Lines::One)
         .map_err(|k| e.add("description", k))
         .unwrap_or_default();
     let (Some(category), Some(organization_id), Some(currency), Some(amount), Some(source)) =
@@ -493,11 +492,11 @@ async fn judge_budget_line<'f>(
         currency,
         amount,
         source,
-        description: description.as_str(),
+        description,
     })
 }
 
-fn line_json(line: i64, v: &apps::LineValues<'_>) -> serde_json::Value {
+fn line_json(line: i64, v: &apps::LineValues) -> serde_json::Value {
     json!({
         "line": line, "category": v.category, "organization": v.organization_id,
         "currency": v.currency, "amount": v.amount, "source": v.source,
@@ -516,8 +515,7 @@ pub async fn add_budget_line(
     let mut conn = state.pool.get().await?;
     conn.transaction::<_, AppError, _>(async |conn| {
         let app = editable_draft(conn, actor, id).await?;
-        let mut description = String::new();
-        let values = judge_budget_line(conn, &app, form, &mut description).await?;
+        let values = judge_budget_line(conn, &app, form).await?;
         let line = apps::add_budget_line(conn, id, &values, now).await?;
         apps::touch(conn, id, now).await?;
         audit::insert(
@@ -556,20 +554,12 @@ pub async fn change_budget_line(
             .into_iter()
             .find(|l| l.id == line)
             .ok_or(AppError::NotFound)?;
-        let mut description = String::new();
-        let values = judge_budget_line(conn, &app, form, &mut description).await?;
+        let values = judge_budget_line(conn, &app, form).await?;
         if !apps::change_budget_line(conn, id, line, &values).await? {
             return Err(AppError::NotFound);
         }
         apps::touch(conn, id, now).await?;
-        let was = apps::LineValues {
-            category: before.category,
-            organization_id: before.organization_id,
-            currency: before.currency,
-            amount: before.amount,
-            source: before.source,
-            description: &before.description,
-        };
+        let was = apps::LineValues::from(before);
         audit::insert(
             conn,
             &event(

@@ -376,7 +376,12 @@ async fn scores_are_whole_and_in_range_drafts_save_and_submitting_locks() {
         )
         .await;
     assert_eq!(res.status, 303, "{}", res.body);
-    assert!(scorer.get(&page).await.has("value=\"8\""));
+    // Back at the scoring form (#scores), with the message of the save in it.
+    assert!(res.location().ends_with("#scores"), "{}", res.location());
+    let saved = scorer.get(&page).await;
+    assert!(saved.has("value=\"8\""));
+    let form_part = &saved.body[saved.body.find("<section id=\"scores\"").unwrap()..];
+    assert!(form_part.contains("class=\"flash\""), "{form_part}");
     let res = scorer
         .submit(
             &page,

@@ -160,11 +160,13 @@ pub async fn of_awards(
         })
 }
 
-/// Every fund's pool balance, in one query.
+/// Every fund's pool balance, in one query: from the fund totals (a row
+/// per fund and account), not the per-award balances, which it would have
+/// to scan whole (the pool is a fund account, so the two agree).
 pub async fn pools(conn: &mut Conn) -> QueryResult<std::collections::HashMap<FundId, Decimal>> {
-    let rows: Vec<(i64, Decimal)> = ledger_balances::table
-        .filter(ledger_balances::account.eq(Account::Pool))
-        .select((ledger_balances::fund_id, ledger_balances::balance))
+    let rows: Vec<(i64, Decimal)> = ledger_fund_totals::table
+        .filter(ledger_fund_totals::account.eq(Account::Pool))
+        .select((ledger_fund_totals::fund_id, ledger_fund_totals::balance))
         .load(conn)
         .await?;
     Ok(rows.into_iter().map(|(f, b)| (FundId(f), b)).collect())

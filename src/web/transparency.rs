@@ -61,7 +61,13 @@ pub fn grant(a: &OpenAward, disbursed: rust_decimal::Decimal, base: &str) -> Val
         "amountAwarded": number(a.amount),
         "amountDisbursed": number(disbursed),
         "awardDate": a.offered_at.format("%Y-%m-%d").to_string(),
-        "url": format!("{}/grants#award-{}", base.trim_end_matches('/'), a.id),
+        // The public page's keyset page that starts with this award.
+        "url": format!(
+            "{}/grants?after={}#award-{}",
+            base.trim_end_matches('/'),
+            a.id.0 + 1,
+            a.id
+        ),
         "recipientOrganization": [{
             "id": recipient_id(a),
             "name": a.org_name_zh,
@@ -94,8 +100,8 @@ pub fn grant(a: &OpenAward, disbursed: rust_decimal::Decimal, base: &str) -> Val
 /// The data package: `{"grants": [...]}`.
 pub async fn package(state: &AppState) -> Result<Value, AppError> {
     let mut conn = state.pool.get().await?;
-    let paid = awards::disbursed_by_award(&mut conn).await?;
-    let grants: Vec<Value> = awards::open_data(&mut conn)
+    let paid = awards::disbursed_by_award(&mut conn, None).await?;
+    let grants: Vec<Value> = awards::open_data(&mut conn, None, None)
         .await?
         .iter()
         .map(|a| {
@@ -176,19 +182,43 @@ pub async fn csv_export(state: web::Data<AppState>) -> Result<HttpResponse, AppE
     super::csv::response("baygrants-grants.csv", out)
 }
 
+/// Awards per page of the public list.
+pub const GRANTS_PAGE: i64 = 50;
+
 #[derive(Template)]
 #[template(path = "grants.html")]
 struct GrantsPage<'a> {
     c: &'a Ctx,
     /// (award, title, grantee, call, amount, paid)
     rows: Vec<(i64, String, String, String, String, String)>,
+    /// Whether this is a later page (a link back to the first).
+    later: bool,
+    /// The `after` of the next page, if there is one.
+    next_after: Option<i64>,
 }
 
-pub async fn page(ctx: Ctx, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
+/// Which page of the public awards: those before the award `after`.
+#[derive(serde::Deserialize, Default)]
+#[serde(default)]
+pub struct GrantsQuery {
+    after: Option<i64>,
+}
+
+pub async fn page(
+    ctx: Ctx,
+    state: web::Data<AppState>,
+    query: web::Query<GrantsQuery>,
+) -> Result<HttpResponse, AppError> {
     let mut conn = state.pool.get().await?;
-    let paid = awards::disbursed_by_award(&mut conn).await?;
-    let rows = awards::open_data(&mut conn)
-        .await?
+    let after = query.after.map(crate::models::AwardId);
+    let mut open = awards::open_data(&mut conn, after, Some(GRANTS_PAGE + 1)).await?;
+    let next_after = (open.len() as i64 > GRANTS_PAGE).then(|| {
+        open.truncate(GRANTS_PAGE as usize);
+        open.last().map_or(0, |a| a.id.0)
+    });
+    let ids: Vec<_> = open.iter().map(|a| a.id).collect();
+    let paid = awards::disbursed_by_award(&mut conn, Some(&ids)).await?;
+    let rows = open
         .into_iter()
         .map(|a| {
             let p = paid.get(&a.id).copied().unwrap_or_default();
@@ -202,5 +232,10 @@ pub async fn page(ctx: Ctx, state: web::Data<AppState>) -> Result<HttpResponse, 
             )
         })
         .collect();
-    render(&GrantsPage { c: &ctx, rows })
+    render(&GrantsPage {
+        c: &ctx,
+        rows,
+        later: after.is_some(),
+        next_after,
+    })
 }

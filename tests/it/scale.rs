@@ -352,6 +352,11 @@ async fn census(app: &TestApp, a: &Accounts, more: bool) -> BTreeMap<&'static st
             &admin,
             "/admin/applications?state=waitlisted&sort=title".into(),
         ),
+        (
+            "admin applications of one call",
+            &admin,
+            format!("/admin/applications?call={}", a.largest_call),
+        ),
         ("admin calls", &admin, "/admin/calls".into()),
         ("admin reports", &admin, "/admin/reports".into()),
         ("reviewer queue", &reviewer, "/reviewer".into()),
@@ -737,6 +742,86 @@ async fn long_lists_come_in_pages_without_overlap() {
     assert_eq!(next.len(), 1, "a link to the next awards");
     let rest = awards(&finance.get(&next[0]).await.body);
     assert!(!rest.is_empty() && rest.iter().all(|w| !first_awards.contains(w)));
+}
+
+/// The public awards page comes in pages of 50, newest first, following
+/// its links from the first to the last shows every published award once,
+/// and each award's link in the open data opens a page that holds it.
+#[tokio::test]
+async fn the_public_awards_come_in_pages_that_hold_every_award_once() {
+    let (app, _) = seeded(BIGGER).await;
+    let visitor = app.browser();
+    let published: usize = pick(
+        &app,
+        "SELECT count(*)::text AS v FROM awards WHERE state <> 'lapsed'",
+    )
+    .await
+    .parse()
+    .unwrap();
+    assert!(published > 100, "the test needs three pages: {published}");
+    let anchors = |body: &str| -> Vec<i64> {
+        body.split("<tr id=\"award-")
+            .skip(1)
+            .filter_map(|s| s.split('"').next()?.parse().ok())
+            .collect()
+    };
+    let mut seen: Vec<i64> = Vec::new();
+    let mut path = "/grants".to_string();
+    let mut pages = 0;
+    let mut nav_links = None;
+    loop {
+        let page = visitor.get(&path).await;
+        assert_eq!(page.status, 200, "{path}");
+        let ids = anchors(&page.body);
+        assert!(
+            ids.len() <= 50 && !ids.is_empty(),
+            "{path}: {} rows",
+            ids.len()
+        );
+        assert!(ids.windows(2).all(|w| w[0] > w[1]), "{path}: newest first");
+        assert!(
+            ids.iter().all(|i| !seen.contains(i)),
+            "{path} repeats an award"
+        );
+        seen.extend(&ids);
+        pages += 1;
+        // Later pages link back to the first (beside the navigation's link).
+        let to_first = page.body.matches("href=\"/grants\"").count();
+        let nav = *nav_links.get_or_insert(to_first);
+        assert_eq!(
+            to_first,
+            nav + usize::from(pages > 1),
+            "{path}: link to the first page"
+        );
+        match links(&page.body, "/grants?after=").first() {
+            Some(next) => path = next.clone(),
+            None => break,
+        }
+    }
+    assert_eq!(seen.len(), published, "every published award, once");
+    assert!(pages >= 3);
+
+    // An award far down the list: its open-data link opens the page that
+    // starts with it.
+    let json = visitor.get("/open-data/grants.json").await;
+    let package: serde_json::Value = serde_json::from_str(&json.body).unwrap();
+    let grants = package["grants"].as_array().unwrap();
+    assert_eq!(grants.len(), published);
+    let far = &grants[published - 7];
+    let url = far["url"].as_str().unwrap();
+    let (path, anchor) = url
+        .split_once("/grants")
+        .map(|(_, rest)| rest.split_once('#').unwrap())
+        .unwrap();
+    let page = visitor.get(&format!("/grants{path}")).await;
+    assert!(
+        page.body.contains(&format!("<tr id=\"{anchor}\"")),
+        "{url} opens a page without {anchor}"
+    );
+    assert_eq!(
+        anchors(&page.body).first().map(|i| format!("award-{i}")),
+        Some(anchor.to_string())
+    );
 }
 
 #[tokio::test]

@@ -93,10 +93,16 @@ pub struct OpenAward {
     pub fund_name_en: String,
 }
 
-/// Published awards that did not lapse, newest first, in three queries' worth of joins.
-pub async fn open_data(conn: &mut Conn) -> QueryResult<Vec<OpenAward>> {
+/// Published awards that did not lapse, newest first: all of them (the
+/// open-data files), or one page of `limit` before the award `after` (the
+/// public page, which must not grow with the awards ever made).
+pub async fn open_data(
+    conn: &mut Conn,
+    after: Option<AwardId>,
+    limit: Option<i64>,
+) -> QueryResult<Vec<OpenAward>> {
     use crate::db::schema::{applications, calls, funds};
-    awards::table
+    let mut q = awards::table
         .inner_join(applications::table)
         .inner_join(organizations::table)
         .inner_join(calls::table.on(calls::id.eq(awards::call_id)))
@@ -124,28 +130,36 @@ pub async fn open_data(conn: &mut Conn) -> QueryResult<Vec<OpenAward>> {
             funds::name_en,
         ))
         .order(awards::id.desc())
-        .load(conn)
-        .await
+        .into_boxed();
+    if let Some(after) = after {
+        q = q.filter(awards::id.lt(after));
+    }
+    if let Some(limit) = limit {
+        q = q.limit(limit);
+    }
+    q.load(conn).await
 }
 
-/// What has been paid on each award (net of refunds).
+/// What has been paid on each award (net of refunds), from the kept
+/// balances: of the awards named, or of every award.
 pub async fn disbursed_by_award(
     conn: &mut Conn,
+    of: Option<&[AwardId]>,
 ) -> QueryResult<std::collections::HashMap<AwardId, Decimal>> {
-    use crate::db::schema::ledger_postings;
-    let rows: Vec<(Option<AwardId>, Option<Decimal>)> = ledger_postings::table
-        .filter(ledger_postings::account.eq(Account::Disbursed))
-        .group_by(ledger_postings::award_id)
-        .select((
-            ledger_postings::award_id,
-            diesel::dsl::sum(ledger_postings::amount),
-        ))
-        .load(conn)
-        .await?;
-    Ok(rows
-        .into_iter()
-        .filter_map(|(a, s)| Some((a?, s.unwrap_or_default())))
-        .collect())
+    use crate::db::schema::ledger_balances as b;
+    let mut q = b::table
+        .filter(b::account.eq(Account::Disbursed))
+        .select((b::award_id, b::balance))
+        .into_boxed();
+    if let Some(ids) = of {
+        q = q.filter(b::award_id.eq_any(ids.iter().map(|a| a.0).collect::<Vec<_>>()));
+    }
+    let rows: Vec<(i64, Decimal)> = q.load(conn).await?;
+    let mut paid = std::collections::HashMap::new();
+    for (award, balance) in rows {
+        *paid.entry(AwardId(award)).or_default() += balance;
+    }
+    Ok(paid)
 }
 
 /// Active awards with their tranches and reports, for the report calendar.

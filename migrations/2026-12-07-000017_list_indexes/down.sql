@@ -1,3 +1,2 @@
 DROP INDEX applications_call_updated_idx;
 DROP INDEX applications_title_idx;
-DROP INDEX applications_updated_idx;

@@ -1125,8 +1125,8 @@ pub async fn admin_list(
             .and_then(chrono::DateTime::<chrono::Utc>::from_timestamp_micros),
         limit: ADMIN_PAGE + 1,
     };
-    let mut conn = state.pool.get().await?;
-    let mut found = admin_page(&mut conn, &filter).await?;
+    let conn = state.pool.get().await?;
+    let mut found = admin_page(&conn, &filter).await?;
     let more = found.len() as i64 > ADMIN_PAGE;
     found.truncate(ADMIN_PAGE as usize);
     let next_link = match (more, found.last()) {

@@ -101,7 +101,7 @@ pub fn grant(a: &OpenAward, disbursed: rust_decimal::Decimal, base: &str) -> Val
 pub async fn package(state: &AppState) -> Result<Value, AppError> {
     let mut conn = state.pool.get().await?;
     let paid = awards::disbursed_by_award(&mut conn, None).await?;
-    let grants: Vec<Value> = awards::open_data(&mut conn, None, None)
+    let grants: Vec<Value> = awards::open_data(&mut conn, None)
         .await?
         .iter()
         .map(|a| {
@@ -209,15 +209,20 @@ pub async fn page(
     state: web::Data<AppState>,
     query: web::Query<GrantsQuery>,
 ) -> Result<HttpResponse, AppError> {
-    let mut conn = state.pool.get().await?;
+    let conn = state.pool.get().await?;
+    let c: &crate::models::Conn = &conn;
+    let (mut c1, mut c2, mut c3) = (c, c, c);
     let after = query.after.map(crate::models::AwardId);
-    let mut open = awards::open_data(&mut conn, after, Some(GRANTS_PAGE + 1)).await?;
-    let next_after = (open.len() as i64 > GRANTS_PAGE).then(|| {
-        open.truncate(GRANTS_PAGE as usize);
-        open.last().map_or(0, |a| a.id.0)
+    let mut ids = awards::open_page(&mut c1, after, GRANTS_PAGE + 1).await?;
+    let next_after = (ids.len() as i64 > GRANTS_PAGE).then(|| {
+        ids.truncate(GRANTS_PAGE as usize);
+        ids.last().map_or(0, |a| a.0)
     });
-    let ids: Vec<_> = open.iter().map(|a| a.id).collect();
-    let paid = awards::disbursed_by_award(&mut conn, Some(&ids)).await?;
+    // The page's awards and what was paid on them, pipelined.
+    let (open, paid) = tokio::try_join!(
+        awards::open_data(&mut c2, Some(&ids)),
+        awards::disbursed_by_award(&mut c3, Some(&ids)),
+    )?;
     let rows = open
         .into_iter()
         .map(|a| {

@@ -93,13 +93,30 @@ pub struct OpenAward {
     pub fund_name_en: String,
 }
 
-/// Published awards that did not lapse, newest first: all of them (the
-/// open-data files), or one page of `limit` before the award `after` (the
-/// public page, which must not grow with the awards ever made).
-pub async fn open_data(
-    conn: &mut Conn,
+/// One page of the published awards that did not lapse, newest first:
+/// `limit` ids before the award `after`. Apart from `open_data`, whose
+/// five-table join PostgreSQL planned again at every execution while a
+/// `LIMIT` was among its parameters (1.6 ms of planning for 1 ms of work).
+pub async fn open_page(
+    conn: &mut impl Reader,
     after: Option<AwardId>,
-    limit: Option<i64>,
+    limit: i64,
+) -> QueryResult<Vec<AwardId>> {
+    awards::table
+        .filter(awards::state.ne(AwardState::Lapsed))
+        .filter(awards::id.lt(after.map_or(i64::MAX, |a| a.0)))
+        .select(awards::id)
+        .order(awards::id.desc())
+        .limit(limit)
+        .load(conn)
+        .await
+}
+
+/// Published awards that did not lapse, newest first, with what the public
+/// may know of them: all of them (the open-data files), or those named.
+pub async fn open_data(
+    conn: &mut impl Reader,
+    only: Option<&[AwardId]>,
 ) -> QueryResult<Vec<OpenAward>> {
     use crate::db::schema::{applications, calls, funds};
     let mut q = awards::table
@@ -131,11 +148,8 @@ pub async fn open_data(
         ))
         .order(awards::id.desc())
         .into_boxed();
-    if let Some(after) = after {
-        q = q.filter(awards::id.lt(after));
-    }
-    if let Some(limit) = limit {
-        q = q.limit(limit);
+    if let Some(ids) = only {
+        q = q.filter(awards::id.eq_any(ids.iter().map(|a| a.0).collect::<Vec<_>>()));
     }
     q.load(conn).await
 }
@@ -143,7 +157,7 @@ pub async fn open_data(
 /// What has been paid on each award (net of refunds), from the kept
 /// balances: of the awards named, or of every award.
 pub async fn disbursed_by_award(
-    conn: &mut Conn,
+    conn: &mut impl Reader,
     of: Option<&[AwardId]>,
 ) -> QueryResult<std::collections::HashMap<AwardId, Decimal>> {
     use crate::db::schema::ledger_balances as b;

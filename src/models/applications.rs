@@ -749,50 +749,65 @@ pub struct ListRow {
 /// One page of every application but drafts, filtered and ordered. Drafts
 /// belong to their organizations until submitted.
 ///
+/// Two steps: the page's ids from `applications` alone (with the
+/// organizations only for a city), then the rows by id. A statement that
+/// joins four tables and has a `LIMIT` among its parameters was planned
+/// again at every execution (PostgreSQL's generic plan always looks
+/// costlier with a `LIMIT` it cannot see); the ids take a plan that is cheap
+/// to make, and the rows by id keep theirs.
+///
 /// Every state of every call at once by most recently changed (the list's
 /// default view) is the page of each state, merged: six statements,
-/// pipelined, each starting its state's index at the cursor. (One call's
-/// list has an index of its own.) One statement over the whole
-/// table sorted every application (204 ms on the large seed), and an index
-/// for that order alone misled PostgreSQL when a state is chosen (see
-/// migration `2026-12-07-000017_list_indexes`).
+/// pipelined, each starting its state's index at the cursor. One statement
+/// over the whole table sorted every application (204 ms on the large
+/// seed), and an index for that order alone misled PostgreSQL when a state
+/// is chosen (see migration `2026-12-07-000017_list_indexes`). One call's
+/// list has an index of its own.
 pub async fn admin_page(conn: &Conn, f: &ListFilter) -> QueryResult<Vec<ListRow>> {
-    if f.state.is_some() || f.call.is_some() || f.order != ListOrder::Updated {
-        let mut c = conn;
-        return admin_page_in_one(&mut c, f).await;
-    }
-    let pages = futures_util::future::try_join_all(
-        ApplicationState::ALL
-            .into_iter()
-            .filter(|s| *s != ApplicationState::Draft)
-            .map(|s| {
-                let of_state = ListFilter {
-                    state: Some(s),
-                    ..f.clone()
-                };
-                async move {
-                    let mut c = conn;
-                    admin_page_in_one(&mut c, &of_state).await
-                }
-            }),
-    )
-    .await?;
-    let mut rows: Vec<ListRow> = pages.into_iter().flatten().collect();
-    rows.sort_by_key(|r| std::cmp::Reverse((r.updated_at, r.id)));
-    rows.truncate(usize::try_from(f.limit).unwrap_or_default());
+    let ids: Vec<ApplicationId> =
+        if f.state.is_some() || f.call.is_some() || f.order != ListOrder::Updated {
+            let mut c = conn;
+            admin_page_ids(&mut c, f)
+                .await?
+                .into_iter()
+                .map(|(id, _)| id)
+                .collect()
+        } else {
+            let pages = futures_util::future::try_join_all(
+                ApplicationState::ALL
+                    .into_iter()
+                    .filter(|s| *s != ApplicationState::Draft)
+                    .map(|s| {
+                        let of_state = ListFilter {
+                            state: Some(s),
+                            ..f.clone()
+                        };
+                        async move {
+                            let mut c = conn;
+                            admin_page_ids(&mut c, &of_state).await
+                        }
+                    }),
+            )
+            .await?;
+            let mut all: Vec<(ApplicationId, DateTime<Utc>)> =
+                pages.into_iter().flatten().collect();
+            all.sort_by_key(|(id, at)| std::cmp::Reverse((*at, *id)));
+            all.truncate(usize::try_from(f.limit).unwrap_or_default());
+            all.into_iter().map(|(id, _)| id).collect()
+        };
+    let mut c = conn;
+    let mut rows = list_rows(&mut c, &ids).await?;
+    rows.sort_by_key(|r| ids.iter().position(|i| *i == r.id));
     Ok(rows)
 }
 
-/// One page of the list in one statement.
-async fn admin_page_in_one(conn: &mut impl Reader, f: &ListFilter) -> QueryResult<Vec<ListRow>> {
+/// The rows of the admins' list for these applications, in no order.
+async fn list_rows(conn: &mut impl Reader, ids: &[ApplicationId]) -> QueryResult<Vec<ListRow>> {
     use crate::db::schema::calls;
-    use diesel::dsl::sql;
-    use diesel::sql_types::{BigInt, Bool};
-
-    let mut q = applications::table
+    applications::table
         .inner_join(calls::table)
         .inner_join(organizations::table)
-        .filter(applications::state.ne(ApplicationState::Draft))
+        .filter(applications::id.eq_any(ids.to_vec()))
         .select((
             applications::id,
             applications::title,
@@ -806,6 +821,21 @@ async fn admin_page_in_one(conn: &mut impl Reader, f: &ListFilter) -> QueryResul
             organizations::city,
             organizations::jurisdiction,
         ))
+        .load(conn)
+        .await
+}
+
+/// One page of the list's ids (with when each changed), in one statement.
+async fn admin_page_ids(
+    conn: &mut impl Reader,
+    f: &ListFilter,
+) -> QueryResult<Vec<(ApplicationId, DateTime<Utc>)>> {
+    use diesel::dsl::sql;
+    use diesel::sql_types::{BigInt, Bool};
+
+    let mut q = applications::table
+        .filter(applications::state.ne(ApplicationState::Draft))
+        .select((applications::id, applications::updated_at))
         .into_boxed();
     if let Some(call) = f.call {
         q = q.filter(applications::call_id.eq(call));
@@ -814,7 +844,13 @@ async fn admin_page_in_one(conn: &mut impl Reader, f: &ListFilter) -> QueryResul
         q = q.filter(applications::state.eq(*state));
     }
     if let Some(city) = &f.city {
-        q = q.filter(organizations::city.eq(*city));
+        q = q.filter(
+            applications::lead_org_id.eq_any(
+                organizations::table
+                    .filter(organizations::city.eq(*city))
+                    .select(organizations::id),
+            ),
+        );
     }
     // Row comparisons let PostgreSQL start the index scan at the cursor.
     match (f.order, f.after) {

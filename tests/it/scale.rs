@@ -579,6 +579,69 @@ async fn keyset_pages_of_the_admin_list_cover_every_row_once() {
     }
 }
 
+/// The first page of the admin list under each filter and order is the
+/// rows the filter names, in the order it names: the default view merges
+/// each state's page, a city reads the lead organizations' city.
+#[tokio::test]
+async fn the_admin_list_s_filters_show_what_they_name() {
+    let (app, a) = seeded(TINY).await;
+    let admin = app.browser();
+    admin.login(&a.admin, scale::PASSWORD).await;
+    let city: String = pick(
+        &app,
+        "SELECT o.city AS v FROM applications a JOIN organizations o ON o.id = a.lead_org_id
+         WHERE a.state <> 'draft' AND o.city IS NOT NULL
+         GROUP BY o.city ORDER BY count(*) DESC LIMIT 1",
+    )
+    .await;
+    let base = "SELECT string_agg(id::text, ',') AS v FROM (SELECT a.id FROM applications a
+                JOIN organizations o ON o.id = a.lead_org_id WHERE a.state <> 'draft'";
+    let cases = [
+        (
+            "/admin/applications".to_string(),
+            String::new(),
+            "a.updated_at DESC, a.id DESC",
+        ),
+        (
+            format!("/admin/applications?city={city}"),
+            format!(" AND o.city = '{city}'"),
+            "a.updated_at DESC, a.id DESC",
+        ),
+        (
+            format!("/admin/applications?city={city}&state=declined&sort=title"),
+            format!(" AND o.city = '{city}' AND a.state = 'declined'"),
+            "a.title, a.id",
+        ),
+        (
+            format!("/admin/applications?call={}", a.largest_call),
+            format!(" AND a.call_id = {}", a.largest_call),
+            "a.updated_at DESC, a.id DESC",
+        ),
+        (
+            "/admin/applications?sort=title".to_string(),
+            String::new(),
+            "a.title, a.id",
+        ),
+    ];
+    for (path, filter, order) in cases {
+        let expected = pick(
+            &app,
+            &format!("{base}{filter} ORDER BY {order} LIMIT 50) p"),
+        )
+        .await;
+        let page = visit(&admin, &path).await;
+        assert_eq!(page.status, 200, "{path}");
+        let shown: Vec<&str> = page
+            .body
+            .split("<tr><td>")
+            .skip(1)
+            .filter_map(|p| p.split('<').next())
+            .collect();
+        assert!(shown.len() > 3, "{path}: {} rows", shown.len());
+        assert_eq!(shown.join(","), expected, "{path}");
+    }
+}
+
 #[tokio::test]
 async fn the_whole_ledger_streams_every_posting_and_balances() {
     let sizes = Sizes {

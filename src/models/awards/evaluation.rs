@@ -68,6 +68,57 @@ pub async fn schedule_of(
     )
 }
 
+/// What the rules need to find the next tranche of these awards: their
+/// tranches, and of their payment requests and reports only the award, the
+/// tranche or milestone, and the state (the fund dashboard decoded whole
+/// reports, narratives and all, to learn those).
+pub async fn schedule_facts_of(
+    conn: &Conn,
+    ids: &[AwardId],
+) -> QueryResult<(
+    Vec<Tranche>,
+    Vec<(AwardId, crate::domain::award::PaymentFact)>,
+    Vec<(AwardId, crate::domain::award::ReportFact)>,
+)> {
+    use crate::domain::award::{PaymentFact, ReportFact};
+    let ids = ids.to_vec();
+    let (mut a, mut b, mut c) = (conn, conn, conn);
+    let (tranches, payments, reports) = tokio::try_join!(
+        tranches::table
+            .filter(tranches::award_id.eq_any(&ids))
+            .select(Tranche::as_select())
+            .order((tranches::award_id, tranches::position))
+            .load(&mut a),
+        payment_requests::table
+            .filter(payment_requests::award_id.eq_any(&ids))
+            .select((
+                payment_requests::award_id,
+                payment_requests::tranche_id,
+                payment_requests::state,
+            ))
+            .load::<(AwardId, Option<i64>, Approval)>(&mut b),
+        progress_reports::table
+            .filter(progress_reports::award_id.eq_any(&ids))
+            .select((
+                progress_reports::award_id,
+                progress_reports::position,
+                progress_reports::state,
+            ))
+            .load::<(AwardId, i32, ReportState)>(&mut c),
+    )?;
+    Ok((
+        tranches,
+        payments
+            .into_iter()
+            .map(|(award, tranche, state)| (award, PaymentFact { tranche, state }))
+            .collect(),
+        reports
+            .into_iter()
+            .map(|(award, position, state)| (award, ReportFact { position, state }))
+            .collect(),
+    ))
+}
+
 /// Offers whose acceptance period ends before `until`.
 pub async fn offers_ending_before(
     conn: &mut Conn,

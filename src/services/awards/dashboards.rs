@@ -57,7 +57,7 @@ pub async fn fund_summary(
     let mut d = conn;
     let (balances, (tranches, payments, reports)) = tokio::try_join!(
         ledger::of_awards(&mut d, &ids),
-        awards::schedule_of(conn, &ids),
+        awards::schedule_facts_of(conn, &ids),
     )?;
     let of = |account: Account, award: AwardId| -> Decimal {
         balances
@@ -75,13 +75,13 @@ pub async fn fund_summary(
             .collect();
         let p: Vec<_> = payments
             .iter()
-            .filter(|p| p.award_id == award.id)
-            .cloned()
+            .filter(|(a, _)| *a == award.id)
+            .map(|(_, f)| *f)
             .collect();
         let r: Vec<_> = reports
             .iter()
-            .filter(|r| r.award_id == award.id)
-            .cloned()
+            .filter(|(a, _)| *a == award.id)
+            .map(|(_, f)| *f)
             .collect();
         let next = next_tranche(&award, t, &p, &r);
         lines.push(AwardLine {
@@ -116,15 +116,10 @@ pub async fn fund_summary(
 pub fn next_tranche(
     award: &Award,
     mut tranches: Vec<awards::Tranche>,
-    payments: &[awards::Payment],
-    reports: &[awards::Report],
+    payments: &[PaymentFact],
+    reports: &[ReportFact],
 ) -> Option<(awards::Tranche, Condition)> {
     let order: Vec<(i64, i32)> = tranches.iter().map(|t| (t.id.0, t.position)).collect();
-    let (i, condition) = rules::next_tranche(
-        award.state,
-        &order,
-        &payment_facts(payments),
-        &report_facts(reports),
-    )?;
+    let (i, condition) = rules::next_tranche(award.state, &order, payments, reports)?;
     Some((tranches.swap_remove(i), condition))
 }

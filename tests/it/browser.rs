@@ -740,6 +740,7 @@ async fn applicant_and_reviewer_pages_fit_a_phone() {
             vec![
                 "/".to_string(),
                 "/calls".into(),
+                "/grants".into(),
                 "/applications".into(),
                 format!("/applications/{draft}"),
                 "/awards".into(),
@@ -760,8 +761,11 @@ async fn applicant_and_reviewer_pages_fit_a_phone() {
                 format!("/applications/{submitted}"),
                 format!("/applications/{draft}"),
                 "/applications".into(),
+                "/grants".into(),
             ],
         ),
+        // The public awards, with their page links, in the third language.
+        (&a.applicant, "zh-Hant", vec!["/grants".into()]),
         (
             &partner_owner,
             "en",

@@ -42,8 +42,18 @@ pub async fn evaluations(
         .await
 }
 
-/// Every tranche, payment request and report of a fund's awards, in three
-/// queries (for the fund dashboard).
+/// The tranches of these awards, each award's in order.
+pub async fn tranches_of(conn: &mut impl Reader, ids: &[AwardId]) -> QueryResult<Vec<Tranche>> {
+    tranches::table
+        .filter(tranches::award_id.eq_any(ids.to_vec()))
+        .select(Tranche::as_select())
+        .order((tranches::award_id, tranches::position))
+        .load(conn)
+        .await
+}
+
+/// Every tranche, payment request and report of these awards, in three
+/// queries (for the applicant's dashboard).
 pub async fn schedule_of(
     conn: &Conn,
     ids: &[AwardId],
@@ -52,11 +62,7 @@ pub async fn schedule_of(
     // Pipelined: the three reads go out together.
     let (mut a, mut b, mut c) = (conn, conn, conn);
     tokio::try_join!(
-        tranches::table
-            .filter(tranches::award_id.eq_any(&ids))
-            .select(Tranche::as_select())
-            .order((tranches::award_id, tranches::position))
-            .load(&mut a),
+        tranches_of(&mut a, &ids),
         payment_requests::table
             .filter(payment_requests::award_id.eq_any(&ids))
             .select(Payment::as_select())
@@ -84,11 +90,7 @@ pub async fn schedule_facts_of(
     let ids = ids.to_vec();
     let (mut a, mut b, mut c) = (conn, conn, conn);
     let (tranches, payments, reports) = tokio::try_join!(
-        tranches::table
-            .filter(tranches::award_id.eq_any(&ids))
-            .select(Tranche::as_select())
-            .order((tranches::award_id, tranches::position))
-            .load(&mut a),
+        tranches_of(&mut a, &ids),
         payment_requests::table
             .filter(payment_requests::award_id.eq_any(&ids))
             .select((

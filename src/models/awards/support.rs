@@ -149,7 +149,7 @@ pub async fn open_data(
         .order(awards::id.desc())
         .into_boxed();
     if let Some(ids) = only {
-        q = q.filter(awards::id.eq_any(ids.iter().map(|a| a.0).collect::<Vec<_>>()));
+        q = q.filter(awards::id.eq_any(ids.to_vec()));
     }
     q.load(conn).await
 }
@@ -166,7 +166,7 @@ pub async fn disbursed_by_award(
         .select((b::award_id, b::balance))
         .into_boxed();
     if let Some(ids) = of {
-        q = q.filter(b::award_id.eq_any(ids.iter().map(|a| a.0).collect::<Vec<_>>()));
+        q = q.filter(b::award_id.eq_any(ids.to_vec()));
     }
     let rows: Vec<(i64, Decimal)> = q.load(conn).await?;
     let mut paid = std::collections::HashMap::new();
@@ -189,12 +189,7 @@ pub async fn active_with_schedule(
         .load(conn)
         .await?;
     let ids: Vec<AwardId> = list.iter().map(|(a, _)| a.id).collect();
-    let all_tranches: Vec<Tranche> = tranches::table
-        .filter(tranches::award_id.eq_any(&ids))
-        .select(Tranche::as_select())
-        .order((tranches::award_id, tranches::position))
-        .load(conn)
-        .await?;
+    let all_tranches = tranches_of(conn, &ids).await?;
     let all_reports: Vec<Report> = progress_reports::table
         .filter(progress_reports::award_id.eq_any(&ids))
         .select(Report::as_select())

@@ -62,6 +62,15 @@ impl Application {
     ) -> anyhow::Result<Application> {
         let state = AppState::connect(config, clock).await?;
         i18n::script::warm();
+        {
+            // Things written before the search index existed (or by SQL
+            // outside the application) are made findable before serving.
+            let mut conn = state.pool.get().await?;
+            let indexed = models::search::index_missing(&mut conn).await?;
+            if indexed > 0 {
+                tracing::info!(indexed, "search index completed");
+            }
+        }
         if state.config.run_worker {
             tokio::spawn(state.worker()?.run());
             tokio::spawn(jobs::run(state.clone()));

@@ -206,6 +206,27 @@ pub fn may_on_application(
     }
 }
 
+/// What the one search box finds for someone: never more than they may
+/// open. Everyone signed in finds organizations (the directory) and their
+/// own organizations' applications and awards, drafts included.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SearchReach {
+    /// Every submitted application (the admins' list), not only their own.
+    pub all_applications: bool,
+    /// Every award (whoever reads fund dashboards), not only their own.
+    pub all_awards: bool,
+    /// People by name and email (whoever manages roles).
+    pub people: bool,
+}
+
+pub fn search_reach(actor: &Actor) -> SearchReach {
+    SearchReach {
+        all_applications: may(actor, Permission::ManageReview),
+        all_awards: may(actor, Permission::ViewMoney),
+        people: may(actor, Permission::ManageRoles),
+    }
+}
+
 /// A review is its reviewer's alone (admins read it through the board).
 pub fn may_work_on_review(actor: &Actor, reviewer: UserId) -> bool {
     actor.user_id() == Some(reviewer)
@@ -263,6 +284,16 @@ mod tests {
         assert!(!may_on_application(&plain, None, false, AppAction::View));
         assert!(may_on_application(&admin, None, false, AppAction::View));
         assert!(!may_on_application(&admin, None, false, AppAction::Edit));
+    }
+
+    #[test]
+    fn search_finds_what_each_may_open() {
+        let plain = search_reach(&user(&[]));
+        assert!(!plain.all_applications && !plain.all_awards && !plain.people);
+        let admin = search_reach(&user(&[Role::Admin]));
+        assert!(admin.all_applications && admin.all_awards && admin.people);
+        let finance = search_reach(&user(&[Role::Finance]));
+        assert!(!finance.all_applications && finance.all_awards && !finance.people);
     }
 
     #[test]

@@ -604,6 +604,16 @@ diesel::table! {
 }
 
 diesel::table! {
+    search_documents (kind, entity_id) {
+        kind -> Text,
+        entity_id -> Int8,
+        tokens -> Array<Nullable<Text>>,
+        title_tokens -> Array<Nullable<Text>>,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
     sessions (id) {
         id -> Int8,
         token_hash -> Bytea,
@@ -820,6 +830,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     reviewer_affiliations,
     reviews,
     rubric_criteria,
+    search_documents,
     sessions,
     support_log,
     tranches,

@@ -15,6 +15,7 @@ pub mod money;
 pub mod organization;
 pub mod role;
 pub mod scoring;
+pub mod search;
 pub mod text;
 pub mod throttle;
 pub mod token;

@@ -64,7 +64,7 @@ pub async fn insert(
     by: UserId,
     now: DateTime<Utc>,
 ) -> QueryResult<ApplicationId> {
-    diesel::insert_into(applications::table)
+    let id = diesel::insert_into(applications::table)
         .values((
             applications::call_id.eq(call),
             applications::lead_org_id.eq(lead),
@@ -74,7 +74,9 @@ pub async fn insert(
         ))
         .returning(applications::id)
         .get_result(conn)
-        .await
+        .await?;
+    super::search::index_application(conn, id).await?;
+    Ok(id)
 }
 
 pub async fn find(conn: &mut impl Reader, id: ApplicationId) -> QueryResult<Option<Application>> {
@@ -109,8 +111,8 @@ pub async fn save_content(
     diesel::update(applications::table.find(id))
         .set((content, applications::updated_at.eq(now)))
         .execute(conn)
-        .await
-        .map(drop)
+        .await?;
+    super::search::index_application(conn, id).await
 }
 
 pub async fn set_state(
@@ -281,7 +283,7 @@ pub async fn invite_partner(
     org: OrganizationId,
     now: DateTime<Utc>,
 ) -> QueryResult<bool> {
-    diesel::insert_into(application_partners::table)
+    let added = diesel::insert_into(application_partners::table)
         .values((
             application_partners::application_id.eq(id),
             application_partners::organization_id.eq(org),
@@ -289,8 +291,10 @@ pub async fn invite_partner(
         ))
         .on_conflict_do_nothing()
         .execute(conn)
-        .await
-        .map(|n| n == 1)
+        .await?;
+    // The application is found by its partners' names too.
+    super::search::index_application(conn, id).await?;
+    Ok(added == 1)
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -327,14 +331,15 @@ pub async fn remove_partner(
     id: ApplicationId,
     org: OrganizationId,
 ) -> QueryResult<bool> {
-    diesel::delete(
+    let removed = diesel::delete(
         application_partners::table
             .filter(application_partners::application_id.eq(id))
             .filter(application_partners::organization_id.eq(org)),
     )
     .execute(conn)
-    .await
-    .map(|n| n == 1)
+    .await?;
+    super::search::index_application(conn, id).await?;
+    Ok(removed == 1)
 }
 
 /// Organizations of the user that are invited as partners and have not answered.
@@ -720,6 +725,8 @@ codes! {
 /// row of the previous page (keyset pagination: page 500 costs as page 1).
 #[derive(Debug, Clone)]
 pub struct ListFilter {
+    /// Words in its texts or its organizations' names, or its number.
+    pub text: Option<crate::domain::search::Query>,
     pub call: Option<CallId>,
     pub state: Option<ApplicationState>,
     pub city: Option<City>,
@@ -764,37 +771,39 @@ pub struct ListRow {
 /// is chosen (see migration `2026-12-07-000017_list_indexes`). One call's
 /// list has an index of its own.
 pub async fn admin_page(conn: &Conn, f: &ListFilter) -> QueryResult<Vec<ListRow>> {
-    let ids: Vec<ApplicationId> =
-        if f.state.is_some() || f.call.is_some() || f.order != ListOrder::Updated {
-            let mut c = conn;
-            admin_page_ids(&mut c, f)
-                .await?
+    let ids: Vec<ApplicationId> = if f.state.is_some()
+        || f.call.is_some()
+        || f.text.is_some()
+        || f.order != ListOrder::Updated
+    {
+        let mut c = conn;
+        admin_page_ids(&mut c, f)
+            .await?
+            .into_iter()
+            .map(|(id, _)| id)
+            .collect()
+    } else {
+        let pages = futures_util::future::try_join_all(
+            ApplicationState::ALL
                 .into_iter()
-                .map(|(id, _)| id)
-                .collect()
-        } else {
-            let pages = futures_util::future::try_join_all(
-                ApplicationState::ALL
-                    .into_iter()
-                    .filter(|s| *s != ApplicationState::Draft)
-                    .map(|s| {
-                        let of_state = ListFilter {
-                            state: Some(s),
-                            ..f.clone()
-                        };
-                        async move {
-                            let mut c = conn;
-                            admin_page_ids(&mut c, &of_state).await
-                        }
-                    }),
-            )
-            .await?;
-            let mut all: Vec<(ApplicationId, DateTime<Utc>)> =
-                pages.into_iter().flatten().collect();
-            all.sort_by_key(|(id, at)| std::cmp::Reverse((*at, *id)));
-            all.truncate(usize::try_from(f.limit).unwrap_or_default());
-            all.into_iter().map(|(id, _)| id).collect()
-        };
+                .filter(|s| *s != ApplicationState::Draft)
+                .map(|s| {
+                    let of_state = ListFilter {
+                        state: Some(s),
+                        ..f.clone()
+                    };
+                    async move {
+                        let mut c = conn;
+                        admin_page_ids(&mut c, &of_state).await
+                    }
+                }),
+        )
+        .await?;
+        let mut all: Vec<(ApplicationId, DateTime<Utc>)> = pages.into_iter().flatten().collect();
+        all.sort_by_key(|(id, at)| std::cmp::Reverse((*at, *id)));
+        all.truncate(usize::try_from(f.limit).unwrap_or_default());
+        all.into_iter().map(|(id, _)| id).collect()
+    };
     let mut c = conn;
     let mut rows = list_rows(&mut c, &ids).await?;
     rows.sort_by_key(|r| ids.iter().position(|i| *i == r.id));
@@ -842,6 +851,18 @@ async fn admin_page_ids(
     }
     if let Some(state) = &f.state {
         q = q.filter(applications::state.eq(*state));
+    }
+    if let Some(text) = &f.text {
+        let found =
+            super::search::ids_matching(crate::domain::search::SearchKind::Application, text);
+        q = match text.reference {
+            Some(n) => q.filter(
+                applications::id
+                    .eq_any(found)
+                    .or(applications::id.eq(ApplicationId(n))),
+            ),
+            None => q.filter(applications::id.eq_any(found)),
+        };
     }
     if let Some(city) = &f.city {
         q = q.filter(

@@ -13,6 +13,7 @@ pub mod login_failures;
 pub mod organizations;
 pub mod outbox;
 pub mod reviews;
+pub mod search;
 pub mod second_factor;
 pub mod sessions;
 pub mod tokens;

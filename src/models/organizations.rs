@@ -2,7 +2,6 @@ use chrono::{DateTime, NaiveDate, Utc};
 use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
 
-use super::users::escape_like;
 use super::{Conn, OrganizationId, Reader, UserId};
 use crate::db::schema::{
     organization_focus_areas, organization_invitations, organization_members, organizations, users,
@@ -69,7 +68,7 @@ pub async fn insert(
     fields: &OrganizationFields,
     now: DateTime<Utc>,
 ) -> QueryResult<Organization> {
-    diesel::insert_into(organizations::table)
+    let org = diesel::insert_into(organizations::table)
         .values((
             fields,
             organizations::created_at.eq(now),
@@ -77,7 +76,9 @@ pub async fn insert(
         ))
         .returning(Organization::as_returning())
         .get_result(conn)
-        .await
+        .await?;
+    super::search::index_organization(conn, org.id).await?;
+    Ok(org)
 }
 
 /// Saves an owner's edit; `reverify` sends it back to the queue (and off
@@ -100,15 +101,14 @@ pub async fn update(
                 organizations::whitelisted.eq(false),
             ))
             .execute(conn)
-            .await
-            .map(drop)
+            .await?;
     } else {
         diesel::update(target)
             .set((fields, organizations::updated_at.eq(now)))
             .execute(conn)
-            .await
-            .map(drop)
+            .await?;
     }
+    super::search::index_organization(conn, id).await
 }
 
 pub async fn find(conn: &mut impl Reader, id: OrganizationId) -> QueryResult<Option<Organization>> {
@@ -229,7 +229,8 @@ pub async fn set_debarment(
 
 #[derive(Debug, Default, Clone)]
 pub struct DirectoryFilter {
-    pub text: Option<String>,
+    /// Names in any script or language, or the registration number.
+    pub text: Option<crate::domain::search::Query>,
     pub city: Option<City>,
     pub org_type: Option<OrgType>,
     pub focus: Option<String>,
@@ -252,13 +253,11 @@ pub async fn search(
     if let Some(after) = after {
         q = q.filter(organizations::id.gt(after));
     }
-    if let Some(text) = f.text.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
-        let pattern = format!("%{}%", escape_like(text));
-        q = q.filter(
-            organizations::name_zh
-                .ilike(pattern.clone())
-                .or(organizations::name_en.ilike(pattern)),
-        );
+    if let Some(text) = f.text.as_ref().filter(|t| !t.is_empty()) {
+        q = q.filter(organizations::id.eq_any(super::search::ids_matching(
+            crate::domain::search::SearchKind::Organization,
+            text,
+        )));
     }
     if let Some(city) = &f.city {
         q = q.filter(organizations::city.eq(*city));

@@ -33,11 +33,13 @@ pub struct NewUser<'a> {
 }
 
 pub async fn insert(conn: &mut Conn, new: &NewUser<'_>) -> QueryResult<User> {
-    diesel::insert_into(users::table)
+    let user = diesel::insert_into(users::table)
         .values(new)
         .returning(User::as_returning())
         .get_result(conn)
-        .await
+        .await?;
+    super::search::index_person(conn, user.id).await?;
+    Ok(user)
 }
 
 pub async fn find(conn: &mut Conn, id: UserId) -> QueryResult<Option<User>> {
@@ -111,8 +113,8 @@ pub async fn update_profile(
             users::updated_at.eq(now),
         ))
         .execute(conn)
-        .await
-        .map(drop)
+        .await?;
+    super::search::index_person(conn, id).await
 }
 
 pub async fn set_lang(
@@ -203,12 +205,11 @@ pub async fn page_with_roles(
         query = query.filter(users::id.gt(after));
     }
     if let Some(term) = search.map(str::trim).filter(|s| !s.is_empty()) {
-        let pattern = format!("%{}%", escape_like(&term.to_lowercase()));
-        query = query.filter(
-            users::email
-                .like(pattern.clone())
-                .or(users::name.ilike(pattern)),
-        );
+        let q = crate::domain::search::Query::parse(term);
+        query = query.filter(users::id.eq_any(super::search::ids_matching(
+            crate::domain::search::SearchKind::Person,
+            &q,
+        )));
     }
     let found: Vec<User> = query.load(conn).await?;
     let ids: Vec<UserId> = found.iter().map(|u| u.id).collect();
@@ -229,13 +230,6 @@ pub async fn page_with_roles(
             UserWithRoles { user, roles }
         })
         .collect())
-}
-
-/// Escapes `%`, `_` and `\` for a LIKE pattern.
-pub fn escape_like(s: &str) -> String {
-    s.replace('\\', "\\\\")
-        .replace('%', "\\%")
-        .replace('_', "\\_")
 }
 
 /// Everyone holding `role`: (id, email, language).

@@ -760,6 +760,14 @@ pub async fn seed_sizes(state: &AppState, sizes: Sizes, seed: u64) -> anyhow::Re
         Ok(())
     })
     .await?;
+    // The search index, cut in Rust from what the statements wrote.
+    let indexed = crate::models::search::index_missing(&mut conn).await?;
+    progress(
+        steps,
+        steps,
+        &format!("search index: {indexed} documents"),
+        started,
+    );
     // Statistics for the planner, and the visibility map that lets
     // PostgreSQL answer from indexes alone.
     diesel::sql_query("VACUUM ANALYZE")

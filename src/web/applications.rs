@@ -422,7 +422,7 @@ async fn show_page(
     };
     let found = if editable && !search.trim().is_empty() {
         let filter = DirectoryFilter {
-            text: Some(search.to_string()),
+            text: Some(crate::domain::search::Query::parse(search)),
             verified_only: true,
             ..Default::default()
         };
@@ -1073,6 +1073,7 @@ const ADMIN_PAGE: i64 = 50;
 #[derive(Deserialize, Default)]
 #[serde(default)]
 pub struct AdminQuery {
+    q: String,
     call: String,
     state: String,
     city: String,
@@ -1114,7 +1115,9 @@ pub async fn admin_list(
     use crate::domain::organization::City;
     use crate::models::applications::{ListFilter, ListOrder, admin_page};
     ctx.require(crate::policy::Permission::ManageReview)?;
+    let text = crate::domain::search::Query::parse(&query.q);
     let filter = ListFilter {
+        text: (!text.is_empty()).then_some(text),
         call: query.call.trim().parse().ok().map(CallId),
         state: State::from_code(&query.state).filter(|s| *s != State::Draft),
         city: City::from_code(&query.city),
@@ -1131,7 +1134,8 @@ pub async fn admin_list(
     found.truncate(ADMIN_PAGE as usize);
     let next_link = match (more, found.last()) {
         (true, Some(last)) => Some(format!(
-            "/admin/applications?call={}&state={}&city={}&sort={}&after={}&at={}",
+            "/admin/applications?q={}&call={}&state={}&city={}&sort={}&after={}&at={}",
+            super::url_encode(&query.q),
             super::url_encode(&query.call),
             super::url_encode(&query.state),
             super::url_encode(&query.city),

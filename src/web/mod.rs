@@ -20,6 +20,7 @@ mod home;
 pub mod middleware;
 mod orgs;
 mod review;
+mod search;
 mod second_factor;
 mod transparency;
 pub(crate) mod upload;
@@ -88,6 +89,7 @@ route_table! {
     GET "/admin/emails" => admin::emails;
     POST "/admin/emails/{id}/retry" => admin::retry_email;
     GET "/admin/audit" => admin::audit;
+    GET "/search" => search::page;
     GET "/orgs" => orgs::directory;
     POST "/orgs" => orgs::create;
     GET "/orgs/mine" => orgs::mine;

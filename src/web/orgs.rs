@@ -11,6 +11,7 @@ use crate::AppState;
 use crate::domain::organization::MemberRole;
 use crate::domain::organization::Verification;
 use crate::domain::organization::{City, Jurisdiction, OrgType, OrganizationForm};
+use crate::domain::search::{Segment, highlight};
 use crate::error::{AppError, FormErrors};
 use crate::i18n::Lang;
 use crate::models::focus_areas::{self, FocusArea};
@@ -138,7 +139,9 @@ pub struct DirectoryQuery {
 struct DirectoryPage<'a> {
     c: &'a Ctx,
     q: &'a DirectoryQuery,
-    rows: Vec<OrgView>,
+    visitor: bool,
+    /// Each organization with its two names, the query's words marked.
+    rows: Vec<(OrgView, Vec<Segment>, Vec<Segment>)>,
     cities: Vec<Choice>,
     types: Vec<Choice>,
     focus: Vec<Choice>,
@@ -150,13 +153,14 @@ pub async fn directory(
     state: web::Data<AppState>,
     query: web::Query<DirectoryQuery>,
 ) -> Result<HttpResponse, AppError> {
-    ctx.require_user()?;
+    // Visitors see the public directory: verified organizations only.
+    let visitor = ctx.user.is_none();
     let filter = DirectoryFilter {
-        text: Some(query.q.clone()),
+        text: Some(crate::domain::search::Query::parse(&query.q)),
         city: City::from_code(&query.city),
         org_type: OrgType::from_code(&query.org_type),
         focus: (!query.focus.is_empty()).then(|| query.focus.clone()),
-        verified_only: !query.verified.is_empty(),
+        verified_only: visitor || !query.verified.is_empty(),
         verification: None,
     };
     let mut conn = state.pool.get().await?;
@@ -184,13 +188,22 @@ pub async fn directory(
         )),
         _ => None,
     };
+    let text = filter.text.unwrap_or_default();
     let rows = found
         .iter()
-        .map(|o| view(&ctx, o, &focus, &areas))
+        .map(|o| {
+            let name = ctx.pick(&o.name_zh, &o.name_en);
+            (
+                view(&ctx, o, &focus, &areas),
+                highlight(&name, &text, 200),
+                highlight(&o.name_en, &text, 200),
+            )
+        })
         .collect();
     render(&DirectoryPage {
         c: &ctx,
         q: &query,
+        visitor,
         rows,
         cities: choices(&ctx, &City::ALL, City::code, "city"),
         types: choices(&ctx, &OrgType::ALL, OrgType::code, "orgtype"),
@@ -397,7 +410,11 @@ async fn show_page(
     errors: FormErrors,
 ) -> Result<HttpResponse, AppError> {
     let mut conn = state.pool.get().await?;
-    let org = orgs::find(&mut conn, id).await?.ok_or(AppError::NotFound)?;
+    let org = orgs::find(&mut conn, id)
+        .await?
+        // Visitors see the public directory: verified organizations only.
+        .filter(|o| ctx.user.is_some() || o.verification == Verification::Verified)
+        .ok_or(AppError::NotFound)?;
     let focus = orgs::focus_of(&mut conn, &[id]).await?;
     let areas = focus_areas::all(&mut conn).await?;
     let membership = match &ctx.user {

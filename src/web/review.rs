@@ -313,7 +313,7 @@ async fn home_page(
         Vec::new()
     } else {
         let filter = crate::models::organizations::DirectoryFilter {
-            text: Some(org_q.clone()),
+            text: Some(crate::domain::search::Query::parse(&org_q)),
             ..Default::default()
         };
         crate::models::organizations::search(&mut conn, &filter, None, ORGS_FOUND)

@@ -226,7 +226,9 @@ static ROWS: &[Row] = &[
     // Not a failed email: nothing is queued again.
     post("/admin/emails/{id}/retry", &["email"], "", Only(ADMIN)),
     get("/admin/audit", &[], Only(ADMIN)),
-    get("/orgs", &[], SignedIn),
+    get("/search", &[], SignedIn),
+    // The public directory: visitors see verified organizations.
+    get("/orgs", &[], Public),
     post("/orgs", &[], "", SignedIn),
     get("/orgs/mine", &[], SignedIn),
     get("/orgs/new", &[], SignedIn),

@@ -569,6 +569,7 @@ fn main_pages(a: &scale::Accounts, draft: i64) -> Vec<(&'static str, Option<Stri
                 format!("/calls/{}", a.largest_call),
                 "/login".into(),
                 "/register".into(),
+                "/orgs?q=%E9%95%B7%E8%80%85".into(),
             ],
         ),
         (
@@ -594,6 +595,7 @@ fn main_pages(a: &scale::Accounts, draft: i64) -> Vec<(&'static str, Option<Stri
                 "/admin/verifications".into(),
                 "/admin/applications".into(),
                 format!("/admin/calls/{}/board", a.largest_call),
+                "/search?q=%E9%95%B7%E8%80%85".into(),
             ],
         ),
         (
@@ -819,6 +821,69 @@ async fn applicant_and_reviewer_pages_fit_a_phone() {
                 assert_eq!(kept.as_deref(), Some("Read on the train"));
             }
         }
+    }
+    assert!(
+        wide.is_empty(),
+        "wider than the phone:\n{}",
+        wide.join("\n")
+    );
+    c.finish().await;
+}
+
+/// Search in each language, on a phone: a visitor finds organizations in
+/// the public directory by a Traditional name typed in Simplified, and an
+/// admin finds an application with the words marked and opens it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn search_works_in_every_language_on_a_phone() {
+    let (app, a, _) = seeded().await;
+    let c = Chrome::start(&app.base, "search", 375, 812).await;
+    let mut wide = Vec::new();
+    for lang in [Lang::ZhHant, Lang::ZhHans, Lang::En] {
+        c.goto("/").await;
+        c.click(&format!(
+            "form.lang-switch button[value=\"{}\"]",
+            lang.code()
+        ))
+        .await;
+        c.goto("/orgs").await;
+        c.submit("form[action=\"/orgs\"]", &[("q", "长者")], "")
+            .await;
+        c.step(&format!("directory search {}", lang.code())).await;
+        assert!(c.path().await.starts_with("/orgs?q="));
+        assert!(
+            !c.find_all("main .cards a[href^=\"/orgs/\"]")
+                .await
+                .is_empty(),
+            "the directory found no organization for 长者 ({})",
+            lang.code()
+        );
+        let (fits, what) = c.fits_width().await;
+        if !fits {
+            wide.push(format!("/orgs?q= ({}): {what}", lang.code()));
+        }
+    }
+    login_with(&c, &app, &a.admin, scale::PASSWORD).await;
+    for lang in [Lang::ZhHant, Lang::ZhHans, Lang::En] {
+        c.click(&format!(
+            "form.lang-switch button[value=\"{}\"]",
+            lang.code()
+        ))
+        .await;
+        c.goto("/search").await;
+        c.submit("form[action=\"/search\"]", &[("q", "長者")], "")
+            .await;
+        c.step(&format!("search {}", lang.code())).await;
+        assert!(
+            !c.find_all("#search-applications mark").await.is_empty(),
+            "no marked words among the applications ({})",
+            lang.code()
+        );
+        let (fits, what) = c.fits_width().await;
+        if !fits {
+            wide.push(format!("/search ({}): {what}", lang.code()));
+        }
+        c.click("#search-applications .result a").await;
+        assert!(c.path().await.starts_with("/applications/"));
     }
     assert!(
         wide.is_empty(),

@@ -28,6 +28,7 @@ mod processes;
 mod regressions;
 mod review;
 mod scale;
+mod search;
 mod second_factor;
 mod sessions;
 mod soak;

@@ -147,7 +147,11 @@ async fn only_owners_change_an_organization_and_only_members_see_its_members() {
     assert_eq!(owner.get("/orgs/999999/edit").await.status, 404);
     assert_eq!(owner.get("/orgs/abc").await.status, 404);
 
-    // Contact details: visitors do not see them; signed-in users do.
+    // Contact details: visitors do not see them; signed-in users do. An
+    // organization is public once verified.
+    assert_eq!(visitor.get(&format!("/orgs/{id}")).await.status, 404);
+    let admin = app.user_with_role("admin@example.org", Role::Admin).await;
+    app.verify_org(&admin, id).await;
     let public = visitor.get(&format!("/orgs/{id}")).await;
     assert_eq!(public.status, 200);
     assert!(!public.has("contact@example.org"));
@@ -157,8 +161,10 @@ async fn only_owners_change_an_organization_and_only_members_see_its_members() {
             .await
             .has("contact@example.org")
     );
-    // The directory is for signed-in users.
-    assert_eq!(visitor.get("/orgs").await.status, 303);
+    // The directory is public, for verified organizations only.
+    let directory = visitor.get("/orgs").await;
+    assert_eq!(directory.status, 200);
+    assert!(!directory.has(&format!("href=\"/orgs/{other_id}\"")));
 
     // The owner edits.
     let mut fields = org_fields(

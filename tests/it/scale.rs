@@ -341,7 +341,26 @@ async fn census(app: &TestApp, a: &Accounts, more: bool) -> BTreeMap<&'static st
         ),
     )
     .await;
+    // The applicant's organization's name, looked for by staff and
+    // visitors: the rows found grow with its applications, not with the data.
+    let org_name = pick(
+        app,
+        &format!("SELECT name_zh AS v FROM organizations WHERE id = {lead}"),
+    )
+    .await;
+    let org_name: String = url::form_urlencoded::byte_serialize(org_name.as_bytes()).collect();
     let pages: Vec<(&'static str, &Browser, String)> = vec![
+        ("staff search", &admin, format!("/search?q={org_name}")),
+        (
+            "public directory search",
+            &visitor,
+            format!("/orgs?q={org_name}"),
+        ),
+        (
+            "admin applications with a query",
+            &admin,
+            format!("/admin/applications?q={org_name}"),
+        ),
         ("public call list", &visitor, "/calls".into()),
         ("call detail", &visitor, format!("/calls/{detailed_call}")),
         ("public grants", &visitor, "/grants".into()),
@@ -411,7 +430,9 @@ async fn census(app: &TestApp, a: &Accounts, more: bool) -> BTreeMap<&'static st
             .collect::<Vec<_>>()
             .join(", ");
         assert_eq!(v.status, 200, "{name} ({path}): {}", v.body);
-        let shown = v.body.matches("<tr").count() + v.body.matches("class=\"card\"").count();
+        let shown = v.body.matches("<tr").count()
+            + v.body.matches("class=\"card\"").count()
+            + v.body.matches("class=\"result\"").count();
         out.insert(
             name,
             Cost {
@@ -491,7 +512,13 @@ async fn no_page_does_more_work_when_the_data_grows() {
     // data set shows more: every list must (a page about one application
     // shows the same either way, and must simply not read more), and every
     // page must read something.
-    let detail = ["application page", "review page", "decision page"];
+    // The directory search names one organization in both.
+    let detail = [
+        "application page",
+        "review page",
+        "decision page",
+        "public directory search",
+    ];
     let same: Vec<String> = few
         .iter()
         .filter(|(name, f)| (many[*name].shown <= f.shown && !detail.contains(name)) || f.read == 0)

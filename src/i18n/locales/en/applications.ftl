@@ -111,3 +111,4 @@ budget-org-declined = { $org } (declined)
 budget-change = Change this budget line
 budget-change-save = Save the change
 milestone-change = Change this milestone
+admin-applications-text = Words, names or number

@@ -559,3 +559,16 @@ audit-field-description = Description
 audit-field-category = Category
 audit-field-until = Until
 audit-field-score = Score
+
+# search (issue 21)
+search-title = Search
+search-box = Words, names or a registration number
+search-help = Finds applications, awards, organizations and people in Traditional or Simplified Chinese or English; a registration number or an application number (#123) is found whatever spaces or case you type.
+search-nothing-to-find = Type a word, a name or a number to look for.
+search-applications = Applications
+search-awards = Awards
+search-organizations = Organizations
+search-people = People
+search-none = Nothing found.
+search-more = All matches in the list
+nav-search = Search

@@ -108,3 +108,4 @@ budget-org-declined = { $org }（已拒绝）
 budget-change = 修改此预算项目
 budget-change-save = 保存修改
 milestone-change = 修改此里程碑
+admin-applications-text = 关键词、机构名称或编号

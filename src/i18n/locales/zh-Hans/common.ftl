@@ -553,3 +553,16 @@ audit-field-description = 说明
 audit-field-category = 类别
 audit-field-until = 直至
 audit-field-score = 评分
+
+# search (issue 21)
+search-title = 搜索
+search-box = 关键词、名称或登记号码
+search-help = 可用繁体、简体或英文搜索申请、资助、机构和人员；登记号码或申请编号（#123）不论空格或大小写均可找到。
+search-nothing-to-find = 请输入要搜索的字词、名称或号码。
+search-applications = 申请
+search-awards = 资助
+search-organizations = 机构
+search-people = 人员
+search-none = 没有找到。
+search-more = 在列表中查看全部结果
+nav-search = 搜索

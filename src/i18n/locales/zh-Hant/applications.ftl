@@ -108,3 +108,4 @@ budget-org-declined = { $org }（已拒絕）
 budget-change = 修改此預算項目
 budget-change-save = 儲存修改
 milestone-change = 修改此里程碑
+admin-applications-text = 關鍵詞、機構名稱或編號

@@ -553,3 +553,16 @@ audit-field-description = 說明
 audit-field-category = 類別
 audit-field-until = 直至
 audit-field-score = 評分
+
+# search (issue 21)
+search-title = 搜尋
+search-box = 關鍵詞、名稱或登記號碼
+search-help = 可用繁體、簡體或英文搜尋申請、資助、機構和人員；登記號碼或申請編號（#123）不論空格或大小寫均可找到。
+search-nothing-to-find = 請輸入要搜尋的字詞、名稱或號碼。
+search-applications = 申請
+search-awards = 資助
+search-organizations = 機構
+search-people = 人員
+search-none = 沒有找到。
+search-more = 在列表中查看全部結果
+nav-search = 搜尋

@@ -23,6 +23,7 @@ codes! {
         Organization = "organization",
         Application = "application",
         Person = "person",
+        Report = "report",
     }
 }
 

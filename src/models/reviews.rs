@@ -311,6 +311,7 @@ pub async fn of_reviewer(
     conn: &mut Conn,
     reviewer: UserId,
     to_do: bool,
+    text: Option<&crate::domain::search::Query>,
     after: Option<ReviewId>,
     limit: i64,
 ) -> QueryResult<Vec<(Review, String)>> {
@@ -341,6 +342,20 @@ pub async fn of_reviewer(
         };
         q.filter(page).order(reviews::id.desc())
     };
+    if let Some(text) = text {
+        let found = crate::models::search::ids_matching(
+            crate::domain::search::SearchKind::Application,
+            text,
+        );
+        q = match text.reference {
+            Some(n) => q.filter(
+                reviews::application_id
+                    .eq_any(found)
+                    .or(reviews::application_id.eq(ApplicationId(n))),
+            ),
+            None => q.filter(reviews::application_id.eq_any(found)),
+        };
+    }
     q.load(conn).await
 }
 

@@ -7,9 +7,10 @@ use diesel::prelude::*;
 use diesel::sql_types::{Array, BigInt, Bool, Integer, Nullable, Text};
 use diesel_async::RunQueryDsl;
 
-use super::{ApplicationId, Conn, OrganizationId, Reader, UserId};
+use super::{ApplicationId, AwardId, Conn, OrganizationId, Reader, UserId};
 use crate::db::schema::{
-    application_partners, applications, organizations, search_documents, users,
+    application_partners, applications, awards, organizations, progress_reports, search_documents,
+    users,
 };
 use crate::domain::search::{Query, SearchKind, code_token, document_tokens};
 
@@ -181,6 +182,28 @@ pub async fn index_person(conn: &mut Conn, id: UserId) -> QueryResult<()> {
     put(conn, SearchKind::Person, id.0, tokens, title, at).await
 }
 
+/// What a progress report is found by: its narrative and its targets.
+pub fn report_tokens(narrative: &str, targets: &str) -> (Vec<String>, Vec<String>) {
+    (document_tokens([narrative, targets]), Vec::new())
+}
+
+pub async fn index_report(conn: &mut Conn, award: AwardId, position: i32) -> QueryResult<()> {
+    let (id, narrative, targets, at): (i64, String, String, DateTime<Utc>) =
+        progress_reports::table
+            .filter(progress_reports::award_id.eq(award))
+            .filter(progress_reports::position.eq(position))
+            .select((
+                progress_reports::id,
+                progress_reports::narrative,
+                progress_reports::targets,
+                progress_reports::submitted_at,
+            ))
+            .first(conn)
+            .await?;
+    let (tokens, title) = report_tokens(&narrative, &targets);
+    put(conn, SearchKind::Report, id, tokens, title, at).await
+}
+
 /// Rows for everything that has none yet (data from before the index, or
 /// written by the scale seed's SQL), in batches. Returns how many were written.
 pub async fn index_missing(conn: &mut Conn) -> QueryResult<usize> {
@@ -316,16 +339,40 @@ pub async fn index_missing(conn: &mut Conn) -> QueryResult<usize> {
             .collect();
         written += put_many(conn, SearchKind::Person, docs).await?;
     }
+    loop {
+        let reports: Vec<(i64, String, String, DateTime<Utc>)> = progress_reports::table
+            .filter(diesel::dsl::not(diesel::dsl::exists(
+                search_documents::table
+                    .filter(search_documents::kind.eq(SearchKind::Report))
+                    .filter(search_documents::entity_id.eq(progress_reports::id)),
+            )))
+            .select((
+                progress_reports::id,
+                progress_reports::narrative,
+                progress_reports::targets,
+                progress_reports::submitted_at,
+            ))
+            .limit(BATCH)
+            .load(conn)
+            .await?;
+        if reports.is_empty() {
+            break;
+        }
+        let docs = reports
+            .iter()
+            .map(|(id, narrative, targets, at)| {
+                let (t, title) = report_tokens(narrative, targets);
+                (*id, t, title, *at)
+            })
+            .collect();
+        written += put_many(conn, SearchKind::Report, docs).await?;
+    }
     Ok(written)
 }
 
 /// Many rows in one statement: tokens travel space-joined (no token holds a
 /// space) and are split again by PostgreSQL.
-async fn put_many(
-    conn: &mut Conn,
-    kind: SearchKind,
-    docs: Vec<Doc>,
-) -> QueryResult<usize> {
+async fn put_many(conn: &mut Conn, kind: SearchKind, docs: Vec<Doc>) -> QueryResult<usize> {
     let mut ids = Vec::with_capacity(docs.len());
     let mut tokens = Vec::with_capacity(docs.len());
     let mut titles = Vec::with_capacity(docs.len());
@@ -421,7 +468,7 @@ pub async fn applications(
         )
         .select((
             search_documents::entity_id,
-            sql::<Integer>("CASE WHEN search_documents.tokens @> ")
+            sql::<Integer>("CASE WHEN search_documents.title_tokens @> ")
                 .bind::<Array<Nullable<Text>>, _>(code_of(q))
                 .sql(" THEN 0 WHEN search_documents.title_tokens @> ")
                 .bind::<Array<Nullable<Text>>, _>(tokens_of(q))
@@ -459,6 +506,64 @@ pub async fn applications(
         .collect())
 }
 
+/// Who the report results are for: staff see every submitted report;
+/// anyone else, the reports of awards their organizations lead.
+pub enum AwardScope<'a> {
+    Staff,
+    LeadBy(&'a [OrganizationId]),
+}
+
+/// A found report: its id, award and place in the schedule.
+#[derive(Debug, Clone, Queryable)]
+pub struct ReportHit {
+    pub id: i64,
+    pub award_id: AwardId,
+    pub application_id: ApplicationId,
+    pub position: i32,
+    pub state: crate::domain::award::ReportState,
+    pub narrative: String,
+}
+
+/// The best `limit` progress reports for the query, newest first.
+pub async fn reports(
+    conn: &mut impl Reader,
+    q: &Query,
+    scope: AwardScope<'_>,
+    limit: i64,
+) -> QueryResult<Vec<ReportHit>> {
+    let mut query = search_documents::table
+        .inner_join(
+            progress_reports::table.on(progress_reports::id.eq(search_documents::entity_id)),
+        )
+        .inner_join(awards::table.on(awards::id.eq(progress_reports::award_id)))
+        .filter(search_documents::kind.eq(SearchKind::Report))
+        .filter(
+            search_documents::tokens
+                .contains(tokens_of(q))
+                .and(some_tokens(q)),
+        )
+        .select((
+            progress_reports::id,
+            awards::id,
+            awards::application_id,
+            progress_reports::position,
+            progress_reports::state,
+            progress_reports::narrative,
+        ))
+        .into_boxed();
+    if let AwardScope::LeadBy(orgs) = scope {
+        query = query.filter(awards::lead_org_id.eq_any(orgs.to_vec()));
+    }
+    query
+        .order((
+            search_documents::updated_at.desc(),
+            search_documents::entity_id.desc(),
+        ))
+        .limit(limit)
+        .load(conn)
+        .await
+}
+
 /// The best `limit` organizations (or people) for the query.
 pub async fn best(
     conn: &mut impl Reader,
@@ -476,7 +581,7 @@ pub async fn best(
         )
         .select((
             search_documents::entity_id,
-            sql::<Integer>("CASE WHEN search_documents.tokens @> ")
+            sql::<Integer>("CASE WHEN search_documents.title_tokens @> ")
                 .bind::<Array<Nullable<Text>>, _>(code_of(q))
                 .sql(" THEN 0 WHEN search_documents.title_tokens @> ")
                 .bind::<Array<Nullable<Text>>, _>(tokens_of(q))

@@ -240,6 +240,8 @@ pub async fn auto_assign(
 #[template(path = "reviewer/home.html")]
 struct HomePage<'a> {
     c: &'a Ctx,
+    /// What the reviews were searched for.
+    q: String,
     /// Reviews to do, in the order assigned; the next page's link.
     reviews: Vec<(Review, String)>,
     next_link: Option<String>,
@@ -264,6 +266,8 @@ const ORGS_FOUND: i64 = 20;
 #[derive(Deserialize, Default)]
 #[serde(default)]
 pub struct QueueQuery {
+    /// Words of the applications, their organizations, or a number.
+    q: String,
     after: Option<i64>,
     /// The last done review of the previous page of done ones.
     done_after: Option<i64>,
@@ -279,11 +283,18 @@ async fn home_page(
     errors: FormErrors,
 ) -> Result<HttpResponse, AppError> {
     let user = ctx.require_user()?;
+    let text = Some(crate::domain::search::Query::parse(&query.q)).filter(|t| !t.is_empty());
+    // The next pages keep the search.
+    let searched = match &text {
+        Some(t) => format!("&q={}", super::url_encode(&t.text)),
+        None => String::new(),
+    };
     let mut conn = state.pool.get().await?;
     let mut to_do = reviews::of_reviewer(
         &mut conn,
         user.id,
         true,
+        text.as_ref(),
         query.after.map(crate::models::ReviewId),
         QUEUE_PAGE + 1,
     )
@@ -291,13 +302,14 @@ async fn home_page(
     let more = to_do.len() as i64 > QUEUE_PAGE;
     to_do.truncate(QUEUE_PAGE as usize);
     let next_link = match (more, to_do.last()) {
-        (true, Some((last, _))) => Some(format!("/reviewer?after={}", last.id)),
+        (true, Some((last, _))) => Some(format!("/reviewer?after={}{searched}", last.id)),
         _ => None,
     };
     let mut done = reviews::of_reviewer(
         &mut conn,
         user.id,
         false,
+        text.as_ref(),
         query.done_after.map(crate::models::ReviewId),
         DONE_SHOWN + 1,
     )
@@ -305,7 +317,9 @@ async fn home_page(
     let more_done = done.len() as i64 > DONE_SHOWN;
     done.truncate(DONE_SHOWN as usize);
     let done_link = match (more_done, done.last()) {
-        (true, Some((last, _))) => Some(format!("/reviewer?done_after={}#done-h", last.id)),
+        (true, Some((last, _))) => {
+            Some(format!("/reviewer?done_after={}{searched}#done-h", last.id))
+        }
         _ => None,
     };
     let org_q = query.org_q.trim().to_string();
@@ -331,6 +345,7 @@ async fn home_page(
     };
     let page = HomePage {
         c: ctx,
+        q: query.q.trim().to_string(),
         reviews: to_do,
         next_link,
         done,

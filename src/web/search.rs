@@ -13,7 +13,7 @@ use crate::AppState;
 use crate::domain::money::format_money;
 use crate::domain::search::{Query, SearchKind, Segment, highlight};
 use crate::error::AppError;
-use crate::models::search::{self as index, AppScope, Hit};
+use crate::models::search::{self as index, AppScope, AwardScope, Hit};
 use crate::models::{ApplicationId, Conn, OrganizationId, UserId, organizations as orgs};
 use crate::policy::search_reach;
 
@@ -91,8 +91,13 @@ pub async fn page(
     };
     // The hits of every kind at once, pipelined on the one connection.
     let c: &Conn = &conn;
-    let (mut c1, mut c2, mut c3, mut c4) = (c, c, c, c);
-    let (apps, awarded, found_orgs, found_people) = tokio::try_join!(
+    let (mut c1, mut c2, mut c3, mut c4, mut c5) = (c, c, c, c, c);
+    let report_scope = if reach.all_awards {
+        AwardScope::Staff
+    } else {
+        AwardScope::LeadBy(&mine)
+    };
+    let (apps, awarded, found_orgs, found_people, reports) = tokio::try_join!(
         index::applications(&mut c1, &q, scope(reach.all_applications), PER_KIND + 1),
         async {
             if reach.all_awards && !reach.all_applications {
@@ -111,6 +116,7 @@ pub async fn page(
                 Ok(Vec::new())
             }
         },
+        index::reports(&mut c5, &q, report_scope, PER_KIND),
     )?;
     // Finance officers find awards through applications they do not open.
     let show_apps = !reach.all_awards || reach.all_applications;
@@ -126,6 +132,7 @@ pub async fn page(
         .iter()
         .chain(award_app_ids.iter())
         .copied()
+        .chain(reports.iter().map(|r| r.application_id))
         .collect();
     let org_ids: Vec<OrganizationId> = found_orgs
         .iter()
@@ -209,6 +216,24 @@ pub async fn page(
                     a.id,
                     ctx.label("award-state", &a.state),
                     format_money(a.amount, a.currency)
+                ),
+            })
+            .collect(),
+        more: None,
+    });
+    groups.push(Group {
+        heading: "search-reports",
+        rows: reports
+            .iter()
+            .map(|r| Found {
+                href: format!("/awards/{}#tranches-h", r.award_id),
+                title: highlight(&title_of(r.application_id), &q, 200),
+                text: highlight(&ctx.own(&r.narrative), &q, SNIPPET),
+                meta: format!(
+                    "#{} · {} · {}",
+                    r.award_id,
+                    ctx.t_with("search-report-number", &[("n", r.position.to_string())]),
+                    ctx.label("report-state", &r.state)
                 ),
             })
             .collect(),

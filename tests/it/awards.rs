@@ -609,9 +609,15 @@ async fn an_award_goes_from_the_pool_to_the_grantee_by_maker_and_checker() {
     // The dashboard equals the ledger: 1,000,000 in, 75,000 out net, the rest available.
     let summary = {
         let conn = app.state.pool.get().await.unwrap();
-        baygrants::services::awards::fund_summary(&conn, FundId(fund), AwardState::Closed, None)
-            .await
-            .unwrap()
+        baygrants::services::awards::fund_summary(
+            &conn,
+            FundId(fund),
+            AwardState::Closed,
+            None,
+            None,
+        )
+        .await
+        .unwrap()
     };
     assert_eq!(summary.contributed, d("1000000"));
     assert_eq!(summary.disbursed, d("75000"));

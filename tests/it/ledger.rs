@@ -298,6 +298,7 @@ async fn fifty_simultaneous_commitments_stop_where_the_pool_does() {
         FundId(decided.fund),
         AwardState::Offered,
         None,
+        None,
     )
     .await
     .unwrap();

@@ -380,6 +380,11 @@ async fn census(app: &TestApp, a: &Accounts, more: bool) -> BTreeMap<&'static st
         ("admin reports", &admin, "/admin/reports".into()),
         ("reviewer queue", &reviewer, "/reviewer".into()),
         (
+            "reviewer queue with a query",
+            &reviewer,
+            "/reviewer?q=%E8%B7%A8%E5%A2%83".into(),
+        ),
+        (
             "ranking board",
             &admin,
             format!("/admin/calls/{}/board", a.largest_call),

@@ -154,6 +154,25 @@ async fn pick(app: &TestApp, sql: &str) -> String {
         .v
 }
 
+fn award_links(body: &str) -> Vec<i64> {
+    let mut ids: Vec<i64> = body
+        .split("<a href=\"/awards/")
+        .skip(1)
+        .filter_map(|s| s.split(['"', '#']).next()?.parse().ok())
+        .collect();
+    ids.dedup();
+    ids
+}
+
+/// The part of a page from the element with this id to the end of its section.
+fn section<'a>(body: &'a str, id: &str) -> &'a str {
+    let start = body
+        .find(&format!("id=\"{id}\""))
+        .unwrap_or_else(|| panic!("no #{id}"));
+    let rest = &body[start..];
+    &rest[..rest.find("</section>").unwrap_or(rest.len())]
+}
+
 fn app_links(body: &str) -> Vec<i64> {
     body.split("<a href=\"/applications/")
         .skip(1)
@@ -275,6 +294,94 @@ async fn the_search_box_finds_only_what_each_person_may_open() {
     assert!(page.has(&a.applicant));
     // Visitors are asked to sign in.
     assert_eq!(app.browser().get("/search?q=x").await.status, 303);
+
+    // Progress reports: the applicant's own awards' only; staff all.
+    let q = urlencode("进度报告");
+    let own_awards: Vec<i64> = {
+        let listed = pick(
+            &app,
+            &format!(
+                "SELECT coalesce(string_agg(w.id::text, ','), '') AS v FROM awards w
+                 JOIN organization_members m ON m.organization_id = w.lead_org_id
+                 JOIN users u ON u.id = m.user_id WHERE u.email = '{}'",
+                a.applicant
+            ),
+        )
+        .await;
+        listed.split(',').filter_map(|s| s.parse().ok()).collect()
+    };
+    let page = applicant.get(&format!("/search?q={q}")).await;
+    let found = award_links(section(&page.body, "search-reports"));
+    assert!(
+        found.iter().all(|w| own_awards.contains(w)),
+        "{found:?} {own_awards:?}"
+    );
+    let page = admin.get(&format!("/search?q={q}")).await;
+    let found = award_links(section(&page.body, "search-reports"));
+    assert!(
+        found.iter().any(|w| !own_awards.contains(w)),
+        "staff find every report"
+    );
+
+    // The reviewer's queue and a fund's awards search too.
+    let (review, reviewed): (String, String) = {
+        let v = pick(
+            &app,
+            &format!(
+                "SELECT r.id::text || '|' || a.title AS v FROM reviews r
+                 JOIN applications a ON a.id = r.application_id JOIN users u ON u.id = r.reviewer_id
+                 WHERE u.email = '{}' ORDER BY r.id DESC LIMIT 1",
+                a.reviewer
+            ),
+        )
+        .await;
+        let (id, title) = v.split_once('|').unwrap();
+        (id.to_string(), title.to_string())
+    };
+    let reviewer = app.browser();
+    reviewer
+        .login(&a.reviewer, baygrants::seed::scale::PASSWORD)
+        .await;
+    let page = reviewer
+        .get(&format!("/reviewer?q={}", urlencode(&reviewed)))
+        .await;
+    assert_eq!(
+        page.body.matches("href=\"/reviews/").count(),
+        1,
+        "{}",
+        page.body
+    );
+    assert!(page.has(&format!("href=\"/reviews/{review}\"")));
+    let v = pick(
+        &app,
+        &format!(
+            "SELECT w.id::text || '|' || a.title AS v FROM awards w JOIN applications a
+               ON a.id = w.application_id WHERE w.fund_id = {} AND w.state = 'active'
+             ORDER BY w.id DESC LIMIT 1",
+            a.fund
+        ),
+    )
+    .await;
+    let (award, awarded) = v.split_once('|').unwrap();
+    let page = finance
+        .get(&format!(
+            "/finance/funds/{}?state=active&q={}",
+            a.fund,
+            urlencode(awarded)
+        ))
+        .await;
+    // Its words also appear in other applications' texts (the numbers in
+    // "由21號機構牽頭"), so others may match; the list keeps its order.
+    let found = award_links(section(&page.body, "awards-h"));
+    assert!(found.contains(&award.parse::<i64>().unwrap()), "{found:?}");
+    let all = award_links(section(
+        &finance
+            .get(&format!("/finance/funds/{}?state=active", a.fund))
+            .await
+            .body,
+        "awards-h",
+    ));
+    assert!(found.len() < all.len(), "{found:?} of {all:?}");
 
     // The admins' list searches too, keeping its filters and pages.
     let page = admin

@@ -136,6 +136,7 @@ pub async fn of_fund(
     conn: &mut impl Reader,
     fund: FundId,
     state: AwardState,
+    text: Option<&crate::domain::search::Query>,
     after: Option<AwardId>,
     limit: i64,
 ) -> QueryResult<Vec<(Award, String)>> {
@@ -149,6 +150,21 @@ pub async fn of_fund(
         .into_boxed();
     if let Some(a) = after {
         q = q.filter(awards::id.gt(a));
+    }
+    if let Some(text) = text {
+        // Its application's words and organizations, or its number.
+        let found = crate::models::search::ids_matching(
+            crate::domain::search::SearchKind::Application,
+            text,
+        );
+        q = match text.reference {
+            Some(n) => q.filter(
+                awards::application_id
+                    .eq_any(found)
+                    .or(awards::application_id.eq(ApplicationId(n))),
+            ),
+            None => q.filter(awards::application_id.eq_any(found)),
+        };
     }
     q.load(conn).await
 }

@@ -53,19 +53,21 @@ pub async fn submit_report(
         .on_conflict_do_nothing()
         .execute(conn)
         .await?;
-    if inserted == 1 {
-        return Ok(true);
+    let submitted = inserted == 1
+        || diesel::update(
+            progress_reports::table
+                .filter(progress_reports::award_id.eq(r.award))
+                .filter(progress_reports::position.eq(r.position))
+                .filter(progress_reports::state.eq(ReportState::Returned)),
+        )
+        .set(values)
+        .execute(conn)
+        .await?
+            == 1;
+    if submitted {
+        crate::models::search::index_report(conn, r.award, r.position).await?;
     }
-    diesel::update(
-        progress_reports::table
-            .filter(progress_reports::award_id.eq(r.award))
-            .filter(progress_reports::position.eq(r.position))
-            .filter(progress_reports::state.eq(ReportState::Returned)),
-    )
-    .set(values)
-    .execute(conn)
-    .await
-    .map(|n| n == 1)
+    Ok(submitted)
 }
 
 pub async fn reports(conn: &mut impl Reader, award: AwardId) -> QueryResult<Vec<Report>> {

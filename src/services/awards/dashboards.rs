@@ -40,6 +40,7 @@ pub async fn fund_summary(
     conn: &Conn,
     fund: FundId,
     state: AwardState,
+    text: Option<&crate::domain::search::Query>,
     after: Option<AwardId>,
 ) -> Result<FundSummary, AppError> {
     // Two round trips: the totals, the page of awards and the counts
@@ -47,7 +48,7 @@ pub async fn fund_summary(
     let (mut a, mut b, mut c) = (conn, conn, conn);
     let (totals, mut page, found) = tokio::try_join!(
         ledger::totals(&mut a, fund),
-        awards::of_fund(&mut b, fund, state, after, FUND_PAGE + 1),
+        awards::of_fund(&mut b, fund, state, text, after, FUND_PAGE + 1),
         awards::count_by_state(&mut c, fund),
     )?;
     let total = |account: Account| totals.get(&account).copied().unwrap_or_default();

@@ -190,6 +190,8 @@ pub(super) struct FundPage<'a> {
     summary: service::FundSummary,
     /// The award state listed.
     shown: AwardState,
+    /// What the list was searched for.
+    q: String,
     contributions: Vec<(String, chrono::NaiveDate, String, Decimal)>,
     can_record: bool,
     form: ContributionForm,
@@ -215,10 +217,16 @@ impl FundPage<'_> {
 #[serde(default)]
 pub struct FundQuery {
     state: String,
+    /// Words of the awards' applications, their organizations, a number.
+    q: String,
     after: Option<i64>,
 }
 
 impl FundQuery {
+    fn text(&self) -> Option<crate::domain::search::Query> {
+        Some(crate::domain::search::Query::parse(&self.q)).filter(|q| !q.is_empty())
+    }
+
     fn state(&self) -> AwardState {
         AwardState::from_code(&self.state).unwrap_or(AwardState::Active)
     }
@@ -240,6 +248,7 @@ pub(super) async fn fund_page(
     errors: FormErrors,
 ) -> Result<HttpResponse, AppError> {
     let actor = ctx.require(Permission::ViewMoney)?;
+    let text = query.text();
     let conn = state.pool.get().await?;
     // Every read of the page pipelined on the one connection: two round
     // trips (the summary needs its page of awards before their schedules).
@@ -253,6 +262,7 @@ pub(super) async fn fund_page(
             c,
             fund,
             query.state(),
+            text.as_ref(),
             query.after.map(crate::models::AwardId)
         ),
         awards::contributions(&mut c3, fund, FUND_RECENT).err_into(),
@@ -286,6 +296,7 @@ pub(super) async fn fund_page(
         currency: f.currency,
         summary,
         shown: query.state(),
+        q: text.map(|t| t.text).unwrap_or_default(),
         contributions,
         can_record: may(&actor, Permission::HandleMoney),
         form,

@@ -136,3 +136,4 @@ evaluation-summary = Summary
 evaluation-record = Record the evaluation
 finance-whole-ledger-csv = Download the ledger of every fund (CSV)
 fund-awards-by-state = Awards by state
+fund-awards-search = Find an award by its application’s words, organizations or number

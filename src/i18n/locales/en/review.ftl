@@ -107,3 +107,4 @@ board-pages = Ranking pages
 board-page-of = Page { $page } of { $pages } ({ $total } applications)
 reviewer-done = Recently done
 reviewer-older-done = Older reviews done
+reviewer-queue-search = Find among my reviews

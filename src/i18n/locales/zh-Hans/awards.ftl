@@ -136,3 +136,4 @@ evaluation-summary = 评估摘要
 evaluation-record = 记录评估
 finance-whole-ledger-csv = 下载全部基金的分类账（CSV）
 fund-awards-by-state = 按状态列出资助
+fund-awards-search = 按申请的字词、机构或编号查找资助

@@ -98,3 +98,4 @@ board-pages = 排名分页
 board-page-of = 第 { $page } 页，共 { $pages } 页（{ $total } 份申请）
 reviewer-done = 最近完成的评审
 reviewer-older-done = 更早完成的评审
+reviewer-queue-search = 在我的评审中查找

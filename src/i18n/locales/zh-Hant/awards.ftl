@@ -136,3 +136,4 @@ evaluation-summary = 評估摘要
 evaluation-record = 記錄評估
 finance-whole-ledger-csv = 下載全部基金的分類帳（CSV）
 fund-awards-by-state = 按狀態列出資助
+fund-awards-search = 按申請的字詞、機構或編號查找資助

@@ -98,3 +98,4 @@ board-pages = 排名分頁
 board-page-of = 第 { $page } 頁，共 { $pages } 頁（{ $total } 份申請）
 reviewer-done = 最近完成的評審
 reviewer-older-done = 更早完成的評審
+reviewer-queue-search = 在我的評審中查找

@@ -65,8 +65,7 @@ impl Application {
         {
             // Things written before the search index existed (or by SQL
             // outside the application) are made findable before serving.
-            let mut conn = state.pool.get().await?;
-            let indexed = models::search::index_missing(&mut conn).await?;
+            let indexed = models::search::index_missing(&state.pool).await?;
             if indexed > 0 {
                 tracing::info!(indexed, "search index completed");
             }

@@ -610,6 +610,7 @@ diesel::table! {
         tokens -> Array<Nullable<Text>>,
         title_tokens -> Array<Nullable<Text>>,
         updated_at -> Timestamptz,
+        draft -> Bool,
     }
 }
 

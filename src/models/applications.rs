@@ -129,8 +129,8 @@ pub async fn set_state(
             applications::updated_at.eq(now),
         ))
         .execute(conn)
-        .await
-        .map(drop)
+        .await?;
+    super::search::application_state(conn, id, state).await
 }
 
 pub async fn touch(conn: &mut Conn, id: ApplicationId, now: DateTime<Utc>) -> QueryResult<()> {
@@ -769,41 +769,41 @@ pub struct ListRow {
 /// over the whole table sorted every application (204 ms on the large
 /// seed), and an index for that order alone misled PostgreSQL when a state
 /// is chosen (see migration `2026-12-07-000017_list_indexes`). One call's
-/// list has an index of its own.
+/// list has an index of its own. A query (`text`) keeps the merge: each
+/// state's newest rows are checked against the search index one by one
+/// until the page is full, rather than every match sorted.
 pub async fn admin_page(conn: &Conn, f: &ListFilter) -> QueryResult<Vec<ListRow>> {
-    let ids: Vec<ApplicationId> = if f.state.is_some()
-        || f.call.is_some()
-        || f.text.is_some()
-        || f.order != ListOrder::Updated
-    {
-        let mut c = conn;
-        admin_page_ids(&mut c, f)
-            .await?
-            .into_iter()
-            .map(|(id, _)| id)
-            .collect()
-    } else {
-        let pages = futures_util::future::try_join_all(
-            ApplicationState::ALL
+    let ids: Vec<ApplicationId> =
+        if f.state.is_some() || f.call.is_some() || f.order != ListOrder::Updated {
+            let mut c = conn;
+            admin_page_ids(&mut c, f)
+                .await?
                 .into_iter()
-                .filter(|s| *s != ApplicationState::Draft)
-                .map(|s| {
-                    let of_state = ListFilter {
-                        state: Some(s),
-                        ..f.clone()
-                    };
-                    async move {
-                        let mut c = conn;
-                        admin_page_ids(&mut c, &of_state).await
-                    }
-                }),
-        )
-        .await?;
-        let mut all: Vec<(ApplicationId, DateTime<Utc>)> = pages.into_iter().flatten().collect();
-        all.sort_by_key(|(id, at)| std::cmp::Reverse((*at, *id)));
-        all.truncate(usize::try_from(f.limit).unwrap_or_default());
-        all.into_iter().map(|(id, _)| id).collect()
-    };
+                .map(|(id, _)| id)
+                .collect()
+        } else {
+            let pages = futures_util::future::try_join_all(
+                ApplicationState::ALL
+                    .into_iter()
+                    .filter(|s| *s != ApplicationState::Draft)
+                    .map(|s| {
+                        let of_state = ListFilter {
+                            state: Some(s),
+                            ..f.clone()
+                        };
+                        async move {
+                            let mut c = conn;
+                            admin_page_ids(&mut c, &of_state).await
+                        }
+                    }),
+            )
+            .await?;
+            let mut all: Vec<(ApplicationId, DateTime<Utc>)> =
+                pages.into_iter().flatten().collect();
+            all.sort_by_key(|(id, at)| std::cmp::Reverse((*at, *id)));
+            all.truncate(usize::try_from(f.limit).unwrap_or_default());
+            all.into_iter().map(|(id, _)| id).collect()
+        };
     let mut c = conn;
     let mut rows = list_rows(&mut c, &ids).await?;
     rows.sort_by_key(|r| ids.iter().position(|i| *i == r.id));

@@ -4,7 +4,7 @@
 use chrono::{DateTime, Utc};
 use diesel::dsl::sql;
 use diesel::prelude::*;
-use diesel::sql_types::{Array, BigInt, Bool, Integer, Nullable, Text};
+use diesel::sql_types::{Array, BigInt, Bool, Text};
 use diesel_async::RunQueryDsl;
 
 use super::{ApplicationId, AwardId, Conn, OrganizationId, Reader, UserId};
@@ -12,43 +12,54 @@ use crate::db::schema::{
     application_partners, applications, awards, organizations, progress_reports, search_documents,
     users,
 };
+use crate::domain::application::ApplicationState;
 use crate::domain::search::{Query, SearchKind, code_token, document_tokens};
 
 type Tokens = Vec<Option<String>>;
 
-/// One row to write: the thing's id, its tokens, its title's tokens, when
-/// it last changed.
-type Doc = (i64, Vec<String>, Vec<String>, DateTime<Utc>);
+/// One row to write.
+struct Doc {
+    id: i64,
+    tokens: Vec<String>,
+    title: Vec<String>,
+    /// When what it was cut from last changed.
+    at: DateTime<Utc>,
+    /// An application still being drafted: found by its own side only.
+    draft: bool,
+}
 
-fn as_column(tokens: Vec<String>) -> Tokens {
-    tokens.into_iter().map(Some).collect()
+impl Doc {
+    fn new(id: i64, (tokens, title): (Vec<String>, Vec<String>), at: DateTime<Utc>) -> Doc {
+        Doc {
+            id,
+            tokens,
+            title,
+            at,
+            draft: false,
+        }
+    }
 }
 
 /// Writes (or rewrites) one thing's row.
-async fn put(
-    conn: &mut Conn,
-    kind: SearchKind,
-    id: i64,
-    tokens: Vec<String>,
-    title_tokens: Vec<String>,
-    at: DateTime<Utc>,
-) -> QueryResult<()> {
-    let tokens = as_column(tokens);
-    let title_tokens = as_column(title_tokens);
+async fn put(conn: &mut Conn, kind: SearchKind, doc: Doc) -> QueryResult<()> {
+    let tokens = marked(kind, &doc.tokens);
+    let title_tokens = marked(kind, &doc.title);
     diesel::insert_into(search_documents::table)
         .values((
             search_documents::kind.eq(kind),
-            search_documents::entity_id.eq(id),
+            search_documents::entity_id.eq(doc.id),
             search_documents::tokens.eq(&tokens),
             search_documents::title_tokens.eq(&title_tokens),
-            search_documents::updated_at.eq(at),
+            search_documents::updated_at.eq(doc.at),
+            search_documents::draft.eq(doc.draft),
         ))
         .on_conflict((search_documents::kind, search_documents::entity_id))
         .do_update()
         .set((
             search_documents::tokens.eq(&tokens),
             search_documents::title_tokens.eq(&title_tokens),
-            search_documents::updated_at.eq(at),
+            search_documents::updated_at.eq(doc.at),
+            search_documents::draft.eq(doc.draft),
         ))
         .execute(conn)
         .await
@@ -80,8 +91,8 @@ pub async fn index_organization(conn: &mut Conn, id: OrganizationId) -> QueryRes
         ))
         .first(conn)
         .await?;
-    let (tokens, title) = organization_tokens(&zh, &en, &number);
-    put(conn, SearchKind::Organization, id.0, tokens, title, at).await?;
+    let doc = Doc::new(id.0, organization_tokens(&zh, &en, &number), at);
+    put(conn, SearchKind::Organization, doc).await?;
     // The applications it leads or joins carry its names.
     let led: Vec<ApplicationId> = applications::table
         .filter(applications::lead_org_id.eq(id))
@@ -127,6 +138,7 @@ pub async fn index_application(conn: &mut Conn, id: ApplicationId) -> QueryResul
         DateTime<Utc>,
         String,
         String,
+        ApplicationState,
     );
     let row: Row = applications::table
         .inner_join(organizations::table)
@@ -141,6 +153,7 @@ pub async fn index_application(conn: &mut Conn, id: ApplicationId) -> QueryResul
             applications::updated_at,
             organizations::name_zh,
             organizations::name_en,
+            applications::state,
         ))
         .first(conn)
         .await?;
@@ -150,18 +163,40 @@ pub async fn index_application(conn: &mut Conn, id: ApplicationId) -> QueryResul
         .select((organizations::name_zh, organizations::name_en))
         .load(conn)
         .await?;
-    let (title, summary, need, approach, outcomes, beneficiaries, at, lead_zh, lead_en) = row;
+    let (title, summary, need, approach, outcomes, beneficiaries, at, lead_zh, lead_en, state) =
+        row;
     let mut names = vec![lead_zh.as_str(), lead_en.as_str()];
     for (zh, en) in &partners {
         names.push(zh);
         names.push(en);
     }
-    let (tokens, title) = application_tokens(&ApplicationTexts {
+    let tokens = application_tokens(&ApplicationTexts {
         title: &title,
         body: [&summary, &need, &approach, &outcomes, &beneficiaries],
         organizations: names,
     });
-    put(conn, SearchKind::Application, id.0, tokens, title, at).await
+    let doc = Doc {
+        draft: state == ApplicationState::Draft,
+        ..Doc::new(id.0, tokens, at)
+    };
+    put(conn, SearchKind::Application, doc).await
+}
+
+/// An application moved into or out of its draft (submitted, taken back).
+pub async fn application_state(
+    conn: &mut Conn,
+    id: ApplicationId,
+    state: ApplicationState,
+) -> QueryResult<()> {
+    diesel::update(
+        search_documents::table
+            .filter(search_documents::kind.eq(SearchKind::Application))
+            .filter(search_documents::entity_id.eq(id.0)),
+    )
+    .set(search_documents::draft.eq(state == ApplicationState::Draft))
+    .execute(conn)
+    .await
+    .map(drop)
 }
 
 /// A person by name and email address (the address also whole).
@@ -178,8 +213,8 @@ pub async fn index_person(conn: &mut Conn, id: UserId) -> QueryResult<()> {
         .select((users::name, users::email, users::updated_at))
         .first(conn)
         .await?;
-    let (tokens, title) = person_tokens(&name, &email);
-    put(conn, SearchKind::Person, id.0, tokens, title, at).await
+    let doc = Doc::new(id.0, person_tokens(&name, &email), at);
+    put(conn, SearchKind::Person, doc).await
 }
 
 /// What a progress report is found by: its narrative and its targets.
@@ -200,19 +235,39 @@ pub async fn index_report(conn: &mut Conn, award: AwardId, position: i32) -> Que
             ))
             .first(conn)
             .await?;
-    let (tokens, title) = report_tokens(&narrative, &targets);
-    put(conn, SearchKind::Report, id, tokens, title, at).await
+    let doc = Doc::new(id, report_tokens(&narrative, &targets), at);
+    put(conn, SearchKind::Report, doc).await
 }
 
 /// Rows for everything that has none yet (data from before the index, or
-/// written by the scale seed's SQL), in batches. Returns how many were written.
-pub async fn index_missing(conn: &mut Conn) -> QueryResult<usize> {
+/// written by the scale seed's SQL), on two connections at once: cutting
+/// text is Rust's work and writing the GIN index PostgreSQL's, and each
+/// keeps a core busy. Returns how many were written.
+pub async fn index_missing(pool: &crate::db::Pool) -> anyhow::Result<usize> {
+    let mut a = pool.get().await?;
+    if pool.status().max_size < 2 {
+        return Ok(index_part(&mut a, 0).await? + index_part(&mut a, 1).await?);
+    }
+    let mut b = pool.get().await?;
+    let (x, y) = tokio::try_join!(index_part(&mut a, 0), index_part(&mut b, 1))?;
+    Ok(x + y)
+}
+
+/// The things of one half (`part`: 0 even ids, 1 odd ids) without a row,
+/// in batches in id order.
+async fn index_part(conn: &mut Conn, part: i64) -> QueryResult<usize> {
+    use diesel::dsl::{exists, not};
     const BATCH: i64 = 2_000;
+    let half =
+        |column: &'static str| sql::<Bool>(&format!("{column} % 2 = ")).bind::<BigInt, _>(part);
     let mut written = 0;
+    let mut after = 0;
     loop {
         let orgs: Vec<(OrganizationId, String, String, String, DateTime<Utc>)> =
             organizations::table
-                .filter(diesel::dsl::not(diesel::dsl::exists(
+                .filter(organizations::id.gt(OrganizationId(after)))
+                .filter(half("organizations.id"))
+                .filter(not(exists(
                     search_documents::table
                         .filter(search_documents::kind.eq(SearchKind::Organization))
                         .filter(
@@ -226,21 +281,21 @@ pub async fn index_missing(conn: &mut Conn) -> QueryResult<usize> {
                     organizations::registration_number,
                     organizations::updated_at,
                 ))
+                .order(organizations::id)
                 .limit(BATCH)
                 .load(conn)
                 .await?;
-        if orgs.is_empty() {
-            break;
-        }
+        let Some(last) = orgs.last() else { break };
+        after = last.0.0;
         let docs = orgs
             .iter()
             .map(|(id, zh, en, number, at)| {
-                let (t, title) = organization_tokens(zh, en, number);
-                (id.0, t, title, *at)
+                Doc::new(id.0, organization_tokens(zh, en, number), *at)
             })
             .collect();
         written += put_many(conn, SearchKind::Organization, docs).await?;
     }
+    after = 0;
     loop {
         type Row = (
             ApplicationId,
@@ -251,9 +306,12 @@ pub async fn index_missing(conn: &mut Conn) -> QueryResult<usize> {
             String,
             String,
             DateTime<Utc>,
+            ApplicationState,
         );
         let apps: Vec<Row> = applications::table
-            .filter(diesel::dsl::not(diesel::dsl::exists(
+            .filter(applications::id.gt(ApplicationId(after)))
+            .filter(half("applications.id"))
+            .filter(not(exists(
                 search_documents::table
                     .filter(search_documents::kind.eq(SearchKind::Application))
                     .filter(search_documents::entity_id.eq(applications::id.assume_not_null())),
@@ -267,14 +325,14 @@ pub async fn index_missing(conn: &mut Conn) -> QueryResult<usize> {
                 applications::outcomes,
                 applications::beneficiaries,
                 applications::updated_at,
+                applications::state,
             ))
             .order(applications::id)
             .limit(BATCH)
             .load(conn)
             .await?;
-        if apps.is_empty() {
-            break;
-        }
+        let Some(last) = apps.last() else { break };
+        after = last.0.0;
         let ids: Vec<ApplicationId> = apps.iter().map(|a| a.0).collect();
         let names: Vec<(ApplicationId, String, String)> = applications::table
             .inner_join(organizations::table)
@@ -296,52 +354,60 @@ pub async fn index_missing(conn: &mut Conn) -> QueryResult<usize> {
             )
             .load(conn)
             .await?;
+        let mut by_app: std::collections::HashMap<ApplicationId, Vec<&str>> = Default::default();
+        for (app, zh, en) in &names {
+            by_app
+                .entry(*app)
+                .or_default()
+                .extend([zh.as_str(), en.as_str()]);
+        }
         let docs = apps
             .iter()
             .map(
-                |(id, title, summary, need, approach, outcomes, beneficiaries, at)| {
-                    let orgs: Vec<&str> = names
-                        .iter()
-                        .filter(|(a, _, _)| a == id)
-                        .flat_map(|(_, zh, en)| [zh.as_str(), en.as_str()])
-                        .collect();
-                    let (t, title) = application_tokens(&ApplicationTexts {
+                |(id, title, summary, need, approach, outcomes, beneficiaries, at, state)| {
+                    let tokens = application_tokens(&ApplicationTexts {
                         title,
                         body: [summary, need, approach, outcomes, beneficiaries],
-                        organizations: orgs,
+                        organizations: by_app.remove(id).unwrap_or_default(),
                     });
-                    (id.0, t, title, *at)
+                    Doc {
+                        draft: *state == ApplicationState::Draft,
+                        ..Doc::new(id.0, tokens, *at)
+                    }
                 },
             )
             .collect();
         written += put_many(conn, SearchKind::Application, docs).await?;
     }
+    after = 0;
     loop {
         let people: Vec<(UserId, String, String, DateTime<Utc>)> = users::table
-            .filter(diesel::dsl::not(diesel::dsl::exists(
+            .filter(users::id.gt(UserId(after)))
+            .filter(half("users.id"))
+            .filter(not(exists(
                 search_documents::table
                     .filter(search_documents::kind.eq(SearchKind::Person))
                     .filter(search_documents::entity_id.eq(users::id.assume_not_null())),
             )))
             .select((users::id, users::name, users::email, users::updated_at))
+            .order(users::id)
             .limit(BATCH)
             .load(conn)
             .await?;
-        if people.is_empty() {
-            break;
-        }
+        let Some(last) = people.last() else { break };
+        after = last.0.0;
         let docs = people
             .iter()
-            .map(|(id, name, email, at)| {
-                let (t, title) = person_tokens(name, email);
-                (id.0, t, title, *at)
-            })
+            .map(|(id, name, email, at)| Doc::new(id.0, person_tokens(name, email), *at))
             .collect();
         written += put_many(conn, SearchKind::Person, docs).await?;
     }
+    after = 0;
     loop {
         let reports: Vec<(i64, String, String, DateTime<Utc>)> = progress_reports::table
-            .filter(diesel::dsl::not(diesel::dsl::exists(
+            .filter(progress_reports::id.gt(after))
+            .filter(half("progress_reports.id"))
+            .filter(not(exists(
                 search_documents::table
                     .filter(search_documents::kind.eq(SearchKind::Report))
                     .filter(search_documents::entity_id.eq(progress_reports::id)),
@@ -352,17 +418,16 @@ pub async fn index_missing(conn: &mut Conn) -> QueryResult<usize> {
                 progress_reports::targets,
                 progress_reports::submitted_at,
             ))
+            .order(progress_reports::id)
             .limit(BATCH)
             .load(conn)
             .await?;
-        if reports.is_empty() {
-            break;
-        }
+        let Some(last) = reports.last() else { break };
+        after = last.0;
         let docs = reports
             .iter()
             .map(|(id, narrative, targets, at)| {
-                let (t, title) = report_tokens(narrative, targets);
-                (*id, t, title, *at)
+                Doc::new(*id, report_tokens(narrative, targets), *at)
             })
             .collect();
         written += put_many(conn, SearchKind::Report, docs).await?;
@@ -377,16 +442,26 @@ async fn put_many(conn: &mut Conn, kind: SearchKind, docs: Vec<Doc>) -> QueryRes
     let mut tokens = Vec::with_capacity(docs.len());
     let mut titles = Vec::with_capacity(docs.len());
     let mut ats = Vec::with_capacity(docs.len());
-    for (id, t, title, at) in docs {
-        ids.push(id);
-        tokens.push(t.join(" "));
-        titles.push(title.join(" "));
-        ats.push(at);
+    let mut drafts = Vec::with_capacity(docs.len());
+    let joined = |t: &[String]| {
+        marked(kind, t)
+            .into_iter()
+            .flatten()
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    for doc in docs {
+        ids.push(doc.id);
+        tokens.push(joined(&doc.tokens));
+        titles.push(joined(&doc.title));
+        ats.push(doc.at);
+        drafts.push(doc.draft);
     }
     diesel::sql_query(
-        "INSERT INTO search_documents (kind, entity_id, tokens, title_tokens, updated_at) \
-         SELECT $1, d.id, string_to_array(d.t, ' '), string_to_array(d.title, ' '), d.at \
-         FROM unnest($2::bigint[], $3::text[], $4::text[], $5::timestamptz[]) AS d(id, t, title, at) \
+        "INSERT INTO search_documents (kind, entity_id, tokens, title_tokens, updated_at, draft) \
+         SELECT $1, d.id, string_to_array(d.t, ' '), string_to_array(d.title, ' '), d.at, d.draft \
+         FROM unnest($2::bigint[], $3::text[], $4::text[], $5::timestamptz[], $6::boolean[]) \
+           AS d(id, t, title, at, draft) \
          ON CONFLICT (kind, entity_id) DO NOTHING",
     )
     .bind::<Text, _>(kind.code())
@@ -394,18 +469,33 @@ async fn put_many(conn: &mut Conn, kind: SearchKind, docs: Vec<Doc>) -> QueryRes
     .bind::<Array<Text>, _>(tokens)
     .bind::<Array<Text>, _>(titles)
     .bind::<Array<diesel::sql_types::Timestamptz>, _>(ats)
+    .bind::<Array<Bool>, _>(drafts)
     .execute(conn)
     .await
 }
 
 // ---- finding
 
-fn tokens_of(q: &Query) -> Tokens {
-    q.tokens.iter().cloned().map(Some).collect()
+/// Tokens are stored with their kind's mark (`a:长者`, `o:长者`), so that
+/// PostgreSQL's statistics of common elements are per kind: a word common
+/// in organizations' names but rare in applications' titles is planned as
+/// rare there.
+fn marked(kind: SearchKind, tokens: &[String]) -> Tokens {
+    let mark = match kind {
+        SearchKind::Organization => "o:",
+        SearchKind::Application => "a:",
+        SearchKind::Person => "p:",
+        SearchKind::Report => "r:",
+    };
+    tokens.iter().map(|t| Some(format!("{mark}{t}"))).collect()
 }
 
-fn code_of(q: &Query) -> Tokens {
-    vec![q.code.clone()]
+fn tokens_of(kind: SearchKind, q: &Query) -> Tokens {
+    marked(kind, &q.tokens)
+}
+
+fn code_of(kind: SearchKind, q: &Query) -> Tokens {
+    marked(kind, q.code.as_slice())
 }
 
 /// The ids of things of `kind` matching the query (every token, or the
@@ -419,22 +509,28 @@ pub fn ids_matching(
         .filter(search_documents::kind.eq(kind))
         .filter(
             search_documents::tokens
-                .contains(tokens_of(q))
+                .contains(tokens_of(kind, q))
                 .and(some_tokens(q))
-                .or(search_documents::tokens.contains(code_of(q))),
+                .or(search_documents::title_tokens
+                    .contains(code_of(kind, q))
+                    .and(some_code(q))),
         )
         .select(search_documents::entity_id)
         .into_boxed()
 }
 
 /// `tokens @> '{}'` holds for every row: a query without tokens matches
-/// by code alone.
+/// by code alone, and one without a code by its tokens alone.
 fn some_tokens(q: &Query) -> diesel::expression::SqlLiteral<Bool> {
     sql::<Bool>(if q.tokens.is_empty() { "false" } else { "true" })
 }
 
-/// A found thing's id and how well it matched: 0 a code, 1 its title or
-/// name, 2 anything else.
+fn some_code(q: &Query) -> diesel::expression::SqlLiteral<Bool> {
+    sql::<Bool>(if q.code.is_none() { "false" } else { "true" })
+}
+
+/// A found thing's id and how well it matched: 0 a code or reference,
+/// 1 its title or name, 2 anything else.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Hit {
     pub id: i64,
@@ -448,62 +544,120 @@ pub enum AppScope<'a> {
     MemberOf(&'a [OrganizationId]),
 }
 
-/// The best `limit` applications for the query, best first, newest first
-/// among equals; `reference` (an application number typed alone) first.
+/// Which rows a ranked search reads, before the query's own condition.
+fn rows_of<'a>(
+    kind: SearchKind,
+    scope: &AppScope<'_>,
+) -> search_documents::BoxedQuery<'a, diesel::pg::Pg, BigInt> {
+    let q = search_documents::table
+        .filter(search_documents::kind.eq(kind))
+        .select(search_documents::entity_id)
+        .into_boxed();
+    match scope {
+        // The row says whether it is a draft: no join for staff, and the
+        // (kind, draft, updated_at) index reads the newest first.
+        AppScope::Staff => q.filter(search_documents::draft.eq(false)),
+        AppScope::MemberOf(orgs) => q.filter(
+            search_documents::entity_id
+                .eq_any(
+                    applications::table
+                        .filter(applications::lead_org_id.eq_any(orgs.to_vec()))
+                        .select(applications::id),
+                )
+                .or(search_documents::entity_id.eq_any(
+                    application_partners::table
+                        .filter(application_partners::organization_id.eq_any(orgs.to_vec()))
+                        .select(application_partners::application_id),
+                )),
+        ),
+    }
+}
+
+/// The best `limit` things of `kind` for the query, in three tiers, each
+/// newest first: a code or reference, then the title or name, then the
+/// rest of the text. Each tier is its own statement with its own limit, so
+/// a word in a third of the documents reads a few dozen rows from the
+/// newest down instead of ranking all of them; a rare word is looked up in
+/// the GIN indexes. Organizations and people have no text beyond their
+/// names (their title tokens are all their tokens).
+async fn ranked(
+    conn: &mut impl Reader,
+    kind: SearchKind,
+    q: &Query,
+    scope: AppScope<'_>,
+    limit: i64,
+) -> QueryResult<Vec<Hit>> {
+    let newest = (
+        search_documents::updated_at.desc(),
+        search_documents::entity_id.desc(),
+    );
+    let mut hits: Vec<Hit> = Vec::new();
+    let add = |ids: Vec<i64>, rank: i32, hits: &mut Vec<Hit>| {
+        for id in ids {
+            if !hits.iter().any(|h| h.id == id) {
+                hits.push(Hit { id, rank });
+            }
+        }
+    };
+    let reference = q.reference.filter(|_| kind == SearchKind::Application);
+    if q.code.is_some() || reference.is_some() {
+        let ids = rows_of(kind, &scope)
+            .filter(
+                search_documents::title_tokens
+                    .contains(code_of(kind, q))
+                    .and(some_code(q))
+                    .or(search_documents::entity_id.nullable().eq(reference)),
+            )
+            .order(newest)
+            .limit(limit)
+            .load(conn)
+            .await?;
+        add(ids, 0, &mut hits);
+    }
+    let titled = kind != SearchKind::Report;
+    if titled && !q.tokens.is_empty() && (hits.len() as i64) < limit {
+        let ids = rows_of(kind, &scope)
+            .filter(search_documents::title_tokens.contains(tokens_of(kind, q)))
+            .order(newest)
+            .limit(limit)
+            .load(conn)
+            .await?;
+        add(ids, 1, &mut hits);
+    }
+    let more_text = matches!(kind, SearchKind::Application | SearchKind::Report);
+    if more_text && !q.tokens.is_empty() && (hits.len() as i64) < limit {
+        let mut body =
+            rows_of(kind, &scope).filter(search_documents::tokens.contains(tokens_of(kind, q)));
+        if titled {
+            body = body.filter(diesel::dsl::not(
+                search_documents::title_tokens.contains(tokens_of(kind, q)),
+            ));
+        }
+        let ids = body.order(newest).limit(limit).load(conn).await?;
+        add(ids, 2, &mut hits);
+    }
+    hits.truncate(usize::try_from(limit).unwrap_or_default());
+    Ok(hits)
+}
+
+/// The best `limit` applications for the query.
 pub async fn applications(
     conn: &mut impl Reader,
     q: &Query,
     scope: AppScope<'_>,
     limit: i64,
 ) -> QueryResult<Vec<Hit>> {
-    let mut query = search_documents::table
-        .inner_join(applications::table.on(applications::id.eq(search_documents::entity_id)))
-        .filter(search_documents::kind.eq(SearchKind::Application))
-        .filter(
-            search_documents::tokens
-                .contains(tokens_of(q))
-                .and(some_tokens(q))
-                .or(search_documents::tokens.contains(code_of(q)))
-                .or(search_documents::entity_id.nullable().eq(q.reference)),
-        )
-        .select((
-            search_documents::entity_id,
-            sql::<Integer>("CASE WHEN search_documents.title_tokens @> ")
-                .bind::<Array<Nullable<Text>>, _>(code_of(q))
-                .sql(" THEN 0 WHEN search_documents.title_tokens @> ")
-                .bind::<Array<Nullable<Text>>, _>(tokens_of(q))
-                .sql(" THEN 1 ELSE 2 END"),
-        ))
-        .into_boxed();
-    query = match scope {
-        AppScope::Staff => query
-            .filter(applications::state.ne(crate::domain::application::ApplicationState::Draft)),
-        AppScope::MemberOf(orgs) => query.filter(
-            applications::lead_org_id
-                .eq_any(orgs.to_vec())
-                .or(applications::id.eq_any(
-                    application_partners::table
-                        .filter(application_partners::organization_id.eq_any(orgs.to_vec()))
-                        .select(application_partners::application_id),
-                )),
-        ),
-    };
-    let rows: Vec<(i64, i32)> = query
-        .order((
-            sql::<Integer>("2"),
-            search_documents::updated_at.desc(),
-            search_documents::entity_id.desc(),
-        ))
-        .limit(limit)
-        .load(conn)
-        .await?;
-    Ok(rows
-        .into_iter()
-        .map(|(id, rank)| Hit {
-            id,
-            rank: if Some(id) == q.reference { 0 } else { rank },
-        })
-        .collect())
+    ranked(conn, SearchKind::Application, q, scope, limit).await
+}
+
+/// The best `limit` organizations (or people) for the query.
+pub async fn best(
+    conn: &mut impl Reader,
+    kind: SearchKind,
+    q: &Query,
+    limit: i64,
+) -> QueryResult<Vec<Hit>> {
+    ranked(conn, kind, q, AppScope::Staff, limit).await
 }
 
 /// Who the report results are for: staff see every submitted report;
@@ -539,7 +693,7 @@ pub async fn reports(
         .filter(search_documents::kind.eq(SearchKind::Report))
         .filter(
             search_documents::tokens
-                .contains(tokens_of(q))
+                .contains(tokens_of(SearchKind::Report, q))
                 .and(some_tokens(q)),
         )
         .select((
@@ -562,43 +716,6 @@ pub async fn reports(
         .limit(limit)
         .load(conn)
         .await
-}
-
-/// The best `limit` organizations (or people) for the query.
-pub async fn best(
-    conn: &mut impl Reader,
-    kind: SearchKind,
-    q: &Query,
-    limit: i64,
-) -> QueryResult<Vec<Hit>> {
-    let rows: Vec<(i64, i32)> = search_documents::table
-        .filter(search_documents::kind.eq(kind))
-        .filter(
-            search_documents::tokens
-                .contains(tokens_of(q))
-                .and(some_tokens(q))
-                .or(search_documents::tokens.contains(code_of(q))),
-        )
-        .select((
-            search_documents::entity_id,
-            sql::<Integer>("CASE WHEN search_documents.title_tokens @> ")
-                .bind::<Array<Nullable<Text>>, _>(code_of(q))
-                .sql(" THEN 0 WHEN search_documents.title_tokens @> ")
-                .bind::<Array<Nullable<Text>>, _>(tokens_of(q))
-                .sql(" THEN 1 ELSE 2 END"),
-        ))
-        .order((
-            sql::<Integer>("2"),
-            search_documents::updated_at.desc(),
-            search_documents::entity_id.desc(),
-        ))
-        .limit(limit)
-        .load(conn)
-        .await?;
-    Ok(rows
-        .into_iter()
-        .map(|(id, rank)| Hit { id, rank })
-        .collect())
 }
 
 // ---- what a result shows

@@ -761,7 +761,7 @@ pub async fn seed_sizes(state: &AppState, sizes: Sizes, seed: u64) -> anyhow::Re
     })
     .await?;
     // The search index, cut in Rust from what the statements wrote.
-    let indexed = crate::models::search::index_missing(&mut conn).await?;
+    let indexed = crate::models::search::index_missing(&state.pool).await?;
     progress(
         steps,
         steps,

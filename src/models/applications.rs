@@ -130,15 +130,15 @@ pub async fn set_state(
         ))
         .execute(conn)
         .await?;
-    super::search::application_state(conn, id, state).await
+    super::search::sync_application(conn, id).await
 }
 
 pub async fn touch(conn: &mut Conn, id: ApplicationId, now: DateTime<Utc>) -> QueryResult<()> {
     diesel::update(applications::table.find(id))
         .set(applications::updated_at.eq(now))
         .execute(conn)
-        .await
-        .map(drop)
+        .await?;
+    super::search::sync_application(conn, id).await
 }
 
 /// Applications the lead organization has in the call, other than `except`, in states that count.
@@ -670,7 +670,7 @@ pub async fn mark_under_review(
     call: CallId,
     now: DateTime<Utc>,
 ) -> QueryResult<usize> {
-    diesel::update(
+    let moved = diesel::update(
         applications::table
             .filter(applications::call_id.eq(call))
             .filter(applications::state.eq(ApplicationState::Submitted)),
@@ -680,7 +680,9 @@ pub async fn mark_under_review(
         applications::updated_at.eq(now),
     ))
     .execute(conn)
-    .await
+    .await?;
+    super::search::sync_call(conn, call).await?;
+    Ok(moved)
 }
 
 /// The grant request of each submitted application of a call, from its
@@ -769,41 +771,49 @@ pub struct ListRow {
 /// over the whole table sorted every application (204 ms on the large
 /// seed), and an index for that order alone misled PostgreSQL when a state
 /// is chosen (see migration `2026-12-07-000017_list_indexes`). One call's
-/// list has an index of its own. A query (`text`) keeps the merge: each
-/// state's newest rows are checked against the search index one by one
-/// until the page is full, rather than every match sorted.
+/// list has an index of its own. A query alone is answered by the search
+/// index's rows, which keep each application's state and `updated_at`
+/// (`search::newest_submitted`); with a state or city too, each state's
+/// newest rows are checked against the index until the page is full.
 pub async fn admin_page(conn: &Conn, f: &ListFilter) -> QueryResult<Vec<ListRow>> {
-    let ids: Vec<ApplicationId> =
-        if f.state.is_some() || f.call.is_some() || f.order != ListOrder::Updated {
-            let mut c = conn;
-            admin_page_ids(&mut c, f)
-                .await?
+    let ids: Vec<ApplicationId> = if let (Some(text), None, None, None, ListOrder::Updated) =
+        (&f.text, f.state, f.call, f.city, f.order)
+    {
+        let mut c = conn;
+        super::search::newest_submitted(&mut c, text, f.after, f.after_updated, f.limit)
+            .await?
+            .into_iter()
+            .map(|(id, _)| id)
+            .collect()
+    } else if f.state.is_some() || f.call.is_some() || f.order != ListOrder::Updated {
+        let mut c = conn;
+        admin_page_ids(&mut c, f)
+            .await?
+            .into_iter()
+            .map(|(id, _)| id)
+            .collect()
+    } else {
+        let pages = futures_util::future::try_join_all(
+            ApplicationState::ALL
                 .into_iter()
-                .map(|(id, _)| id)
-                .collect()
-        } else {
-            let pages = futures_util::future::try_join_all(
-                ApplicationState::ALL
-                    .into_iter()
-                    .filter(|s| *s != ApplicationState::Draft)
-                    .map(|s| {
-                        let of_state = ListFilter {
-                            state: Some(s),
-                            ..f.clone()
-                        };
-                        async move {
-                            let mut c = conn;
-                            admin_page_ids(&mut c, &of_state).await
-                        }
-                    }),
-            )
-            .await?;
-            let mut all: Vec<(ApplicationId, DateTime<Utc>)> =
-                pages.into_iter().flatten().collect();
-            all.sort_by_key(|(id, at)| std::cmp::Reverse((*at, *id)));
-            all.truncate(usize::try_from(f.limit).unwrap_or_default());
-            all.into_iter().map(|(id, _)| id).collect()
-        };
+                .filter(|s| *s != ApplicationState::Draft)
+                .map(|s| {
+                    let of_state = ListFilter {
+                        state: Some(s),
+                        ..f.clone()
+                    };
+                    async move {
+                        let mut c = conn;
+                        admin_page_ids(&mut c, &of_state).await
+                    }
+                }),
+        )
+        .await?;
+        let mut all: Vec<(ApplicationId, DateTime<Utc>)> = pages.into_iter().flatten().collect();
+        all.sort_by_key(|(id, at)| std::cmp::Reverse((*at, *id)));
+        all.truncate(usize::try_from(f.limit).unwrap_or_default());
+        all.into_iter().map(|(id, _)| id).collect()
+    };
     let mut c = conn;
     let mut rows = list_rows(&mut c, &ids).await?;
     rows.sort_by_key(|r| ids.iter().position(|i| *i == r.id));

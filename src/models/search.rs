@@ -12,7 +12,7 @@ use crate::db::schema::{
     application_partners, applications, awards, organizations, progress_reports, search_documents,
     users,
 };
-use crate::domain::application::ApplicationState;
+use crate::domain::application::{ApplicationState, PartnerStatus};
 use crate::domain::search::{Query, SearchKind, code_token, document_tokens};
 
 type Tokens = Vec<Option<String>>;
@@ -182,22 +182,31 @@ pub async fn index_application(conn: &mut Conn, id: ApplicationId) -> QueryResul
     put(conn, SearchKind::Application, doc).await
 }
 
-/// An application moved into or out of its draft (submitted, taken back).
-pub async fn application_state(
-    conn: &mut Conn,
-    id: ApplicationId,
-    state: ApplicationState,
-) -> QueryResult<()> {
-    diesel::update(
-        search_documents::table
-            .filter(search_documents::kind.eq(SearchKind::Application))
-            .filter(search_documents::entity_id.eq(id.0)),
-    )
-    .set(search_documents::draft.eq(state == ApplicationState::Draft))
-    .execute(conn)
-    .await
-    .map(drop)
+/// An application's row keeps its state's draft flag and its
+/// `updated_at` (the admins' list with a query is read in that order from
+/// the row alone): after a change of state or a touch, copy them again.
+pub async fn sync_application(conn: &mut Conn, id: ApplicationId) -> QueryResult<()> {
+    diesel::sql_query(SYNC_APPLICATIONS.replace("{which}", "a.id = $1"))
+        .bind::<BigInt, _>(id.0)
+        .execute(conn)
+        .await
+        .map(drop)
 }
+
+/// As `sync_application`, for every application of a call.
+pub async fn sync_call(conn: &mut Conn, call: super::CallId) -> QueryResult<()> {
+    diesel::sql_query(SYNC_APPLICATIONS.replace("{which}", "a.call_id = $1"))
+        .bind::<BigInt, _>(call.0)
+        .execute(conn)
+        .await
+        .map(drop)
+}
+
+const SYNC_APPLICATIONS: &str = "UPDATE search_documents d \
+     SET updated_at = a.updated_at, draft = (a.state = 'draft') \
+     FROM applications a \
+     WHERE d.kind = 'application' AND d.entity_id = a.id AND {which} \
+       AND (d.updated_at <> a.updated_at OR d.draft <> (a.state = 'draft'))";
 
 /// A person by name and email address (the address also whole).
 pub fn person_tokens(name: &str, email: &str) -> (Vec<String>, Vec<String>) {
@@ -538,10 +547,14 @@ pub struct Hit {
 }
 
 /// Who the application results are for: staff see every submitted one;
-/// anyone else, those their organizations lead or join (drafts too).
+/// anyone else, those their organizations lead or join (drafts too; a
+/// partner that declined is no longer on the application). `Awarded`
+/// keeps the applications that have an award: all of them, or those led
+/// by the given organizations (a partner does not see the lead's award).
 pub enum AppScope<'a> {
     Staff,
     MemberOf(&'a [OrganizationId]),
+    Awarded(Option<&'a [OrganizationId]>),
 }
 
 /// Which rows a ranked search reads, before the query's own condition.
@@ -567,8 +580,19 @@ fn rows_of<'a>(
                 .or(search_documents::entity_id.eq_any(
                     application_partners::table
                         .filter(application_partners::organization_id.eq_any(orgs.to_vec()))
+                        .filter(application_partners::status.ne(PartnerStatus::Declined))
                         .select(application_partners::application_id),
                 )),
+        ),
+        AppScope::Awarded(None) => q.filter(
+            search_documents::entity_id.eq_any(awards::table.select(awards::application_id)),
+        ),
+        AppScope::Awarded(Some(orgs)) => q.filter(
+            search_documents::entity_id.eq_any(
+                awards::table
+                    .filter(awards::lead_org_id.eq_any(orgs.to_vec()))
+                    .select(awards::application_id),
+            ),
         ),
     }
 }
@@ -658,6 +682,67 @@ pub async fn best(
     limit: i64,
 ) -> QueryResult<Vec<Hit>> {
     ranked(conn, kind, q, AppScope::Staff, limit).await
+}
+
+/// The admins' list with a query and no other filter: submitted
+/// applications matching it, most recently changed first, after the
+/// cursor, read from the rows alone (they keep the application's state
+/// and `updated_at`): a common word walks the newest rows down and stops
+/// at the page, a rare one comes from the GIN index.
+pub async fn newest_submitted(
+    conn: &mut impl Reader,
+    q: &Query,
+    after: Option<ApplicationId>,
+    after_updated: Option<DateTime<Utc>>,
+    limit: i64,
+) -> QueryResult<Vec<(ApplicationId, DateTime<Utc>)>> {
+    use diesel::sql_types::Timestamptz;
+    let kind = SearchKind::Application;
+    let mut query = search_documents::table
+        .filter(search_documents::kind.eq(kind))
+        .filter(search_documents::draft.eq(false))
+        .filter(
+            search_documents::tokens
+                .contains(tokens_of(kind, q))
+                .and(some_tokens(q))
+                .or(search_documents::entity_id.nullable().eq(q.reference)),
+        )
+        .select((search_documents::entity_id, search_documents::updated_at))
+        .into_boxed();
+    match (after, after_updated) {
+        (Some(id), Some(at)) => {
+            query = query.filter(
+                sql::<Bool>("(search_documents.updated_at, search_documents.entity_id) < (")
+                    .bind::<Timestamptz, _>(at)
+                    .sql(", ")
+                    .bind::<BigInt, _>(id.0)
+                    .sql(")"),
+            )
+        }
+        (Some(id), None) => {
+            query = query.filter(
+                sql::<Bool>(
+                    "(search_documents.updated_at, search_documents.entity_id) < \
+                     (SELECT s.updated_at, s.id FROM applications s WHERE s.id = ",
+                )
+                .bind::<BigInt, _>(id.0)
+                .sql(")"),
+            )
+        }
+        (None, _) => {}
+    }
+    let rows: Vec<(i64, DateTime<Utc>)> = query
+        .order((
+            search_documents::updated_at.desc(),
+            search_documents::entity_id.desc(),
+        ))
+        .limit(limit)
+        .load(conn)
+        .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(id, at)| (ApplicationId(id), at))
+        .collect())
 }
 
 /// Who the report results are for: staff see every submitted report;

@@ -761,7 +761,10 @@ pub async fn seed_sizes(state: &AppState, sizes: Sizes, seed: u64) -> anyhow::Re
     })
     .await?;
     // The search index, cut in Rust from what the statements wrote.
+    // Two connections of its own: this one goes back to the pool meanwhile.
+    drop(conn);
     let indexed = crate::models::search::index_missing(&state.pool).await?;
+    let mut conn = state.pool.get().await?;
     progress(
         steps,
         steps,

@@ -97,17 +97,12 @@ pub async fn page(
     } else {
         AwardScope::LeadBy(&mine)
     };
+    // Awards are found through their applications' words, among the
+    // applications that have one (the lead's own, for everyone but staff).
+    let award_scope = AppScope::Awarded((!reach.all_awards).then_some(mine.as_slice()));
     let (apps, awarded, found_orgs, found_people, reports) = tokio::try_join!(
         index::applications(&mut c1, &q, scope(reach.all_applications), PER_KIND + 1),
-        async {
-            if reach.all_awards && !reach.all_applications {
-                index::applications(&mut c2, &q, AppScope::Staff, PER_KIND + 1)
-                    .await
-                    .map(Some)
-            } else {
-                Ok(None)
-            }
-        },
+        index::applications(&mut c2, &q, award_scope, PER_KIND + 1),
         index::best(&mut c3, SearchKind::Organization, &q, PER_KIND + 1),
         async {
             if reach.people {
@@ -118,9 +113,7 @@ pub async fn page(
         },
         index::reports(&mut c5, &q, report_scope, PER_KIND),
     )?;
-    // Finance officers find awards through applications they do not open.
-    let show_apps = !reach.all_awards || reach.all_applications;
-    let award_hits: &[Hit] = awarded.as_deref().unwrap_or(&apps);
+    let award_hits: &[Hit] = &awarded;
     let ids = |hits: &[Hit]| -> Vec<ApplicationId> {
         hits.iter()
             .take(PER_KIND as usize)
@@ -166,7 +159,7 @@ pub async fn page(
             })
             .unwrap_or_default()
     };
-    if show_apps {
+    {
         let rows = app_ids
             .iter()
             .filter_map(|id| app_rows.iter().find(|r| r.id == *id))

@@ -999,6 +999,7 @@ async fn a_withdrawn_application_is_final_and_can_no_longer_be_changed() {
             .iter()
             .any(|a| a.as_str() == "application.returned_to_draft")
     );
+    crate::support::search_rows_agree(&app).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -481,6 +481,8 @@ async fn journey(lang: Lang) {
     let text = c.text().await;
     assert!(text.contains(&lang.t("payment-state-approved")), "{text}");
     assert!(text.contains("32,000"), "40 % of 80,000: {text}");
+    // Through every state of the journey, the search rows kept up.
+    crate::support::search_rows_agree(&app).await;
     c.finish().await;
 }
 

@@ -255,6 +255,21 @@ async fn the_search_box_finds_only_what_each_person_may_open() {
         assert_eq!(page.status, 200);
         assert!(!app_links(&page.body).contains(&draft), "{}", page.body);
     }
+    // Its own side does find it.
+    let drafter = app.browser();
+    let lead = pick(
+        &app,
+        &format!("SELECT lead_org_id::text AS v FROM applications WHERE id = {draft}"),
+    )
+    .await;
+    drafter
+        .login(
+            &format!("owner{lead}@scale.baygrants.test"),
+            baygrants::seed::scale::PASSWORD,
+        )
+        .await;
+    let page = drafter.get(&format!("/search?q={q}")).await;
+    assert_eq!(app_links(&page.body).first(), Some(&draft), "{}", page.body);
     // Another organization's submitted application: the admin finds it,
     // first, with the words marked; the applicant does not.
     let title = title_of(submitted).await;
@@ -291,7 +306,11 @@ async fn the_search_box_finds_only_what_each_person_may_open() {
     let page = admin
         .get(&format!("/search?q={}", urlencode(&a.applicant)))
         .await;
-    assert!(page.has(&a.applicant));
+    let people = section(&page.body, "search-people");
+    assert!(
+        people.contains(&format!("/admin/users?q={}", urlencode(&a.applicant))),
+        "{people}"
+    );
     // Visitors are asked to sign in.
     assert_eq!(app.browser().get("/search?q=x").await.status, 303);
 
@@ -315,6 +334,23 @@ async fn the_search_box_finds_only_what_each_person_may_open() {
     assert!(
         found.iter().all(|w| own_awards.contains(w)),
         "{found:?} {own_awards:?}"
+    );
+    let own_reports: i64 = pick(
+        &app,
+        &format!(
+            "SELECT count(*)::text AS v FROM progress_reports r JOIN awards w ON w.id = r.award_id
+             JOIN organization_members m ON m.organization_id = w.lead_org_id
+             JOIN users u ON u.id = m.user_id WHERE u.email = '{}'",
+            a.applicant
+        ),
+    )
+    .await
+    .parse()
+    .unwrap();
+    assert_eq!(
+        !found.is_empty(),
+        own_reports > 0,
+        "the applicant finds their own reports"
     );
     let page = admin.get(&format!("/search?q={q}")).await;
     let found = award_links(section(&page.body, "search-reports"));
@@ -406,5 +442,60 @@ async fn the_search_box_finds_only_what_each_person_may_open() {
     let page = admin
         .get(&format!("/admin/applications?q={}", urlencode(&title)))
         .await;
-    assert!(!app_links(&page.body).contains(&draft));
+    assert!(app_links(&page.body).contains(&submitted));
+    let page = admin
+        .get(&format!(
+            "/admin/applications?q={}",
+            urlencode(&title_of(draft).await)
+        ))
+        .await;
+    assert!(!app_links(&page.body).contains(&draft), "never a draft");
+
+    // Partners: an accepted partner finds the application but not the
+    // lead's award; a partner that declined finds neither.
+    let v = pick(
+        &app,
+        "SELECT a.id::text || '|' || p.organization_id::text || '|' || w.id::text AS v
+           FROM applications a JOIN application_partners p ON p.application_id = a.id
+           JOIN awards w ON w.application_id = a.id
+          WHERE p.status = 'accepted' ORDER BY a.id LIMIT 1",
+    )
+    .await;
+    let mut parts = v.split('|').map(|x| x.parse::<i64>().unwrap());
+    let (awarded_app, partner, award) = (
+        parts.next().unwrap(),
+        parts.next().unwrap(),
+        parts.next().unwrap(),
+    );
+    let partner_owner = app.browser();
+    partner_owner
+        .login(
+            &format!("owner{partner}@scale.baygrants.test"),
+            baygrants::seed::scale::PASSWORD,
+        )
+        .await;
+    let q = urlencode(&title_of(awarded_app).await);
+    let page = partner_owner.get(&format!("/search?q={q}")).await;
+    assert!(
+        app_links(&page.body).contains(&awarded_app),
+        "{}",
+        page.body
+    );
+    assert!(!award_links(section(&page.body, "search-awards")).contains(&award));
+    let page = admin.get(&format!("/search?q={q}")).await;
+    assert!(award_links(section(&page.body, "search-awards")).contains(&award));
+    {
+        use diesel_async::RunQueryDsl;
+        let mut conn = app.state.pool.get().await.unwrap();
+        diesel::sql_query(format!(
+            "UPDATE application_partners SET status = 'declined'
+              WHERE application_id = {awarded_app} AND organization_id = {partner}"
+        ))
+        .execute(&mut conn)
+        .await
+        .unwrap();
+    }
+    let page = partner_owner.get(&format!("/search?q={q}")).await;
+    assert!(!app_links(&page.body).contains(&awarded_app));
+    crate::support::search_rows_agree(&app).await;
 }

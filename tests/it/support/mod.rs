@@ -355,3 +355,38 @@ pub fn set(fields: &mut [(String, String)], key: &str, nth: usize, value: &str) 
         .unwrap();
     slot.1 = value.to_string();
 }
+
+/// The search index's rows agree with what they keep of each application
+/// (its draft flag and `updated_at`, read by the admins' list with a
+/// query) and every organization and application has its row.
+pub async fn search_rows_agree(app: &TestApp) {
+    use diesel_async::RunQueryDsl;
+    #[derive(diesel::QueryableByName)]
+    struct Drift {
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        v: String,
+    }
+    let mut conn = app.state.pool.get().await.unwrap();
+    let drift: Drift = diesel::sql_query(
+        "SELECT coalesce(string_agg(a.id::text, ', '), '') AS v FROM applications a
+           LEFT JOIN search_documents d ON d.kind = 'application' AND d.entity_id = a.id
+          WHERE d.entity_id IS NULL OR d.updated_at <> a.updated_at
+             OR d.draft <> (a.state = 'draft')
+         UNION ALL
+         SELECT coalesce(string_agg(o.id::text, ', '), '') FROM organizations o
+          WHERE NOT EXISTS (SELECT 1 FROM search_documents d
+                             WHERE d.kind = 'organization' AND d.entity_id = o.id)",
+    )
+    .get_results::<Drift>(&mut conn)
+    .await
+    .unwrap()
+    .into_iter()
+    .reduce(|a, b| Drift {
+        v: format!("{}|{}", a.v, b.v),
+    })
+    .unwrap();
+    assert_eq!(
+        drift.v, "|",
+        "applications | organizations whose search rows are missing or stale"
+    );
+}

@@ -863,16 +863,11 @@ async fn admin_page_ids(
         q = q.filter(applications::state.eq(*state));
     }
     if let Some(text) = &f.text {
-        let found =
-            super::search::ids_matching(crate::domain::search::SearchKind::Application, text);
-        q = match text.reference {
-            Some(n) => q.filter(
-                applications::id
-                    .eq_any(found)
-                    .or(applications::id.eq(ApplicationId(n))),
-            ),
-            None => q.filter(applications::id.eq_any(found)),
-        };
+        // Its words and organizations, or its number.
+        q = q.filter(applications::id.eq_any(super::search::ids_matching(
+            crate::domain::search::SearchKind::Application,
+            text,
+        )));
     }
     if let Some(city) = &f.city {
         q = q.filter(

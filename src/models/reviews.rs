@@ -343,18 +343,13 @@ pub async fn of_reviewer(
         q.filter(page).order(reviews::id.desc())
     };
     if let Some(text) = text {
-        let found = crate::models::search::ids_matching(
-            crate::domain::search::SearchKind::Application,
-            text,
+        // Its application's words and organizations, or its number.
+        q = q.filter(
+            reviews::application_id.eq_any(crate::models::search::ids_matching(
+                crate::domain::search::SearchKind::Application,
+                text,
+            )),
         );
-        q = match text.reference {
-            Some(n) => q.filter(
-                reviews::application_id
-                    .eq_any(found)
-                    .or(reviews::application_id.eq(ApplicationId(n))),
-            ),
-            None => q.filter(reviews::application_id.eq_any(found)),
-        };
     }
     q.load(conn).await
 }

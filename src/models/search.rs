@@ -508,12 +508,13 @@ fn code_of(kind: SearchKind, q: &Query) -> Tokens {
 }
 
 /// The ids of things of `kind` matching the query (every token, or the
-/// whole query as a code), as a subquery for lists that keep their own
-/// order and filters.
+/// whole query as a code; for applications also the number typed alone),
+/// as a subquery for lists that keep their own order and filters.
 pub fn ids_matching(
     kind: SearchKind,
     q: &Query,
 ) -> search_documents::BoxedQuery<'static, diesel::pg::Pg, BigInt> {
+    let reference = q.reference.filter(|_| kind == SearchKind::Application);
     search_documents::table
         .filter(search_documents::kind.eq(kind))
         .filter(
@@ -522,7 +523,8 @@ pub fn ids_matching(
                 .and(some_tokens(q))
                 .or(search_documents::title_tokens
                     .contains(code_of(kind, q))
-                    .and(some_code(q))),
+                    .and(some_code(q)))
+                .or(search_documents::entity_id.nullable().eq(reference)),
         )
         .select(search_documents::entity_id)
         .into_boxed()

@@ -443,6 +443,11 @@ async fn the_search_box_finds_only_what_each_person_may_open() {
         .get(&format!("/admin/applications?q={}", urlencode(&title)))
         .await;
     assert!(app_links(&page.body).contains(&submitted));
+    // And by its number alone.
+    let page = admin
+        .get(&format!("/admin/applications?q=%23{submitted}"))
+        .await;
+    assert_eq!(app_links(&page.body).first(), Some(&submitted));
     let page = admin
         .get(&format!(
             "/admin/applications?q={}",

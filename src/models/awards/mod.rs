@@ -153,18 +153,12 @@ pub async fn of_fund(
     }
     if let Some(text) = text {
         // Its application's words and organizations, or its number.
-        let found = crate::models::search::ids_matching(
-            crate::domain::search::SearchKind::Application,
-            text,
+        q = q.filter(
+            awards::application_id.eq_any(crate::models::search::ids_matching(
+                crate::domain::search::SearchKind::Application,
+                text,
+            )),
         );
-        q = match text.reference {
-            Some(n) => q.filter(
-                awards::application_id
-                    .eq_any(found)
-                    .or(awards::application_id.eq(ApplicationId(n))),
-            ),
-            None => q.filter(awards::application_id.eq_any(found)),
-        };
     }
     q.load(conn).await
 }

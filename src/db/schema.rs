@@ -94,6 +94,23 @@ diesel::table! {
         bank_account_number -> Nullable<Text>,
         bank_currency -> Nullable<Text>,
         closed_at -> Nullable<Timestamptz>,
+        bank_confirmed_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
+    bank_changes (id) {
+        id -> Int8,
+        award_id -> Int8,
+        account_name -> Text,
+        bank_name -> Text,
+        account_number -> Text,
+        currency -> Text,
+        state -> Text,
+        proposed_by -> Int8,
+        proposed_at -> Timestamptz,
+        decided_by -> Nullable<Int8>,
+        decided_at -> Nullable<Timestamptz>,
     }
 }
 
@@ -473,6 +490,23 @@ diesel::table! {
 }
 
 diesel::table! {
+    payment_batches (id) {
+        id -> Int8,
+        fund_id -> Int8,
+        currency -> Text,
+        state -> Text,
+        debtor_name -> Text,
+        debtor_account -> Text,
+        debtor_bank -> Text,
+        debtor_bic -> Text,
+        created_by -> Int8,
+        created_at -> Timestamptz,
+        sent_by -> Nullable<Int8>,
+        sent_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
     payment_requests (id) {
         id -> Int8,
         award_id -> Int8,
@@ -489,6 +523,18 @@ diesel::table! {
         rate -> Nullable<Numeric>,
         amount_sent -> Nullable<Numeric>,
         reference -> Nullable<Text>,
+        transfer -> Nullable<Text>,
+        batch_id -> Nullable<Int8>,
+        payee_name -> Nullable<Text>,
+        payee_bank -> Nullable<Text>,
+        payee_account -> Nullable<Text>,
+        settled_by -> Nullable<Int8>,
+        settled_at -> Nullable<Timestamptz>,
+        return_reason -> Nullable<Text>,
+        return_reported_by -> Nullable<Int8>,
+        return_reported_at -> Nullable<Timestamptz>,
+        returned_by -> Nullable<Int8>,
+        returned_at -> Nullable<Timestamptz>,
     }
 }
 
@@ -717,6 +763,7 @@ diesel::joinable!(awards -> calls (call_id));
 diesel::joinable!(awards -> funds (fund_id));
 diesel::joinable!(awards -> organizations (lead_org_id));
 diesel::joinable!(awards -> users (accepted_by));
+diesel::joinable!(bank_changes -> awards (award_id));
 diesel::joinable!(budget_lines -> applications (application_id));
 diesel::joinable!(budget_lines -> organizations (organization_id));
 diesel::joinable!(call_focus_areas -> calls (call_id));
@@ -761,7 +808,9 @@ diesel::joinable!(organization_members -> users (user_id));
 diesel::joinable!(panel_invitations -> calls (call_id));
 diesel::joinable!(panel_invitations -> users (invited_by));
 diesel::joinable!(panel_members -> calls (call_id));
+diesel::joinable!(payment_batches -> funds (fund_id));
 diesel::joinable!(payment_requests -> awards (award_id));
+diesel::joinable!(payment_requests -> payment_batches (batch_id));
 diesel::joinable!(payment_requests -> tranches (tranche_id));
 diesel::joinable!(progress_reports -> awards (award_id));
 diesel::joinable!(recovery_codes -> users (user_id));
@@ -790,6 +839,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     attachments,
     audit_events,
     awards,
+    bank_changes,
     budget_lines,
     call_focus_areas,
     call_review_settings,
@@ -821,6 +871,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     outbox,
     panel_invitations,
     panel_members,
+    payment_batches,
     payment_requests,
     progress_reports,
     recovery_codes,

@@ -60,6 +60,57 @@ codes! {
 }
 
 codes! {
+    /// Where an approved tranche payment stands at the bank (issue 25):
+    /// ready to go in a batch, sent in a batch's file, then settled or
+    /// returned as the bank's statement says.
+    pub enum Transfer {
+        Ready = "ready",
+        Sent = "sent",
+        Settled = "settled",
+        Returned = "returned",
+    }
+}
+
+/// What happens to a payment at the bank.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TransferEvent {
+    /// Its batch's file was downloaded for the bank.
+    Send,
+    /// The bank's statement shows it paid.
+    Settle,
+    /// The bank sent it back (a closed account, a wrong name).
+    Return,
+}
+
+impl Transfer {
+    /// The state after `event`, or `None` where the event cannot happen:
+    /// only a sent payment settles or comes back, and nothing follows
+    /// either.
+    pub fn after(self, event: TransferEvent) -> Option<Transfer> {
+        match (self, event) {
+            (Transfer::Ready, TransferEvent::Send) => Some(Transfer::Sent),
+            (Transfer::Sent, TransferEvent::Settle) => Some(Transfer::Settled),
+            (Transfer::Sent, TransferEvent::Return) => Some(Transfer::Returned),
+            _ => None,
+        }
+    }
+}
+
+/// Whether a tranche of an award may be paid (again) to the account on
+/// record: after a payment came back, only once finance has confirmed the
+/// grantee's bank details since.
+pub fn bank_confirmed(
+    confirmed_at: Option<chrono::DateTime<chrono::Utc>>,
+    last_return: Option<chrono::DateTime<chrono::Utc>>,
+) -> bool {
+    match (confirmed_at, last_return) {
+        (_, None) => true,
+        (Some(confirmed), Some(returned)) => confirmed > returned,
+        (None, Some(_)) => false,
+    }
+}
+
+codes! {
     pub enum ReportState {
         Submitted = "submitted",
         Approved = "approved",
@@ -133,11 +184,12 @@ pub struct ReportFact {
 }
 
 /// What the rules need of a payment request: the tranche it pays (none
-/// for a refund) and where it stands.
+/// for a refund), where it stands, and whether the bank sent it back.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct PaymentFact {
     pub tranche: Option<i64>,
     pub state: Approval,
+    pub returned: bool,
 }
 
 /// The condition of tranche `position` of an award in `state`: the first
@@ -158,11 +210,12 @@ pub fn condition(state: AwardState, position: i32, reports: &[ReportFact]) -> Co
     }
 }
 
-/// Where a tranche's payment stands; a rejected request counts as none.
+/// Where a tranche's payment stands; a rejected request, or a payment the
+/// bank returned, counts as none.
 pub fn payment_state(payments: &[PaymentFact], tranche: i64) -> Option<TranchePayment> {
     payments
         .iter()
-        .find(|p| p.tranche == Some(tranche) && p.state != Approval::Rejected)
+        .find(|p| p.tranche == Some(tranche) && p.state != Approval::Rejected && !p.returned)
         .map(|p| {
             if p.state == Approval::Approved {
                 TranchePayment::Paid
@@ -251,6 +304,7 @@ mod tests {
         PaymentFact {
             tranche: Some(tranche),
             state,
+            returned: false,
         }
     }
 
@@ -304,8 +358,52 @@ mod tests {
         let refund = PaymentFact {
             tranche: None,
             state: Approval::Approved,
+            returned: false,
         };
         assert_eq!(payment_state(&[refund], 7), None);
+    }
+
+    #[test]
+    fn a_returned_payment_leaves_the_tranche_payable_again() {
+        let returned = PaymentFact {
+            returned: true,
+            ..paid(7, Approval::Approved)
+        };
+        assert_eq!(payment_state(&[returned], 7), None);
+        assert_eq!(
+            payment_state(&[returned, paid(7, Approval::Pending)], 7),
+            Some(TranchePayment::Requested)
+        );
+    }
+
+    #[test]
+    fn a_payment_goes_to_the_bank_once_and_settles_or_comes_back_once() {
+        use Transfer::*;
+        use TransferEvent::*;
+        assert_eq!(Ready.after(Send), Some(Sent));
+        assert_eq!(Sent.after(Settle), Some(Settled));
+        assert_eq!(Sent.after(Return), Some(Returned));
+        for (state, event) in [
+            (Ready, Settle),
+            (Ready, Return),
+            (Sent, Send),
+            (Settled, Return),
+            (Settled, Settle),
+            (Returned, Settle),
+            (Returned, Send),
+        ] {
+            assert_eq!(state.after(event), None, "{state:?} after {event:?}");
+        }
+    }
+
+    #[test]
+    fn after_a_return_the_bank_details_are_confirmed_again_before_paying() {
+        let at = |h| chrono::Utc.with_ymd_and_hms(2026, 5, 1, h, 0, 0).unwrap();
+        assert!(bank_confirmed(Some(at(9)), None));
+        assert!(bank_confirmed(None, None));
+        assert!(!bank_confirmed(Some(at(9)), Some(at(10))));
+        assert!(bank_confirmed(Some(at(11)), Some(at(10))));
+        assert!(!bank_confirmed(None, Some(at(10))));
     }
 
     #[test]

@@ -5,6 +5,7 @@ pub mod account;
 pub mod application;
 pub mod assignment;
 pub mod award;
+pub mod bank;
 pub mod call;
 pub mod code;
 pub mod form;

@@ -352,6 +352,15 @@ pub async fn entry(
         .optional()
 }
 
+/// Whether an entry has been reversed already (an entry is reversed at most once).
+pub async fn is_reversed(conn: &mut Conn, entry: i64) -> QueryResult<bool> {
+    diesel::select(diesel::dsl::exists(
+        ledger_entries::table.filter(ledger_entries::reverses.eq(entry)),
+    ))
+    .get_result(conn)
+    .await
+}
+
 /// Posts the reversal of `entry`: an adjustment whose postings are the
 /// original's, negated.
 pub async fn post_reversal(

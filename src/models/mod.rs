@@ -61,7 +61,8 @@ id_type!(
     ReviewId,
     AwardId,
     TrancheId,
-    PaymentId
+    PaymentId,
+    BatchId
 );
 
 /// Whether a database error is a unique-constraint violation.

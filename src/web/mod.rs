@@ -161,6 +161,7 @@ route_table! {
     GET "/awards" => awards::mine;
     GET "/awards/{id}" => awards::show;
     POST "/awards/{id}/accept" => awards::accept;
+    POST "/awards/{id}/bank" => awards::propose_bank;
     POST "/awards/{id}/reports/{n}" => awards::submit_report;
     POST "/awards/{id}/reports/{n}/attachments" => awards::upload_report_file;
     GET "/awards/{id}/report-files/{a}" => awards::report_file;
@@ -172,6 +173,14 @@ route_table! {
     GET "/finance" => awards::finance;
     POST "/finance/tranches/{id}/request" => awards::request_tranche;
     POST "/finance/payments/{id}" => awards::decide_payment;
+    POST "/finance/payments/{id}/settle" => awards::settle_payment;
+    POST "/finance/payments/{id}/return" => awards::report_return;
+    POST "/finance/payments/{id}/return/decision" => awards::decide_return;
+    POST "/finance/batches" => awards::make_batch;
+    GET "/finance/batches/{id}" => awards::batch;
+    POST "/finance/batches/{id}/remove" => awards::remove_from_batch;
+    POST "/finance/batches/{id}/download" => awards::download_batch;
+    POST "/finance/awards/{id}/bank" => awards::decide_bank;
     GET "/finance/funds/{id}" => awards::fund;
     POST "/finance/funds/{id}/contributions" => awards::contribute;
     POST "/finance/funds/{id}/corrections" => awards::request_correction;

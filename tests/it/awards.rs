@@ -90,7 +90,7 @@ pub(crate) async fn contribute(
     .await
 }
 
-async fn publish(admin: &Browser, call: i64) -> u16 {
+pub(crate) async fn publish(admin: &Browser, call: i64) -> u16 {
     admin
         .submit(
             &format!("/admin/calls/{call}/board"),
@@ -101,7 +101,7 @@ async fn publish(admin: &Browser, call: i64) -> u16 {
         .status
 }
 
-async fn award_of(app: &TestApp, application: i64) -> i64 {
+pub(crate) async fn award_of(app: &TestApp, application: i64) -> i64 {
     let mut conn = app.state.pool.get().await.unwrap();
     baygrants::models::awards::of_application(
         &mut conn,
@@ -137,7 +137,7 @@ async fn reports_due(app: &TestApp, award: i64) -> Vec<i32> {
         .unwrap()
 }
 
-async fn balance(
+pub(crate) async fn balance(
     app: &TestApp,
     fund: i64,
     account: baygrants::domain::ledger::Account,
@@ -181,7 +181,7 @@ fn d(s: &str) -> Decimal {
     s.parse().unwrap()
 }
 
-async fn pending_payment(app: &TestApp) -> i64 {
+pub(crate) async fn pending_payment(app: &TestApp) -> i64 {
     let mut conn = app.state.pool.get().await.unwrap();
     baygrants::models::awards::pending_payments(&mut conn)
         .await
@@ -193,7 +193,7 @@ async fn pending_payment(app: &TestApp) -> i64 {
         .0
 }
 
-async fn approve(fin: &Browser, payment: i64) -> crate::support::browser::Page {
+pub(crate) async fn approve(fin: &Browser, payment: i64) -> crate::support::browser::Page {
     fin.submit(
         "/finance",
         &format!("/finance/payments/{payment}"),
@@ -390,9 +390,18 @@ async fn an_award_goes_from_the_pool_to_the_grantee_by_maker_and_checker() {
         balance(&app, fund, Account::Disbursed, Some(award)).await,
         d("32000")
     );
-    let remittance = app.smtp.wait_for("lead@gz.test", "has been sent").await;
+    // The money reaches the grantee when the bank pays it: sent in a
+    // batch, then settled, with the remittance advice (tests/it/bank.rs
+    // follows a batch and a return in full).
+    assert!(lead.get(&page).await.has("Approved, waiting for a batch"));
+    let batch = crate::bank::make_batch(&fin1, fund, "MOP").await;
+    assert_eq!(crate::bank::download(&fin1, batch, "csv").await.status, 200);
+    assert_eq!(crate::bank::settle(&fin2, payment).await.status, 303);
+    let remittance = app.smtp.wait_for("lead@gz.test", "The bank has paid").await;
     assert!(
-        remittance.text.contains("MOP 35,200.00") && remittance.text.contains("SWIFT-001"),
+        remittance.text.contains("MOP 35,200.00")
+            && remittance.text.contains("SWIFT-001")
+            && remittance.text.contains("1 CNY = 1.1 MOP"),
         "{}",
         remittance.text
     );

@@ -11,6 +11,7 @@ mod applications;
 mod authz;
 mod awards;
 mod backup;
+mod bank;
 mod browser;
 mod calls;
 mod charts;

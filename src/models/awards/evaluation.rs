@@ -86,7 +86,7 @@ pub async fn schedule_facts_of(
     Vec<(AwardId, crate::domain::award::PaymentFact)>,
     Vec<(AwardId, crate::domain::award::ReportFact)>,
 )> {
-    use crate::domain::award::{PaymentFact, ReportFact};
+    use crate::domain::award::{PaymentFact, ReportFact, Transfer};
     let ids = ids.to_vec();
     let (mut a, mut b, mut c) = (conn, conn, conn);
     let (tranches, payments, reports) = tokio::try_join!(
@@ -97,8 +97,9 @@ pub async fn schedule_facts_of(
                 payment_requests::award_id,
                 payment_requests::tranche_id,
                 payment_requests::state,
+                payment_requests::transfer,
             ))
-            .load::<(AwardId, Option<i64>, Approval)>(&mut b),
+            .load::<(AwardId, Option<i64>, Approval, Option<Transfer>)>(&mut b),
         progress_reports::table
             .filter(progress_reports::award_id.eq_any(&ids))
             .select((
@@ -112,7 +113,17 @@ pub async fn schedule_facts_of(
         tranches,
         payments
             .into_iter()
-            .map(|(award, tranche, state)| (award, PaymentFact { tranche, state }))
+            .map(|(award, tranche, state, transfer)| {
+                let returned = transfer == Some(Transfer::Returned);
+                (
+                    award,
+                    PaymentFact {
+                        tranche,
+                        state,
+                        returned,
+                    },
+                )
+            })
             .collect(),
         reports
             .into_iter()

@@ -7,11 +7,12 @@ use diesel_async::RunQueryDsl;
 use rust_decimal::Decimal;
 
 use super::{
-    ApplicationId, AwardId, CallId, Conn, FundId, OrganizationId, PaymentId, Reader, TrancheId,
-    UserId,
+    ApplicationId, AwardId, BatchId, CallId, Conn, FundId, OrganizationId, PaymentId, Reader,
+    TrancheId, UserId,
 };
 use crate::db::schema::{
-    awards, contributions, organizations, payment_requests, progress_reports, support_log, tranches,
+    awards, bank_changes, contributions, organizations, payment_batches, payment_requests,
+    progress_reports, support_log, tranches,
 };
 use crate::domain::award::Approval;
 use crate::domain::award::AwardState;
@@ -19,12 +20,14 @@ use crate::domain::award::EvaluationKind;
 use crate::domain::award::PaymentKind;
 use crate::domain::award::ReportState;
 use crate::domain::award::SupportKind;
+use crate::domain::award::Transfer;
 use crate::domain::ledger::Account;
 use crate::domain::money::Currency;
 use crate::domain::organization::City;
 use crate::domain::organization::Jurisdiction;
 
 mod attachment;
+mod batch;
 mod contribution;
 mod evaluation;
 mod payment;
@@ -33,6 +36,7 @@ mod support;
 mod tranche;
 
 pub use attachment::*;
+pub use batch::*;
 pub use contribution::*;
 pub use evaluation::*;
 pub use payment::*;
@@ -61,6 +65,8 @@ pub struct Award {
     pub bank_account_number: Option<String>,
     pub bank_currency: Option<Currency>,
     pub closed_at: Option<DateTime<Utc>>,
+    /// When finance last confirmed the bank details (acceptance counts).
+    pub bank_confirmed_at: Option<DateTime<Utc>>,
 }
 
 pub struct NewAward<'a> {
@@ -228,6 +234,7 @@ pub async fn accept(
         awards::bank_name.eq(a.bank),
         awards::bank_account_number.eq(a.account_number),
         awards::bank_currency.eq(a.currency),
+        awards::bank_confirmed_at.eq(now),
     ))
     .execute(conn)
     .await

@@ -20,6 +20,40 @@ pub struct Payment {
     pub rate: Option<Decimal>,
     pub amount_sent: Option<Decimal>,
     pub reference: Option<String>,
+    /// Where an approved tranche payment stands at the bank; `None` for a
+    /// request not approved and for a refund.
+    pub transfer: Option<Transfer>,
+    pub batch_id: Option<BatchId>,
+    pub payee_name: Option<String>,
+    pub payee_bank: Option<String>,
+    pub payee_account: Option<String>,
+    pub settled_at: Option<DateTime<Utc>>,
+    pub return_reason: Option<String>,
+    pub return_reported_by: Option<UserId>,
+    pub return_reported_at: Option<DateTime<Utc>>,
+    pub returned_at: Option<DateTime<Utc>>,
+}
+
+impl Payment {
+    /// The reference the bank carries from the file to the statement
+    /// (ISO 20022 end-to-end identification, at most 35 characters).
+    pub fn end_to_end(&self) -> String {
+        end_to_end(self.id)
+    }
+}
+
+/// The end-to-end reference of payment `id`.
+pub fn end_to_end(id: PaymentId) -> String {
+    format!("BG-P{id}")
+}
+
+/// The payment an end-to-end reference names, if it is one of ours.
+pub fn payment_of_reference(reference: &str) -> Option<PaymentId> {
+    let digits = reference.trim().strip_prefix("BG-P")?;
+    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) || digits.len() > 18 {
+        return None;
+    }
+    digits.parse().ok().map(PaymentId)
 }
 
 pub struct NewPayment<'a> {
@@ -76,6 +110,16 @@ pub struct Remittance<'a> {
     pub rate: Decimal,
     pub amount_sent: Decimal,
     pub reference: &'a str,
+    /// A tranche's payee as the award's bank details stand (`None` for a
+    /// refund, which has no transfer).
+    pub payee: Option<Payee<'a>>,
+}
+
+/// The account a tranche payment goes to.
+pub struct Payee<'a> {
+    pub name: &'a str,
+    pub bank: &'a str,
+    pub account: &'a str,
 }
 
 /// Approves a waiting request; `false` if it was decided meanwhile.
@@ -99,6 +143,10 @@ pub async fn approve_payment(
         payment_requests::rate.eq(r.rate),
         payment_requests::amount_sent.eq(r.amount_sent),
         payment_requests::reference.eq(r.reference),
+        payment_requests::transfer.eq(r.payee.as_ref().map(|_| Transfer::Ready)),
+        payment_requests::payee_name.eq(r.payee.as_ref().map(|p| p.name)),
+        payment_requests::payee_bank.eq(r.payee.as_ref().map(|p| p.bank)),
+        payment_requests::payee_account.eq(r.payee.as_ref().map(|p| p.account)),
     ))
     .execute(conn)
     .await

@@ -23,6 +23,7 @@ use crate::domain::award::PaymentKind;
 use crate::domain::award::ReportState;
 use crate::domain::award::SupportKind;
 use crate::domain::award::{self as rules, Condition, PaymentFact, ReportFact};
+use crate::domain::award::{Transfer, TransferEvent};
 use crate::domain::ledger::{Account, EntryKind, split};
 use crate::domain::money::{Currency, format_money, parse_amount_in, parse_rate};
 use crate::domain::role::Role;
@@ -47,6 +48,7 @@ mod dashboards;
 mod evaluations;
 mod payments;
 mod reports;
+mod transfers;
 
 pub use acceptance::*;
 pub use calendar::*;
@@ -56,6 +58,7 @@ pub use dashboards::*;
 pub use evaluations::*;
 pub use payments::*;
 pub use reports::*;
+pub use transfers::*;
 
 /// How long a grantee has to accept an offer. DESIGN §6 cites the Macao
 /// Foundation's 30 working days; six calendar weeks is that, roughly.

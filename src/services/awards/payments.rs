@@ -19,6 +19,7 @@ pub fn payment_facts(payments: &[awards::Payment]) -> Vec<PaymentFact> {
         .map(|p| PaymentFact {
             tranche: p.tranche_id.map(|t| t.0),
             state: p.state,
+            returned: p.transfer == Some(Transfer::Returned),
         })
         .collect()
 }
@@ -36,31 +37,7 @@ pub(super) async fn tell_checkers(
     amount: Decimal,
     now: DateTime<Utc>,
 ) -> Result<(), AppError> {
-    let title = apps::find(conn, award.application_id)
-        .await?
-        .map(|a| a.title)
-        .unwrap_or_default();
-    for (id, to, lang) in users::holders(conn, Role::Finance).await? {
-        if id == maker {
-            continue;
-        }
-        let mail = Email::AwardUpdate {
-            title: title.clone(),
-            event: "payment_awaiting".into(),
-            amount: money(award, amount),
-            detail: String::new(),
-            link: state.config.link("/finance"),
-        };
-        email::enqueue(
-            conn,
-            now,
-            &to,
-            Lang::parse(&lang).unwrap_or_default(),
-            &mail,
-        )
-        .await?;
-    }
-    Ok(())
+    tell_checkers_event(state, conn, award, maker, amount, "payment_awaiting", now).await
 }
 
 /// A finance officer asks for a tranche to be paid: only when its condition
@@ -87,6 +64,10 @@ pub async fn request_tranche(
         let reports = awards::reports(conn, award.id).await?;
         if award.state != AwardState::Active || !condition(&award, t.position, &reports).met() {
             return Err(AppError::Conflict("err-tranche-condition"));
+        }
+        let last_return = awards::last_return(conn, award.id).await?;
+        if !rules::bank_confirmed(award.bank_confirmed_at, last_return) {
+            return Err(AppError::Conflict("err-bank-unconfirmed"));
         }
         let payment = awards::NewPayment {
             award: award.id,
@@ -311,11 +292,28 @@ pub async fn decide_payment(
         let sent = crate::domain::money::checked_convert(p.amount, rate)
             .filter(|v| *v < Decimal::from(1_000_000_000_000_i64))
             .ok_or_else(|| FormErrors::single("rate", "err-rate-invalid"))?;
+        // A tranche goes to the account on record, confirmed since the
+        // last return, in a form a bank file can carry.
+        let payee = if kind == EntryKind::Disbursement {
+            let last_return = awards::last_return(conn, award.id).await?;
+            if !rules::bank_confirmed(award.bank_confirmed_at, last_return) {
+                return Err(AppError::Conflict("err-bank-unconfirmed"));
+            }
+            match (&award.bank_account_name, &award.bank_name, &award.bank_account_number) {
+                (Some(name), Some(bank), Some(account)) if crate::domain::bank::account_fits(account) => {
+                    Some(awards::Payee { name, bank, account })
+                }
+                _ => return Err(AppError::Conflict("err-bank-account-unusable")),
+            }
+        } else {
+            None
+        };
         let remittance = awards::Remittance {
             currency,
             rate,
             amount_sent: sent,
             reference: &reference,
+            payee,
         };
         if !awards::approve_payment(conn, id, checker, &remittance, now).await? {
             return Err(AppError::Conflict("err-payment-decided"));
@@ -343,10 +341,8 @@ pub async fn decide_payment(
             ),
         )
         .await?;
-        if kind == EntryKind::Disbursement {
-            let detail = format!("{} {} · {}", currency.code(), crate::domain::money::format_amount(sent), reference);
-            tell_grantee(state, conn, &award, "payment_sent", money(&award, p.amount), &detail, now).await?;
-        }
+        // The grantee hears of a tranche when the bank's statement shows
+        // it paid (the remittance advice, `transfers::settle_payment`).
         Ok(award.id)
     })
     .await

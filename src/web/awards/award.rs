@@ -25,6 +25,7 @@ pub struct Typed {
     pub refund: RefundForm,
     pub support: SupportForm,
     pub evaluation: service::EvaluationForm,
+    pub bank: service::BankForm,
     pub errors: FormErrors,
 }
 
@@ -57,6 +58,14 @@ pub(super) struct ShowPage<'a> {
     typed: Typed,
     /// Paid against scheduled, tranche by tranche.
     by_tranche: Chart,
+    /// Corrected bank details waiting for finance.
+    bank_change: Option<awards::BankChange>,
+    /// A payment came back and finance has not confirmed the details since.
+    bank_unconfirmed: bool,
+    /// The grantee's owner may correct the bank details.
+    can_correct_bank: bool,
+    is_finance: bool,
+    currencies: &'static [Currency],
 }
 
 impl ShowPage<'_> {
@@ -106,7 +115,7 @@ pub(super) async fn award_page(
     // connection: one round trip instead of eleven.
     let c: &crate::models::Conn = &conn;
     let (mut c1, mut c2, mut c3, mut c4, mut c5, mut c6) = (c, c, c, c, c, c);
-    let (mut c7, mut c8, mut c9, mut c10, mut c11) = (c, c, c, c, c);
+    let (mut c7, mut c8, mut c9, mut c10, mut c11, mut c12) = (c, c, c, c, c, c);
     let (
         application,
         organization,
@@ -119,6 +128,7 @@ pub(super) async fn award_page(
         files,
         support,
         evaluations,
+        bank_change,
     ) = tokio::try_join!(
         crate::models::applications::find(&mut c1, award.application_id),
         organizations::find(&mut c2, award.lead_org_id),
@@ -147,7 +157,11 @@ pub(super) async fn award_page(
         awards::report_attachments(&mut c9, id),
         awards::support(&mut c10, id),
         awards::evaluations(&mut c11, id),
+        awards::pending_bank_change(&mut c12, id),
     )?;
+    let last_return = payments.iter().filter_map(|p| p.returned_at).max();
+    let bank_unconfirmed =
+        !crate::domain::award::bank_confirmed(award.bank_confirmed_at, last_return);
     let title = application.map(|a| a.title).unwrap_or_default();
     let grantee = organization
         .map(|o| ctx.pick(&o.name_zh, &o.name_en))
@@ -231,6 +245,12 @@ pub(super) async fn award_page(
         support_kinds: &SupportKind::ALL,
         evaluation_kinds: &EvaluationKind::ALL,
         typed,
+        bank_change,
+        bank_unconfirmed,
+        can_correct_bank: role == Some(crate::domain::organization::MemberRole::Owner)
+            && award.state == AwardState::Active,
+        is_finance,
+        currencies: &Currency::ALL,
         award,
     };
     render_form(&page, page.typed.errors.is_empty())

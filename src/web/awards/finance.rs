@@ -11,6 +11,20 @@ pub(super) struct FinancePage<'a> {
     funds: Vec<(FundId, String, String)>,
     typed: Option<(PaymentId, ApproveForm)>,
     errors: FormErrors,
+    /// Payments at the bank: ready for a batch, batches, sent, returns.
+    bank: super::batches::BankDesk,
+    /// A return reported with errors, as typed.
+    typed_return: Option<(PaymentId, crate::services::awards::ReturnForm)>,
+    /// Which form the errors belong to: `approve`, `batch` or `return`.
+    errors_of: &'static str,
+}
+
+/// A form of the finance desk that came back with errors, as typed.
+pub(super) enum FinanceTyped {
+    None,
+    Approve(PaymentId, ApproveForm),
+    Batch(crate::services::awards::BatchForm),
+    Return(PaymentId, crate::services::awards::ReturnForm),
 }
 
 /// A payment waiting on the finance desk, with what its checker needs to
@@ -64,8 +78,28 @@ pub(super) async fn finance_page(
     typed: Option<(PaymentId, ApproveForm)>,
     errors: FormErrors,
 ) -> Result<HttpResponse, AppError> {
+    let typed = match typed {
+        Some((id, form)) => FinanceTyped::Approve(id, form),
+        None => FinanceTyped::None,
+    };
+    finance_page_with(ctx, state, typed, errors).await
+}
+
+pub(super) async fn finance_page_with(
+    ctx: &Ctx,
+    state: &AppState,
+    typed: FinanceTyped,
+    errors: FormErrors,
+) -> Result<HttpResponse, AppError> {
     let actor = ctx.require(Permission::ViewMoney)?;
+    let (typed, typed_batch, typed_return, errors_of) = match typed {
+        FinanceTyped::None => (None, None, None, ""),
+        FinanceTyped::Approve(id, f) => (Some((id, f)), None, None, "approve"),
+        FinanceTyped::Batch(f) => (None, Some(f), None, "batch"),
+        FinanceTyped::Return(id, f) => (None, None, Some((id, f)), "return"),
+    };
     let mut conn = state.pool.get().await?;
+    let bank = super::batches::bank_desk(ctx, &mut conn, &actor, typed_batch.as_ref()).await?;
     let waiting = awards::pending_payments(&mut conn).await?;
     let ids: Vec<AwardId> = waiting.iter().map(|(p, _, _)| p.award_id).collect();
     let of_award: std::collections::HashMap<AwardId, Award> = awards::find_many(&mut conn, &ids)
@@ -163,6 +197,9 @@ pub(super) async fn finance_page(
         funds: fund_rows,
         typed,
         errors,
+        bank,
+        typed_return,
+        errors_of,
     };
     render_form(&page, page.errors.is_empty())
 }

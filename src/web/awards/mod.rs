@@ -27,10 +27,12 @@ use crate::services::awards::{
 };
 
 mod award;
+mod batches;
 mod exports;
 mod finance;
 
 pub use award::*;
+pub use batches::*;
 pub use exports::*;
 pub use finance::*;
 

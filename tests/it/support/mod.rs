@@ -390,3 +390,32 @@ pub async fn search_rows_agree(app: &TestApp) {
         "applications | organizations whose search rows are missing or stale"
     );
 }
+
+/// The ledger balances (every entry and every fund's postings sum to zero)
+/// and what is kept beside it agrees with it: the balances and the
+/// tranches ready to request.
+pub async fn ledger_agrees(app: &TestApp) {
+    use diesel_async::RunQueryDsl;
+    #[derive(diesel::QueryableByName)]
+    struct Count {
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        what: String,
+        #[diesel(sql_type = diesel::sql_types::Int8)]
+        n: i64,
+    }
+    let mut conn = app.state.pool.get().await.unwrap();
+    let counts: Vec<Count> = diesel::sql_query(
+        "SELECT 'unbalanced entries' AS what, count(*) AS n FROM (SELECT entry_id FROM ledger_postings
+           GROUP BY entry_id HAVING sum(amount) <> 0) x
+         UNION ALL SELECT 'unbalanced funds', count(*) FROM (SELECT fund_id FROM ledger_postings
+           GROUP BY fund_id HAVING sum(amount) <> 0) x
+         UNION ALL SELECT 'balance drift', count(*) FROM ledger_balances_drift
+         UNION ALL SELECT 'tranches ready drift', count(*) FROM tranches_ready_drift",
+    )
+    .load(&mut conn)
+    .await
+    .unwrap();
+    for c in counts {
+        assert_eq!(c.n, 0, "{}", c.what);
+    }
+}

@@ -73,6 +73,12 @@ email-award-update-p1 = { $event ->
     [report_returned] The progress report for “{ $title }” needs changes before it is submitted again; the comments follow.
     [payment_awaiting] A payment of { $amount } for “{ $title }” awaits approval by another finance officer.
     [payment_sent] A payment of { $amount } for “{ $title }” has been sent (remittance advice).
+    [payment_settled] The bank has paid { $amount } for “{ $title }” (remittance advice): what left the fund, what you received at which rate, and the reference follow.
+    [payment_returned] A payment of { $amount } for “{ $title }” came back from the bank; the bank’s reason follows. Check your bank details on the award page and correct them if needed.
+    [return_awaiting] A returned payment of { $amount } for “{ $title }” awaits confirmation by another finance officer.
+    [bank_awaiting] The grantee of “{ $title }” corrected its bank details; a finance officer confirms them.
+    [bank_confirmed] The bank details for “{ $title }” are confirmed; payments go to this account.
+    [bank_rejected] The corrected bank details for “{ $title }” were not accepted; please check them and send them again.
    *[closed] The award for “{ $title }” is closed; what was left unspent is back in the pool.
     }
 email-award-update-action = Open the award

@@ -73,6 +73,12 @@ email-award-update-p1 = { $event ->
     [report_returned] “{ $title }”的进度报告需要修改后再提交，意见如下。
     [payment_awaiting] “{ $title }”有一笔 { $amount } 的付款申请等待另一位财务人员批核。
     [payment_sent] “{ $title }”的一笔拨款 { $amount } 已汇出（汇款通知）。
+    [payment_settled] 银行已支付“{ $title }”的 { $amount }（汇款通知）：以下列出基金支出、您按何汇率收到的款额及参考编号。
+    [payment_returned] “{ $title }”的一笔付款 { $amount } 被银行退回，银行的原因如下。请在资助页面核对银行资料，如有需要请更正。
+    [return_awaiting] “{ $title }”被退回的付款 { $amount } 等待另一位财务人员确认。
+    [bank_awaiting] “{ $title }”的受资助机构更正了银行资料，须由财务人员确认。
+    [bank_confirmed] “{ $title }”的银行资料已确认；付款将汇至此账户。
+    [bank_rejected] “{ $title }”更正的银行资料未获接纳；请核对后再次提交。
    *[closed] “{ $title }”的资助已结束，未使用的款项已拨回资金池。
     }
 email-award-update-action = 打开资助

@@ -73,6 +73,12 @@ email-award-update-p1 = { $event ->
     [report_returned] 「{ $title }」的進度報告需要修改後再提交，意見如下。
     [payment_awaiting] 「{ $title }」有一筆 { $amount } 的付款申請等待另一位財務人員批核。
     [payment_sent] 「{ $title }」的一筆撥款 { $amount } 已匯出（匯款通知）。
+    [payment_settled] 銀行已支付「{ $title }」的 { $amount }（匯款通知）：以下列出基金支出、您按何匯率收到的款額及參考編號。
+    [payment_returned] 「{ $title }」的一筆付款 { $amount } 被銀行退回，銀行的原因如下。請在資助頁面核對銀行資料，如有需要請更正。
+    [return_awaiting] 「{ $title }」被退回的付款 { $amount } 等待另一位財務人員確認。
+    [bank_awaiting] 「{ $title }」的受資助機構更正了銀行資料，須由財務人員確認。
+    [bank_confirmed] 「{ $title }」的銀行資料已確認；付款將匯至此帳戶。
+    [bank_rejected] 「{ $title }」更正的銀行資料未獲接納；請核對後再次提交。
    *[closed] 「{ $title }」的資助已結束，未使用的款項已撥回資金池。
     }
 email-award-update-action = 打開資助

@@ -1,0 +1,373 @@
+//! Payments that reach the bank (issue 25): an approved tranche goes into a
+//! batch, its pain.001 file validates against the ISO 20022 schema, the
+//! bank pays or sends it back; a return (maker and checker) reverses the
+//! disbursement, and the tranche is paid again only after finance confirms
+//! the grantee's corrected bank details.
+
+use baygrants::domain::ledger::Account;
+use rust_decimal::Decimal;
+
+use crate::awards::{
+    Decided, accept_offer, approve, award_of, balance, contribute, decided, pending_payment,
+    publish,
+};
+use crate::review::relogin;
+use crate::support::Browser;
+use crate::support::browser::Page;
+
+fn d(s: &str) -> Decimal {
+    s.parse().unwrap()
+}
+
+/// Makes the batch of a fund's approved payments in `currency`; its id.
+pub(crate) async fn make_batch(fin: &Browser, fund: i64, currency: &str) -> i64 {
+    let fund = fund.to_string();
+    let res = fin
+        .submit(
+            "/finance",
+            "/finance/batches",
+            &[
+                ("fund", fund.as_str()),
+                ("currency", currency),
+                ("debtor_name", "Bay Area Venture Fund"),
+                ("debtor_account", "012-345-678901"),
+                ("debtor_bank", "Bank of China (Hong Kong)"),
+                ("debtor_bic", "BKCHHKHH"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status, 303, "{}", res.body);
+    let to = res.headers["location"].to_str().unwrap();
+    to.trim_start_matches("/finance/batches/").parse().unwrap()
+}
+
+pub(crate) async fn download(fin: &Browser, batch: i64, format: &str) -> Page {
+    fin.submit(
+        &format!("/finance/batches/{batch}"),
+        &format!("/finance/batches/{batch}/download"),
+        &[("format", format)],
+    )
+    .await
+}
+
+pub(crate) async fn settle(fin: &Browser, payment: i64) -> Page {
+    fin.submit(
+        "/finance",
+        &format!("/finance/payments/{payment}/settle"),
+        &[],
+    )
+    .await
+}
+
+/// Validates `xml` against pain.001.001.03 as shipped in PyPI's sepaxml
+/// (installed by `.ci/run`); the validator's complaint, if any.
+fn schema_errors(xml: &str) -> Option<String> {
+    use std::io::Write;
+    let mut child = std::process::Command::new("python3")
+        .arg("-c")
+        .arg(
+            "import io, os, sys, sepaxml, xmlschema\n\
+             xsd = os.path.join(os.path.dirname(sepaxml.__file__), 'schemas', 'pain.001.001.03.xsd')\n\
+             xmlschema.XMLSchema(xsd).validate(io.BytesIO(sys.stdin.buffer.read()))\n",
+        )
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("python3 runs");
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(xml.as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        !stderr.contains("ModuleNotFoundError"),
+        "the schema tools are missing (pip install sepaxml xmlschema, as .ci/run does): {stderr}"
+    );
+    (!out.status.success()).then(|| stderr.into_owned())
+}
+
+#[test]
+fn the_schema_check_fails_on_a_file_that_breaks_the_schema() {
+    let bad = "<?xml version=\"1.0\"?><Document xmlns=\"urn:iso:std:iso:20022:tech:xsd:pain.001.001.03\">\
+               <CstmrCdtTrfInitn><GrpHdr><MsgId>x</MsgId></GrpHdr></CstmrCdtTrfInitn></Document>";
+    assert!(
+        schema_errors(bad).is_some(),
+        "a header without its fields is refused"
+    );
+}
+
+async fn transfer_of(app: &crate::support::TestApp, payment: i64) -> Option<String> {
+    let mut conn = app.state.pool.get().await.unwrap();
+    baygrants::models::awards::find_payment_for_update(
+        &mut conn,
+        baygrants::models::PaymentId(payment),
+    )
+    .await
+    .unwrap()
+    .unwrap()
+    .transfer
+    .map(|t| baygrants::domain::code::AsCode::as_code(&t).to_string())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_batch_goes_to_the_bank_and_a_returned_payment_comes_back_to_the_award() {
+    let app = crate::support::TestApp::spawn().await;
+    let Decided {
+        f,
+        application,
+        fund,
+        admin,
+        fin1,
+        fin2,
+    } = decided(&app).await;
+    assert_eq!(contribute(&fin1, fund, "1,000,000").await.status, 303);
+    assert_eq!(publish(&admin, f.call).await, 303);
+    let award = award_of(&app, application).await;
+    let lead = relogin(&app, "lead@gz.test").await;
+    assert_eq!(accept_offer(&lead, award, "Chan Tai Man").await.status, 303);
+    let page = format!("/awards/{award}");
+    let tranches = {
+        let mut conn = app.state.pool.get().await.unwrap();
+        baygrants::models::awards::tranches(&mut conn, baygrants::models::AwardId(award))
+            .await
+            .unwrap()
+    };
+    let request = format!("/finance/tranches/{}/request", tranches[0].id.0);
+    assert_eq!(fin1.submit(&page, &request, &[]).await.status, 303);
+    let payment = pending_payment(&app).await;
+    assert_eq!(approve(&fin2, payment).await.status, 303);
+    assert_eq!(transfer_of(&app, payment).await.as_deref(), Some("ready"));
+    assert_eq!(
+        balance(&app, fund, Account::Disbursed, Some(award)).await,
+        d("32000")
+    );
+
+    // A batch needs a usable paying account: errors keep what was typed.
+    let fund_s = fund.to_string();
+    let res = fin1
+        .submit(
+            "/finance",
+            "/finance/batches",
+            &[
+                ("fund", fund_s.as_str()),
+                ("currency", "MOP"),
+                ("debtor_name", "Bay Area Venture Fund"),
+                ("debtor_account", &"9".repeat(40)),
+                ("debtor_bank", "<script>alert(1)</script>"),
+                ("debtor_bic", "not a bic"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status, 422, "{}", res.body);
+    assert!(res.has("at most 34 letters and digits") && res.has("A BIC has 8 or 11"));
+    assert!(
+        res.has("&#60;script&#62;alert(1)&#60;/script&#62;") && !res.has("<script>alert"),
+        "{}",
+        res.body
+    );
+    // Nothing in another currency waits.
+    let res = fin1
+        .submit(
+            "/finance",
+            "/finance/batches",
+            &[
+                ("fund", fund_s.as_str()),
+                ("currency", "HKD"),
+                ("debtor_name", "F"),
+                ("debtor_account", "1"),
+                ("debtor_bank", "B"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status, 409);
+
+    let batch = make_batch(&fin1, fund, "MOP").await;
+    let shown = fin1.get(&format!("/finance/batches/{batch}")).await;
+    assert!(
+        shown.has(&format!("BG-P{payment}")) && shown.has("MOP 35,200.00"),
+        "{}",
+        shown.body
+    );
+    // The applicant side cannot see or send batches.
+    assert_eq!(
+        lead.get(&format!("/finance/batches/{batch}")).await.status,
+        404
+    );
+
+    // The first download sends the batch; the file is valid pain.001 and
+    // the same on every download.
+    let xml = download(&fin1, batch, "pain001").await;
+    assert_eq!(xml.status, 200);
+    assert!(
+        xml.headers["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("application/xml")
+    );
+    assert_eq!(schema_errors(&xml.body), None);
+    assert!(
+        xml.body
+            .contains(&format!("<EndToEndId>BG-P{payment}</EndToEndId>"))
+            && xml
+                .body
+                .contains("<InstdAmt Ccy=\"MOP\">35200.00</InstdAmt>")
+            && xml.body.contains("<Othr><Id>622200001111</Id>")
+            && xml
+                .body
+                .contains("<NbOfTxs>1</NbOfTxs><CtrlSum>35200.00</CtrlSum>"),
+        "{}",
+        xml.body
+    );
+    assert_eq!(download(&fin2, batch, "pain001").await.body, xml.body);
+    let csv = download(&fin1, batch, "csv").await;
+    assert!(
+        csv.body.contains(&format!("BG-P{payment},Guangzhou Lead")),
+        "{}",
+        csv.body
+    );
+    assert_eq!(transfer_of(&app, payment).await.as_deref(), Some("sent"));
+    // A sent batch no longer changes.
+    let pid = payment.to_string();
+    let res = fin1
+        .submit(
+            &format!("/finance/batches/{batch}"),
+            &format!("/finance/batches/{batch}/remove"),
+            &[("payment", pid.as_str())],
+        )
+        .await;
+    assert_eq!(res.status, 409);
+
+    // The bank sends it back: one officer reports, another confirms.
+    let report = format!("/finance/payments/{payment}/return");
+    let res = fin1.submit("/finance", &report, &[("reason", "")]).await;
+    assert_eq!(res.status, 422);
+    let res = fin1
+        .submit("/finance", &report, &[("reason", "AC04 account closed")])
+        .await;
+    assert_eq!(res.status, 303, "{}", res.body);
+    assert_eq!(
+        fin1.submit("/finance", &report, &[("reason", "again")])
+            .await
+            .status,
+        409
+    );
+    let decide = format!("/finance/payments/{payment}/return/decision");
+    assert_eq!(
+        fin1.submit("/finance", &decide, &[("decision", "confirm")])
+            .await
+            .status,
+        409,
+        "not by the officer who reported it"
+    );
+    assert_eq!(
+        settle(&fin2, payment).await.status,
+        409,
+        "a reported return is decided first"
+    );
+    assert_eq!(
+        balance(&app, fund, Account::Disbursed, Some(award)).await,
+        d("32000"),
+        "nothing moves before the checker"
+    );
+    let res = fin2
+        .submit("/finance", &decide, &[("decision", "confirm")])
+        .await;
+    assert_eq!(res.status, 303, "{}", res.body);
+    assert_eq!(
+        fin2.submit("/finance", &decide, &[("decision", "confirm")])
+            .await
+            .status,
+        409
+    );
+    assert_eq!(
+        transfer_of(&app, payment).await.as_deref(),
+        Some("returned")
+    );
+    // The disbursement is reversed by a new entry: the money is committed
+    // to the award again, and the ledger still balances.
+    assert_eq!(
+        balance(&app, fund, Account::Disbursed, Some(award)).await,
+        Decimal::ZERO
+    );
+    assert_eq!(
+        balance(&app, fund, Account::Committed, Some(award)).await,
+        d("80000")
+    );
+    crate::support::ledger_agrees(&app).await;
+    let told = app
+        .smtp
+        .wait_for("lead@gz.test", "came back from the bank")
+        .await;
+    assert!(told.text.contains("AC04 account closed"), "{}", told.text);
+    let shown = lead.get(&page).await;
+    assert!(shown.has("Returned by the bank") && shown.has("AC04 account closed"));
+
+    // Not paid again until finance confirms the grantee's corrected details.
+    assert_eq!(fin1.submit(&page, &request, &[]).await.status, 409);
+    let bank = format!("{page}/bank");
+    let res = lead
+        .submit(
+            &page,
+            &bank,
+            &[
+                ("account_name", "Guangzhou Lead"),
+                ("bank_name", "Bank of Guangzhou"),
+                ("account_number", &"7".repeat(40)),
+                ("bank_currency", "MOP"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status, 422);
+    assert!(res.has(&"7".repeat(40)), "what was typed is kept");
+    let res = lead
+        .submit(
+            &page,
+            &bank,
+            &[
+                ("account_name", "Guangzhou Lead"),
+                ("bank_name", "Bank of Guangzhou"),
+                ("account_number", "6222-0000-2222"),
+                ("bank_currency", "MOP"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status, 303, "{}", res.body);
+    assert_eq!(
+        fin1.submit(&page, &request, &[]).await.status,
+        409,
+        "still waiting for finance"
+    );
+    let other = relogin(&app, "owner@mo.test").await;
+    assert_eq!(other.submit("/applications", &bank, &[]).await.status, 404);
+    let res = fin2
+        .submit(
+            &page,
+            &format!("/finance/awards/{award}/bank"),
+            &[("decision", "confirm")],
+        )
+        .await;
+    assert_eq!(res.status, 303, "{}", res.body);
+    assert_eq!(fin1.submit(&page, &request, &[]).await.status, 303);
+    let again = pending_payment(&app).await;
+    assert_ne!(again, payment);
+    assert_eq!(approve(&fin2, again).await.status, 303);
+    let batch2 = make_batch(&fin1, fund, "MOP").await;
+    let xml = download(&fin1, batch2, "pain001").await;
+    assert_eq!(schema_errors(&xml.body), None);
+    assert!(
+        xml.body.contains("<Othr><Id>622200002222</Id>"),
+        "the corrected account"
+    );
+    assert_eq!(settle(&fin1, again).await.status, 303);
+    assert_eq!(settle(&fin1, again).await.status, 409, "settled once");
+    app.smtp.wait_for("lead@gz.test", "The bank has paid").await;
+    assert_eq!(
+        balance(&app, fund, Account::Disbursed, Some(award)).await,
+        d("32000")
+    );
+    crate::support::ledger_agrees(&app).await;
+}

@@ -1,3 +1,5 @@
+DROP TABLE bank_statement_lines;
+DROP TABLE bank_statements;
 DROP TABLE bank_changes;
 ALTER TABLE awards DROP COLUMN bank_confirmed_at;
 DROP TRIGGER payment_requests_tranches_ready ON payment_requests;

@@ -114,3 +114,31 @@ CREATE TABLE bank_changes (
 );
 CREATE UNIQUE INDEX bank_changes_one_pending ON bank_changes (award_id) WHERE state = 'pending';
 CREATE INDEX bank_changes_award_idx ON bank_changes (award_id, id);
+
+-- Bank statements imported (camt.053 or CSV), each file once (by its
+-- SHA-256), and what each line did: settled a payment, reported its return
+-- for a checker, found it already so, or matched nothing (for a person).
+CREATE TABLE bank_statements (
+    id          BIGSERIAL PRIMARY KEY,
+    digest      TEXT NOT NULL UNIQUE,
+    file_name   TEXT NOT NULL,
+    lines       INTEGER NOT NULL,
+    imported_by BIGINT NOT NULL REFERENCES users (id),
+    imported_at TIMESTAMPTZ NOT NULL
+);
+CREATE TABLE bank_statement_lines (
+    id           BIGSERIAL PRIMARY KEY,
+    statement_id BIGINT NOT NULL REFERENCES bank_statements (id),
+    line         INTEGER NOT NULL,
+    account      TEXT NOT NULL,
+    end_to_end   TEXT NOT NULL,
+    amount       NUMERIC(20, 5) NOT NULL,
+    currency     TEXT NOT NULL,
+    returned     BOOLEAN NOT NULL,
+    reason       TEXT NOT NULL DEFAULT '',
+    payment_id   BIGINT REFERENCES payment_requests (id),
+    outcome      TEXT NOT NULL CHECK (outcome IN ('settled', 'return_reported', 'already', 'unmatched')),
+    note         TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX bank_statement_lines_statement_idx ON bank_statement_lines (statement_id, id);
+CREATE INDEX bank_statement_lines_payment_idx ON bank_statement_lines (payment_id);

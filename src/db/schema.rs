@@ -115,6 +115,34 @@ diesel::table! {
 }
 
 diesel::table! {
+    bank_statement_lines (id) {
+        id -> Int8,
+        statement_id -> Int8,
+        line -> Int4,
+        account -> Text,
+        end_to_end -> Text,
+        amount -> Numeric,
+        currency -> Text,
+        returned -> Bool,
+        reason -> Text,
+        payment_id -> Nullable<Int8>,
+        outcome -> Text,
+        note -> Text,
+    }
+}
+
+diesel::table! {
+    bank_statements (id) {
+        id -> Int8,
+        digest -> Text,
+        file_name -> Text,
+        lines -> Int4,
+        imported_by -> Int8,
+        imported_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
     budget_lines (id) {
         id -> Int8,
         application_id -> Int8,
@@ -764,6 +792,9 @@ diesel::joinable!(awards -> funds (fund_id));
 diesel::joinable!(awards -> organizations (lead_org_id));
 diesel::joinable!(awards -> users (accepted_by));
 diesel::joinable!(bank_changes -> awards (award_id));
+diesel::joinable!(bank_statement_lines -> bank_statements (statement_id));
+diesel::joinable!(bank_statement_lines -> payment_requests (payment_id));
+diesel::joinable!(bank_statements -> users (imported_by));
 diesel::joinable!(budget_lines -> applications (application_id));
 diesel::joinable!(budget_lines -> organizations (organization_id));
 diesel::joinable!(call_focus_areas -> calls (call_id));
@@ -840,6 +871,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     audit_events,
     awards,
     bank_changes,
+    bank_statement_lines,
+    bank_statements,
     budget_lines,
     call_focus_areas,
     call_review_settings,

@@ -181,6 +181,8 @@ route_table! {
     POST "/finance/batches/{id}/remove" => awards::remove_from_batch;
     POST "/finance/batches/{id}/download" => awards::download_batch;
     POST "/finance/awards/{id}/bank" => awards::decide_bank;
+    POST "/finance/statements" => awards::import_statement;
+    GET "/finance/statements/{id}" => awards::statement;
     GET "/finance/funds/{id}" => awards::fund;
     POST "/finance/funds/{id}/contributions" => awards::contribute;
     POST "/finance/funds/{id}/corrections" => awards::request_correction;

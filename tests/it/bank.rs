@@ -371,3 +371,248 @@ async fn a_batch_goes_to_the_bank_and_a_returned_payment_comes_back_to_the_award
     );
     crate::support::ledger_agrees(&app).await;
 }
+
+/// Three awards of one call (80,000 CNY each), each accepted with its
+/// tranche 1 approved (32,000 CNY, sent as MOP 35,200.00 at 1.1) and sent in
+/// one batch:
+/// (fund, the two finance officers, the lead, the batch, the payments).
+async fn three_sent(
+    app: &crate::support::TestApp,
+) -> (i64, Browser, Browser, Browser, i64, Vec<i64>, Vec<i64>) {
+    use crate::review::submitted_in;
+    let f = crate::applications::fixture(app).await;
+    let mut applications = Vec::new();
+    for _ in 0..3 {
+        applications.push(submitted_in(app, &f, f.call, f.macau, "100000").await);
+    }
+    app.clock.advance(chrono::Duration::days(366 * 10));
+    let admin = relogin(app, "admin@grants.test").await;
+    assert_eq!(
+        crate::decisions::to_state(&admin, f.call, "in_review").await,
+        303
+    );
+    for application in &applications {
+        let decision = format!("/admin/applications/{application}/decision");
+        let res = admin
+            .submit(
+                &decision,
+                &decision,
+                &[
+                    ("outcome", "award"),
+                    ("amount", "80,000"),
+                    ("conditions", ""),
+                    ("rationale", "Strong"),
+                ],
+            )
+            .await;
+        assert_eq!(res.status, 303, "{}", res.body);
+    }
+    assert_eq!(
+        crate::decisions::to_state(&admin, f.call, "decided").await,
+        303
+    );
+    let fin1 = app
+        .user_with_role("fin1@grants.test", baygrants::domain::role::Role::Finance)
+        .await;
+    let fin2 = app
+        .user_with_role("fin2@grants.test", baygrants::domain::role::Role::Finance)
+        .await;
+    let fund = {
+        let mut conn = app.state.pool.get().await.unwrap();
+        baygrants::models::calls::find(&mut conn, baygrants::models::CallId(f.call))
+            .await
+            .unwrap()
+            .unwrap()
+            .fund_id
+            .0
+    };
+    assert_eq!(contribute(&fin1, fund, "1,000,000").await.status, 303);
+    assert_eq!(publish(&admin, f.call).await, 303);
+    let lead = relogin(app, "lead@gz.test").await;
+    let mut awards = Vec::new();
+    let mut payments = Vec::new();
+    for application in &applications {
+        let award = award_of(app, *application).await;
+        assert_eq!(accept_offer(&lead, award, "Chan Tai Man").await.status, 303);
+        let tranche = {
+            let mut conn = app.state.pool.get().await.unwrap();
+            baygrants::models::awards::tranches(&mut conn, baygrants::models::AwardId(award))
+                .await
+                .unwrap()[0]
+                .id
+                .0
+        };
+        let res = fin1
+            .submit(
+                &format!("/awards/{award}"),
+                &format!("/finance/tranches/{tranche}/request"),
+                &[],
+            )
+            .await;
+        assert_eq!(res.status, 303, "{}", res.body);
+        let payment = pending_payment(app).await;
+        assert_eq!(approve(&fin2, payment).await.status, 303);
+        awards.push(award);
+        payments.push(payment);
+    }
+    let batch = make_batch(&fin1, fund, "MOP").await;
+    assert_eq!(download(&fin1, batch, "pain001").await.status, 200);
+    (fund, fin1, fin2, lead, batch, awards, payments)
+}
+
+async fn import(fin: &Browser, name: &str, bytes: Vec<u8>) -> Page {
+    fin.upload("/finance", "/finance/statements", name, bytes)
+        .await
+}
+
+async fn statement_count(app: &crate::support::TestApp) -> i64 {
+    use diesel_async::RunQueryDsl;
+    #[derive(diesel::QueryableByName)]
+    struct N {
+        #[diesel(sql_type = diesel::sql_types::Int8)]
+        n: i64,
+    }
+    let mut conn = app.state.pool.get().await.unwrap();
+    diesel::sql_query(
+        "SELECT (SELECT count(*) FROM bank_statements) * 1000000
+              + (SELECT count(*) FROM bank_statement_lines) * 1000
+              + (SELECT count(*) FROM audit_events) AS n",
+    )
+    .get_result::<N>(&mut conn)
+    .await
+    .unwrap()
+    .n
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_statement_settles_two_payments_returns_one_and_changes_nothing_the_second_time() {
+    let app = crate::support::TestApp::spawn().await;
+    let (fund, fin1, fin2, lead, _batch, awards, p) = three_sent(&app).await;
+    let entry = |n: usize, e2e: &str, dir: &str, amount: &str, ret: &str| {
+        format!(
+            "<Ntry><Amt Ccy=\"MOP\">{amount}</Amt><CdtDbtInd>{dir}</CdtDbtInd><Sts>BOOK</Sts>\
+             <BookgDt><Dt>2036-02-0{n}</Dt></BookgDt><NtryDtls><TxDtls><Refs><EndToEndId>{e2e}</EndToEndId></Refs>{ret}</TxDtls></NtryDtls></Ntry>"
+        )
+    };
+    let camt = |entries: String| {
+        format!(
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\
+             <Document xmlns=\"urn:iso:std:iso:20022:tech:xsd:camt.053.001.02\"><BkToCstmrStmt>\
+             <GrpHdr><MsgId>ST-1</MsgId><CreDtTm>2036-02-03T09:00:00</CreDtTm></GrpHdr>\
+             <Stmt><Id>ST-1</Id><Acct><Id><Othr><Id>012345678901</Id></Othr></Id><Ccy>MOP</Ccy></Acct>{entries}</Stmt>\
+             </BkToCstmrStmt></Document>"
+        )
+    };
+    let statement = camt(format!(
+        "{}{}{}{}{}",
+        entry(1, &format!("BG-P{}", p[0]), "DBIT", "35200.00", ""),
+        entry(1, &format!("BG-P{}", p[1]), "DBIT", "35200.00", ""),
+        entry(
+            2,
+            &format!("BG-P{}", p[2]),
+            "CRDT",
+            "35200.00",
+            "<RtrInf><Rsn><Cd>AC04</Cd></Rsn><AddtlInf>Closed account</AddtlInf></RtrInf>"
+        ),
+        entry(2, "BG-P999999", "DBIT", "5.00", ""),
+        entry(3, &format!("BG-P{}", p[0]), "DBIT", "1.00", ""),
+    ));
+
+    // A statement of another account is refused whole.
+    let other = statement.replace("012345678901", "999999999");
+    let before = statement_count(&app).await;
+    let res = import(&fin1, "other.xml", other.into_bytes()).await;
+    assert_eq!(res.status, 422, "{}", res.body);
+    assert!(res.has("no batch paid from"));
+    // So is a hostile one.
+    let entities =
+        "<?xml version=\"1.0\"?><!DOCTYPE d [<!ENTITY x \"x\">]><Document>&x;</Document>";
+    let res = import(&fin1, "bomb.xml", entities.as_bytes().to_vec()).await;
+    assert_eq!(res.status, 422);
+    assert!(res.has("document type declaration"));
+    assert_eq!(statement_count(&app).await, before, "nothing changed");
+
+    let res = import(&fin1, "statement-0203.xml", statement.clone().into_bytes()).await;
+    assert_eq!(res.status, 303, "{}", res.body);
+    let page = res.headers["location"].to_str().unwrap().to_string();
+    let shown = fin1.get(&page).await;
+    assert!(
+        shown.has("Settled the payment")
+            && shown.has("Return reported, for another officer to confirm")
+            && shown.has("The reference names none of our payments.")
+            && shown.has("The amount or currency differs from the payment&#39;s."),
+        "{}",
+        shown.body
+    );
+    for (payment, want) in [(p[0], "settled"), (p[1], "settled"), (p[2], "sent")] {
+        assert_eq!(transfer_of(&app, payment).await.as_deref(), Some(want));
+    }
+    let mut advice = Vec::new();
+    for _ in 0..2 {
+        advice.push(app.smtp.wait_for("lead@gz.test", "The bank has paid").await);
+    }
+    assert!(advice.iter().all(|m| m.text.contains("MOP 35,200.00")));
+    // The return waits for a checker other than the importer.
+    let decide = format!("/finance/payments/{}/return/decision", p[2]);
+    assert_eq!(
+        fin1.submit("/finance", &decide, &[("decision", "confirm")])
+            .await
+            .status,
+        409
+    );
+    assert_eq!(
+        fin2.submit("/finance", &decide, &[("decision", "confirm")])
+            .await
+            .status,
+        303
+    );
+    let told = app
+        .smtp
+        .wait_for("lead@gz.test", "came back from the bank")
+        .await;
+    assert!(told.text.contains("AC04 Closed account"), "{}", told.text);
+    // The ledger, the awards and the emails agree.
+    for (award, paid) in [(awards[0], "32000"), (awards[1], "32000"), (awards[2], "0")] {
+        assert_eq!(
+            balance(&app, fund, Account::Disbursed, Some(award)).await,
+            d(paid)
+        );
+        assert_eq!(
+            balance(&app, fund, Account::Committed, Some(award)).await,
+            d("80000") - d(paid)
+        );
+    }
+    crate::support::ledger_agrees(&app).await;
+    let award_page = lead.get(&format!("/awards/{}", awards[2])).await;
+    assert!(award_page.has("Returned by the bank") && award_page.has("AC04 Closed account"));
+    assert!(
+        lead.get(&format!("/awards/{}", awards[0]))
+            .await
+            .has(">Settled<")
+    );
+
+    // The same file again: nothing changes, and the page says so.
+    let before = statement_count(&app).await;
+    let res = import(&fin2, "statement-0203-again.xml", statement.into_bytes()).await;
+    assert_eq!(res.status, 303);
+    assert_eq!(res.headers["location"].to_str().unwrap(), page);
+    assert_eq!(statement_count(&app).await, before, "nothing changed");
+    // A later statement repeating a settled line changes nothing either.
+    let csv = format!(
+        "account,end_to_end_id,amount,currency,status,reason\n012-345-678901,BG-P{},35200.00,MOP,paid,\n",
+        p[0]
+    );
+    let res = import(&fin1, "later.csv", csv.into_bytes()).await;
+    assert_eq!(res.status, 303, "{}", res.body);
+    let later = fin1.get(res.headers["location"].to_str().unwrap()).await;
+    assert!(
+        later.has("Already recorded: nothing changed"),
+        "{}",
+        later.body
+    );
+    assert_eq!(
+        balance(&app, fund, Account::Disbursed, Some(awards[0])).await,
+        d("32000")
+    );
+    crate::support::ledger_agrees(&app).await;
+}

@@ -528,3 +528,196 @@ pub async fn confirm_bank_details(
     .await
     .map(|n| n == 1)
 }
+
+/// An imported bank statement.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = bank_statements)]
+pub struct Statement {
+    pub id: i64,
+    pub digest: String,
+    pub file_name: String,
+    pub lines: i32,
+    pub imported_by: UserId,
+    pub imported_at: DateTime<Utc>,
+}
+
+/// What a line of a statement did.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = bank_statement_lines)]
+pub struct StatementLineRow {
+    pub line: i32,
+    pub account: String,
+    pub end_to_end: String,
+    pub amount: Decimal,
+    pub currency: String,
+    pub returned: bool,
+    pub reason: String,
+    pub payment_id: Option<PaymentId>,
+    pub outcome: String,
+    pub note: String,
+}
+
+/// Records a statement by its digest; `None` if that file was imported
+/// already.
+pub async fn insert_statement(
+    conn: &mut Conn,
+    digest: &str,
+    file_name: &str,
+    lines: i32,
+    by: UserId,
+    now: DateTime<Utc>,
+) -> QueryResult<Option<i64>> {
+    diesel::insert_into(bank_statements::table)
+        .values((
+            bank_statements::digest.eq(digest),
+            bank_statements::file_name.eq(file_name),
+            bank_statements::lines.eq(lines),
+            bank_statements::imported_by.eq(by),
+            bank_statements::imported_at.eq(now),
+        ))
+        .on_conflict(bank_statements::digest)
+        .do_nothing()
+        .returning(bank_statements::id)
+        .get_result(conn)
+        .await
+        .optional()
+}
+
+pub async fn statement_by_digest(conn: &mut impl Reader, digest: &str) -> QueryResult<Option<i64>> {
+    bank_statements::table
+        .filter(bank_statements::digest.eq(digest))
+        .select(bank_statements::id)
+        .first(conn)
+        .await
+        .optional()
+}
+
+pub struct NewStatementLine<'a> {
+    pub line: i32,
+    pub account: &'a str,
+    pub end_to_end: &'a str,
+    pub amount: Decimal,
+    pub currency: &'a str,
+    pub returned: bool,
+    pub reason: &'a str,
+    pub payment: Option<PaymentId>,
+    pub outcome: &'a str,
+    pub note: &'a str,
+}
+
+pub async fn insert_statement_line(
+    conn: &mut Conn,
+    statement: i64,
+    l: &NewStatementLine<'_>,
+) -> QueryResult<()> {
+    diesel::insert_into(bank_statement_lines::table)
+        .values((
+            bank_statement_lines::statement_id.eq(statement),
+            bank_statement_lines::line.eq(l.line),
+            bank_statement_lines::account.eq(l.account),
+            bank_statement_lines::end_to_end.eq(l.end_to_end),
+            bank_statement_lines::amount.eq(l.amount),
+            bank_statement_lines::currency.eq(l.currency),
+            bank_statement_lines::returned.eq(l.returned),
+            bank_statement_lines::reason.eq(l.reason),
+            bank_statement_lines::payment_id.eq(l.payment),
+            bank_statement_lines::outcome.eq(l.outcome),
+            bank_statement_lines::note.eq(l.note),
+        ))
+        .execute(conn)
+        .await
+        .map(drop)
+}
+
+pub async fn find_statement(conn: &mut impl Reader, id: i64) -> QueryResult<Option<Statement>> {
+    bank_statements::table
+        .find(id)
+        .select(Statement::as_select())
+        .first(conn)
+        .await
+        .optional()
+}
+
+/// A statement's lines in file order (at most `limit`).
+pub async fn statement_lines(
+    conn: &mut impl Reader,
+    statement: i64,
+    limit: i64,
+) -> QueryResult<Vec<StatementLineRow>> {
+    bank_statement_lines::table
+        .filter(bank_statement_lines::statement_id.eq(statement))
+        .select(StatementLineRow::as_select())
+        .order(bank_statement_lines::id)
+        .limit(limit)
+        .load(conn)
+        .await
+}
+
+/// The latest statements, newest first, each with its unmatched lines.
+pub async fn statements(conn: &mut impl Reader, limit: i64) -> QueryResult<Vec<(Statement, i64)>> {
+    let list: Vec<Statement> = bank_statements::table
+        .select(Statement::as_select())
+        .order(bank_statements::id.desc())
+        .limit(limit)
+        .load(conn)
+        .await?;
+    let ids: Vec<i64> = list.iter().map(|s| s.id).collect();
+    let counts: Vec<(i64, i64)> = bank_statement_lines::table
+        .filter(bank_statement_lines::statement_id.eq_any(&ids))
+        .filter(bank_statement_lines::outcome.eq("unmatched"))
+        .group_by(bank_statement_lines::statement_id)
+        .select((
+            bank_statement_lines::statement_id,
+            diesel::dsl::count_star(),
+        ))
+        .load(conn)
+        .await?;
+    let counts: std::collections::HashMap<i64, i64> = counts.into_iter().collect();
+    Ok(list
+        .into_iter()
+        .map(|s| {
+            let n = counts.get(&s.id).copied().unwrap_or(0);
+            (s, n)
+        })
+        .collect())
+}
+
+/// The funds of `payments` (that exist), for locking in one order.
+pub async fn funds_of_payments(
+    conn: &mut Conn,
+    payments: &[PaymentId],
+) -> QueryResult<Vec<FundId>> {
+    payment_requests::table
+        .inner_join(awards::table)
+        .filter(payment_requests::id.eq_any(payments))
+        .select(awards::fund_id)
+        .distinct()
+        .order(awards::fund_id)
+        .load(conn)
+        .await
+}
+
+/// The account each of `batches` paid from.
+pub async fn batch_accounts(
+    conn: &mut Conn,
+    batches: &[BatchId],
+) -> QueryResult<std::collections::HashMap<BatchId, String>> {
+    let rows: Vec<(BatchId, String)> = payment_batches::table
+        .filter(payment_batches::id.eq_any(batches))
+        .select((payment_batches::id, payment_batches::debtor_account))
+        .load(conn)
+        .await?;
+    Ok(rows.into_iter().collect())
+}
+
+/// Whether any batch was paid from `account` (as banks read it).
+pub async fn account_known(conn: &mut Conn, accounts: &[String]) -> QueryResult<bool> {
+    let all: Vec<String> = payment_batches::table
+        .select(payment_batches::debtor_account)
+        .distinct()
+        .load(conn)
+        .await?;
+    Ok(all
+        .iter()
+        .any(|a| accounts.contains(&crate::domain::bank::account_id(a))))
+}

@@ -11,8 +11,8 @@ use super::{
     TrancheId, UserId,
 };
 use crate::db::schema::{
-    awards, bank_changes, contributions, organizations, payment_batches, payment_requests,
-    progress_reports, support_log, tranches,
+    awards, bank_changes, bank_statement_lines, bank_statements, contributions, organizations,
+    payment_batches, payment_requests, progress_reports, support_log, tranches,
 };
 use crate::domain::award::Approval;
 use crate::domain::award::AwardState;

@@ -711,3 +711,192 @@ pub async fn decide_bank_details(
     })
     .await
 }
+
+/// What importing a statement did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Imported {
+    pub statement: i64,
+    /// The same file was imported before: nothing changed.
+    pub again: bool,
+}
+
+/// Imports a bank statement (camt.053 or the plain CSV): each line is
+/// matched to a payment by its end-to-end reference, amount, currency and
+/// the account its batch paid from. A payment paid settles (with the
+/// remittance advice); one sent back has its return reported for another
+/// officer to confirm; what matches nothing is listed for a person. The
+/// same file twice changes nothing, and a statement of an account no batch
+/// paid from is refused whole.
+pub async fn import_statement(
+    state: &AppState,
+    actor: &Actor,
+    file_name: &str,
+    bytes: &[u8],
+    origin: &Origin,
+) -> Result<Imported, AppError> {
+    use sha2::Digest;
+    if !may(actor, Permission::HandleMoney) {
+        return Err(AppError::NotFound);
+    }
+    let by = actor.user_id().ok_or(AppError::NotFound)?;
+    let lines = bank::parse_statement(bytes).map_err(|k| FormErrors::single("file", k))?;
+    let digest = format!("{:x}", sha2::Sha256::digest(bytes));
+    let name: String = file_name
+        .chars()
+        .filter(|c| !c.is_control())
+        .take(200)
+        .collect();
+    let now = state.clock.now();
+    let mut conn = state.pool.get().await?;
+    if let Some(id) = awards::statement_by_digest(&mut conn, &digest).await? {
+        return Ok(Imported {
+            statement: id,
+            again: true,
+        });
+    }
+    let outcome = conn
+        .transaction::<_, AppError, _>(async |conn| {
+            let accounts: Vec<String> = lines.iter().map(|l| l.account.clone()).collect();
+            if !awards::account_known(conn, &accounts).await? {
+                return Err(FormErrors::single("file", "err-statement-account"));
+            }
+            let Some(statement) = awards::insert_statement(
+                conn,
+                &digest,
+                &name,
+                i32::try_from(lines.len()).unwrap_or(i32::MAX),
+                by,
+                now,
+            )
+            .await?
+            else {
+                return Ok(None);
+            };
+            // Every fund the statement touches, locked in one order.
+            let mut ids: Vec<PaymentId> = lines
+                .iter()
+                .filter_map(|l| awards::payment_of_reference(&l.end_to_end))
+                .collect();
+            ids.sort();
+            ids.dedup();
+            for fund in awards::funds_of_payments(conn, &ids).await? {
+                ledger::lock_fund(conn, fund).await?;
+            }
+            let mut tally = (0, 0, 0, 0);
+            for l in &lines {
+                let (payment, outcome, note) = match_line(state, conn, l, by, origin, now).await?;
+                match outcome {
+                    "settled" => tally.0 += 1,
+                    "return_reported" => tally.1 += 1,
+                    "already" => tally.2 += 1,
+                    _ => tally.3 += 1,
+                }
+                awards::insert_statement_line(
+                    conn,
+                    statement,
+                    &awards::NewStatementLine {
+                        line: i32::try_from(l.line).unwrap_or(i32::MAX),
+                        account: &l.account,
+                        end_to_end: &l.end_to_end.chars().take(35).collect::<String>(),
+                        amount: l.amount,
+                        currency: &l.currency.chars().take(3).collect::<String>(),
+                        returned: l.returned,
+                        reason: &l.reason.chars().take(500).collect::<String>(),
+                        payment,
+                        outcome,
+                        note,
+                    },
+                )
+                .await?;
+            }
+            audit::insert(
+                conn,
+                &event(
+                    now,
+                    Some(by),
+                    origin,
+                    "statement.imported",
+                    "statement",
+                    statement,
+                )
+                .change(
+                    None,
+                    Some(
+                        json!({ "file": name, "digest": digest, "lines": lines.len(),
+                                     "settled": tally.0, "returns_reported": tally.1,
+                                     "already": tally.2, "unmatched": tally.3 }),
+                    ),
+                ),
+            )
+            .await?;
+            Ok(Some(statement))
+        })
+        .await?;
+    match outcome {
+        Some(statement) => Ok(Imported {
+            statement,
+            again: false,
+        }),
+        // Imported meanwhile by someone else.
+        None => {
+            let id = awards::statement_by_digest(&mut conn, &digest)
+                .await?
+                .ok_or(AppError::NotFound)?;
+            Ok(Imported {
+                statement: id,
+                again: true,
+            })
+        }
+    }
+}
+
+/// What one line of a statement does: (payment, outcome, note key).
+async fn match_line(
+    state: &AppState,
+    conn: &mut Conn,
+    l: &bank::StatementLine,
+    by: crate::models::UserId,
+    origin: &Origin,
+    now: DateTime<Utc>,
+) -> Result<(Option<PaymentId>, &'static str, &'static str), AppError> {
+    let Some(id) = awards::payment_of_reference(&l.end_to_end) else {
+        return Ok((None, "unmatched", "statement-note-reference"));
+    };
+    let Some(p) = awards::find_payment_for_update(conn, id).await? else {
+        return Ok((None, "unmatched", "statement-note-reference"));
+    };
+    let (Some(transfer), Some(batch)) = (p.transfer, p.batch_id) else {
+        return Ok((Some(id), "unmatched", "statement-note-not-sent"));
+    };
+    let accounts = awards::batch_accounts(conn, &[batch]).await?;
+    if accounts.get(&batch).map(|a| bank::account_id(a)) != Some(l.account.clone()) {
+        return Ok((Some(id), "unmatched", "statement-note-account"));
+    }
+    if p.payee_currency.map(|c| c.code()) != Some(l.currency.as_str())
+        || p.amount_sent != Some(l.amount)
+    {
+        return Ok((Some(id), "unmatched", "statement-note-amount"));
+    }
+    let award = awards::find(conn, p.award_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    match (transfer, l.returned, p.return_reported_at.is_some()) {
+        (Transfer::Sent, false, false) => {
+            settle_locked(state, conn, &award, &p, by, origin, now).await?;
+            Ok((Some(id), "settled", ""))
+        }
+        (Transfer::Sent, true, false) => {
+            let reason = if l.reason.trim().is_empty() {
+                "-".to_string()
+            } else {
+                l.reason.chars().take(500).collect()
+            };
+            report_return_locked(state, conn, &award, &p, &reason, by, origin, now).await?;
+            Ok((Some(id), "return_reported", ""))
+        }
+        (Transfer::Settled, false, _)
+        | (Transfer::Returned, true, _)
+        | (Transfer::Sent, true, true) => Ok((Some(id), "already", "")),
+        _ => Ok((Some(id), "unmatched", "statement-note-state")),
+    }
+}

@@ -28,6 +28,8 @@ pub struct BankDesk {
     pub at_bank: Vec<(Payment, String, String, Checker)>,
     pub bank_changes: Vec<(awards::BankChange, String)>,
     pub counts: awards::TransferCounts,
+    /// The latest statements, each with its unmatched lines.
+    pub statements: Vec<(awards::Statement, i64)>,
 }
 
 pub(super) async fn bank_desk(
@@ -38,13 +40,14 @@ pub(super) async fn bank_desk(
 ) -> Result<BankDesk, AppError> {
     let fund_list = funds::all(conn).await?;
     let c: &crate::models::Conn = conn;
-    let (mut c1, mut c2, mut c3, mut c4, mut c5) = (c, c, c, c, c);
-    let (groups, batches, at_bank, changes, counts) = tokio::try_join!(
+    let (mut c1, mut c2, mut c3, mut c4, mut c5, mut c6) = (c, c, c, c, c, c);
+    let (groups, batches, at_bank, changes, counts, statements) = tokio::try_join!(
         awards::ready_groups(&mut c1),
         awards::batches(&mut c2, 20),
         awards::payments_at_bank(&mut c3),
         awards::pending_bank_changes(&mut c4),
         awards::transfer_counts(&mut c5),
+        awards::statements(&mut c6, 10),
     )?;
     let names: std::collections::HashMap<FundId, String> = fund_list
         .iter()
@@ -117,6 +120,7 @@ pub(super) async fn bank_desk(
         at_bank,
         bank_changes: changes,
         counts,
+        statements,
     })
 }
 
@@ -363,4 +367,78 @@ impl BatchPage<'_> {
     fn open(&self) -> bool {
         self.batch.state == BatchState::Open
     }
+}
+
+/// A bank statement uploaded (camt.053 or the plain CSV); the statement's
+/// page shows what each line did.
+pub async fn import_statement(
+    ctx: Ctx,
+    state: web::Data<AppState>,
+    req: actix_web::HttpRequest,
+    payload: web::Payload,
+) -> Result<HttpResponse, AppError> {
+    use crate::web::upload::{Upload, read_upload};
+    let actor = ctx.require(Permission::HandleMoney)?;
+    let (name, data) = match read_upload(&ctx, &req, payload).await? {
+        Upload::File(name, data) => (name, data),
+        Upload::TooLarge => {
+            return finance_page_with(&ctx, &state, FinanceTyped::Statement, {
+                let mut e = FormErrors::default();
+                e.add("file", "err-file-too-large");
+                e
+            })
+            .await
+            .map(|mut r| {
+                *r.status_mut() = actix_web::http::StatusCode::PAYLOAD_TOO_LARGE;
+                r
+            });
+        }
+    };
+    match service::import_statement(&state, &actor, &name, &data, &ctx.origin).await {
+        Ok(done) => Ok(back(
+            &state,
+            &format!("/finance/statements/{}", done.statement),
+            if done.again {
+                "flash-statement-again"
+            } else {
+                "flash-statement-imported"
+            },
+        )),
+        Err(AppError::Invalid(errors)) => {
+            finance_page_with(&ctx, &state, FinanceTyped::Statement, errors).await
+        }
+        Err(e) => Err(e),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "finance/statement.html")]
+pub(super) struct StatementPage<'a> {
+    c: &'a Ctx,
+    statement: awards::Statement,
+    lines: Vec<awards::StatementLineRow>,
+}
+
+/// Lines shown on a statement's page.
+pub(super) const STATEMENT_LINES_SHOWN: i64 = 500;
+
+pub async fn statement(
+    ctx: Ctx,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    ctx.require(Permission::HandleMoney)?;
+    let id: i64 = id(&path)?;
+    let conn = state.pool.get().await?;
+    let c: &crate::models::Conn = &conn;
+    let (mut c1, mut c2) = (c, c);
+    let (statement, lines) = tokio::try_join!(
+        awards::find_statement(&mut c1, id),
+        awards::statement_lines(&mut c2, id, STATEMENT_LINES_SHOWN),
+    )?;
+    render(&StatementPage {
+        c: &ctx,
+        statement: statement.ok_or(AppError::NotFound)?,
+        lines,
+    })
 }

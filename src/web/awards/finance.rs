@@ -15,7 +15,8 @@ pub(super) struct FinancePage<'a> {
     bank: super::batches::BankDesk,
     /// A return reported with errors, as typed.
     typed_return: Option<(PaymentId, crate::services::awards::ReturnForm)>,
-    /// Which form the errors belong to: `approve`, `batch` or `return`.
+    /// Which form the errors belong to: `approve`, `batch`, `return` or
+    /// `statement`.
     errors_of: &'static str,
 }
 
@@ -25,6 +26,8 @@ pub(super) enum FinanceTyped {
     Approve(PaymentId, ApproveForm),
     Batch(crate::services::awards::BatchForm),
     Return(PaymentId, crate::services::awards::ReturnForm),
+    /// A statement upload refused.
+    Statement,
 }
 
 /// A payment waiting on the finance desk, with what its checker needs to
@@ -97,6 +100,7 @@ pub(super) async fn finance_page_with(
         FinanceTyped::Approve(id, f) => (Some((id, f)), None, None, "approve"),
         FinanceTyped::Batch(f) => (None, Some(f), None, "batch"),
         FinanceTyped::Return(id, f) => (None, None, Some((id, f)), "return"),
+        FinanceTyped::Statement => (None, None, None, "statement"),
     };
     let mut conn = state.pool.get().await?;
     let bank = super::batches::bank_desk(ctx, &mut conn, &actor, typed_batch.as_ref()).await?;

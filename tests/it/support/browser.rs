@@ -191,6 +191,25 @@ impl Browser {
         self.post_raw(action, &all).await
     }
 
+    /// Sends one file as a browser's file input does (a multipart form, the
+    /// token read from `page` first).
+    pub async fn upload(&self, page: &str, action: &str, name: &str, bytes: Vec<u8>) -> Page {
+        let token = self.get(page).await.csrf();
+        let form = reqwest::multipart::Form::new().text("csrf", token).part(
+            "file",
+            reqwest::multipart::Part::bytes(bytes).file_name(name.to_string()),
+        );
+        Self::page(
+            self.client
+                .post(self.url(action))
+                .multipart(form)
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await
+    }
+
     pub async fn login(&self, email: &str, password: &str) -> Page {
         let res = self
             .submit(

@@ -115,7 +115,7 @@ fn element(out: &mut String, tag: &str, value: &str, max: usize) {
 
 /// An amount as the file writes it: two decimals, no grouping.
 pub fn amount(value: Decimal) -> String {
-    format!("{:.2}", value.round_dp(2))
+    format!("{:.2}", super::money::round_cents(value))
 }
 
 fn agent(out: &mut String, bic: &str, bank: &str) {
@@ -201,6 +201,20 @@ pub struct StatementLine {
     pub returned: bool,
     /// The bank's reason for a return (its code and words).
     pub reason: String,
+}
+
+crate::domain::code::codes! {
+    /// What a statement's line did.
+    pub enum StatementOutcome {
+        /// It settled a sent payment.
+        Settled = "settled",
+        /// It reported a sent payment's return, for a checker.
+        ReturnReported = "return_reported",
+        /// It said what was recorded already: nothing changed.
+        Already = "already",
+        /// It matched no payment that could take it: a person decides.
+        Unmatched = "unmatched",
+    }
 }
 
 /// The most lines one statement may carry.

@@ -549,13 +549,69 @@ SELECT w.id, kind, 3 + (w.id % 3), '評估摘要 Evaluation summary', 1, w.close
 FROM awards w JOIN call_review_settings s ON s.call_id = w.call_id, unnest(ARRAY['mid_term', 'final']) kind
 WHERE w.state = 'closed' AND s.evaluations;
 INSERT INTO payment_requests (award_id, kind, tranche_id, amount, reason, state, requested_by, requested_at,
-    decided_by, decided_at, payee_currency, rate, amount_sent, reference)
+    decided_by, decided_at, payee_currency, rate, amount_sent, reference, transfer, settled_by, settled_at,
+    payee_name, payee_bank, payee_account)
 SELECT t.award_id, 'tranche', t.id, t.amount, '', 'approved', 2,
        w.accepted_at + interval '1 day' * (1 + 120 * (t.position - 1)) + interval '8 days', 3,
        w.accepted_at + interval '1 day' * (2 + 120 * (t.position - 1)) + interval '8 days', w.currency, 1, t.amount,
-       'TT' || t.id
+       'TT' || t.id, 'settled', 2,
+       w.accepted_at + interval '1 day' * (2 + 120 * (t.position - 1)) + interval '12 days',
+       w.bank_account_name, w.bank_name, w.bank_account_number
 FROM tranches t JOIN awards w ON w.id = t.award_id JOIN pg_temp.paid p ON p.award_id = w.id
 WHERE t.position <= p.n;
+-- Payments go to the bank in batches: one per fund, currency and month of
+-- approval, paid from the fund's account. The last ten days' batches are
+-- at the bank; older ones settled, but one payment in fifty came back
+-- (a closed account), was confirmed returned, and was paid again to the
+-- corrected account.
+INSERT INTO payment_batches (fund_id, currency, state, debtor_name, debtor_account, debtor_bank, debtor_bic,
+    created_by, created_at, sent_by, sent_at)
+SELECT w.fund_id, r.payee_currency, 'sent', '灣區公益創投基金 Fund ' || w.fund_id,
+       '0123-' || lpad(w.fund_id::text, 8, '0'), 'Bank of China (Hong Kong)', 'BKCHHKHH',
+       2, date_trunc('month', r.decided_at), 2, least(max(r.decided_at) + interval '1 day', {t0})
+FROM payment_requests r JOIN awards w ON w.id = r.award_id
+GROUP BY w.fund_id, r.payee_currency, date_trunc('month', r.decided_at);
+UPDATE payment_requests r
+SET batch_id = b.id,
+    transfer = CASE WHEN b.sent_at > {t0} - interval '10 days' THEN 'sent' ELSE 'settled' END,
+    settled_at = CASE WHEN b.sent_at > {t0} - interval '10 days' THEN NULL ELSE b.sent_at + interval '2 days' END,
+    settled_by = CASE WHEN b.sent_at > {t0} - interval '10 days' THEN NULL ELSE 2 END
+FROM awards w, payment_batches b
+WHERE w.id = r.award_id AND b.fund_id = w.fund_id AND b.currency = r.payee_currency
+  AND b.created_at = date_trunc('month', r.decided_at);
+UPDATE payment_requests r
+SET transfer = 'returned', settled_at = NULL, settled_by = NULL,
+    return_reason = 'AC04 帳戶已結束 account closed', return_reported_by = 2,
+    return_reported_at = b.sent_at + interval '2 days', returned_by = 3, returned_at = b.sent_at + interval '3 days'
+FROM payment_batches b
+WHERE b.id = r.batch_id AND r.transfer = 'settled' AND r.id % 50 = 7;
+INSERT INTO bank_changes (award_id, account_name, bank_name, account_number, currency, state, proposed_by,
+    proposed_at, decided_by, decided_at)
+SELECT w.id, w.bank_account_name, w.bank_name, w.bank_account_number, w.bank_currency, 'confirmed', w.accepted_by,
+       r.returned_at + interval '12 hours', 2, r.returned_at + interval '1 day'
+FROM payment_requests r JOIN awards w ON w.id = r.award_id WHERE r.transfer = 'returned';
+INSERT INTO payment_requests (award_id, kind, tranche_id, amount, reason, state, requested_by, requested_at,
+    decided_by, decided_at, payee_currency, rate, amount_sent, reference, transfer, settled_by, settled_at,
+    payee_name, payee_bank, payee_account)
+SELECT r.award_id, 'tranche', r.tranche_id, r.amount, '', 'approved', 2, r.returned_at + interval '2 days', 3,
+       r.returned_at + interval '3 days', r.payee_currency, 1, r.amount_sent, r.reference || 'R', 'settled', 2,
+       r.returned_at + interval '6 days', r.payee_name, r.payee_bank, r.payee_account
+FROM payment_requests r WHERE r.transfer = 'returned';
+UPDATE awards SET bank_confirmed_at = accepted_at WHERE accepted_at IS NOT NULL;
+UPDATE awards w SET bank_confirmed_at = c.decided_at
+FROM bank_changes c WHERE c.award_id = w.id;
+-- Each settled batch's statement, imported: a line per payment.
+INSERT INTO bank_statements (id, digest, file_name, lines, imported_by, imported_at)
+SELECT b.id, encode(sha256(('statement ' || b.id)::bytea), 'hex'), 'camt053-' || b.id || '.xml',
+       (SELECT count(*) FROM payment_requests r WHERE r.batch_id = b.id), 2, b.sent_at + interval '3 days'
+FROM payment_batches b WHERE b.sent_at <= {t0} - interval '10 days';
+INSERT INTO bank_statement_lines (statement_id, line, account, end_to_end, amount, currency, returned, reason,
+    payment_id, outcome)
+SELECT r.batch_id, row_number() OVER (PARTITION BY r.batch_id ORDER BY r.id), replace(b.debtor_account, '-', ''),
+       'BG-P' || r.id, r.amount_sent, r.payee_currency, r.transfer = 'returned', coalesce(r.return_reason, ''), r.id,
+       CASE WHEN r.transfer = 'returned' THEN 'return_reported' ELSE 'settled' END
+FROM payment_requests r JOIN payment_batches b ON b.id = r.batch_id
+WHERE r.transfer IN ('settled', 'returned');
 "#,
     ),
     (
@@ -598,6 +654,14 @@ INSERT INTO ledger_postings (entry_id, fund_id, account, award_id, amount)
 SELECT 40000000 + id, fund_id, 'committed', id, -amount FROM awards WHERE state = 'lapsed'
 UNION ALL
 SELECT 40000000 + id, fund_id, 'pool', NULL, amount FROM awards WHERE state = 'lapsed';
+-- Each confirmed return reversed its disbursement.
+INSERT INTO ledger_entries (id, fund_id, kind, award_id, reverses, memo, created_by, created_at)
+SELECT 50000000 + r.id, w.fund_id, 'adjustment', w.id, 30000000 + r.id, 'BG-P' || r.id || ' returned', 3, r.returned_at
+FROM payment_requests r JOIN awards w ON w.id = r.award_id WHERE r.transfer = 'returned';
+INSERT INTO ledger_postings (entry_id, fund_id, account, award_id, amount)
+SELECT 50000000 + r.id, w.fund_id, a.account, w.id, CASE a.account WHEN 'committed' THEN r.amount ELSE -r.amount END
+FROM payment_requests r JOIN awards w ON w.id = r.award_id, (VALUES ('committed'), ('disbursed')) a(account)
+WHERE r.transfer = 'returned';
 ALTER TABLE ledger_postings ENABLE TRIGGER ledger_postings_checked;
 ALTER TABLE reviews ENABLE TRIGGER reviews_call_version;
 ALTER TABLE review_scores ENABLE TRIGGER review_scores_call_version;
@@ -626,7 +690,8 @@ SELECT setval(pg_get_serial_sequence(t, 'id'), greatest(1, (xpath('/row/m/text()
        query_to_xml(format('SELECT max(id) AS m FROM %I', t), false, true, '')))[1]::text::bigint))
 FROM unnest(ARRAY['users', 'organizations', 'funds', 'calls', 'rubric_criteria', 'applications', 'budget_lines',
                   'milestones', 'application_snapshots', 'reviews', 'awards', 'tranches', 'progress_reports',
-                  'payment_requests', 'contributions', 'ledger_entries', 'ledger_postings']) t;
+                  'payment_requests', 'contributions', 'ledger_entries', 'ledger_postings',
+                  'payment_batches', 'bank_changes', 'bank_statements', 'bank_statement_lines']) t;
 "#,
     ),
 ];

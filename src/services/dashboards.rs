@@ -527,6 +527,8 @@ pub struct FinanceWork {
     pub own_waiting: usize,
     /// What each fund has left to commit.
     pub pools: Vec<FundPool>,
+    /// Payments on their way to the bank, by stage.
+    pub bank: awards::TransferCounts,
 }
 
 async fn finance(conn: &mut Conn, actor: &Actor) -> Result<FinanceWork, AppError> {
@@ -565,10 +567,12 @@ async fn finance(conn: &mut Conn, actor: &Actor) -> Result<FinanceWork, AppError
         })
         .collect();
     let ready_count = awards::ready_tranche_count(conn).await?;
+    let bank = awards::transfer_counts(conn).await?;
     Ok(FinanceWork {
         approvable: Listed::first(approvable),
         ready: Listed::counted(ready, ready_count),
         own_waiting,
         pools,
+        bank,
     })
 }

@@ -457,6 +457,13 @@ static ROWS: &[Row] = &[
     get("/awards", &[], SignedIn),
     get("/awards/{id}", &["award"], Only(AWARD)),
     post("/awards/{id}/accept", &["award"], "", Only(OWNER)),
+    // The grantee's owner corrects the bank details: an empty form (422).
+    post(
+        "/awards/{id}/bank",
+        &["award"],
+        "account_name=",
+        Only(OWNER),
+    ),
     post(
         "/awards/{id}/reports/{n}",
         &["award", "approved_report"],
@@ -499,6 +506,56 @@ static ROWS: &[Row] = &[
         "decision=approve&payee_currency=CNY&rate=not-a-rate&reference=TT1",
         Only(FINANCE),
     ),
+    // A settled payment: not settled twice (409), a return needs its
+    // reason (422), a decision must be one (400).
+    post(
+        "/finance/payments/{id}/settle",
+        &["settled_payment"],
+        "",
+        Only(FINANCE),
+    ),
+    post(
+        "/finance/payments/{id}/return",
+        &["settled_payment"],
+        "reason=",
+        Only(FINANCE),
+    ),
+    post(
+        "/finance/payments/{id}/return/decision",
+        &["settled_payment"],
+        "decision=neither",
+        Only(FINANCE),
+    ),
+    // A currency that is none (400).
+    post(
+        "/finance/batches",
+        &[],
+        "fund={fund}&currency=XXX",
+        Only(FINANCE),
+    ),
+    get("/finance/batches/{id}", &["batch"], Only(MONEY)),
+    // The batch was sent: nothing is taken out (409), no format is none (400).
+    post(
+        "/finance/batches/{id}/remove",
+        &["batch"],
+        "payment={settled_payment}",
+        Only(FINANCE),
+    ),
+    post(
+        "/finance/batches/{id}/download",
+        &["batch"],
+        "format=neither",
+        Only(FINANCE),
+    ),
+    post(
+        "/finance/awards/{id}/bank",
+        &["award"],
+        "decision=neither",
+        Only(FINANCE),
+    ),
+    // A PDF is no statement (422).
+    upload("/finance/statements", &[], Only(FINANCE)),
+    get("/finance/statements/{id}", &["statement"], Only(MONEY)),
     get("/finance/funds/{id}", &["fund"], Only(MONEY)),
     post(
         "/finance/funds/{id}/contributions",
@@ -1007,6 +1064,22 @@ async fn world() -> (TestApp, Targets, Vec<Persona>) {
         (
             "email",
             one(&app, "SELECT id FROM outbox ORDER BY id LIMIT 1").await,
+        ),
+        (
+            "batch",
+            one(&app, "SELECT id FROM payment_batches ORDER BY id LIMIT 1").await,
+        ),
+        (
+            "statement",
+            one(&app, "SELECT id FROM bank_statements ORDER BY id LIMIT 1").await,
+        ),
+        (
+            "settled_payment",
+            one(
+                &app,
+                "SELECT id FROM payment_requests WHERE transfer = 'settled' ORDER BY id LIMIT 1",
+            )
+            .await,
         ),
     ];
     let mut targets: Targets = [

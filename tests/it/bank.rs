@@ -373,12 +373,11 @@ async fn a_batch_goes_to_the_bank_and_a_returned_payment_comes_back_to_the_award
 }
 
 /// Three awards of one call (80,000 CNY each), each accepted with its
-/// tranche 1 approved (32,000 CNY, sent as MOP 35,200.00 at 1.1) and sent in
-/// one batch:
-/// (fund, the two finance officers, the lead, the batch, the payments).
-async fn three_sent(
+/// tranche 1 (32,000 CNY) requested by fin1 and waiting for a checker:
+/// (fund, the two finance officers, the lead, the awards, the payments).
+pub(crate) async fn three_requested(
     app: &crate::support::TestApp,
-) -> (i64, Browser, Browser, Browser, i64, Vec<i64>, Vec<i64>) {
+) -> (i64, Browser, Browser, Browser, Vec<i64>, Vec<i64>) {
     use crate::review::submitted_in;
     let f = crate::applications::fixture(app).await;
     let mut applications = Vec::new();
@@ -450,10 +449,21 @@ async fn three_sent(
             )
             .await;
         assert_eq!(res.status, 303, "{}", res.body);
-        let payment = pending_payment(app).await;
-        assert_eq!(approve(&fin2, payment).await.status, 303);
         awards.push(award);
-        payments.push(payment);
+        payments.push(pending_payment(app).await);
+    }
+    (fund, fin1, fin2, lead, awards, payments)
+}
+
+/// The same, each approved by fin2 (sent as MOP 35,200.00 at 1.1) and sent
+/// in one batch: (fund, the officers, the lead, the batch, the awards, the
+/// payments).
+async fn three_sent(
+    app: &crate::support::TestApp,
+) -> (i64, Browser, Browser, Browser, i64, Vec<i64>, Vec<i64>) {
+    let (fund, fin1, fin2, lead, awards, payments) = three_requested(app).await;
+    for payment in &payments {
+        assert_eq!(approve(&fin2, *payment).await.status, 303);
     }
     let batch = make_batch(&fin1, fund, "MOP").await;
     assert_eq!(download(&fin1, batch, "pain001").await.status, 200);
@@ -614,5 +624,145 @@ async fn a_statement_settles_two_payments_returns_one_and_changes_nothing_the_se
         balance(&app, fund, Account::Disbursed, Some(awards[0])).await,
         d("32000")
     );
+    crate::support::ledger_agrees(&app).await;
+}
+
+async fn count(app: &crate::support::TestApp, sql: &str) -> i64 {
+    use diesel_async::RunQueryDsl;
+    #[derive(diesel::QueryableByName)]
+    struct N {
+        #[diesel(sql_type = diesel::sql_types::Int8)]
+        n: i64,
+    }
+    let mut conn = app.state.pool.get().await.unwrap();
+    diesel::sql_query(sql)
+        .get_result::<N>(&mut conn)
+        .await
+        .unwrap()
+        .n
+}
+
+/// Runs `f` fifty times at once; how many succeeded (the rest must be
+/// refusals, 409 or a form's error, never anything else).
+async fn fifty<F, Fut, T>(f: F) -> usize
+where
+    F: Fn() -> Fut,
+    Fut: std::future::Future<Output = Result<T, baygrants::error::AppError>> + Send + 'static,
+    T: Send + 'static,
+{
+    let tasks: Vec<_> = (0..50).map(|_| tokio::spawn(f())).collect();
+    let mut ok = 0;
+    for t in tasks {
+        match t.await.unwrap() {
+            Ok(_) => ok += 1,
+            Err(baygrants::error::AppError::Conflict(_)) => {}
+            Err(e) => panic!("unexpected: {e}"),
+        }
+    }
+    ok
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn fifty_requests_at_once_settle_return_and_import_once() {
+    use baygrants::domain::role::Role;
+    use baygrants::models::{PaymentId, UserId};
+    use baygrants::policy::Actor;
+    use baygrants::services::Origin;
+    use baygrants::services::awards as service;
+    let app = crate::support::TestApp::spawn().await;
+    let (fund, _fin1, _fin2, _lead, _batch, awards, p) = three_sent(&app).await;
+    let (p0, p1) = (PaymentId(p[0]), PaymentId(p[1]));
+    let officer = |email: &'static str| {
+        let app = &app;
+        async move {
+            Actor::User {
+                id: UserId(crate::review::user_id(app, email).await),
+                roles: vec![Role::Finance],
+            }
+        }
+    };
+    let (fin1, fin2) = (
+        officer("fin1@grants.test").await,
+        officer("fin2@grants.test").await,
+    );
+
+    // Fifty settlements of one payment: one.
+    let settled = fifty(|| {
+        let (state, actor) = (app.state.clone(), fin1.clone());
+        async move { service::settle_payment(&state, &actor, p0, &Origin::cli()).await }
+    })
+    .await;
+    assert_eq!(settled, 1);
+    assert_eq!(
+        count(
+            &app,
+            &format!(
+                "SELECT count(*) AS n FROM audit_events WHERE action = 'payment.settled'
+                 AND after->>'transfer' = 'settled' AND before->>'payment' = '{}'",
+                p[0]
+            )
+        )
+        .await,
+        1
+    );
+
+    // Fifty reports of a return, then fifty confirmations: one each, one
+    // reversal.
+    let form = service::ReturnForm {
+        reason: "AC04".into(),
+    };
+    let reported = fifty(|| {
+        let (state, actor, form) = (app.state.clone(), fin1.clone(), form.clone());
+        async move { service::report_return(&state, &actor, p1, &form, &Origin::cli()).await }
+    })
+    .await;
+    assert_eq!(reported, 1);
+    let decision = service::ReturnDecisionForm {
+        decision: "confirm".into(),
+    };
+    let confirmed = fifty(|| {
+        let (state, actor, form) = (app.state.clone(), fin2.clone(), decision.clone());
+        async move { service::decide_return(&state, &actor, p1, &form, &Origin::cli()).await }
+    })
+    .await;
+    assert_eq!(confirmed, 1);
+    assert_eq!(
+        count(
+            &app,
+            &format!(
+                "SELECT count(*) AS n FROM ledger_entries WHERE kind = 'adjustment' AND award_id = {}",
+                awards[1]
+            )
+        )
+        .await,
+        1
+    );
+    assert_eq!(
+        balance(&app, fund, Account::Disbursed, Some(awards[1])).await,
+        Decimal::ZERO
+    );
+
+    // Fifty imports of one statement: one statement, one settlement.
+    let csv = format!(
+        "account,end_to_end_id,amount,currency,status\n012345678901,BG-P{},35200.00,MOP,paid\n",
+        p[2]
+    );
+    let again = fifty(|| {
+        let (state, actor, csv) = (app.state.clone(), fin1.clone(), csv.clone());
+        async move {
+            service::import_statement(&state, &actor, "s.csv", csv.as_bytes(), &Origin::cli()).await
+        }
+    })
+    .await;
+    assert_eq!(again, 50, "every import is answered with the one statement");
+    assert_eq!(
+        count(&app, "SELECT count(*) AS n FROM bank_statements").await,
+        1
+    );
+    assert_eq!(
+        count(&app, "SELECT count(*) AS n FROM bank_statement_lines").await,
+        1
+    );
+    assert_eq!(transfer_of(&app, p[2]).await.as_deref(), Some("settled"));
     crate::support::ledger_agrees(&app).await;
 }

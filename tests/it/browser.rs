@@ -479,7 +479,7 @@ async fn journey(lang: Lang) {
     login(&c, &app, "lead@gz.test").await;
     c.goto(&award).await;
     let text = c.text().await;
-    assert!(text.contains(&lang.t("payment-state-approved")), "{text}");
+    assert!(text.contains(&lang.t("transfer-ready")), "{text}");
     assert!(text.contains("32,000"), "40 % of 80,000: {text}");
     // Through every state of the journey, the search rows kept up.
     crate::support::search_rows_agree(&app).await;
@@ -1020,6 +1020,144 @@ async fn the_application_form_works_from_the_keyboard_alone() {
             .await
             .unwrap(),
         "the declaration was ticked with the space bar"
+    );
+    c.finish().await;
+}
+
+/// A finance officer on a phone, in each language, sends an approved
+/// payment to the bank in a batch and records it paid (issue 25): the
+/// desk, the batch and the statement pages fit 375 px.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_payment_goes_to_the_bank_and_is_settled_on_a_phone_in_every_language() {
+    use baygrants::domain::role::Role;
+    use baygrants::models::{PaymentId, UserId};
+    use baygrants::policy::Actor;
+    use baygrants::services::Origin;
+    use baygrants::services::awards as service;
+    let app = TestApp::spawn().await;
+    let (_fund, fin1, _fin2, _lead, _awards, payments) = crate::bank::three_requested(&app).await;
+    let checker = Actor::User {
+        id: UserId(crate::review::user_id(&app, "fin2@grants.test").await),
+        roles: vec![Role::Finance],
+    };
+    let transfer = |payment: i64| {
+        let app = &app;
+        async move {
+            let mut conn = app.state.pool.get().await.unwrap();
+            baygrants::models::awards::find_payment_for_update(&mut conn, PaymentId(payment))
+                .await
+                .unwrap()
+                .unwrap()
+                .transfer
+                .map(|t| baygrants::domain::code::AsCode::as_code(&t).to_string())
+        }
+    };
+    drop(fin1);
+    let c = Chrome::start(&app.base, "bank", 375, 812).await;
+    login_with(&c, &app, "fin1@grants.test", crate::support::PASSWORD).await;
+    let mut wide = Vec::new();
+    for (lang, payment) in [Lang::ZhHant, Lang::ZhHans, Lang::En]
+        .into_iter()
+        .zip(payments.clone())
+    {
+        // The checker approves one more payment: it is ready for a batch.
+        let form = service::ApproveForm {
+            decision: "approve".into(),
+            payee_currency: "MOP".into(),
+            rate: "1.1".into(),
+            reference: "JOURNEY".into(),
+            confirmed: String::new(),
+        };
+        service::decide_payment(
+            &app.state,
+            &checker,
+            PaymentId(payment),
+            &form,
+            false,
+            &Origin::cli(),
+        )
+        .await
+        .unwrap();
+        assert_eq!(transfer(payment).await.as_deref(), Some("ready"));
+
+        c.goto("/").await;
+        c.click(&format!(
+            "form.lang-switch button[value=\"{}\"]",
+            lang.code()
+        ))
+        .await;
+        c.goto("/finance#ready").await;
+        let (fits, what) = c.fits_width().await;
+        if !fits {
+            wide.push(format!("/finance ({}): {what}", lang.code()));
+        }
+        c.submit(
+            "form[action=\"/finance/batches\"]",
+            &[
+                ("debtor_name", "灣區公益創投基金"),
+                ("debtor_account", "012-345-678901"),
+                ("debtor_bank", "Bank of China (Hong Kong)"),
+                ("debtor_bic", "BKCHHKHH"),
+            ],
+            "",
+        )
+        .await;
+        c.step(&format!("batch made {}", lang.code())).await;
+        let batch = c.path().await;
+        assert!(batch.starts_with("/finance/batches/"), "{batch}");
+        let (fits, what) = c.fits_width().await;
+        if !fits {
+            wide.push(format!("{batch} ({}): {what}", lang.code()));
+        }
+        // Downloading the file sends the batch.
+        c.click_download("form[action$=\"/download\"] button[value=\"csv\"]")
+            .await;
+        assert!(
+            crate::support::eventually(std::time::Duration::from_secs(10), || async {
+                transfer(payment).await.as_deref() == Some("sent")
+            })
+            .await,
+            "the download did not send the batch ({})",
+            lang.code()
+        );
+        c.goto("/finance#at-bank").await;
+        c.click(&format!(
+            "form[action=\"/finance/payments/{payment}/settle\"] button"
+        ))
+        .await;
+        c.step(&format!("settled {}", lang.code())).await;
+        assert_eq!(transfer(payment).await.as_deref(), Some("settled"));
+    }
+    // A statement's page on the phone.
+    let csv = format!(
+        "account,end_to_end_id,amount,currency,status,reason\n012345678901,BG-P{},35200.00,MOP,returned,AC04 closed\n\
+         012345678901,BG-P999,1.00,MOP,paid,\n",
+        payments[0]
+    );
+    let officer = Actor::User {
+        id: UserId(crate::review::user_id(&app, "fin1@grants.test").await),
+        roles: vec![Role::Finance],
+    };
+    let statement = service::import_statement(
+        &app.state,
+        &officer,
+        "s.csv",
+        csv.as_bytes(),
+        &Origin::cli(),
+    )
+    .await
+    .unwrap()
+    .statement;
+    c.goto(&format!("/finance/statements/{statement}")).await;
+    c.step("statement").await;
+    let (fits, what) = c.fits_width().await;
+    if !fits {
+        wide.push(format!("statement: {what}"));
+    }
+    assert!(
+        wide.is_empty(),
+        "wider than the phone:\n{}",
+        wide.join("\n")
     );
     c.finish().await;
 }

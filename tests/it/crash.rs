@@ -128,7 +128,8 @@ async fn killing_the_server_mid_approval_never_half_writes_or_pays_twice() {
         .unwrap();
     }
     diesel::sql_query(
-        "UPDATE awards SET state = 'active', accepted_at = now(), bank_account_number = '1'",
+        "UPDATE awards SET state = 'active', accepted_at = now(), bank_account_number = '1',
+                bank_account_name = 'Lead', bank_name = 'Bank'",
     )
     .execute(&mut conn)
     .await

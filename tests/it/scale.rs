@@ -349,6 +349,16 @@ async fn census(app: &TestApp, a: &Accounts, more: bool) -> BTreeMap<&'static st
     )
     .await;
     let org_name: String = url::form_urlencoded::byte_serialize(org_name.as_bytes()).collect();
+    // The batch with the most payments (or the fewest) and its statement.
+    let batch = pick(
+        app,
+        &format!(
+            "SELECT b.id::text AS v FROM payment_batches b JOIN bank_statements s ON s.id = b.id
+               JOIN payment_requests r ON r.batch_id = b.id
+             GROUP BY b.id ORDER BY count(*) {order}, b.id LIMIT 1"
+        ),
+    )
+    .await;
     let pages: Vec<(&'static str, &Browser, String)> = vec![
         ("staff search", &admin, format!("/search?q={org_name}")),
         (
@@ -391,6 +401,16 @@ async fn census(app: &TestApp, a: &Accounts, more: bool) -> BTreeMap<&'static st
         ),
         ("award page", &finance, format!("/awards/{award}")),
         ("finance home", &finance, "/finance".into()),
+        (
+            "payment batch",
+            &finance,
+            format!("/finance/batches/{batch}"),
+        ),
+        (
+            "bank statement",
+            &finance,
+            format!("/finance/statements/{batch}"),
+        ),
         ("applicant's dashboard at /", &applicant, "/".into()),
         ("reviewer's dashboard at /", &reviewer, "/".into()),
         ("admin's dashboard at /", &admin, "/".into()),

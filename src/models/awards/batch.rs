@@ -3,6 +3,16 @@
 //! waiting for finance.
 
 use super::*;
+use crate::domain::bank::StatementOutcome;
+
+crate::domain::code::codes! {
+    /// Bank details the grantee proposed: waiting, then decided by finance.
+    pub enum BankChangeState {
+        Pending = "pending",
+        Confirmed = "confirmed",
+        Rejected = "rejected",
+    }
+}
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = payment_batches)]
@@ -450,7 +460,7 @@ pub async fn pending_bank_change(
 ) -> QueryResult<Option<BankChange>> {
     bank_changes::table
         .filter(bank_changes::award_id.eq(award))
-        .filter(bank_changes::state.eq("pending"))
+        .filter(bank_changes::state.eq(BankChangeState::Pending))
         .select(BankChange::as_select())
         .first(conn)
         .await
@@ -464,7 +474,7 @@ pub async fn pending_bank_changes(
     use crate::db::schema::applications;
     bank_changes::table
         .inner_join(awards::table.inner_join(applications::table))
-        .filter(bank_changes::state.eq("pending"))
+        .filter(bank_changes::state.eq(BankChangeState::Pending))
         .select((BankChange::as_select(), applications::title))
         .order(bank_changes::id)
         .limit(200)
@@ -484,10 +494,14 @@ pub async fn decide_bank_change(
     let n = diesel::update(
         bank_changes::table
             .find(change.id)
-            .filter(bank_changes::state.eq("pending")),
+            .filter(bank_changes::state.eq(BankChangeState::Pending)),
     )
     .set((
-        bank_changes::state.eq(if confirm { "confirmed" } else { "rejected" }),
+        bank_changes::state.eq(if confirm {
+            BankChangeState::Confirmed
+        } else {
+            BankChangeState::Rejected
+        }),
         bank_changes::decided_by.eq(by),
         bank_changes::decided_at.eq(now),
     ))
@@ -553,7 +567,7 @@ pub struct StatementLineRow {
     pub returned: bool,
     pub reason: String,
     pub payment_id: Option<PaymentId>,
-    pub outcome: String,
+    pub outcome: StatementOutcome,
     pub note: String,
 }
 
@@ -601,7 +615,7 @@ pub struct NewStatementLine<'a> {
     pub returned: bool,
     pub reason: &'a str,
     pub payment: Option<PaymentId>,
-    pub outcome: &'a str,
+    pub outcome: StatementOutcome,
     pub note: &'a str,
 }
 
@@ -664,7 +678,7 @@ pub async fn statements(conn: &mut impl Reader, limit: i64) -> QueryResult<Vec<(
     let ids: Vec<i64> = list.iter().map(|s| s.id).collect();
     let counts: Vec<(i64, i64)> = bank_statement_lines::table
         .filter(bank_statement_lines::statement_id.eq_any(&ids))
-        .filter(bank_statement_lines::outcome.eq("unmatched"))
+        .filter(bank_statement_lines::outcome.eq(StatementOutcome::Unmatched))
         .group_by(bank_statement_lines::statement_id)
         .select((
             bank_statement_lines::statement_id,

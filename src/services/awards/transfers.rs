@@ -4,7 +4,7 @@
 //! a returned tranche is paid again.
 
 use super::*;
-use crate::domain::bank::{self, BatchFile};
+use crate::domain::bank::{self, BatchFile, StatementOutcome};
 use crate::models::BatchId;
 use crate::models::awards::{Batch, BatchState, Debtor, Payment};
 
@@ -786,10 +786,10 @@ pub async fn import_statement(
             for l in &lines {
                 let (payment, outcome, note) = match_line(state, conn, l, by, origin, now).await?;
                 match outcome {
-                    "settled" => tally.0 += 1,
-                    "return_reported" => tally.1 += 1,
-                    "already" => tally.2 += 1,
-                    _ => tally.3 += 1,
+                    StatementOutcome::Settled => tally.0 += 1,
+                    StatementOutcome::ReturnReported => tally.1 += 1,
+                    StatementOutcome::Already => tally.2 += 1,
+                    StatementOutcome::Unmatched => tally.3 += 1,
                 }
                 awards::insert_statement_line(
                     conn,
@@ -858,24 +858,44 @@ async fn match_line(
     by: crate::models::UserId,
     origin: &Origin,
     now: DateTime<Utc>,
-) -> Result<(Option<PaymentId>, &'static str, &'static str), AppError> {
+) -> Result<(Option<PaymentId>, StatementOutcome, &'static str), AppError> {
     let Some(id) = awards::payment_of_reference(&l.end_to_end) else {
-        return Ok((None, "unmatched", "statement-note-reference"));
+        return Ok((
+            None,
+            StatementOutcome::Unmatched,
+            "statement-note-reference",
+        ));
     };
     let Some(p) = awards::find_payment_for_update(conn, id).await? else {
-        return Ok((None, "unmatched", "statement-note-reference"));
+        return Ok((
+            None,
+            StatementOutcome::Unmatched,
+            "statement-note-reference",
+        ));
     };
     let (Some(transfer), Some(batch)) = (p.transfer, p.batch_id) else {
-        return Ok((Some(id), "unmatched", "statement-note-not-sent"));
+        return Ok((
+            Some(id),
+            StatementOutcome::Unmatched,
+            "statement-note-not-sent",
+        ));
     };
     let accounts = awards::batch_accounts(conn, &[batch]).await?;
     if accounts.get(&batch).map(|a| bank::account_id(a)) != Some(l.account.clone()) {
-        return Ok((Some(id), "unmatched", "statement-note-account"));
+        return Ok((
+            Some(id),
+            StatementOutcome::Unmatched,
+            "statement-note-account",
+        ));
     }
     if p.payee_currency.map(|c| c.code()) != Some(l.currency.as_str())
         || p.amount_sent != Some(l.amount)
     {
-        return Ok((Some(id), "unmatched", "statement-note-amount"));
+        return Ok((
+            Some(id),
+            StatementOutcome::Unmatched,
+            "statement-note-amount",
+        ));
     }
     let award = awards::find(conn, p.award_id)
         .await?
@@ -883,7 +903,7 @@ async fn match_line(
     match (transfer, l.returned, p.return_reported_at.is_some()) {
         (Transfer::Sent, false, false) => {
             settle_locked(state, conn, &award, &p, by, origin, now).await?;
-            Ok((Some(id), "settled", ""))
+            Ok((Some(id), StatementOutcome::Settled, ""))
         }
         (Transfer::Sent, true, false) => {
             let reason = if l.reason.trim().is_empty() {
@@ -892,11 +912,15 @@ async fn match_line(
                 l.reason.chars().take(500).collect()
             };
             report_return_locked(state, conn, &award, &p, &reason, by, origin, now).await?;
-            Ok((Some(id), "return_reported", ""))
+            Ok((Some(id), StatementOutcome::ReturnReported, ""))
         }
         (Transfer::Settled, false, _)
         | (Transfer::Returned, true, _)
-        | (Transfer::Sent, true, true) => Ok((Some(id), "already", "")),
-        _ => Ok((Some(id), "unmatched", "statement-note-state")),
+        | (Transfer::Sent, true, true) => Ok((Some(id), StatementOutcome::Already, "")),
+        _ => Ok((
+            Some(id),
+            StatementOutcome::Unmatched,
+            "statement-note-state",
+        )),
     }
 }

@@ -153,6 +153,8 @@ pub(super) struct BatchPage<'a> {
     total: String,
     /// (payment, title, amount sent)
     payments: Vec<(Payment, String, String)>,
+    /// Finance officers change and send batches; others read them.
+    can_handle: bool,
 }
 
 pub async fn batch(
@@ -160,7 +162,7 @@ pub async fn batch(
     state: web::Data<AppState>,
     path: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
-    ctx.require(Permission::HandleMoney)?;
+    let actor = ctx.require(Permission::ViewMoney)?;
     let batch: BatchId = id(&path)?;
     let mut conn = state.pool.get().await?;
     let b = awards::find_batch(&mut conn, batch)
@@ -188,6 +190,7 @@ pub async fn batch(
         total: fmt(b.currency, total),
         batch: b,
         payments,
+        can_handle: may(&actor, Permission::HandleMoney),
     })
 }
 
@@ -364,8 +367,9 @@ pub async fn decide_bank(
 }
 
 impl BatchPage<'_> {
+    /// Whether the reader may still change the batch.
     fn open(&self) -> bool {
-        self.batch.state == BatchState::Open
+        self.can_handle && self.batch.state == BatchState::Open
     }
 }
 
@@ -427,7 +431,7 @@ pub async fn statement(
     state: web::Data<AppState>,
     path: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
-    ctx.require(Permission::HandleMoney)?;
+    ctx.require(Permission::ViewMoney)?;
     let id: i64 = id(&path)?;
     let conn = state.pool.get().await?;
     let c: &crate::models::Conn = &conn;

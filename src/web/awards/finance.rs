@@ -15,6 +15,8 @@ pub(super) struct FinancePage<'a> {
     bank: super::batches::BankDesk,
     /// A return reported with errors, as typed.
     typed_return: Option<(PaymentId, crate::services::awards::ReturnForm)>,
+    /// Finance officers act on payments at the bank; others read.
+    can_handle: bool,
     /// Which form the errors belong to: `approve`, `batch`, `return` or
     /// `statement`.
     errors_of: &'static str,
@@ -204,6 +206,7 @@ pub(super) async fn finance_page_with(
         bank,
         typed_return,
         errors_of,
+        can_handle: may(&actor, Permission::HandleMoney),
     };
     render_form(&page, page.errors.is_empty())
 }

@@ -260,6 +260,11 @@ impl Chrome {
         self.settle().await;
     }
 
+    /// Clicks a button whose answer is a file to download: the page stays.
+    pub async fn click_download(&self, css: &str) {
+        self.find(css).await.click().await.unwrap();
+    }
+
     /// Presses Enter in the focused element and waits for the next page.
     pub async fn press_enter(&self) {
         self.client

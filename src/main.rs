@@ -236,6 +236,7 @@ async fn seed_scale(
     println!("largest_call={}", accounts.largest_call);
     println!("fund={}", accounts.fund);
     println!("award={}", accounts.award);
+    println!("batch={}", accounts.batch);
     println!("totp_secret={}", scale::totp_secret().base32());
     Ok(())
 }

@@ -89,6 +89,9 @@ pub struct Accounts {
     pub largest_call: i64,
     pub fund: i64,
     pub award: i64,
+    /// The batch with the most payments whose statement came in (0 in a
+    /// database seeded before batches existed).
+    pub batch: i64,
 }
 
 /// The second-factor key of every seeded admin and finance account (the
@@ -894,6 +897,18 @@ pub async fn accounts(conn: &mut Conn, largest: i64) -> anyhow::Result<Accounts>
     )
     .get_result(conn)
     .await?;
+    let batch: Option<Id> = one(
+        "SELECT b.id FROM payment_batches b JOIN bank_statements s ON s.id = b.id
+           JOIN payment_requests r ON r.batch_id = b.id
+         GROUP BY b.id ORDER BY count(*) DESC, b.id LIMIT 1",
+    )
+    .get_result(conn)
+    .await
+    .map(Some)
+    .or_else(|e| match e {
+        diesel::result::Error::NotFound => Ok(None),
+        e => Err(e),
+    })?;
     Ok(Accounts {
         admin: email_of(conn, 1).await?,
         finance: [email_of(conn, 2).await?, email_of(conn, 3).await?],
@@ -902,6 +917,7 @@ pub async fn accounts(conn: &mut Conn, largest: i64) -> anyhow::Result<Accounts>
         largest_call: largest,
         fund: fund.id,
         award: award.id,
+        batch: batch.map_or(0, |b| b.id),
     })
 }
 

@@ -14,8 +14,7 @@ use super::awards::{
 };
 use crate::domain::award::AwardState;
 use crate::domain::award::Condition;
-use crate::domain::award::PaymentKind;
-use crate::domain::award::{self as rules, Approval};
+use crate::domain::award::{self as rules};
 use crate::domain::award::{TranchePayment, TrancheWait};
 use crate::domain::call::CallState;
 use crate::domain::money::Currency;
@@ -153,7 +152,7 @@ pub struct ApplicantWork {
     pub offers: Listed<AwardItem>,
     /// Reports overdue or due within the reminder period, earliest first.
     pub reports: Listed<ReportItem>,
-    /// Tranches paid to the user's awards, latest first.
+    /// Tranches the bank paid to the user's awards, latest first.
     pub payments: Listed<PaymentItem>,
     /// The next unpaid tranche of each offered or active award.
     pub tranches: Listed<TrancheItem>,
@@ -258,7 +257,9 @@ async fn applicant(
         }
         paid.extend(
             p.iter()
-                .filter(|p| p.kind == PaymentKind::Tranche && p.state == Approval::Approved)
+                // Received: the bank's statement (or an officer reading it)
+                // says it was paid.
+                .filter(|p| p.transfer == Some(crate::domain::award::Transfer::Settled))
                 .map(|p| PaymentItem {
                     payment: p.clone(),
                     title: title.clone(),
@@ -292,7 +293,7 @@ async fn applicant(
     }
     offers.sort_by_key(|o| o.award.accept_by);
     due.sort_by_key(|d| d.report.due);
-    paid.sort_by_key(|p| std::cmp::Reverse((p.payment.decided_at, p.payment.id)));
+    paid.sort_by_key(|p| std::cmp::Reverse((p.payment.settled_at, p.payment.id)));
     Ok(Some(ApplicantWork {
         drafts,
         invitations,

@@ -1,8 +1,9 @@
 //! The server process killed (SIGKILL) again and again while finance
-//! officers approve payments: afterwards every approved payment has exactly
-//! one balanced ledger entry, no tranche is paid twice, and the accounts
-//! sum to the payments made. The server is the real binary, started as a
-//! separate process on the test's database.
+//! officers approve payments, or confirm payments the bank sent back:
+//! afterwards every approved payment has exactly one balanced ledger entry,
+//! every confirmed return exactly one reversal, no tranche is paid twice,
+//! and the accounts sum to the payments made. The server is the real
+//! binary, started as a separate process on the test's database.
 
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
@@ -84,10 +85,10 @@ async fn count(app: &TestApp, sql: &str) -> i64 {
         .n
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn killing_the_server_mid_approval_never_half_writes_or_pays_twice() {
-    let app = TestApp::spawn().await;
-    let setup = decided(&app).await;
+/// Forty active single-tranche awards of 25,000 in one fund, each with its
+/// tranche requested by fin1: the fund and the payments.
+async fn forty_requested(app: &TestApp) -> (i64, Vec<i64>) {
+    let setup = decided(app).await;
     assert_eq!(
         contribute(&setup.fin1, setup.fund, "10,000,000")
             .await
@@ -135,7 +136,7 @@ async fn killing_the_server_mid_approval_never_half_writes_or_pays_twice() {
     .await
     .unwrap();
     let maker = Actor::User {
-        id: UserId(user_id(&app, "fin1@grants.test").await),
+        id: UserId(user_id(app, "fin1@grants.test").await),
         roles: vec![Role::Finance],
     };
     let tranches: Vec<Id> = diesel::sql_query("SELECT id FROM tranches ORDER BY id")
@@ -163,53 +164,67 @@ async fn killing_the_server_mid_approval_never_half_writes_or_pays_twice() {
             .collect()
     };
     assert_eq!(payments.len(), 40);
+    (setup.fund, payments)
+}
 
-    // fin2 approves through the real server process, which is killed mid-stream.
-    let port = free_port();
-    let mail = std::env::temp_dir().join(format!("baygrants-crash-{port}"));
+/// What the kills saw: how many landed inside a transaction (rolled back)
+/// and how many requests they cut off.
+struct Kills {
+    caught: usize,
+    cut_off: usize,
+}
+
+/// Posts `fields` to `path(p)` for every payment, twice each as a double
+/// click would, through the real server, and SIGKILLs it `rounds` times:
+/// each time once `round` more payments are `done` (an SQL condition on
+/// `payment_requests`), the moment a backend of the server holds a write
+/// lock on the payments or the ledger and has written (it has a
+/// transaction id), not yet committed. The server is started again after
+/// each kill.
+#[allow(clippy::too_many_arguments)]
+async fn kill_rounds(
+    app: &TestApp,
+    child: &mut Child,
+    port: u16,
+    mail: &std::path::Path,
+    checker: &Browser,
+    payments: &[i64],
+    path: impl Fn(i64) -> String,
+    fields: &[(&'static str, &'static str)],
+    done: &str,
+    rounds: usize,
+) -> Kills {
     let base = format!("http://127.0.0.1:{port}");
-    let mut child = start(&app, port, &mail);
-    wait_ready(&base).await;
-    let checker = Browser::new(&base).with_authenticator(app.authenticator.real_time());
-    checker.login("fin2@grants.test", PASSWORD).await;
+    let total = payments.len() as i64;
     let mut watcher = app.state.pool.get().await.unwrap();
     let mut caught = 0;
     let mut broken_requests = 0;
-    for round in 0..8 {
-        let pending = count(
-            &app,
-            "SELECT count(*) AS n FROM payment_requests WHERE state = 'pending'",
+    for round in 0..rounds as i64 {
+        let finished = count(
+            app,
+            &format!("SELECT count(*) AS n FROM payment_requests WHERE {done}"),
         )
         .await;
+        let pending = total - finished;
         assert!(pending > 0, "round {round}: nothing left to interrupt");
         let token = checker.get("/finance").await.csrf();
         let mut tasks = Vec::new();
-        for &p in &payments {
-            // Each one twice, as a double click would.
+        for &p in payments {
             for _ in 0..2 {
                 let b = checker.clone();
-                let token = token.clone();
+                let mut form: Vec<(&'static str, String)> = vec![("csrf", token.clone())];
+                form.extend(fields.iter().map(|(k, v)| (*k, v.to_string())));
+                let to = path(p);
                 tasks.push(tokio::spawn(async move {
-                    b.try_post_raw(
-                        &format!("/finance/payments/{p}"),
-                        &[
-                            ("csrf", token.as_str()),
-                            ("decision", "approve"),
-                            ("payee_currency", "HKD"),
-                            ("rate", "1.08"),
-                            ("reference", "CRASH-TEST"),
-                        ],
-                    )
-                    .await
+                    let form: Vec<(&str, &str)> =
+                        form.iter().map(|(k, v)| (*k, v.as_str())).collect();
+                    b.try_post_raw(&to, &form).await
                 }));
             }
         }
-        // Once `round` more approvals have committed (so later rounds
-        // re-post approvals already made), kill the moment the next one is
-        // inside its transaction: a backend of the server holds a write lock
-        // on the payments or the ledger and has written (it has a
-        // transaction id), not yet committed.
-        let target = 40 - pending + round;
+        // Once `round` more are done (so later rounds re-post what is done
+        // already), kill the moment the next one is inside its transaction.
+        let target = finished + round;
         let in_flight = tokio::time::timeout(Duration::from_secs(30), async {
             loop {
                 let xid: Vec<Xid> = diesel::sql_query(format!(
@@ -218,7 +233,7 @@ async fn killing_the_server_mid_approval_never_half_writes_or_pays_twice() {
                      WHERE l.relation IN ('payment_requests'::regclass, 'ledger_postings'::regclass)
                        AND l.mode = 'RowExclusiveLock' AND a.backend_xid IS NOT NULL
                        AND a.datname = current_database() AND a.pid <> pg_backend_pid()
-                       AND (SELECT count(*) FROM payment_requests WHERE state = 'approved') >= {target}
+                       AND (SELECT count(*) FROM payment_requests WHERE {done}) >= {target}
                      LIMIT 1"
                 ))
                 .load(&mut watcher)
@@ -230,7 +245,7 @@ async fn killing_the_server_mid_approval_never_half_writes_or_pays_twice() {
             }
         })
         .await
-        .expect("an approval in flight within 30 s");
+        .expect("a transaction in flight within 30 s");
         child.kill().unwrap();
         child.wait().unwrap();
         let mut answered = 0;
@@ -246,7 +261,7 @@ async fn killing_the_server_mid_approval_never_half_writes_or_pays_twice() {
         }
         broken_requests += broken;
         // The transaction seen in flight was rolled back by PostgreSQL when
-        // its client died: the kill landed inside an approval.
+        // its client died: the kill landed inside one.
         let status = tokio::time::timeout(Duration::from_secs(20), async {
             loop {
                 let s: Status = diesel::sql_query(format!(
@@ -267,19 +282,55 @@ async fn killing_the_server_mid_approval_never_half_writes_or_pays_twice() {
             caught += 1;
         }
         eprintln!(
-            "round {round}: {pending} pending; killed with transaction {in_flight} in flight ({status}); {answered} requests answered, {broken} cut off"
+            "round {round}: {pending} to do; killed with transaction {in_flight} in flight ({status}); {answered} requests answered, {broken} cut off"
         );
-        child = start(&app, port, &mail);
+        *child = start(app, port, mail);
         wait_ready(&base).await;
     }
-    drop(watcher);
+    Kills {
+        caught,
+        cut_off: broken_requests,
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn killing_the_server_mid_approval_never_half_writes_or_pays_twice() {
+    let app = TestApp::spawn().await;
+    let (fund, payments) = forty_requested(&app).await;
+    // fin2 approves through the real server process, which is killed mid-stream.
+    let port = free_port();
+    let mail = std::env::temp_dir().join(format!("baygrants-crash-{port}"));
+    let base = format!("http://127.0.0.1:{port}");
+    let mut child = start(&app, port, &mail);
+    wait_ready(&base).await;
+    let checker = Browser::new(&base).with_authenticator(app.authenticator.real_time());
+    checker.login("fin2@grants.test", PASSWORD).await;
+    let kills = kill_rounds(
+        &app,
+        &mut child,
+        port,
+        &mail,
+        &checker,
+        &payments,
+        |p| format!("/finance/payments/{p}"),
+        &[
+            ("decision", "approve"),
+            ("payee_currency", "HKD"),
+            ("rate", "1.08"),
+            ("reference", "CRASH-TEST"),
+        ],
+        "state = 'approved'",
+        8,
+    )
+    .await;
     // A kill that lands between transactions proves nothing; most must land
     // inside one (rolled back), and requests must have been cut off.
     assert!(
-        caught >= 4,
-        "only {caught} of 8 kills landed inside an approval"
+        kills.caught >= 4,
+        "only {} of 8 kills landed inside an approval",
+        kills.caught
     );
-    assert!(broken_requests > 0, "no request was in flight at a kill");
+    assert!(kills.cut_off > 0, "no request was in flight at a kill");
     // After the crashes, whatever is still pending is approved on a calm server.
     let token = checker.get("/finance").await.csrf();
     for &p in &payments {
@@ -346,11 +397,177 @@ async fn killing_the_server_mid_approval_never_half_writes_or_pays_twice() {
     let mut conn = app.state.pool.get().await.unwrap();
     let disbursed = baygrants::models::ledger::balance(
         &mut conn,
-        baygrants::models::FundId(setup.fund),
+        baygrants::models::FundId(fund),
         baygrants::domain::ledger::Account::Disbursed,
         None,
     )
     .await
     .unwrap();
     assert_eq!(disbursed, Decimal::from(40 * 25_000));
+}
+
+/// The same with returns (issue 25): forty payments sent to the bank and
+/// reported returned; a second officer confirms the returns through the
+/// real server while it is killed again and again. Afterwards every return
+/// is confirmed once, with exactly one reversal of its disbursement, and
+/// the ledger balances.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn killing_the_server_mid_return_never_reverses_twice_or_by_half() {
+    use baygrants::models::{FundId, PaymentId};
+    use baygrants::services::awards as service;
+    let app = TestApp::spawn().await;
+    let (fund, payments) = forty_requested(&app).await;
+    let officer = |email: &'static str| {
+        let app = &app;
+        async move {
+            Actor::User {
+                id: UserId(user_id(app, email).await),
+                roles: vec![Role::Finance],
+            }
+        }
+    };
+    let (fin1, fin2) = (
+        officer("fin1@grants.test").await,
+        officer("fin2@grants.test").await,
+    );
+    let approve = service::ApproveForm {
+        decision: "approve".into(),
+        payee_currency: "HKD".into(),
+        rate: "1.08".into(),
+        reference: "CRASH-TEST".into(),
+        confirmed: String::new(),
+    };
+    for &p in &payments {
+        service::decide_payment(
+            &app.state,
+            &fin2,
+            PaymentId(p),
+            &approve,
+            false,
+            &Origin::default(),
+        )
+        .await
+        .unwrap();
+    }
+    let batch = service::make_batch(
+        &app.state,
+        &fin1,
+        &service::BatchForm {
+            fund: fund.to_string(),
+            currency: "HKD".into(),
+            debtor_name: "Fund".into(),
+            debtor_account: "012-345".into(),
+            debtor_bank: "Bank".into(),
+            debtor_bic: String::new(),
+        },
+        &Origin::default(),
+    )
+    .await
+    .unwrap();
+    service::download_batch(
+        &app.state,
+        &fin1,
+        batch,
+        service::BatchFormat::Csv,
+        &Origin::default(),
+    )
+    .await
+    .unwrap();
+    let reason = service::ReturnForm {
+        reason: "AC04 closed".into(),
+    };
+    for &p in &payments {
+        service::report_return(&app.state, &fin1, PaymentId(p), &reason, &Origin::default())
+            .await
+            .unwrap();
+    }
+
+    let port = free_port();
+    let mail = std::env::temp_dir().join(format!("baygrants-crash-{port}"));
+    let base = format!("http://127.0.0.1:{port}");
+    let mut child = start(&app, port, &mail);
+    wait_ready(&base).await;
+    let checker = Browser::new(&base).with_authenticator(app.authenticator.real_time());
+    checker.login("fin2@grants.test", PASSWORD).await;
+    let kills = kill_rounds(
+        &app,
+        &mut child,
+        port,
+        &mail,
+        &checker,
+        &payments,
+        |p| format!("/finance/payments/{p}/return/decision"),
+        &[("decision", "confirm")],
+        "transfer = 'returned'",
+        4,
+    )
+    .await;
+    assert!(
+        kills.caught >= 2,
+        "only {} of 4 kills landed inside a return",
+        kills.caught
+    );
+    let token = checker.get("/finance").await.csrf();
+    for &p in &payments {
+        let res = checker
+            .post_raw(
+                &format!("/finance/payments/{p}/return/decision"),
+                &[("csrf", token.as_str()), ("decision", "confirm")],
+            )
+            .await;
+        // Confirmed now, or before a kill (409).
+        assert!(
+            res.status == 303 || res.status == 409,
+            "{p}: {}",
+            res.status
+        );
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let _ = std::fs::remove_dir_all(&mail);
+
+    assert_eq!(
+        count(
+            &app,
+            "SELECT count(*) AS n FROM payment_requests WHERE transfer = 'returned'"
+        )
+        .await,
+        40,
+        "every return confirmed"
+    );
+    assert_eq!(
+        count(
+            &app,
+            "SELECT count(*) AS n FROM ledger_entries WHERE kind = 'adjustment'"
+        )
+        .await,
+        40,
+        "one reversal each"
+    );
+    assert_eq!(
+        count(
+            &app,
+            "SELECT count(*) AS n FROM payment_requests p WHERE p.transfer = 'returned' AND NOT EXISTS (
+               SELECT 1 FROM ledger_entries d JOIN ledger_entries r ON r.reverses = d.id
+               WHERE d.payment_request_id = p.id)"
+        )
+        .await,
+        0,
+        "no return without the reversal of its disbursement"
+    );
+    assert_eq!(
+        count(&app, "SELECT count(*) AS n FROM (SELECT entry_id FROM ledger_postings GROUP BY entry_id HAVING sum(amount) <> 0 OR count(*) <> 2) x").await,
+        0,
+        "no half-written entry"
+    );
+    let mut conn = app.state.pool.get().await.unwrap();
+    let disbursed = baygrants::models::ledger::balance(
+        &mut conn,
+        FundId(fund),
+        baygrants::domain::ledger::Account::Disbursed,
+        None,
+    )
+    .await
+    .unwrap();
+    assert_eq!(disbursed, Decimal::ZERO, "every payment came back");
 }

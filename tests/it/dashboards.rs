@@ -421,14 +421,12 @@ async fn grantees_and_finance_officers_see_the_money_that_waits_for_them() {
     assert!(!page.has("Your own requests waiting"));
     assert!(home(&lead).await.has("Awaiting approval"));
 
+    let payment = pending_payment_id(&app, AwardId(award)).await;
     let res = d
         .fin2
         .submit(
             "/finance",
-            &format!(
-                "/finance/payments/{}",
-                pending_payment_id(&app, AwardId(award)).await
-            ),
+            &format!("/finance/payments/{payment}"),
             &[
                 ("decision", "approve"),
                 ("payee_currency", "CNY"),
@@ -443,6 +441,26 @@ async fn grantees_and_finance_officers_see_the_money_that_waits_for_them() {
             .await
             .has("Payments waiting for your approval")
     );
+    // Approved is not received: the money reaches the grantee when the
+    // bank pays it.
+    assert!(!home(&lead).await.has("Payments received"));
+    let page = home(&d.fin1).await;
+    assert!(
+        page.has("Waiting for a batch: 1 · in open batches: 0 · at the bank: 0"),
+        "{}",
+        page.body
+    );
+    let batch = crate::bank::make_batch(&d.fin1, d.fund, "CNY").await;
+    assert_eq!(
+        crate::bank::download(&d.fin1, batch, "csv").await.status,
+        200
+    );
+    assert!(
+        home(&d.fin1)
+            .await
+            .has("Waiting for a batch: 0 · in open batches: 0 · at the bank: 1")
+    );
+    assert_eq!(crate::bank::settle(&d.fin1, payment).await.status, 303);
     let page = home(&lead).await;
     assert!(page.has("Payments received (1)"), "{}", page.body);
     assert!(page.has("CNY 32,000.00"));

@@ -154,6 +154,37 @@ pub async fn batch_payments(
         .await
 }
 
+/// The first `limit` of the batch's payments, each with its application's
+/// title, for its page (the file has them all).
+pub async fn batch_payments_shown(
+    conn: &mut impl Reader,
+    batch: BatchId,
+    limit: i64,
+) -> QueryResult<Vec<(Payment, String)>> {
+    use crate::db::schema::applications;
+    payment_requests::table
+        .inner_join(awards::table.inner_join(applications::table))
+        .filter(payment_requests::batch_id.eq(batch))
+        .select((Payment::as_select(), applications::title))
+        .order(payment_requests::id)
+        .limit(limit)
+        .load(conn)
+        .await
+}
+
+/// How many payments a batch holds and what they send.
+pub async fn batch_total(conn: &mut impl Reader, batch: BatchId) -> QueryResult<(i64, Decimal)> {
+    let (n, sum): (i64, Option<Decimal>) = payment_requests::table
+        .filter(payment_requests::batch_id.eq(batch))
+        .select((
+            diesel::dsl::count_star(),
+            diesel::dsl::sum(payment_requests::amount_sent),
+        ))
+        .first(conn)
+        .await?;
+    Ok((n, sum.unwrap_or_default()))
+}
+
 /// The latest batches, newest first.
 pub async fn batches(conn: &mut impl Reader, limit: i64) -> QueryResult<Vec<Batch>> {
     payment_batches::table
@@ -329,15 +360,18 @@ pub async fn dismiss_return(conn: &mut Conn, payment: PaymentId) -> QueryResult<
 
 /// Payments at the bank that wait for someone: sent (waiting for the
 /// statement) and returns reported (waiting for a checker), oldest first,
-/// with their application's title.
-pub async fn payments_at_bank(conn: &mut impl Reader) -> QueryResult<Vec<(Payment, String)>> {
+/// at most `limit`, with their application's title.
+pub async fn payments_at_bank(
+    conn: &mut impl Reader,
+    limit: i64,
+) -> QueryResult<Vec<(Payment, String)>> {
     use crate::db::schema::applications;
     payment_requests::table
         .inner_join(awards::table.inner_join(applications::table))
         .filter(payment_requests::transfer.eq(Transfer::Sent))
         .select((Payment::as_select(), applications::title))
         .order(payment_requests::id)
-        .limit(200)
+        .limit(limit)
         .load(conn)
         .await
 }
@@ -652,7 +686,8 @@ pub async fn find_statement(conn: &mut impl Reader, id: i64) -> QueryResult<Opti
         .optional()
 }
 
-/// A statement's lines in file order (at most `limit`).
+/// A statement's lines, those that matched nothing first, each group in
+/// file order (at most `limit`).
 pub async fn statement_lines(
     conn: &mut impl Reader,
     statement: i64,
@@ -661,7 +696,10 @@ pub async fn statement_lines(
     bank_statement_lines::table
         .filter(bank_statement_lines::statement_id.eq(statement))
         .select(StatementLineRow::as_select())
-        .order(bank_statement_lines::id)
+        .order((
+            bank_statement_lines::outcome.ne(StatementOutcome::Unmatched),
+            bank_statement_lines::id,
+        ))
         .limit(limit)
         .load(conn)
         .await

@@ -109,6 +109,40 @@ pub fn schedule_of(snapshot: &serde_json::Value, amount: Decimal) -> Vec<Decimal
     split(amount, &percents)
 }
 
+/// A bank account as the grantee types it: holder and bank required on one
+/// line, the number in letters, digits, spaces and hyphens and short enough
+/// for a bank file (34 letters and digits), a currency of ours. Refusals go
+/// into `e`; what was read comes back (the currency when it is one).
+pub(super) fn bank_account(
+    e: &mut FormErrors,
+    holder: &str,
+    bank: &str,
+    number: &str,
+    currency: &str,
+) -> (String, String, String, Option<Currency>) {
+    let mut field = |name: &'static str, value: &str, max: usize| {
+        text::required(value, max, Lines::One)
+            .map_err(|k| e.add(name, k))
+            .unwrap_or_default()
+    };
+    let holder = field("account_name", holder, 200);
+    let bank = field("bank_name", bank, 200);
+    let number = field("account_number", number, 64);
+    let typed_well = number
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == ' ');
+    if !number.is_empty() && !typed_well {
+        e.add("account_number", "err-account-number");
+    } else if !number.is_empty() && !crate::domain::bank::account_fits(&number) {
+        e.add("account_number", "err-bank-account-file");
+    }
+    let currency = Currency::parse(currency);
+    if currency.is_none() {
+        e.add("bank_currency", "err-choice-unknown");
+    }
+    (holder, bank, number, currency)
+}
+
 #[derive(Debug, Default, Clone, serde::Deserialize)]
 #[serde(default)]
 pub struct AcceptForm {
@@ -138,26 +172,16 @@ pub async fn accept(
     )
     .await?;
     let mut e = FormErrors::default();
-    let mut field = |name: &'static str, value: &str, max: usize| {
-        text::required(value, max, Lines::One)
-            .map_err(|k| e.add(name, k))
-            .unwrap_or_default()
-    };
-    let signature = field("signature", &form.signature, 200);
-    let account_name = field("account_name", &form.account_name, 200);
-    let bank_name = field("bank_name", &form.bank_name, 200);
-    let account_number = field("account_number", &form.account_number, 64);
-    if !account_number.is_empty()
-        && !account_number
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == ' ')
-    {
-        e.add("account_number", "err-account-number");
-    }
-    let bank_currency = Currency::parse(&form.bank_currency);
-    if bank_currency.is_none() {
-        e.add("bank_currency", "err-choice-unknown");
-    }
+    let signature = text::required(&form.signature, 200, Lines::One)
+        .map_err(|k| e.add("signature", k))
+        .unwrap_or_default();
+    let (account_name, bank_name, account_number, bank_currency) = bank_account(
+        &mut e,
+        &form.account_name,
+        &form.bank_name,
+        &form.account_number,
+        &form.bank_currency,
+    );
     if form.agree.is_none() {
         e.add("agree", "err-agree-required");
     }

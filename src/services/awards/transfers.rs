@@ -8,6 +8,14 @@ use crate::domain::bank::{self, BatchFile, StatementOutcome};
 use crate::models::BatchId;
 use crate::models::awards::{Batch, BatchState, Debtor, Payment};
 
+/// The finance officer acting; anyone else is told nothing is here.
+fn officer(actor: &Actor) -> Result<crate::models::UserId, AppError> {
+    if !may(actor, Permission::HandleMoney) {
+        return Err(AppError::NotFound);
+    }
+    actor.user_id().ok_or(AppError::NotFound)
+}
+
 #[derive(Debug, Default, Clone, serde::Deserialize)]
 #[serde(default)]
 pub struct BatchForm {
@@ -28,10 +36,7 @@ pub async fn make_batch(
     form: &BatchForm,
     origin: &Origin,
 ) -> Result<BatchId, AppError> {
-    if !may(actor, Permission::HandleMoney) {
-        return Err(AppError::NotFound);
-    }
-    let by = actor.user_id().ok_or(AppError::NotFound)?;
+    let by = officer(actor)?;
     let fund: FundId = form.fund.parse().map_err(|_| AppError::BadRequest)?;
     let currency = Currency::parse(&form.currency).ok_or(AppError::BadRequest)?;
     let mut e = FormErrors::default();
@@ -91,10 +96,7 @@ pub async fn remove_from_batch(
     payment: PaymentId,
     origin: &Origin,
 ) -> Result<(), AppError> {
-    if !may(actor, Permission::HandleMoney) {
-        return Err(AppError::NotFound);
-    }
-    let by = actor.user_id().ok_or(AppError::NotFound)?;
+    let by = officer(actor)?;
     let now = state.clock.now();
     let mut conn = state.pool.get().await?;
     conn.transaction::<_, AppError, _>(async |conn| {
@@ -165,10 +167,7 @@ pub async fn download_batch(
     format: BatchFormat,
     origin: &Origin,
 ) -> Result<BatchDownload, AppError> {
-    if !may(actor, Permission::HandleMoney) {
-        return Err(AppError::NotFound);
-    }
-    let by = actor.user_id().ok_or(AppError::NotFound)?;
+    let by = officer(actor)?;
     let now = state.clock.now();
     let mut conn = state.pool.get().await?;
     conn.transaction::<_, AppError, _>(async |conn| {
@@ -298,10 +297,7 @@ pub async fn settle_payment(
     id: PaymentId,
     origin: &Origin,
 ) -> Result<AwardId, AppError> {
-    if !may(actor, Permission::HandleMoney) {
-        return Err(AppError::NotFound);
-    }
-    let by = actor.user_id().ok_or(AppError::NotFound)?;
+    let by = officer(actor)?;
     let now = state.clock.now();
     let mut conn = state.pool.get().await?;
     conn.transaction::<_, AppError, _>(async |conn| {
@@ -365,10 +361,7 @@ pub async fn report_return(
     form: &ReturnForm,
     origin: &Origin,
 ) -> Result<AwardId, AppError> {
-    if !may(actor, Permission::HandleMoney) {
-        return Err(AppError::NotFound);
-    }
-    let by = actor.user_id().ok_or(AppError::NotFound)?;
+    let by = officer(actor)?;
     let reason = text::required(&form.reason, 500, Lines::One)
         .map_err(|k| FormErrors::single("reason", k))?;
     let now = state.clock.now();
@@ -437,10 +430,7 @@ pub async fn decide_return(
     form: &ReturnDecisionForm,
     origin: &Origin,
 ) -> Result<AwardId, AppError> {
-    if !may(actor, Permission::HandleMoney) {
-        return Err(AppError::NotFound);
-    }
-    let by = actor.user_id().ok_or(AppError::NotFound)?;
+    let by = officer(actor)?;
     let confirm = match form.decision.as_str() {
         "confirm" => true,
         "dismiss" => false,
@@ -580,27 +570,13 @@ pub async fn propose_bank_details(
     )
     .await?;
     let mut e = FormErrors::default();
-    let mut field = |name: &'static str, value: &str, max: usize| {
-        text::required(value, max, Lines::One)
-            .map_err(|k| e.add(name, k))
-            .unwrap_or_default()
-    };
-    let account_name = field("account_name", &form.account_name, 140);
-    let bank_name = field("bank_name", &form.bank_name, 140);
-    let account_number = field("account_number", &form.account_number, 64);
-    if !account_number.is_empty()
-        && !account_number
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == ' ')
-    {
-        e.add("account_number", "err-account-number");
-    } else if !account_number.is_empty() && !bank::account_fits(&account_number) {
-        e.add("account_number", "err-bank-account-file");
-    }
-    let currency = Currency::parse(&form.bank_currency);
-    if currency.is_none() {
-        e.add("bank_currency", "err-choice-unknown");
-    }
+    let (account_name, bank_name, account_number, currency) = super::acceptance::bank_account(
+        &mut e,
+        &form.account_name,
+        &form.bank_name,
+        &form.account_number,
+        &form.bank_currency,
+    );
     let Some(currency) = currency.filter(|_| e.is_empty()) else {
         return Err(AppError::Invalid(e));
     };
@@ -657,10 +633,7 @@ pub async fn decide_bank_details(
     form: &BankDecisionForm,
     origin: &Origin,
 ) -> Result<(), AppError> {
-    if !may(actor, Permission::HandleMoney) {
-        return Err(AppError::NotFound);
-    }
-    let by = actor.user_id().ok_or(AppError::NotFound)?;
+    let by = officer(actor)?;
     let now = state.clock.now();
     let mut conn = state.pool.get().await?;
     conn.transaction::<_, AppError, _>(async |conn| {
@@ -735,10 +708,7 @@ pub async fn import_statement(
     origin: &Origin,
 ) -> Result<Imported, AppError> {
     use sha2::Digest;
-    if !may(actor, Permission::HandleMoney) {
-        return Err(AppError::NotFound);
-    }
-    let by = actor.user_id().ok_or(AppError::NotFound)?;
+    let by = officer(actor)?;
     let lines = bank::parse_statement(bytes).map_err(|k| FormErrors::single("file", k))?;
     let digest = format!("{:x}", sha2::Sha256::digest(bytes));
     let name: String = file_name

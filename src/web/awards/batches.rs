@@ -32,6 +32,13 @@ pub struct BankDesk {
     pub statements: Vec<(awards::Statement, i64)>,
 }
 
+/// Payments at the bank listed on the desk, oldest first (the counts say
+/// how many there are in all).
+pub(super) const AT_BANK_SHOWN: i64 = 50;
+
+/// Payments listed on a batch's page; its file has them all.
+pub(super) const BATCH_SHOWN: i64 = 100;
+
 pub(super) async fn bank_desk(
     ctx: &Ctx,
     conn: &mut crate::models::Conn,
@@ -44,7 +51,7 @@ pub(super) async fn bank_desk(
     let (groups, batches, at_bank, changes, counts, statements) = tokio::try_join!(
         awards::ready_groups(&mut c1),
         awards::batches(&mut c2, 20),
-        awards::payments_at_bank(&mut c3),
+        awards::payments_at_bank(&mut c3, AT_BANK_SHOWN),
         awards::pending_bank_changes(&mut c4),
         awards::transfer_counts(&mut c5),
         awards::statements(&mut c6, 10),
@@ -151,8 +158,10 @@ pub(super) struct BatchPage<'a> {
     batch: Batch,
     fund_name: String,
     total: String,
-    /// (payment, title, amount sent)
+    /// (payment, title, amount sent): the first [`BATCH_SHOWN`].
     payments: Vec<(Payment, String, String)>,
+    /// How many payments the batch holds.
+    count: i64,
     /// Finance officers change and send batches; others read them.
     can_handle: bool,
 }
@@ -169,12 +178,12 @@ pub async fn batch(
         .await?
         .ok_or(AppError::NotFound)?;
     let c: &crate::models::Conn = &conn;
-    let (mut c1, mut c2) = (c, c);
-    let (fund, payments) = tokio::try_join!(
+    let (mut c1, mut c2, mut c3) = (c, c, c);
+    let (fund, payments, (count, total)) = tokio::try_join!(
         funds::find(&mut c1, b.fund_id),
-        awards::batch_payments(&mut c2, batch),
+        awards::batch_payments_shown(&mut c2, batch, BATCH_SHOWN),
+        awards::batch_total(&mut c3, batch),
     )?;
-    let total: Decimal = payments.iter().filter_map(|(p, _)| p.amount_sent).sum();
     let payments = payments
         .into_iter()
         .map(|(p, title)| {
@@ -190,6 +199,7 @@ pub async fn batch(
         total: fmt(b.currency, total),
         batch: b,
         payments,
+        count,
         can_handle: may(&actor, Permission::HandleMoney),
     })
 }
@@ -423,8 +433,8 @@ pub(super) struct StatementPage<'a> {
     lines: Vec<awards::StatementLineRow>,
 }
 
-/// Lines shown on a statement's page.
-pub(super) const STATEMENT_LINES_SHOWN: i64 = 500;
+/// Lines shown on a statement's page, in file order.
+pub(super) const STATEMENT_LINES_SHOWN: i64 = 100;
 
 pub async fn statement(
     ctx: Ctx,

@@ -229,3 +229,4 @@ flash-statement-imported = The statement is imported; each line shows what it di
 flash-statement-again = This statement was imported before; nothing changed.
 audit-statement-imported = Bank statement imported
 audit-entity-statement = Bank statement
+list-first-of = Showing the first { $shown } of { $n }.

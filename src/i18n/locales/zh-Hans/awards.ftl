@@ -226,3 +226,4 @@ flash-statement-imported = 对账单已导入；每行显示其处理结果。
 flash-statement-again = 此对账单早已导入；没有任何改变。
 audit-statement-imported = 导入银行对账单
 audit-entity-statement = 银行对账单
+list-first-of = 显示 { $n } 项中的首 { $shown } 项。

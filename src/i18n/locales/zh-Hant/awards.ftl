@@ -226,3 +226,4 @@ flash-statement-imported = 結單已匯入；每行顯示其處理結果。
 flash-statement-again = 此結單早已匯入；沒有任何改變。
 audit-statement-imported = 匯入銀行結單
 audit-entity-statement = 銀行結單
+list-first-of = 顯示 { $n } 項中的首 { $shown } 項。

@@ -287,7 +287,7 @@ fn field_of(path: &[String]) -> Option<Field> {
             Field::EntryInfo
         } else if at(&["TxDtls", "Refs", "EndToEndId"]) {
             Field::EndToEnd
-        } else if at(&["TxDtls", "AmtDtls", "TxAmt", "Amt"]) {
+        } else if at(&["TxDtls", "AmtDtls", "TxAmt", "Amt"]) || at(&["TxDtls", "Amt"]) {
             Field::TxAmount
         } else if at(&["TxDtls", "RtrInf", "Rsn", "Cd"]) {
             Field::ReturnCode
@@ -408,7 +408,11 @@ pub fn parse_camt053(bytes: &[u8]) -> Result<Vec<StatementLine>, &'static str> {
                     }
                     (Some(Field::Direction), Some(en), _) => en.debit = value == "DBIT",
                     (Some(Field::Reversal), Some(en), _) => en.reversal = value == "true",
-                    (Some(Field::Status), Some(en), _) => en.booked = value == "BOOK",
+                    // `<Sts>BOOK</Sts>` (.001.02) or `<Sts><Cd>BOOK</Cd></Sts>`
+                    // (.001.08 on): the container's own end has no text.
+                    (Some(Field::Status), Some(en), _) if !value.is_empty() => {
+                        en.booked = value == "BOOK";
+                    }
                     (Some(Field::EntryInfo), Some(en), _) => en.info = value.to_string(),
                     (Some(Field::EndToEnd), _, Some(t)) => t.end_to_end = value.to_string(),
                     (Some(Field::TxAmount), _, Some(t)) => {
@@ -635,6 +639,27 @@ mod tests {
         assert!(!lines[0].returned);
         assert!(lines[1].returned);
         assert_eq!(lines[1].reason, "AC04 Account closed & gone");
+    }
+
+    #[test]
+    fn later_versions_nest_the_status_and_give_each_transaction_its_amount() {
+        let later = CAMT
+            .replace("camt.053.001.02", "camt.053.001.08")
+            .replace("<Sts>BOOK</Sts>", "<Sts><Cd>BOOK</Cd></Sts>")
+            .replace("<Sts>PDNG</Sts>", "<Sts>\n <Cd>PDNG</Cd>\n</Sts>");
+        let lines = parse_statement(later.as_bytes()).unwrap();
+        assert_eq!(lines.len(), 2, "booked entries read, the pending one not");
+        let batch = r#"<Document><BkToCstmrStmt><Stmt><Acct><Id><Othr><Id>1</Id></Othr></Id></Acct>
+            <Ntry><Amt Ccy="MOP">30.00</Amt><CdtDbtInd>DBIT</CdtDbtInd><Sts><Cd>BOOK</Cd></Sts><NtryDtls>
+            <TxDtls><Refs><EndToEndId>BG-P1</EndToEndId></Refs><Amt Ccy="MOP">10.00</Amt></TxDtls>
+            <TxDtls><Refs><EndToEndId>BG-P2</EndToEndId></Refs><Amt Ccy="MOP">20.00</Amt></TxDtls>
+            </NtryDtls></Ntry></Stmt></BkToCstmrStmt></Document>"#;
+        let lines = parse_statement(batch.as_bytes()).unwrap();
+        assert_eq!(
+            lines.iter().map(|l| l.amount).collect::<Vec<_>>(),
+            [Decimal::new(1000, 2), Decimal::new(2000, 2)],
+            "a batch booked as one entry: each transaction its own amount"
+        );
     }
 
     #[test]

@@ -171,6 +171,13 @@ pub async fn download_batch(
     let now = state.clock.now();
     let mut conn = state.pool.get().await?;
     conn.transaction::<_, AppError, _>(async |conn| {
+        // The fund, then the batch and its payments: the order every path
+        // that touches payments uses.
+        let fund = awards::find_batch(conn, batch)
+            .await?
+            .ok_or(AppError::NotFound)?
+            .fund_id;
+        ledger::lock_fund(conn, fund).await?;
         let b = awards::find_batch_for_update(conn, batch)
             .await?
             .ok_or(AppError::NotFound)?;
@@ -470,6 +477,18 @@ pub async fn decide_return(
             .await?;
             return Ok(award.id);
         }
+        // The money comes back to the award's commitment: only while the
+        // award is active (a closed award committed nothing any more), and
+        // never more than the award has disbursed (a refund may have
+        // recorded it already).
+        if award.state != AwardState::Active {
+            return Err(AppError::Conflict("err-award-not-active"));
+        }
+        if ledger::balance(conn, award.fund_id, Account::Disbursed, Some(award.id)).await?
+            < p.amount
+        {
+            return Err(AppError::Conflict("err-return-above-paid"));
+        }
         let entry = awards::disbursement_of(conn, id)
             .await?
             .ok_or(AppError::Conflict("err-transfer-state"))?;
@@ -641,6 +660,11 @@ pub async fn decide_bank_details(
             .await?
             .ok_or(AppError::NotFound)?;
         let pending = awards::pending_bank_change(conn, id).await?;
+        // Whoever proposed the details (a finance officer who is also the
+        // grantee's owner) does not confirm them too.
+        if pending.as_ref().is_some_and(|c| c.proposed_by == by) {
+            return Err(AppError::Conflict("err-maker-checker"));
+        }
         let (action, event_name) = match (form.decision.as_str(), &pending) {
             ("confirm", Some(change)) => {
                 awards::decide_bank_change(conn, change, true, by, now).await?;

@@ -599,3 +599,4 @@ audit-payment-returned = Payment returned
 audit-payment-return-dismissed = Payment return dismissed
 audit-bank-proposed = Bank details corrected
 audit-bank-decided = Bank details decided
+err-return-above-paid = The award no longer shows this payment as paid (a refund recorded it): correct the ledger before confirming the return.

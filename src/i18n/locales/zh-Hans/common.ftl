@@ -593,3 +593,4 @@ audit-payment-returned = 付款已退回
 audit-payment-return-dismissed = 撤销付款退回报告
 audit-bank-proposed = 更正银行资料
 audit-bank-decided = 决定银行资料
+err-return-above-paid = 本资助已不再把这笔付款列为已付（已记录为退款）：请先更正账目，再确认退回。

@@ -593,3 +593,4 @@ audit-payment-returned = 付款已退回
 audit-payment-return-dismissed = 撤銷付款退回報告
 audit-bank-proposed = 更正銀行資料
 audit-bank-decided = 決定銀行資料
+err-return-above-paid = 本資助已不再把這筆付款列為已付（已記錄為退款）：請先更正賬目，再確認退回。

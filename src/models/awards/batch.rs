@@ -749,13 +749,19 @@ pub async fn funds_of_payments(
         .await
 }
 
-/// The account each of `batches` paid from.
-pub async fn batch_accounts(
+/// The account each batch holding one of `payments` paid from.
+pub async fn payment_batch_accounts(
     conn: &mut Conn,
-    batches: &[BatchId],
+    payments: &[PaymentId],
 ) -> QueryResult<std::collections::HashMap<BatchId, String>> {
     let rows: Vec<(BatchId, String)> = payment_batches::table
-        .filter(payment_batches::id.eq_any(batches))
+        .filter(
+            payment_batches::id.nullable().eq_any(
+                payment_requests::table
+                    .filter(payment_requests::id.eq_any(payments))
+                    .select(payment_requests::batch_id),
+            ),
+        )
         .select((payment_batches::id, payment_batches::debtor_account))
         .load(conn)
         .await?;

@@ -776,9 +776,12 @@ pub async fn import_statement(
             for fund in awards::funds_of_payments(conn, &ids).await? {
                 ledger::lock_fund(conn, fund).await?;
             }
+            // The account each batch paid from, read once for the file.
+            let accounts = awards::payment_batch_accounts(conn, &ids).await?;
             let mut tally = (0, 0, 0, 0);
             for l in &lines {
-                let (payment, outcome, note) = match_line(state, conn, l, by, origin, now).await?;
+                let (payment, outcome, note) =
+                    match_line(state, conn, l, &accounts, by, origin, now).await?;
                 match outcome {
                     StatementOutcome::Settled => tally.0 += 1,
                     StatementOutcome::ReturnReported => tally.1 += 1,
@@ -849,6 +852,7 @@ async fn match_line(
     state: &AppState,
     conn: &mut Conn,
     l: &bank::StatementLine,
+    accounts: &std::collections::HashMap<BatchId, String>,
     by: crate::models::UserId,
     origin: &Origin,
     now: DateTime<Utc>,
@@ -874,7 +878,6 @@ async fn match_line(
             "statement-note-not-sent",
         ));
     };
-    let accounts = awards::batch_accounts(conn, &[batch]).await?;
     if accounts.get(&batch).map(|a| bank::account_id(a)) != Some(l.account.clone()) {
         return Ok((
             Some(id),

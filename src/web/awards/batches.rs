@@ -293,7 +293,7 @@ pub async fn settle_payment(
     ctx: Ctx,
     state: web::Data<AppState>,
     path: web::Path<String>,
-    CsrfForm(_form): CsrfForm<RemoveForm>,
+    _f: CsrfForm<crate::web::ctx::NoFields>,
 ) -> Result<HttpResponse, AppError> {
     let actor = ctx.require(Permission::HandleMoney)?;
     service::settle_payment(&state, &actor, id(&path)?, &ctx.origin).await?;
